@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Runs every test of Activity Finder on a fresh or warm machine: installs the pinned toolchain
+# (skipping what is present), then formatting and lints, native unit/property/integration
+# tests, wasm tests in headless Chromium, a release build of the app, and the end-to-end suite
+# (real proxy in demo mode + real Chromium + axe-core).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/bootstrap.sh
+export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH" TRUNK_SKIP_VERSION_CHECK=true
+export CARGO_TERM_COLOR=never
+step() { printf '\n=== %s ===\n' "$*"; }
+
+step "format"
+cargo fmt --all -- --check
+
+step "clippy (native workspace, then the app for wasm32)"
+cargo clippy --workspace --all-targets -- -D warnings
+cargo clippy -p activity-finder --target wasm32-unknown-unknown --all-targets -- -D warnings
+
+step "native tests (openactive, finder, proxy, app)"
+cargo test --workspace
+
+step "wasm tests in headless Chromium"
+CHROMEDRIVER=/usr/bin/chromedriver WASM_BINDGEN_TEST_TIMEOUT=120 \
+  cargo test -p activity-finder --target wasm32-unknown-unknown
+
+step "release build of the app"
+trunk build --release
+
+step "end-to-end (real proxy, real Chromium, axe-core)"
+cargo build -p activity-finder-proxy
+PROXY_BIN=target/debug/activity-finder-proxy scripts/e2e.sh
+
+step "all tests passed"
