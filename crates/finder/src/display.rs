@@ -1,0 +1,147 @@
+//! Plain-English text for people: dates and times in London time, prices, ages, distances.
+//! Pure functions so the wording is tested natively and shared by every view.
+
+use chrono::{DateTime, FixedOffset};
+use chrono_tz::Europe::London;
+use openactive::{AgeRange, Gender, Occurrence};
+
+/// "Mon 30 Nov, 9:00am" in London time.
+pub fn when(start: &DateTime<FixedOffset>) -> String {
+    let l = start.with_timezone(&London);
+    format!("{}, {}", l.format("%a %-d %b"), clock(&l))
+}
+
+/// "9:00am"-style clock time.
+fn clock<T: chrono::TimeZone>(t: &DateTime<T>) -> String
+where
+    T::Offset: std::fmt::Display,
+{
+    t.format("%-I:%M%P").to_string()
+}
+
+/// "9:00am to 10:00am (1 hour)" or just the start time.
+pub fn time_span(o: &Occurrence) -> String {
+    let s = o.start.with_timezone(&London);
+    match o.end {
+        Some(e) if e > o.start => {
+            let mins = (e - o.start).num_minutes();
+            format!("{} to {} ({})", clock(&s), clock(&e.with_timezone(&London)), duration(mins))
+        }
+        _ => clock(&s),
+    }
+}
+
+/// "45 minutes", "1 hour", "1 hour 30 minutes".
+pub fn duration(mins: i64) -> String {
+    let (h, m) = (mins / 60, mins % 60);
+    let hs = match h {
+        0 => String::new(),
+        1 => "1 hour".into(),
+        h => format!("{h} hours"),
+    };
+    match (h, m) {
+        (_, 0) => hs,
+        (0, m) => format!("{m} minutes"),
+        (_, m) => format!("{hs} {m} minutes"),
+    }
+}
+
+/// "Free", "£4.50", "From £3.00", or "Price not given".
+pub fn price(o: &Occurrence) -> String {
+    let prices: Vec<f64> = o.offers.iter().filter_map(|x| x.price).filter(|p| p.is_finite()).collect();
+    if o.free || (!prices.is_empty() && prices.iter().all(|p| *p == 0.0)) {
+        return "Free".into();
+    }
+    let min = prices.iter().copied().fold(f64::INFINITY, f64::min);
+    if !min.is_finite() {
+        return "Price not given".into();
+    }
+    if prices.iter().any(|p| *p != min) {
+        format!("From £{min:.2}")
+    } else {
+        format!("£{min:.2}")
+    }
+}
+
+/// "Ages 18+ (not stated: adults)", "Ages 5 to 11", "All ages".
+pub fn ages(a: &AgeRange) -> String {
+    if !a.declared {
+        return "Adults (18+); age range not stated".into();
+    }
+    match (a.min.filter(|m| *m > 0), a.max) {
+        (None, None) => "All ages".into(),
+        (Some(m), None) => format!("Ages {m}+"),
+        (None, Some(x)) => format!("Up to age {x}"),
+        (Some(m), Some(x)) => format!("Ages {m} to {x}"),
+    }
+}
+
+/// "Women only", "Men only", "Open to all", or `None` when unstated.
+pub fn gender(g: Gender) -> Option<&'static str> {
+    match g {
+        Gender::FemaleOnly => Some("Women only"),
+        Gender::MaleOnly => Some("Men only"),
+        Gender::NoRestriction => Some("Open to all genders"),
+        Gender::Unspecified => None,
+    }
+}
+
+/// "350 m" or "2.4 km".
+pub fn distance(km: f32) -> String {
+    if km < 1.0 {
+        format!("{} m", ((km * 1000.0) / 10.0).round() * 10.0)
+    } else {
+        format!("{km:.1} km")
+    }
+}
+
+/// A link is shown only when it is http(s): feed text is untrusted.
+pub fn safe_link(url: &str) -> Option<&str> {
+    let u = url.trim();
+    let lower = u.get(..8).unwrap_or(u).to_ascii_lowercase();
+    (lower.starts_with("https://") || lower.starts_with("http://")).then_some(u)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_are_shown_in_london_time_across_the_clock_change() {
+        let summer = DateTime::parse_from_rfc3339("2026-07-01T08:30:00Z").unwrap();
+        assert_eq!(when(&summer), "Wed 1 Jul, 9:30am");
+        let winter = DateTime::parse_from_rfc3339("2026-11-30T18:05:00+00:00").unwrap();
+        assert_eq!(when(&winter), "Mon 30 Nov, 6:05pm");
+    }
+
+    #[test]
+    fn durations_read_naturally() {
+        assert_eq!(duration(45), "45 minutes");
+        assert_eq!(duration(60), "1 hour");
+        assert_eq!(duration(90), "1 hour 30 minutes");
+        assert_eq!(duration(120), "2 hours");
+    }
+
+    #[test]
+    fn only_http_links_are_allowed() {
+        assert_eq!(safe_link(" https://a.example/x "), Some("https://a.example/x"));
+        assert_eq!(safe_link("HTTP://a.example"), Some("HTTP://a.example"));
+        assert_eq!(safe_link("javascript:alert(1)"), None);
+        assert_eq!(safe_link("data:text/html,hi"), None);
+        assert_eq!(safe_link("ja"), None);
+    }
+
+    #[test]
+    fn ages_follow_the_spec_default() {
+        assert_eq!(ages(&AgeRange::default()), "Adults (18+); age range not stated");
+        assert_eq!(ages(&AgeRange { min: Some(0), max: None, declared: true }), "All ages");
+        assert_eq!(ages(&AgeRange { min: Some(60), max: None, declared: true }), "Ages 60+");
+        assert_eq!(ages(&AgeRange { min: Some(5), max: Some(11), declared: true }), "Ages 5 to 11");
+    }
+
+    #[test]
+    fn distances() {
+        assert_eq!(distance(0.344), "340 m");
+        assert_eq!(distance(2.44), "2.4 km");
+    }
+}

@@ -1,0 +1,297 @@
+//! The in-browser index of upcoming occurrences: everything a filter needs, precomputed once
+//! per occurrence (local day and time in Europe/London, cheapest price, effective age range,
+//! activity ids with all their broader activities, venue, search text), so that a filter
+//! change is one tight pass over plain rows.
+
+use crate::geo::Gazetteer;
+use chrono::{Datelike, Timelike};
+use chrono_tz::Europe::London;
+use openactive::{Dataset, Gender, Occurrence, OpportunityKind};
+use std::collections::HashMap;
+
+/// A venue on the map: occurrences at the same place share one.
+#[derive(Debug, Clone, PartialEq)]
+pub struct VenueInfo {
+    /// Place name (or the first address line).
+    pub name: String,
+    /// Position, when known.
+    pub geo: Option<(f64, f64)>,
+    /// Postcode, when known.
+    pub postcode: Option<String>,
+}
+
+/// The precomputed filter fields of one occurrence.
+#[derive(Debug, Clone)]
+pub(crate) struct Row {
+    pub day: i32,
+    pub weekday: u8,
+    pub minute: u16,
+    pub start_ts: i64,
+    pub min_price: Option<f32>,
+    pub free: bool,
+    pub age_min: u8,
+    pub age_max: u8,
+    pub gender: Gender,
+    /// Interned activity ids: the occurrence's own and every broader one.
+    pub acts: Vec<u16>,
+    /// Bit i set when the occurrence supports accessibility concept i of the index.
+    pub acc: u32,
+    pub wheelchair: bool,
+    pub beginner: bool,
+    pub geo: Option<(f64, f64)>,
+    pub venue: u32,
+    /// Lower-cased organiser and venue names.
+    pub org_text: String,
+    /// Lower-cased name, description, activity labels, venue and organiser.
+    pub text: String,
+    pub slot: bool,
+    /// Never listed: cancelled, or a repeat inside a booking grid.
+    pub hidden: bool,
+}
+
+/// Labels and the hierarchy of the activities that occur in the data.
+pub trait ActivityVocabulary {
+    /// The current label of a concept.
+    fn label_of(&self, id: &str) -> Option<String>;
+    /// The id of the concept with this label, alt label or notation (legacy data).
+    fn id_for_label(&self, label: &str) -> Option<String>;
+    /// Every broader concept, transitively (the hierarchy is a DAG; duplicates allowed).
+    fn ancestors_of(&self, id: &str) -> Vec<String>;
+}
+
+/// The searchable index.
+#[derive(Debug, Default)]
+pub struct Index {
+    /// The occurrences, for display.
+    pub occurrences: Vec<Occurrence>,
+    pub(crate) rows: Vec<Row>,
+    /// Venues, referenced by position.
+    pub venues: Vec<VenueInfo>,
+    /// Interned activity ids (full concept URIs).
+    pub activity_ids: Vec<String>,
+    /// Display label per interned activity.
+    pub activity_labels: Vec<String>,
+    /// Broader activities per interned activity (interned ids).
+    pub activity_parents: Vec<Vec<u16>>,
+    /// Accessibility concept ids, in bit order.
+    pub accessibility_ids: Vec<String>,
+    /// Outward codes of the venues.
+    pub gazetteer: Gazetteer,
+    /// Where each feed's data came from, by feed index (attribution).
+    pub datasets: Vec<Dataset>,
+    by_key: HashMap<String, u32>,
+}
+
+fn intern(ids: &mut Vec<String>, map: &mut HashMap<String, u16>, id: &str) -> Option<u16> {
+    if let Some(&i) = map.get(id) {
+        return Some(i);
+    }
+    let i = u16::try_from(ids.len()).ok()?;
+    ids.push(id.to_string());
+    map.insert(id.to_string(), i);
+    Some(i)
+}
+
+fn is_beginner(levels: &[String]) -> bool {
+    levels.iter().any(|l| {
+        let l = l.to_ascii_lowercase();
+        l.contains("beginner") || l.contains("all level") || l.contains("any level") || l.contains("novice")
+    })
+}
+
+impl Index {
+    /// Builds the index from joined occurrences (already free of past and absurd ones).
+    pub fn build(occurrences: Vec<Occurrence>, vocab: &dyn ActivityVocabulary) -> Index {
+        let mut ix = Index::default();
+        let mut act_map: HashMap<String, u16> = HashMap::new();
+        let mut acc_map: HashMap<String, u16> = HashMap::new();
+        let mut venue_map: HashMap<String, u32> = HashMap::new();
+        let mut ancestors_cache: HashMap<String, Vec<String>> = HashMap::new();
+        ix.rows.reserve(occurrences.len());
+        for (n, o) in occurrences.iter().enumerate() {
+            let local = o.start.with_timezone(&London);
+            let naive_day = local.date_naive();
+            let day = crate::url::day_number(naive_day);
+            let min_price = o
+                .offers
+                .iter()
+                .filter_map(|of| of.price)
+                .filter(|p| p.is_finite() && *p >= 0.0)
+                .fold(None, |m: Option<f64>, p| Some(m.map_or(p, |m| m.min(p))))
+                .map(|p| p as f32)
+                .or(if o.free { Some(0.0) } else { None });
+            // Modelling spec §5.6.6.1: no ageRange means adults only.
+            let (age_min, age_max) = if o.age_range.declared {
+                (o.age_range.min.unwrap_or(0).min(255) as u8, o.age_range.max.map_or(255, |m| m.min(254) as u8))
+            } else {
+                (18, 255)
+            };
+            let mut acts: Vec<u16> = Vec::new();
+            let mut labels = Vec::new();
+            for a in &o.activities {
+                let id = a.id.clone().or_else(|| a.label.as_deref().and_then(|l| vocab.id_for_label(l)));
+                let Some(id) = id else {
+                    if let Some(l) = &a.label {
+                        labels.push(l.clone());
+                    }
+                    continue;
+                };
+                let chain = ancestors_cache.entry(id.clone()).or_insert_with(|| vocab.ancestors_of(&id)).clone();
+                if let Some(i) = intern(&mut ix.activity_ids, &mut act_map, &id) {
+                    acts.push(i);
+                }
+                for anc in chain {
+                    if let Some(i) = intern(&mut ix.activity_ids, &mut act_map, &anc) {
+                        acts.push(i);
+                    }
+                }
+                labels.push(vocab.label_of(&id).or_else(|| a.label.clone()).unwrap_or_default());
+            }
+            acts.sort_unstable();
+            acts.dedup();
+            let mut acc = 0u32;
+            for c in &o.accessibility {
+                if let Some(id) = &c.id {
+                    if let Some(i) = intern(&mut ix.accessibility_ids, &mut acc_map, id) {
+                        if i < 32 {
+                            acc |= 1 << i;
+                        }
+                    }
+                }
+            }
+            let venue_key = o.venue.id.clone().unwrap_or_else(|| {
+                format!(
+                    "{}|{}|{:?}",
+                    o.venue.name.as_deref().unwrap_or(""),
+                    o.venue.postcode.as_deref().unwrap_or(""),
+                    o.venue.geo.map(|(a, b)| ((a * 1e4) as i64, (b * 1e4) as i64))
+                )
+            });
+            let venue = *venue_map.entry(venue_key).or_insert_with(|| {
+                ix.venues.push(VenueInfo {
+                    name: o
+                        .venue
+                        .name
+                        .clone()
+                        .or_else(|| o.venue.address.first().cloned())
+                        .unwrap_or_else(|| "Venue not named".into()),
+                    geo: o.venue.geo,
+                    postcode: o.venue.postcode.clone(),
+                });
+                if let (Some(pc), Some(g)) = (&o.venue.postcode, o.venue.geo) {
+                    ix.gazetteer.add(pc, g);
+                }
+                (ix.venues.len() - 1) as u32
+            });
+            let org_name = o.organizer.as_ref().and_then(|g| g.name.as_deref()).unwrap_or("");
+            let venue_name = &ix.venues[venue as usize].name;
+            let org_text = format!("{org_name}\n{venue_name}").to_lowercase();
+            let text = format!(
+                "{}\n{}\n{}\n{}\n{}",
+                o.name,
+                o.description.as_deref().unwrap_or(""),
+                labels.join("\n"),
+                o.venue.address.join("\n"),
+                org_text
+            )
+            .to_lowercase();
+            ix.by_key.insert(o.key.clone(), n as u32);
+            ix.rows.push(Row {
+                day,
+                weekday: local.weekday().num_days_from_monday() as u8,
+                minute: (local.hour() * 60 + local.minute()) as u16,
+                start_ts: o.start.timestamp(),
+                min_price,
+                free: o.free || min_price == Some(0.0),
+                age_min,
+                age_max,
+                gender: o.gender,
+                acts,
+                acc,
+                wheelchair: o.wheelchair == Some(true),
+                beginner: is_beginner(&o.levels),
+                geo: o.venue.geo,
+                venue,
+                org_text,
+                text,
+                slot: o.kind == OpportunityKind::FacilitySlot,
+                hidden: o.cancelled || o.booking_grid || o.kind == OpportunityKind::OnDemand,
+            });
+        }
+        ix.activity_labels = ix
+            .activity_ids
+            .iter()
+            .map(|id| vocab.label_of(id).unwrap_or_else(|| id.rsplit('#').next().unwrap_or(id).to_string()))
+            .collect();
+        ix.activity_parents = ix
+            .activity_ids
+            .iter()
+            .map(|id| {
+                let own = ancestors_cache.get(id).cloned().unwrap_or_else(|| vocab.ancestors_of(id));
+                let mut v: Vec<u16> = own.iter().filter_map(|a| act_map.get(a).copied()).collect();
+                v.sort_unstable();
+                v.dedup();
+                v
+            })
+            .collect();
+        ix.occurrences = occurrences;
+        ix
+    }
+
+    /// Records where each feed's data came from (indexed by `Occurrence::feed`).
+    pub fn with_datasets(mut self, datasets: Vec<Dataset>) -> Index {
+        self.datasets = datasets;
+        self
+    }
+
+    /// The dataset an occurrence came from, for "Source: publisher".
+    pub fn dataset_of(&self, pos: usize) -> Dataset {
+        self.datasets.get(self.occurrences[pos].feed).cloned().unwrap_or_else(|| Dataset {
+            publisher: "Unknown publisher".into(),
+            url: None,
+            license: None,
+        })
+    }
+
+    /// Number of occurrences (including hidden ones).
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    /// True when the index is empty.
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+
+    /// Number of occurrences a person could be shown (not cancelled, not grid repeats).
+    pub fn visible_len(&self) -> usize {
+        self.rows.iter().filter(|r| !r.hidden).count()
+    }
+
+    /// Looks an occurrence up by key.
+    pub fn position(&self, key: &str) -> Option<usize> {
+        self.by_key.get(key).map(|&i| i as usize)
+    }
+
+    /// Interned id of an activity.
+    pub fn activity_index(&self, id: &str) -> Option<u16> {
+        self.activity_ids.iter().position(|a| a == id).map(|i| i as u16)
+    }
+
+    /// Other occurrences of the same series (for "all dates"), soonest first.
+    pub fn series_dates(&self, pos: usize) -> Vec<usize> {
+        let Some(series) = &self.occurrences[pos].series_key else {
+            return vec![pos];
+        };
+        let mut v: Vec<usize> = (0..self.occurrences.len())
+            .filter(|&i| self.occurrences[i].series_key.as_ref() == Some(series) && !self.occurrences[i].cancelled)
+            .collect();
+        v.sort_by_key(|&i| self.rows[i].start_ts);
+        v
+    }
+
+    /// The venue of an occurrence.
+    pub fn venue_of(&self, pos: usize) -> u32 {
+        self.rows[pos].venue
+    }
+}

@@ -1,0 +1,15 @@
+//! What Activity Finder does with OpenActive data: the index of upcoming occurrences, the
+//! filters and their live counts, ranking, distances and the URL contract. No I/O: the browser
+//! app calls it, and `cargo test` checks it natively.
+
+pub mod display;
+pub mod filter;
+pub mod geo;
+pub mod index;
+pub mod query;
+pub mod url;
+pub mod vocab;
+
+pub use filter::Filters;
+pub use index::{ActivityVocabulary, Index};
+pub use query::{FilterKind, Outcome};

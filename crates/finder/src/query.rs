@@ -1,0 +1,353 @@
+//! Running the filters over the index: results in order, live counts for every option
+//! (each facet counted with all the *other* filters applied), markers per venue, and, when
+//! nothing matches, the one filter whose removal brings back the most sessions.
+
+use crate::filter::{DayPart, Filters, GenderFilter, Place, Sort, TimeOfDay};
+use crate::geo::distance_km;
+use crate::index::{Index, Row};
+use openactive::Gender;
+
+/// The filters that can remove an occurrence, as bits of a mask.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum FilterKind {
+    /// Activity.
+    Activity = 0,
+    /// Location and radius.
+    Place,
+    /// Days of week.
+    Days,
+    /// Time of day.
+    Time,
+    /// Date range.
+    Dates,
+    /// Free / maximum price.
+    Price,
+    /// Age of the person.
+    Age,
+    /// Gender.
+    Gender,
+    /// Accessibility support.
+    Accessibility,
+    /// Wheelchair access.
+    Wheelchair,
+    /// Beginner-friendly.
+    Level,
+    /// Organiser or venue.
+    Organiser,
+    /// Keyword.
+    Keyword,
+    /// Facility slots excluded unless asked for.
+    Kind,
+}
+
+impl FilterKind {
+    /// Filters a person can relax in one tap (not `Kind`).
+    pub const RELAXABLE: [FilterKind; 13] = [
+        FilterKind::Activity,
+        FilterKind::Place,
+        FilterKind::Days,
+        FilterKind::Time,
+        FilterKind::Dates,
+        FilterKind::Price,
+        FilterKind::Age,
+        FilterKind::Gender,
+        FilterKind::Accessibility,
+        FilterKind::Wheelchair,
+        FilterKind::Level,
+        FilterKind::Organiser,
+        FilterKind::Keyword,
+    ];
+    fn bit(self) -> u16 {
+        1 << (self as u16)
+    }
+    /// Plain words for "remove the … filter".
+    pub fn label(self) -> &'static str {
+        match self {
+            FilterKind::Activity => "activity",
+            FilterKind::Place => "distance",
+            FilterKind::Days => "days",
+            FilterKind::Time => "time of day",
+            FilterKind::Dates => "dates",
+            FilterKind::Price => "price",
+            FilterKind::Age => "age",
+            FilterKind::Gender => "gender",
+            FilterKind::Accessibility => "accessibility",
+            FilterKind::Wheelchair => "wheelchair access",
+            FilterKind::Level => "beginner-friendly",
+            FilterKind::Organiser => "organiser or venue",
+            FilterKind::Keyword => "keyword",
+            FilterKind::Kind => "session type",
+        }
+    }
+    /// The filters with this one cleared.
+    pub fn relax(self, f: &Filters) -> Filters {
+        let mut f = f.clone();
+        match self {
+            FilterKind::Activity => f.activities.clear(),
+            FilterKind::Place => {
+                f.place = Place::Anywhere;
+                f.radius_km = None;
+            }
+            FilterKind::Days => f.days = Default::default(),
+            FilterKind::Time => f.time = TimeOfDay::Any,
+            FilterKind::Dates => {
+                f.from = None;
+                f.to = None;
+            }
+            FilterKind::Price => {
+                f.free = false;
+                f.max_price = None;
+            }
+            FilterKind::Age => f.age = None,
+            FilterKind::Gender => f.gender = GenderFilter::Any,
+            FilterKind::Accessibility => f.accessibility.clear(),
+            FilterKind::Wheelchair => f.wheelchair = false,
+            FilterKind::Level => f.beginner = false,
+            FilterKind::Organiser => f.organiser.clear(),
+            FilterKind::Keyword => f.keyword.clear(),
+            FilterKind::Kind => f.slots = true,
+        }
+        f
+    }
+}
+
+/// Live counts for each option, each with all the other filters applied.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Facets {
+    /// Per interned activity (including sessions of narrower activities).
+    pub activities: Vec<u32>,
+    /// Per day of week, Monday first.
+    pub days: [u32; 7],
+    /// Per part of day (morning, afternoon, evening).
+    pub parts: [u32; 3],
+    /// Free sessions.
+    pub free: u32,
+    /// Per gender option, in [`GenderFilter::ALL`] order.
+    pub gender: [u32; 5],
+    /// Per accessibility concept of the index.
+    pub accessibility: Vec<u32>,
+    /// Wheelchair accessible.
+    pub wheelchair: u32,
+    /// Beginner-friendly.
+    pub beginner: u32,
+}
+
+/// The answer to a filter change.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Outcome {
+    /// Positions of matching occurrences, in the chosen order.
+    pub results: Vec<u32>,
+    /// Distance in km per result (parallel to `results`) when a place is set.
+    pub distances: Vec<Option<f32>>,
+    /// Matching occurrences per venue: (venue, count), venues with a position only.
+    pub venues: Vec<(u32, u32)>,
+    /// Live counts.
+    pub facets: Facets,
+    /// When there are no results: the filter whose removal shows the most, and how many.
+    pub relax: Option<(FilterKind, u32)>,
+    /// The search centre, when a place was resolved.
+    pub centre: Option<(f64, f64)>,
+    /// The place could not be resolved (unknown outward code): the place filter was skipped.
+    pub unknown_place: bool,
+}
+
+/// Compiled filter: lower-cased words, activity id set, bit masks.
+struct Compiled {
+    acts: Vec<bool>,
+    any_act: bool,
+    centre: Option<(f64, f64)>,
+    radius: f64,
+    acc_mask: u32,
+    acc_unknown: bool,
+    org: String,
+    words: Vec<String>,
+}
+
+fn gender_ok(g: GenderFilter, row: Gender) -> bool {
+    match g {
+        GenderFilter::Any => true,
+        GenderFilter::OpenToWomen => row != Gender::MaleOnly,
+        GenderFilter::WomenOnly => row == Gender::FemaleOnly,
+        GenderFilter::OpenToMen => row != Gender::FemaleOnly,
+        GenderFilter::MenOnly => row == Gender::MaleOnly,
+    }
+}
+
+fn time_ok(t: &TimeOfDay, minute: u16) -> bool {
+    match t {
+        TimeOfDay::Any => true,
+        TimeOfDay::Parts(parts) => parts.iter().any(|p| {
+            let (a, b) = p.minutes();
+            (a..b).contains(&minute)
+        }),
+        TimeOfDay::Range(a, b) => (*a..*b).contains(&minute),
+    }
+}
+
+fn part_of(minute: u16) -> usize {
+    DayPart::ALL.iter().position(|p| (p.minutes().0..p.minutes().1).contains(&minute)).unwrap_or(0)
+}
+
+impl Index {
+    fn compile(&self, f: &Filters) -> (Compiled, bool) {
+        let mut acts = vec![false; self.activity_ids.len()];
+        for id in &f.activities {
+            if let Some(i) = self.activity_index(id) {
+                acts[i as usize] = true;
+            }
+        }
+        let (centre, unknown) = match &f.place {
+            Place::Anywhere => (None, false),
+            Place::Point(a, b) => (Some((*a, *b)), false),
+            Place::Outward(o) => match self.gazetteer.lookup(o) {
+                Some(c) => (Some(c), false),
+                None => (None, true),
+            },
+        };
+        let mut acc_mask = 0u32;
+        let mut acc_unknown = false;
+        for id in &f.accessibility {
+            match self.accessibility_ids.iter().position(|a| a == id) {
+                Some(i) if i < 32 => acc_mask |= 1 << i,
+                _ => acc_unknown = true,
+            }
+        }
+        let c = Compiled {
+            any_act: !f.activities.is_empty(),
+            acts,
+            centre,
+            radius: f.radius(),
+            acc_mask,
+            acc_unknown,
+            org: f.organiser.trim().to_lowercase(),
+            words: f.keyword.split_whitespace().map(str::to_lowercase).collect(),
+        };
+        (c, unknown)
+    }
+
+    fn mask(&self, f: &Filters, c: &Compiled, r: &Row, dist: Option<f64>) -> u16 {
+        let mut m = 0u16;
+        let mut fail = |k: FilterKind, bad: bool| {
+            if bad {
+                m |= k.bit();
+            }
+        };
+        fail(FilterKind::Activity, c.any_act && !r.acts.iter().any(|&a| c.acts[a as usize]));
+        fail(FilterKind::Place, c.centre.is_some() && dist.is_none_or(|d| d > c.radius));
+        fail(FilterKind::Days, !f.days.is_empty() && !f.days.contains(r.weekday as u32));
+        fail(FilterKind::Time, !time_ok(&f.time, r.minute));
+        fail(
+            FilterKind::Dates,
+            f.from.is_some_and(|d| r.day < d) || f.to.is_some_and(|d| r.day > d),
+        );
+        fail(
+            FilterKind::Price,
+            (f.free && !r.free)
+                || f.max_price.is_some_and(|mx| r.min_price.is_none_or(|p| p as f64 > mx + 1e-9)),
+        );
+        fail(FilterKind::Age, f.age.is_some_and(|a| a < r.age_min as u32 || (r.age_max != 255 && a > r.age_max as u32)));
+        fail(FilterKind::Gender, !gender_ok(f.gender, r.gender));
+        fail(FilterKind::Accessibility, c.acc_unknown || r.acc & c.acc_mask != c.acc_mask);
+        fail(FilterKind::Wheelchair, f.wheelchair && !r.wheelchair);
+        fail(FilterKind::Level, f.beginner && !r.beginner);
+        fail(FilterKind::Organiser, !c.org.is_empty() && !r.org_text.contains(&c.org));
+        fail(FilterKind::Keyword, !c.words.iter().all(|w| r.text.contains(w.as_str())));
+        fail(FilterKind::Kind, r.slot && !f.slots);
+        m
+    }
+
+    /// Applies the filters: results, counts, venue markers and a relax suggestion.
+    pub fn query(&self, f: &Filters) -> Outcome {
+        let (c, unknown_place) = self.compile(f);
+        let mut out = Outcome {
+            centre: c.centre,
+            unknown_place,
+            facets: Facets {
+                activities: vec![0; self.activity_ids.len()],
+                accessibility: vec![0; self.accessibility_ids.len()],
+                ..Facets::default()
+            },
+            ..Outcome::default()
+        };
+        let mut relax_counts = [0u32; 16];
+        let mut venue_counts: Vec<u32> = vec![0; self.venues.len()];
+        let mut hits: Vec<(u32, Option<f32>)> = Vec::new();
+        for (i, r) in self.rows.iter().enumerate() {
+            if r.hidden {
+                continue;
+            }
+            let dist = match (c.centre, r.geo) {
+                (Some(cn), Some(g)) => Some(distance_km(cn, g)),
+                _ => None,
+            };
+            let m = self.mask(f, &c, r, dist);
+            if m == 0 {
+                hits.push((i as u32, dist.map(|d| d as f32)));
+                venue_counts[r.venue as usize] += 1;
+            } else if m.count_ones() == 1 {
+                relax_counts[m.trailing_zeros() as usize] += 1;
+            }
+            let without = |k: FilterKind| m & !k.bit() == 0;
+            let fx = &mut out.facets;
+            if without(FilterKind::Activity) {
+                for &a in &r.acts {
+                    fx.activities[a as usize] += 1;
+                }
+            }
+            if without(FilterKind::Days) {
+                fx.days[r.weekday as usize] += 1;
+            }
+            if without(FilterKind::Time) {
+                fx.parts[part_of(r.minute)] += 1;
+            }
+            if without(FilterKind::Price) && r.free {
+                fx.free += 1;
+            }
+            if without(FilterKind::Gender) {
+                for (gi, g) in GenderFilter::ALL.iter().enumerate() {
+                    if gender_ok(*g, r.gender) {
+                        fx.gender[gi] += 1;
+                    }
+                }
+            }
+            if without(FilterKind::Accessibility) {
+                for (b, n) in fx.accessibility.iter_mut().enumerate() {
+                    if b < 32 && r.acc & (1 << b) != 0 {
+                        *n += 1;
+                    }
+                }
+            }
+            if without(FilterKind::Wheelchair) && r.wheelchair {
+                fx.wheelchair += 1;
+            }
+            if without(FilterKind::Level) && r.beginner {
+                fx.beginner += 1;
+            }
+        }
+        let nearest = f.sort == Sort::Nearest && c.centre.is_some();
+        if nearest {
+            hits.sort_by(|a, b| {
+                let (da, db) = (a.1.unwrap_or(f32::MAX), b.1.unwrap_or(f32::MAX));
+                da.total_cmp(&db).then(self.rows[a.0 as usize].start_ts.cmp(&self.rows[b.0 as usize].start_ts))
+            });
+        } else {
+            hits.sort_by_key(|h| (self.rows[h.0 as usize].start_ts, h.0));
+        }
+        out.results = hits.iter().map(|h| h.0).collect();
+        out.distances = hits.iter().map(|h| h.1).collect();
+        out.venues = venue_counts
+            .iter()
+            .enumerate()
+            .filter(|(v, n)| **n > 0 && self.venues[*v].geo.is_some())
+            .map(|(v, n)| (v as u32, *n))
+            .collect();
+        if out.results.is_empty() {
+            out.relax = FilterKind::RELAXABLE
+                .iter()
+                .map(|k| (*k, relax_counts[*k as usize]))
+                .filter(|(_, n)| *n > 0)
+                .max_by_key(|(_, n)| *n);
+        }
+        out
+    }
+}
