@@ -1,0 +1,127 @@
+//! Command line: `serve` and `check`.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::config::Config;
+use crate::demo;
+use crate::server::{self, ServeOptions};
+
+/// Activity Finder proxy.
+#[derive(Debug, Parser)]
+#[command(name = "activity-finder-proxy", version, about)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Harvest feeds and serve them with the app.
+    Serve {
+        /// Serve generated demo data (fictional London publishers) as well.
+        #[arg(long)]
+        demo: bool,
+        /// Demo size: `small`, `default` or a number of series.
+        #[arg(long, value_name = "N|small|default", default_value = "default")]
+        demo_size: String,
+        /// TOML config file (see config/london.example.toml).
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
+        /// Listen address (overrides the config file; default 127.0.0.1:8080).
+        #[arg(long, value_name = "ADDR")]
+        listen: Option<std::net::SocketAddr>,
+        /// Built app directory (overrides the config file; default ./dist).
+        #[arg(long, value_name = "DIR")]
+        dist: Option<PathBuf>,
+    },
+    /// Read saved RPDE pages, join them and print a report.
+    Check {
+        /// Files or directories of RPDE pages.
+        #[arg(required = true, value_name = "FILE_OR_DIR")]
+        paths: Vec<PathBuf>,
+    },
+}
+
+fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
+/// Entry point of the binary.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Check { paths } => crate::check::run(&paths),
+        Command::Serve {
+            demo,
+            demo_size,
+            config,
+            listen,
+            dist,
+        } => {
+            init_tracing();
+            let mut cfg = match config {
+                Some(path) => match Config::load(&path) {
+                    Ok(c) => c,
+                    Err(e) => {
+                        eprintln!("error: {e}");
+                        return ExitCode::from(2);
+                    }
+                },
+                None => Config::default(),
+            };
+            if let Some(l) = listen {
+                cfg.listen = l;
+            }
+            if let Some(d) = dist {
+                cfg.dist = d;
+            }
+            let demo_series = if demo {
+                match demo::parse_size(&demo_size) {
+                    Ok(n) => Some(n),
+                    Err(e) => {
+                        eprintln!("error: {e}");
+                        return ExitCode::from(2);
+                    }
+                }
+            } else {
+                None
+            };
+            if !demo && cfg.feeds.is_empty() {
+                eprintln!("error: no feeds: pass --demo or a --config with [[feeds]]");
+                return ExitCode::from(2);
+            }
+            let runtime = match tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .build()
+            {
+                Ok(r) => r,
+                Err(e) => {
+                    eprintln!("error: cannot start the runtime: {e}");
+                    return ExitCode::FAILURE;
+                }
+            };
+            let opts = ServeOptions {
+                config: cfg,
+                demo_series,
+                demo_page_size: 100,
+            };
+            match runtime.block_on(server::run(opts)) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,312 @@
+//! The proxy's TOML configuration: defaults, parsing (unknown keys rejected) and validation.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::Deserialize;
+
+use crate::net::Cidr;
+
+/// The whole configuration file. Every key is optional; see `config/london.example.toml`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// Address the HTTP server listens on.
+    pub listen: SocketAddr,
+    /// Directory of the built browser app.
+    pub dist: PathBuf,
+    /// Only items inside this area are kept (items without coordinates are kept).
+    pub region: Option<Region>,
+    /// Upcoming occurrences further ahead than this are held back.
+    pub lookahead_days: u32,
+    /// Seconds between polls of a feed's last page.
+    pub poll_interval_secs: u64,
+    /// Items per relayed RPDE page.
+    pub page_size: usize,
+    /// Upstream RPDE feeds to harvest.
+    pub feeds: Vec<FeedConfig>,
+    /// CIDRs of private/loopback/link-local networks that upstreams may nevertheless use.
+    pub allow_private_networks: Vec<String>,
+    /// Origins allowed to frame the app (CSP `frame-ancestors`); empty means none.
+    pub frame_ancestors: Vec<String>,
+    /// Size, time and concurrency limits.
+    pub limits: Limits,
+}
+
+/// A geographic filter.
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, untagged)]
+pub enum Region {
+    /// A bounding box in WGS84 degrees.
+    Bbox {
+        /// Southern edge (latitude).
+        min_lat: f64,
+        /// Western edge (longitude).
+        min_lon: f64,
+        /// Northern edge (latitude).
+        max_lat: f64,
+        /// Eastern edge (longitude).
+        max_lon: f64,
+    },
+    /// A circle around a centre.
+    Circle {
+        /// Centre latitude.
+        lat: f64,
+        /// Centre longitude.
+        lon: f64,
+        /// Radius in kilometres.
+        radius_km: f64,
+    },
+}
+
+impl Region {
+    /// Whether a point lies inside the region.
+    pub fn contains(&self, lat: f64, lon: f64) -> bool {
+        match *self {
+            Region::Bbox {
+                min_lat,
+                min_lon,
+                max_lat,
+                max_lon,
+            } => lat >= min_lat && lat <= max_lat && lon >= min_lon && lon <= max_lon,
+            Region::Circle {
+                lat: clat,
+                lon: clon,
+                radius_km,
+            } => haversine_km(clat, clon, lat, lon) <= radius_km,
+        }
+    }
+}
+
+fn haversine_km(lat1: f64, lon1: f64, lat2: f64, lon2: f64) -> f64 {
+    let (p1, p2) = (lat1.to_radians(), lat2.to_radians());
+    let dp = p2 - p1;
+    let dl = (lon2 - lon1).to_radians();
+    let a = (dp / 2.0).sin().powi(2) + p1.cos() * p2.cos() * (dl / 2.0).sin().powi(2);
+    2.0 * 6371.0 * a.sqrt().asin()
+}
+
+/// One upstream feed.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct FeedConfig {
+    /// Our id for the feed: lowercase letters, digits and `-`; used in `/feeds/{id}`.
+    pub id: String,
+    /// RPDE kind, e.g. `SessionSeries`, `ScheduledSession`, `FacilityUse`, `Slot`.
+    pub kind: String,
+    /// The feed's first page URL (http or https).
+    pub url: String,
+    /// Publisher name shown for attribution.
+    pub publisher: String,
+    /// The publisher's dataset site (attribution link).
+    #[serde(default)]
+    pub dataset_url: Option<String>,
+    /// Licence URL of the data.
+    #[serde(default = "default_license")]
+    pub license: String,
+}
+
+/// The licence nearly every OpenActive feed uses.
+pub fn default_license() -> String {
+    "https://creativecommons.org/licenses/by/4.0/".to_string()
+}
+
+/// Limits applied to upstream fetches and to our own server.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Limits {
+    /// Largest upstream response body (after decompression), in bytes.
+    pub max_body_bytes: u64,
+    /// Total time allowed for one upstream request, body included, in seconds.
+    pub request_timeout_secs: u64,
+    /// Time allowed to connect to an upstream, in seconds.
+    pub connect_timeout_secs: u64,
+    /// Time a client has to send its request headers to us, in seconds.
+    pub header_timeout_secs: u64,
+    /// Concurrent requests per upstream host.
+    pub per_host_concurrency: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_body_bytes: 64 * 1024 * 1024,
+            request_timeout_secs: 30,
+            connect_timeout_secs: 10,
+            header_timeout_secs: 10,
+            per_host_concurrency: 2,
+        }
+    }
+}
+
+impl Limits {
+    /// Request timeout as a duration.
+    pub fn request_timeout(&self) -> Duration {
+        Duration::from_secs(self.request_timeout_secs)
+    }
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            dist: PathBuf::from("dist"),
+            region: None,
+            lookahead_days: 28,
+            poll_interval_secs: 8,
+            page_size: 2000,
+            feeds: Vec::new(),
+            allow_private_networks: Vec::new(),
+            frame_ancestors: Vec::new(),
+            limits: Limits::default(),
+        }
+    }
+}
+
+/// Parent kinds are harvested before the child kinds of the same publisher.
+pub fn is_parent_kind(kind: &str) -> bool {
+    matches!(
+        kind,
+        "SessionSeries" | "FacilityUse" | "IndividualFacilityUse" | "EventSeries" | "Place"
+    )
+}
+
+impl Config {
+    /// Reads and validates a config file.
+    pub fn load(path: &Path) -> Result<Config, String> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("cannot read config {}: {e}", path.display()))?;
+        Config::parse(&text).map_err(|e| format!("config {}: {e}", path.display()))
+    }
+
+    /// Parses and validates config text.
+    pub fn parse(text: &str) -> Result<Config, String> {
+        let config: Config = toml::from_str(text).map_err(|e| e.to_string())?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    /// The allowlisted private networks, parsed.
+    pub fn private_allowlist(&self) -> Result<Vec<Cidr>, String> {
+        self.allow_private_networks
+            .iter()
+            .map(|s| s.parse::<Cidr>())
+            .collect()
+    }
+
+    /// Checks values that TOML types alone cannot.
+    pub fn validate(&self) -> Result<(), String> {
+        if self.lookahead_days == 0 || self.lookahead_days > 366 {
+            return Err("lookahead_days must be between 1 and 366".into());
+        }
+        if self.poll_interval_secs == 0 {
+            return Err("poll_interval_secs must be at least 1".into());
+        }
+        if self.page_size == 0 || self.page_size > 50_000 {
+            return Err("page_size must be between 1 and 50000".into());
+        }
+        if self.limits.max_body_bytes < 1024 {
+            return Err("limits.max_body_bytes must be at least 1024".into());
+        }
+        if self.limits.request_timeout_secs == 0
+            || self.limits.connect_timeout_secs == 0
+            || self.limits.header_timeout_secs == 0
+        {
+            return Err("limits timeouts must be at least 1 second".into());
+        }
+        if self.limits.per_host_concurrency == 0 {
+            return Err("limits.per_host_concurrency must be at least 1".into());
+        }
+        self.private_allowlist()?;
+        for origin in &self.frame_ancestors {
+            let ok = url::Url::parse(origin)
+                .map(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some())
+                .unwrap_or(false);
+            if !ok || origin.contains([';', ',', ' ', '\'']) {
+                return Err(format!(
+                    "frame_ancestors: {origin:?} is not an http(s) origin"
+                ));
+            }
+        }
+        if let Some(Region::Circle { radius_km, .. }) = self.region
+            && radius_km <= 0.0
+        {
+            return Err("region.radius_km must be positive".into());
+        }
+        let mut seen = std::collections::HashSet::new();
+        for feed in &self.feeds {
+            validate_feed_id(&feed.id)?;
+            if !seen.insert(feed.id.as_str()) {
+                return Err(format!("feeds: duplicate id {:?}", feed.id));
+            }
+            let url = url::Url::parse(&feed.url)
+                .map_err(|e| format!("feeds.{}: url {:?}: {e}", feed.id, feed.url))?;
+            if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
+                return Err(format!("feeds.{}: url must be http(s)", feed.id));
+            }
+            if feed.kind.trim().is_empty() || feed.publisher.trim().is_empty() {
+                return Err(format!(
+                    "feeds.{}: kind and publisher are required",
+                    feed.id
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Feed ids appear in URLs: keep them simple.
+pub fn validate_feed_id(id: &str) -> Result<(), String> {
+    let ok = !id.is_empty()
+        && id.len() <= 80
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "feed id {id:?} must be 1-80 characters of a-z, 0-9 and -"
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_keys_are_rejected() {
+        assert!(Config::parse("listne = \"127.0.0.1:1\"").is_err());
+        assert!(Config::parse("[limits]\nmax_bytes = 3").is_err());
+    }
+
+    #[test]
+    fn defaults_apply_to_an_empty_file() {
+        let c = Config::parse("").unwrap();
+        assert_eq!(c.page_size, 2000);
+        assert_eq!(c.lookahead_days, 28);
+        assert_eq!(c.limits.max_body_bytes, 64 * 1024 * 1024);
+    }
+
+    #[test]
+    fn regions_parse_as_bbox_or_circle() {
+        let c = Config::parse("region = { lat = 51.5, lon = -0.1, radius_km = 30 }").unwrap();
+        assert!(c.region.unwrap().contains(51.55, -0.12));
+        assert!(!c.region.unwrap().contains(53.4, -2.2));
+        let c = Config::parse(
+            "region = { min_lat = 51.2, min_lon = -0.6, max_lat = 51.8, max_lon = 0.4 }",
+        )
+        .unwrap();
+        assert!(c.region.unwrap().contains(51.5, 0.0));
+    }
+
+    #[test]
+    fn bad_feed_ids_and_urls_are_rejected() {
+        let bad = "[[feeds]]\nid = \"Bad Id\"\nkind = \"SessionSeries\"\nurl = \"https://x.org/f\"\npublisher = \"P\"";
+        assert!(Config::parse(bad).is_err());
+        let bad = "[[feeds]]\nid = \"ok\"\nkind = \"SessionSeries\"\nurl = \"ftp://x.org/f\"\npublisher = \"P\"";
+        assert!(Config::parse(bad).is_err());
+    }
+}

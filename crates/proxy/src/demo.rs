@@ -1,0 +1,1244 @@
+//! Deterministic demo publisher data: three fictional London operators publishing split
+//! SessionSeries + ScheduledSession RPDE feeds in OpenActive 2.0 shape, with real Activity List
+//! and Accessibility Support ids. Same seed, `today` and base URL give identical bytes.
+
+use chrono::{Datelike, Duration, NaiveDate, NaiveTime, TimeZone, Weekday};
+use chrono_tz::Europe::London;
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use serde_json::{Value, json};
+
+/// The Activity List snapshot shipped with the app.
+pub const ACTIVITY_LIST: &str = include_str!("../../openactive/vocab/activity-list.jsonld");
+/// The Accessibility Support snapshot.
+pub const ACCESSIBILITY_SUPPORT: &str =
+    include_str!("../../openactive/vocab/accessibility-support.jsonld");
+
+/// The fixed seed of the demo.
+pub const DEMO_SEED: u64 = 20_261_123;
+/// Default number of series (across all publishers).
+pub const DEFAULT_SERIES: usize = 300;
+/// The "small" size.
+pub const SMALL_SERIES: usize = 30;
+
+/// One demo publisher.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DemoPublisher {
+    /// Path segment, e.g. `riverside`.
+    pub slug: &'static str,
+    /// Display name.
+    pub name: &'static str,
+    /// Organisation website stand-in (fictional, `.example`).
+    pub website: &'static str,
+}
+
+/// The three fictional publishers.
+pub const PUBLISHERS: [DemoPublisher; 3] = [
+    DemoPublisher {
+        slug: "riverside",
+        name: "Demo: Riverside Leisure",
+        website: "https://riverside-leisure.example/",
+    },
+    DemoPublisher {
+        slug: "parkside",
+        name: "Demo: Parkside Community Sport",
+        website: "https://parkside-sport.example/",
+    },
+    DemoPublisher {
+        slug: "northgate",
+        name: "Demo: Northgate Active Trust",
+        website: "https://northgate-active.example/",
+    },
+];
+
+/// One RPDE item as the demo publishes it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DemoItem {
+    /// RPDE id as JSON text (`"riverside-ss-00001"` or `100001`).
+    pub id_json: String,
+    /// Ordering key: timestamp (series) or change number (sessions).
+    pub modified: i64,
+    /// Kind.
+    pub kind: &'static str,
+    /// The item's `data` serialised exactly as published; `None` for deletions.
+    pub data: Option<String>,
+    /// For series: the id string used in `afterId`.
+    pub id_text: String,
+}
+
+impl DemoItem {
+    /// The item rendered as an RPDE item object.
+    pub fn render(&self) -> String {
+        match &self.data {
+            Some(d) => format!(
+                "{{\"state\":\"updated\",\"kind\":\"{}\",\"id\":{},\"modified\":{},\"data\":{}}}",
+                self.kind, self.id_json, self.modified, d
+            ),
+            None => format!(
+                "{{\"state\":\"deleted\",\"kind\":\"{}\",\"id\":{},\"modified\":{}}}",
+                self.kind, self.id_json, self.modified
+            ),
+        }
+    }
+}
+
+/// The two feeds of one publisher, items in RPDE order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DemoFeeds {
+    /// The publisher.
+    pub publisher: DemoPublisher,
+    /// SessionSeries items ordered by (modified, id).
+    pub series: Vec<DemoItem>,
+    /// ScheduledSession items ordered by change number.
+    pub sessions: Vec<DemoItem>,
+}
+
+/// All demo data.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DemoData {
+    /// Base URL (no trailing slash) that `@id`s and dataset pages live under.
+    pub base_url: String,
+    /// One entry per publisher.
+    pub publishers: Vec<DemoFeeds>,
+}
+
+struct Borough {
+    name: &'static str,
+    area: &'static str,
+    outward: &'static str,
+    lat: f64,
+    lon: f64,
+}
+
+const fn b(
+    name: &'static str,
+    area: &'static str,
+    outward: &'static str,
+    lat: f64,
+    lon: f64,
+) -> Borough {
+    Borough {
+        name,
+        area,
+        outward,
+        lat,
+        lon,
+    }
+}
+
+/// The 32 London boroughs and the City of London, with an outward code and centre.
+const BOROUGHS: [Borough; 33] = [
+    b("Barking and Dagenham", "Barking", "IG11", 51.5362, 0.0809),
+    b("Barnet", "North Finchley", "N12", 51.6130, -0.1770),
+    b("Bexley", "Bexleyheath", "DA6", 51.4549, 0.1505),
+    b("Brent", "Wembley", "HA9", 51.5588, -0.2817),
+    b("Bromley", "Bromley", "BR1", 51.4039, 0.0198),
+    b("Camden", "Camden Town", "NW1", 51.5390, -0.1426),
+    b("City of London", "Barbican", "EC2Y", 51.5200, -0.0940),
+    b("Croydon", "Croydon", "CR0", 51.3762, -0.0982),
+    b("Ealing", "Ealing", "W5", 51.5130, -0.3089),
+    b("Enfield", "Enfield Town", "EN1", 51.6523, -0.0807),
+    b("Greenwich", "Greenwich", "SE10", 51.4826, -0.0077),
+    b("Hackney", "Hackney Central", "E8", 51.5450, -0.0553),
+    b(
+        "Hammersmith and Fulham",
+        "Hammersmith",
+        "W6",
+        51.4927,
+        -0.2339,
+    ),
+    b("Haringey", "Tottenham", "N17", 51.5975, -0.0681),
+    b("Harrow", "Harrow", "HA1", 51.5806, -0.3420),
+    b("Havering", "Romford", "RM1", 51.5812, 0.1837),
+    b("Hillingdon", "Uxbridge", "UB8", 51.5441, -0.4760),
+    b("Hounslow", "Hounslow", "TW3", 51.4678, -0.3615),
+    b("Islington", "Islington", "N1", 51.5362, -0.1033),
+    b(
+        "Kensington and Chelsea",
+        "Kensington",
+        "W8",
+        51.5010,
+        -0.1920,
+    ),
+    b("Kingston upon Thames", "Kingston", "KT1", 51.4123, -0.3007),
+    b("Lambeth", "Brixton", "SW9", 51.4627, -0.1145),
+    b("Lewisham", "Lewisham", "SE13", 51.4615, -0.0101),
+    b("Merton", "Wimbledon", "SW19", 51.4214, -0.2064),
+    b("Newham", "Stratford", "E15", 51.5416, 0.0030),
+    b("Redbridge", "Ilford", "IG1", 51.5590, 0.0741),
+    b("Richmond upon Thames", "Richmond", "TW9", 51.4613, -0.3037),
+    b("Southwark", "Peckham", "SE15", 51.4700, -0.0693),
+    b("Sutton", "Sutton", "SM1", 51.3618, -0.1945),
+    b("Tower Hamlets", "Stepney", "E1", 51.5150, -0.0550),
+    b("Waltham Forest", "Walthamstow", "E17", 51.5886, -0.0118),
+    b("Wandsworth", "Wandsworth", "SW18", 51.4571, -0.1910),
+    b("Westminster", "Pimlico", "SW1V", 51.4890, -0.1400),
+];
+
+/// Number of London local authority areas (for tests).
+pub const BOROUGH_COUNT: usize = BOROUGHS.len();
+
+/// Names of all boroughs (for tests).
+pub fn borough_names() -> Vec<&'static str> {
+    BOROUGHS.iter().map(|b| b.name).collect()
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum VenueKind {
+    LeisureCentre,
+    CommunityCentre,
+    Park,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Audience {
+    Adults,
+    Seniors,
+    Over50s,
+    Kids,
+    Everyone,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Sex {
+    Any,
+    Female,
+    Male,
+}
+
+struct Template {
+    name: &'static str,
+    activity: &'static str,
+    venues: &'static [VenueKind],
+    minutes: i64,
+    audience: Audience,
+    sex: Sex,
+    level: &'static str,
+    equipment: &'static str,
+    description: &'static str,
+}
+
+use Audience::*;
+use Sex::*;
+use VenueKind::*;
+
+const LC: &[VenueKind] = &[LeisureCentre];
+const HALL: &[VenueKind] = &[LeisureCentre, CommunityCentre];
+const OUT: &[VenueKind] = &[Park];
+const COURT: &[VenueKind] = &[LeisureCentre, Park];
+
+// A table row constructor: one argument per column keeps the table readable.
+#[allow(clippy::too_many_arguments)]
+const fn t(
+    name: &'static str,
+    activity: &'static str,
+    venues: &'static [VenueKind],
+    minutes: i64,
+    audience: Audience,
+    sex: Sex,
+    level: &'static str,
+    equipment: &'static str,
+    description: &'static str,
+) -> Template {
+    Template {
+        name,
+        activity,
+        venues,
+        minutes,
+        audience,
+        sex,
+        level,
+        equipment,
+        description,
+    }
+}
+
+const TEMPLATES: &[Template] = &[
+    t(
+        "Beginners Swimming",
+        "Swimming",
+        LC,
+        45,
+        Adults,
+        Any,
+        "Beginner",
+        "Swimwear, towel and goggles.",
+        "Build water confidence and learn basic strokes with a friendly instructor in the shallow end.",
+    ),
+    t(
+        "Lane Swimming",
+        "Swimming",
+        LC,
+        60,
+        Adults,
+        Any,
+        "All levels",
+        "Swimwear, towel and goggles.",
+        "Slow, medium and fast lanes. Swim at your own pace.",
+    ),
+    t(
+        "Women-only Swim",
+        "Swimming",
+        LC,
+        60,
+        Adults,
+        Female,
+        "All levels",
+        "Swimwear and towel. Burkinis welcome.",
+        "A relaxed swim with female lifeguards and covered windows.",
+    ),
+    t(
+        "Family Fun Swim",
+        "Swimming",
+        LC,
+        60,
+        Everyone,
+        Any,
+        "All levels",
+        "Swimwear and towel.",
+        "Floats and toys in the pool. Children under 8 must be accompanied in the water by an adult.",
+    ),
+    t(
+        "Over 60s Swim",
+        "Swimming",
+        LC,
+        60,
+        Seniors,
+        Any,
+        "All levels",
+        "Swimwear and towel.",
+        "A quieter pool session for older adults, with a cuppa afterwards.",
+    ),
+    t(
+        "Kids Swimming Lessons (5-11)",
+        "Swimming Lessons",
+        LC,
+        30,
+        Kids,
+        Any,
+        "Beginner",
+        "Swimwear, towel and goggles.",
+        "Small-group lessons following the national swimming framework.",
+    ),
+    t(
+        "Gentle Aqua Aerobics for over 60s",
+        "Aqua Aerobics",
+        LC,
+        45,
+        Seniors,
+        Any,
+        "Beginner",
+        "Swimwear and towel.",
+        "Low-impact exercise in the water: kind to joints, good for balance.",
+    ),
+    t(
+        "Aqua Fit",
+        "Aqua Fit",
+        LC,
+        45,
+        Adults,
+        Any,
+        "All levels",
+        "Swimwear and towel.",
+        "A lively workout in the pool set to music.",
+    ),
+    t(
+        "Yoga for Beginners",
+        "Yoga",
+        HALL,
+        60,
+        Adults,
+        Any,
+        "Beginner",
+        "A yoga mat if you have one; mats are available.",
+        "Learn the basic postures and breathing in a calm, welcoming class.",
+    ),
+    t(
+        "Gentle Yoga",
+        "Yoga",
+        HALL,
+        60,
+        Over50s,
+        Any,
+        "Beginner",
+        "Comfortable clothes. Mats provided.",
+        "Slow stretches and relaxation, suitable if you are new to exercise.",
+    ),
+    t(
+        "Women-only Yoga",
+        "Yoga",
+        HALL,
+        60,
+        Adults,
+        Female,
+        "All levels",
+        "A yoga mat if you have one.",
+        "A supportive women-only class with a female teacher.",
+    ),
+    t(
+        "Mat Pilates",
+        "Pilates",
+        HALL,
+        50,
+        Adults,
+        Any,
+        "Intermediate",
+        "A mat and water bottle.",
+        "Core strength, posture and flexibility.",
+    ),
+    t(
+        "Pilates for Beginners",
+        "Pilates",
+        HALL,
+        50,
+        Adults,
+        Any,
+        "Beginner",
+        "Comfortable clothes. Mats provided.",
+        "An introduction to Pilates at a gentle pace.",
+    ),
+    t(
+        "Zumba Fitness",
+        "Zumba®",
+        HALL,
+        60,
+        Adults,
+        Any,
+        "All levels",
+        "Trainers and a water bottle.",
+        "Latin-inspired dance workout. No experience needed.",
+    ),
+    t(
+        "Boxing Fitness",
+        "Boxing Fitness",
+        HALL,
+        60,
+        Adults,
+        Any,
+        "Intermediate",
+        "Trainers, water. Gloves provided.",
+        "Pad work, skipping and circuits. Non-contact.",
+    ),
+    t(
+        "Women-only Boxercise",
+        "Boxercise",
+        HALL,
+        45,
+        Adults,
+        Female,
+        "All levels",
+        "Trainers and water. Gloves provided.",
+        "A fun, non-contact boxing workout for women of all fitness levels.",
+    ),
+    t(
+        "Casual 5-a-side Football",
+        "Football",
+        COURT,
+        60,
+        Adults,
+        Any,
+        "All levels",
+        "Trainers or astro boots; shin pads recommended.",
+        "Turn up and play. Teams picked on the night.",
+    ),
+    t(
+        "Kids Football Club",
+        "Football",
+        COURT,
+        60,
+        Kids,
+        Any,
+        "Beginner",
+        "Trainers, shin pads and a drink.",
+        "FA-qualified coaches, games and skills for 5 to 11 year olds.",
+    ),
+    t(
+        "Walking Football for over 50s",
+        "Walking Football",
+        COURT,
+        60,
+        Over50s,
+        Any,
+        "All levels",
+        "Trainers and comfortable clothes.",
+        "Football at walking pace: no running, no contact, lots of laughs.",
+    ),
+    t(
+        "Men's Walking Football",
+        "Walking Football",
+        COURT,
+        60,
+        Over50s,
+        Male,
+        "All levels",
+        "Trainers.",
+        "A friendly walking football session for men over 50.",
+    ),
+    t(
+        "Back to Netball",
+        "Netball",
+        COURT,
+        60,
+        Adults,
+        Female,
+        "Beginner",
+        "Trainers and water.",
+        "For women returning to netball or trying it for the first time.",
+    ),
+    t(
+        "Walking Netball",
+        "Walking Netball",
+        HALL,
+        60,
+        Over50s,
+        Female,
+        "All levels",
+        "Trainers.",
+        "Netball at walking pace, adapted for all ages and abilities.",
+    ),
+    t(
+        "Badminton Social",
+        "Badminton",
+        LC,
+        60,
+        Adults,
+        Any,
+        "Intermediate",
+        "Racquet if you have one; shuttles provided.",
+        "Doubles games with rotating partners.",
+    ),
+    t(
+        "Beginners Badminton",
+        "Badminton",
+        LC,
+        60,
+        Adults,
+        Any,
+        "Beginner",
+        "Racquets and shuttles provided.",
+        "Coached session covering the basics.",
+    ),
+    t(
+        "Tennis for Beginners",
+        "Tennis",
+        COURT,
+        60,
+        Adults,
+        Any,
+        "Beginner",
+        "Trainers. Racquets provided.",
+        "Learn to rally in a relaxed group with a qualified coach.",
+    ),
+    t(
+        "Table Tennis Drop-in",
+        "Table Tennis",
+        HALL,
+        90,
+        Everyone,
+        Any,
+        "All levels",
+        "Bats and balls provided.",
+        "Tables set up for casual play. All ages welcome.",
+    ),
+    t(
+        "Gym Induction",
+        "Gym Workout",
+        LC,
+        45,
+        Adults,
+        Any,
+        "Beginner",
+        "Trainers and a towel.",
+        "Get shown how to use the equipment safely.",
+    ),
+    t(
+        "Women-only Gym Session",
+        "Gym Workout",
+        LC,
+        60,
+        Adults,
+        Female,
+        "All levels",
+        "Trainers and a towel.",
+        "The gym floor reserved for women, with a female instructor on hand.",
+    ),
+    t(
+        "Couch to 5K Running Group",
+        "Running",
+        OUT,
+        45,
+        Adults,
+        Any,
+        "Beginner",
+        "Running shoes and water.",
+        "A supportive group working up to 5K over nine weeks. Join any week.",
+    ),
+    t(
+        "Social Running Club",
+        "Running",
+        OUT,
+        60,
+        Adults,
+        Any,
+        "Intermediate",
+        "Running shoes. A light in winter.",
+        "5-8 km routes at a chatty pace.",
+    ),
+    t(
+        "Led Bike Ride",
+        "Cycling",
+        OUT,
+        90,
+        Adults,
+        Any,
+        "All levels",
+        "A bike and helmet. Bikes can be loaned: ask when booking.",
+        "Gentle rides on quiet roads and paths with trained ride leaders.",
+    ),
+    t(
+        "Spin Class",
+        "Indoor Cycling",
+        LC,
+        45,
+        Adults,
+        Any,
+        "Intermediate",
+        "Trainers, towel and water.",
+        "High-energy indoor cycling to music.",
+    ),
+    t(
+        "Street Dance for Kids",
+        "Dance",
+        HALL,
+        60,
+        Kids,
+        Any,
+        "Beginner",
+        "Trainers and comfortable clothes.",
+        "Learn routines and perform with friends.",
+    ),
+    t(
+        "Tea Dance",
+        "Dance",
+        HALL,
+        120,
+        Seniors,
+        Any,
+        "All levels",
+        "Comfortable shoes.",
+        "Ballroom and sequence dancing, with tea and cake.",
+    ),
+    t(
+        "Tai Chi for Health",
+        "Tai Chi",
+        HALL,
+        60,
+        Over50s,
+        Any,
+        "Beginner",
+        "Loose clothing and flat shoes.",
+        "Slow, flowing movements to improve balance and calm the mind.",
+    ),
+    t(
+        "Chair-based Exercise",
+        "Chair Based Exercise",
+        HALL,
+        45,
+        Seniors,
+        Any,
+        "Beginner",
+        "Comfortable clothes. Chairs provided.",
+        "Seated strength and mobility exercises, ideal if standing for long is hard.",
+    ),
+    t(
+        "Circuit Training",
+        "Circuit Training",
+        HALL,
+        45,
+        Adults,
+        Any,
+        "Intermediate",
+        "Trainers and water.",
+        "Stations of strength and cardio exercises, at your own level.",
+    ),
+    t(
+        "Over 60s Circuits",
+        "Circuit Training",
+        HALL,
+        45,
+        Seniors,
+        Any,
+        "Beginner",
+        "Trainers and water.",
+        "Gentle circuits to build strength and balance.",
+    ),
+    t(
+        "HIIT Express",
+        "HIIT",
+        HALL,
+        30,
+        Adults,
+        Any,
+        "Intermediate",
+        "Trainers, towel and water.",
+        "Short, intense intervals. Options for every fitness level.",
+    ),
+    t(
+        "Health Walk",
+        "Walking",
+        OUT,
+        60,
+        Everyone,
+        Any,
+        "Beginner",
+        "Comfortable shoes and a waterproof.",
+        "Free, friendly walks of about an hour, led by trained volunteers.",
+    ),
+    t(
+        "Basketball Drop-in",
+        "Basketball",
+        COURT,
+        90,
+        Adults,
+        Any,
+        "All levels",
+        "Trainers.",
+        "Pick-up games for all abilities.",
+    ),
+    t(
+        "Outdoor Bootcamp",
+        "Bootcamp",
+        OUT,
+        45,
+        Adults,
+        Any,
+        "Intermediate",
+        "Trainers and water.",
+        "Military-style fitness in the park, whatever the weather.",
+    ),
+    t(
+        "Karate for Kids",
+        "Karate",
+        HALL,
+        60,
+        Kids,
+        Any,
+        "Beginner",
+        "Loose clothing; bare feet on the mat.",
+        "Discipline, confidence and fitness for 5 to 11 year olds.",
+    ),
+    t(
+        "Strength & Conditioning",
+        "Strength and Conditioning",
+        LC,
+        60,
+        Adults,
+        Any,
+        "Intermediate",
+        "Trainers and a towel.",
+        "Coached weights and conditioning in small groups.",
+    ),
+];
+
+/// (prefLabel, @id) of every activity the demo uses, resolved from the vocab snapshot.
+pub fn demo_activities() -> Vec<(&'static str, String)> {
+    let index = activity_index();
+    let mut labels: Vec<&'static str> = TEMPLATES.iter().map(|t| t.activity).collect();
+    labels.sort_unstable();
+    labels.dedup();
+    labels
+        .into_iter()
+        .filter_map(|l| index.get(l).map(|id| (l, id.clone())))
+        .collect()
+}
+
+/// prefLabel → `@id` for every concept of the Activity List snapshot.
+pub fn activity_index() -> std::collections::HashMap<String, String> {
+    let v: Value = serde_json::from_str(ACTIVITY_LIST).unwrap_or(Value::Null);
+    v.get("concept")
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(|c| {
+                    Some((
+                        c.get("prefLabel")?.as_str()?.to_string(),
+                        c.get("id")?.as_str()?.to_string(),
+                    ))
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn accessibility_concepts() -> Vec<(String, String)> {
+    let v: Value = serde_json::from_str(ACCESSIBILITY_SUPPORT).unwrap_or(Value::Null);
+    v.get("concept")
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(|c| {
+                    Some((
+                        c.get("id")?.as_str()?.to_string(),
+                        c.get("prefLabel")?.as_str()?.to_string(),
+                    ))
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+struct Venue {
+    borough: usize,
+    kind: VenueKind,
+    name: String,
+    street: String,
+    postcode: String,
+    lat: f64,
+    lon: f64,
+    publisher: usize,
+    id: String,
+    wheelchair: bool,
+}
+
+const STREETS: &[&str] = &[
+    "High Street",
+    "Church Road",
+    "Station Road",
+    "Park Lane",
+    "Victoria Road",
+    "Green Lane",
+    "Mill Lane",
+    "King Street",
+    "Queens Road",
+    "The Broadway",
+    "Manor Road",
+    "London Road",
+];
+const INWARD_LETTERS: &[u8] = b"ABDEFGHJLNPQRSTUWXYZ";
+const DAYS: [Weekday; 7] = [
+    Weekday::Mon,
+    Weekday::Tue,
+    Weekday::Wed,
+    Weekday::Thu,
+    Weekday::Fri,
+    Weekday::Sat,
+    Weekday::Sun,
+];
+
+fn day_url(d: Weekday) -> &'static str {
+    match d {
+        Weekday::Mon => "https://schema.org/Monday",
+        Weekday::Tue => "https://schema.org/Tuesday",
+        Weekday::Wed => "https://schema.org/Wednesday",
+        Weekday::Thu => "https://schema.org/Thursday",
+        Weekday::Fri => "https://schema.org/Friday",
+        Weekday::Sat => "https://schema.org/Saturday",
+        Weekday::Sun => "https://schema.org/Sunday",
+    }
+}
+
+fn round6(x: f64) -> f64 {
+    (x * 1e6).round() / 1e6
+}
+
+fn pick<'a, T>(rng: &mut StdRng, xs: &'a [T]) -> &'a T {
+    &xs[rng.random_range(0..xs.len())]
+}
+
+fn make_venues(rng: &mut StdRng, count: usize) -> Vec<Venue> {
+    let mut venues = Vec::with_capacity(count);
+    for j in 0..count {
+        let borough = if j < BOROUGHS.len() {
+            j
+        } else {
+            rng.random_range(0..BOROUGHS.len())
+        };
+        let bo = &BOROUGHS[borough];
+        let kind = match j % 5 {
+            0 | 1 => LeisureCentre,
+            2 | 3 => CommunityCentre,
+            _ => Park,
+        };
+        let name = match kind {
+            LeisureCentre => format!("{} Leisure Centre", bo.area),
+            CommunityCentre => format!(
+                "{} {}",
+                bo.area,
+                pick(rng, &["Community Centre", "Sports Hall", "Community Hub"])
+            ),
+            Park => format!(
+                "{} {}",
+                bo.area,
+                pick(rng, &["Park", "Recreation Ground", "Common"])
+            ),
+        };
+        let inward = format!(
+            "{}{}{}",
+            rng.random_range(1..10),
+            INWARD_LETTERS[rng.random_range(0..INWARD_LETTERS.len())] as char,
+            INWARD_LETTERS[rng.random_range(0..INWARD_LETTERS.len())] as char
+        );
+        let street = format!("{} {}", rng.random_range(1..240), pick(rng, STREETS));
+        let lat = round6(bo.lat + rng.random_range(-0.012..0.012));
+        let lon = round6(bo.lon + rng.random_range(-0.018..0.018));
+        venues.push(Venue {
+            borough,
+            kind,
+            name,
+            street,
+            postcode: format!("{} {}", bo.outward, inward),
+            lat,
+            lon,
+            publisher: j % PUBLISHERS.len(),
+            id: format!("venue-{:03}", j + 1),
+            wheelchair: kind != Park && rng.random_bool(0.7),
+        });
+    }
+    venues
+}
+
+/// Generates the demo for `series_count` series with occurrences over the 28 days from
+/// `today` (London date), `@id`s under `base_url` (no trailing slash).
+pub fn generate(seed: u64, today: NaiveDate, series_count: usize, base_url: &str) -> DemoData {
+    let mut rng = StdRng::seed_from_u64(seed);
+    let base_url = base_url.trim_end_matches('/').to_string();
+    let venue_count = (series_count / 5).clamp(BOROUGHS.len().min(series_count.max(1)), 60);
+    let venues = make_venues(&mut rng, venue_count);
+    let activities: Vec<(&'static str, String)> = demo_activities();
+    let access = accessibility_concepts();
+    let epoch = today
+        .and_hms_opt(0, 0, 0)
+        .map(|d| d.and_utc().timestamp())
+        .unwrap_or(0)
+        - 30 * 86_400;
+
+    let mut publishers: Vec<DemoFeeds> = PUBLISHERS
+        .iter()
+        .map(|p| DemoFeeds {
+            publisher: *p,
+            series: Vec::new(),
+            sessions: Vec::new(),
+        })
+        .collect();
+    let mut change = [1_000_i64; 3];
+
+    for i in 0..series_count {
+        let venue = if i < venues.len() {
+            &venues[i]
+        } else {
+            &venues[rng.random_range(0..venues.len())]
+        };
+        let p = venue.publisher;
+        let publisher = PUBLISHERS[p];
+        let candidates: Vec<&Template> = TEMPLATES
+            .iter()
+            .filter(|t| t.venues.contains(&venue.kind))
+            .collect();
+        let tpl = *pick(&mut rng, &candidates);
+        let Some((label, activity_id)) = activities.iter().find(|(l, _)| *l == tpl.activity) else {
+            continue;
+        };
+        let series_id = format!("{}-ss-{:05}", publisher.slug, i + 1);
+        let series_at = format!(
+            "{base_url}/demo/{}/session-series/{series_id}",
+            publisher.slug
+        );
+        let bo = &BOROUGHS[venue.borough];
+
+        // Schedule: 1-3 days a week at plausible times for the audience.
+        let ndays = match rng.random_range(0..100) {
+            0..30 => 1,
+            30..75 => 2,
+            _ => 3,
+        };
+        let mut days: Vec<Weekday> = Vec::new();
+        while days.len() < ndays {
+            let d = match tpl.audience {
+                Kids => *pick(
+                    &mut rng,
+                    &[
+                        Weekday::Mon,
+                        Weekday::Tue,
+                        Weekday::Wed,
+                        Weekday::Thu,
+                        Weekday::Sat,
+                    ],
+                ),
+                _ => DAYS[rng.random_range(0..7)],
+            };
+            if !days.contains(&d) {
+                days.push(d);
+            }
+        }
+        days.sort_by_key(|d| d.num_days_from_monday());
+        let (h, m) = match tpl.audience {
+            Seniors | Over50s => *pick(&mut rng, &[(10, 0), (10, 30), (11, 0), (13, 30), (14, 0)]),
+            Kids => *pick(&mut rng, &[(16, 0), (16, 30), (17, 0), (17, 30)]),
+            Everyone => *pick(&mut rng, &[(9, 30), (11, 0), (14, 0), (15, 30)]),
+            Adults => *pick(
+                &mut rng,
+                &[
+                    (6, 30),
+                    (7, 0),
+                    (12, 15),
+                    (18, 0),
+                    (18, 30),
+                    (19, 0),
+                    (19, 30),
+                    (20, 0),
+                ],
+            ),
+        };
+        let start_time = NaiveTime::from_hms_opt(h, m, 0).unwrap_or_default();
+        let end_time = start_time + Duration::minutes(tpl.minutes);
+
+        // Prices.
+        let free = tpl.name == "Health Walk" || rng.random_bool(0.18);
+        let adult_price = if free {
+            0.0
+        } else {
+            let base = match tpl.audience {
+                Kids => rng.random_range(4..13),
+                Seniors | Over50s => rng.random_range(4..11),
+                _ => rng.random_range(6..25),
+            };
+            f64::from(base) / 2.0
+        };
+        let mut offers = vec![json!({
+            "@type": "Offer",
+            "@id": format!("{series_at}#offer-adult"),
+            "identifier": "adult",
+            "name": if tpl.audience == Kids { "Child" } else { "Standard" },
+            "price": adult_price,
+            "priceCurrency": "GBP",
+            "url": format!("{base_url}/demo/{}/book/{series_id}", publisher.slug),
+        })];
+        if !free && rng.random_bool(0.3) {
+            let conc = (adult_price * 0.6 * 20.0).round() / 20.0;
+            offers.push(json!({
+                "@type": "Offer",
+                "@id": format!("{series_at}#offer-concession"),
+                "identifier": "concession",
+                "name": "Concession",
+                "description": "Over 60s, students, and people receiving means-tested benefits.",
+                "price": conc,
+                "priceCurrency": "GBP",
+            }));
+        }
+        let age = match tpl.audience {
+            Adults => json!({"@type": "QuantitativeValue", "minValue": 18}),
+            Seniors => json!({"@type": "QuantitativeValue", "minValue": 60}),
+            Over50s => json!({"@type": "QuantitativeValue", "minValue": 50}),
+            Kids => json!({"@type": "QuantitativeValue", "minValue": 5, "maxValue": 11}),
+            Everyone => json!({"@type": "QuantitativeValue", "minValue": 0}),
+        };
+        let gender = match tpl.sex {
+            Any => "https://openactive.io/NoRestriction",
+            Female => "https://openactive.io/FemaleOnly",
+            Male => "https://openactive.io/MaleOnly",
+        };
+        let max_capacity: i64 = rng.random_range(8..31);
+        let mut location = json!({
+            "@type": "Place",
+            "@id": format!("{base_url}/demo/{}/places/{}", publisher.slug, venue.id),
+            "identifier": venue.id,
+            "name": venue.name,
+            "address": {
+                "@type": "PostalAddress",
+                "streetAddress": venue.street,
+                "addressLocality": bo.area,
+                "addressRegion": bo.name,
+                "postalCode": venue.postcode,
+                "addressCountry": "GB",
+            },
+            "geo": {"@type": "GeoCoordinates", "latitude": venue.lat, "longitude": venue.lon},
+        });
+        if venue.kind != Park
+            && let Some(obj) = location.as_object_mut()
+        {
+            obj.insert(
+                "telephone".into(),
+                json!(format!("020 7946 0{:03}", rng.random_range(0..1000))),
+            );
+        }
+        let mut data = json!({
+            "@context": ["https://openactive.io/", "https://openactive.io/ns-beta"],
+            "@type": "SessionSeries",
+            "@id": series_at,
+            "identifier": series_id,
+            "name": tpl.name,
+            "description": tpl.description,
+            "url": format!("{base_url}/demo/{}/book/{series_id}", publisher.slug),
+            "activity": [{
+                "@type": "Concept",
+                "@id": activity_id,
+                "prefLabel": label,
+                "inScheme": "https://openactive.io/activity-list",
+            }],
+            "organizer": {
+                "@type": "Organization",
+                "name": publisher.name,
+                "url": publisher.website,
+            },
+            "location": location,
+            "offers": offers,
+            "ageRange": age,
+            "genderRestriction": gender,
+            "level": [tpl.level],
+            "maximumAttendeeCapacity": max_capacity,
+            "attendeeInstructions": format!("Please arrive 10 minutes early and report to reception at {}.", venue.name),
+            "beta:participantSuppliedEquipment": tpl.equipment,
+            "eventSchedule": [{
+                "@type": "Schedule",
+                "byDay": days.iter().map(|d| day_url(*d)).collect::<Vec<_>>(),
+                "startTime": start_time.format("%H:%M").to_string(),
+                "endTime": end_time.format("%H:%M").to_string(),
+                "duration": format!("PT{}M", tpl.minutes),
+                "repeatFrequency": "P1W",
+                "scheduleTimezone": "Europe/London",
+                "scheduledEventType": "ScheduledSession",
+                "startDate": (today - Duration::days(rng.random_range(7..120))).format("%Y-%m-%d").to_string(),
+            }],
+        });
+        if let Some(obj) = data.as_object_mut() {
+            if venue.wheelchair || rng.random_bool(0.1) {
+                obj.insert(
+                    "beta:isWheelchairAccessible".into(),
+                    json!(venue.wheelchair),
+                );
+            }
+            if !access.is_empty() && rng.random_bool(0.25) {
+                let n = rng.random_range(1..3);
+                let mut chosen: Vec<&(String, String)> = Vec::new();
+                while chosen.len() < n.min(access.len()) {
+                    let c = pick(&mut rng, &access);
+                    if !chosen.contains(&c) {
+                        chosen.push(c);
+                    }
+                }
+                obj.insert(
+                    "accessibilitySupport".into(),
+                    Value::Array(
+                        chosen
+                            .iter()
+                            .map(|(id, label)| {
+                                json!({
+                                    "@type": "Concept",
+                                    "@id": id,
+                                    "prefLabel": label,
+                                    "inScheme": "https://openactive.io/accessibility-support",
+                                })
+                            })
+                            .collect(),
+                    ),
+                );
+            }
+        }
+        let modified = epoch + (i as i64) * 613 + rng.random_range(0..600);
+        publishers[p].series.push(DemoItem {
+            id_json: format!("\"{series_id}\""),
+            id_text: series_id.clone(),
+            modified,
+            kind: "SessionSeries",
+            data: Some(data.to_string()),
+        });
+
+        // One ScheduledSession per weekly occurrence in the next 28 days.
+        for offset in 0..28 {
+            let date = today + Duration::days(offset);
+            if !days.contains(&date.weekday()) {
+                continue;
+            }
+            let (Some(start), Some(end)) = (
+                London
+                    .from_local_datetime(&date.and_time(start_time))
+                    .earliest(),
+                London
+                    .from_local_datetime(&date.and_time(end_time))
+                    .earliest(),
+            ) else {
+                continue;
+            };
+            change[p] += 1;
+            let session_id = (p as i64 + 1) * 1_000_000 + change[p];
+            let cancelled = rng.random_bool(0.03);
+            let full = !cancelled && rng.random_bool(0.08);
+            let remaining = if full {
+                0
+            } else {
+                rng.random_range(1..=max_capacity)
+            };
+            let data = json!({
+                "@context": ["https://openactive.io/", "https://openactive.io/ns-beta"],
+                "@type": "ScheduledSession",
+                "@id": format!("{base_url}/demo/{}/scheduled-sessions/{session_id}", publisher.slug),
+                "identifier": session_id,
+                "superEvent": series_at,
+                "startDate": start.to_rfc3339(),
+                "endDate": end.to_rfc3339(),
+                "duration": format!("PT{}M", tpl.minutes),
+                "eventStatus": if cancelled { "https://schema.org/EventCancelled" } else { "https://schema.org/EventScheduled" },
+                "maximumAttendeeCapacity": max_capacity,
+                "remainingAttendeeCapacity": remaining,
+            });
+            publishers[p].sessions.push(DemoItem {
+                id_json: session_id.to_string(),
+                id_text: session_id.to_string(),
+                modified: change[p],
+                kind: "ScheduledSession",
+                data: Some(data.to_string()),
+            });
+        }
+    }
+
+    // A few deletions in every feed (retired series and removed sessions).
+    for (p, feeds) in publishers.iter_mut().enumerate() {
+        let slug = feeds.publisher.slug;
+        let deleted_series = 1 + series_count / 100;
+        for k in 0..deleted_series {
+            let id = format!("{slug}-ss-retired-{:03}", k + 1);
+            feeds.series.push(DemoItem {
+                id_json: format!("\"{id}\""),
+                id_text: id,
+                modified: epoch + (series_count as i64) * 613 + (k as i64) * 97,
+                kind: "SessionSeries",
+                data: None,
+            });
+        }
+        for _ in 0..(2 + series_count / 50) {
+            change[p] += 1;
+            let id = (p as i64 + 1) * 1_000_000 + 900_000 + change[p];
+            feeds.sessions.push(DemoItem {
+                id_json: id.to_string(),
+                id_text: id.to_string(),
+                modified: change[p],
+                kind: "ScheduledSession",
+                data: None,
+            });
+        }
+        feeds.series.sort_by(|a, b| {
+            a.modified
+                .cmp(&b.modified)
+                .then_with(|| a.id_text.cmp(&b.id_text))
+        });
+        feeds.sessions.sort_by_key(|s| s.modified);
+    }
+
+    DemoData {
+        base_url,
+        publishers,
+    }
+}
+
+/// Parses `small`, `default` or a number of series.
+pub fn parse_size(s: &str) -> Result<usize, String> {
+    match s {
+        "small" => Ok(SMALL_SERIES),
+        "default" => Ok(DEFAULT_SERIES),
+        n => n
+            .parse::<usize>()
+            .ok()
+            .filter(|n| (1..=20_000).contains(n))
+            .ok_or_else(|| format!("--demo-size: {s:?} is not small, default or 1..20000")),
+    }
+}

@@ -1,0 +1,504 @@
+//! Polite RPDE harvesting: follow `next` to the end, then poll the last page; parents before
+//! children; body, time and per-host concurrency caps; refuses non-public targets; one bad
+//! item never fails a page and one bad feed never fails the others.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
+use tokio::sync::{Semaphore, watch};
+use url::Url;
+
+use crate::config::{FeedConfig, Limits, is_parent_kind};
+use crate::net::{GuardedResolver, Policy, Refused};
+use crate::store::{FeedStore, Modified, Window};
+
+/// Health of a feed as shown in `/api/feeds`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Health {
+    /// First full pass in progress.
+    Harvesting,
+    /// Reached the end of the feed; polling.
+    Ok,
+    /// The last attempt failed; retrying with back-off.
+    Failing,
+    /// The publisher answered 404/410: harvesting stopped.
+    Gone,
+}
+
+/// Mutable status of a feed.
+#[derive(Debug, Clone)]
+pub struct FeedStatus {
+    /// Health.
+    pub health: Health,
+    /// Short human message when failing or gone.
+    pub error: Option<String>,
+    /// When a page was last fetched successfully.
+    pub last_harvest: Option<DateTime<Utc>>,
+    /// Whether the first full pass reached the end.
+    pub first_pass_done: bool,
+    /// Items skipped because they were malformed.
+    pub skipped_items: u64,
+}
+
+/// One harvested feed: its configuration, compacted state and status.
+#[derive(Debug)]
+pub struct Feed {
+    /// Configuration.
+    pub spec: FeedConfig,
+    /// Compacted state.
+    pub store: RwLock<FeedStore>,
+    /// Status.
+    pub status: Mutex<FeedStatus>,
+    /// Upstream requests attempted (requests refused before connecting are not counted).
+    pub fetches: AtomicU64,
+    settled_tx: watch::Sender<bool>,
+}
+
+impl Feed {
+    /// A feed not yet harvested; its change numbers start at `first_seq`.
+    pub fn new(spec: FeedConfig, first_seq: u64) -> Self {
+        let (settled_tx, _) = watch::channel(false);
+        Feed {
+            spec,
+            store: RwLock::new(FeedStore::new(first_seq)),
+            status: Mutex::new(FeedStatus {
+                health: Health::Harvesting,
+                error: None,
+                last_harvest: None,
+                first_pass_done: false,
+                skipped_items: 0,
+            }),
+            fetches: AtomicU64::new(0),
+            settled_tx,
+        }
+    }
+
+    /// Whether this is a parent feed (harvested first).
+    pub fn is_parent(&self) -> bool {
+        is_parent_kind(&self.spec.kind)
+    }
+
+    /// A snapshot of the status.
+    pub fn status(&self) -> FeedStatus {
+        lock(&self.status).clone()
+    }
+
+    /// True once the first pass finished or failed (`/readyz`).
+    pub fn settled(&self) -> bool {
+        *self.settled_tx.borrow()
+    }
+
+    fn settle(&self) {
+        self.settled_tx.send_replace(true);
+    }
+
+    fn set(&self, f: impl FnOnce(&mut FeedStatus)) {
+        f(&mut lock(&self.status));
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Read access to a store, surviving a poisoned lock.
+pub fn read_store(feed: &Feed) -> std::sync::RwLockReadGuard<'_, FeedStore> {
+    feed.store.read().unwrap_or_else(|e| e.into_inner())
+}
+
+fn write_store(feed: &Feed) -> std::sync::RwLockWriteGuard<'_, FeedStore> {
+    feed.store.write().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Why a fetch failed.
+#[derive(Debug, Clone)]
+pub struct FetchError {
+    /// Short human message.
+    pub message: String,
+    /// 404/410: stop harvesting.
+    pub gone: bool,
+    /// 429/503: back off for longer.
+    pub overloaded: bool,
+}
+
+impl FetchError {
+    fn new(message: impl Into<String>) -> Self {
+        FetchError {
+            message: message.into(),
+            gone: false,
+            overloaded: false,
+        }
+    }
+}
+
+/// Shared harvesting machinery.
+#[derive(Debug)]
+pub struct Harvester {
+    client: reqwest::Client,
+    policy: Arc<Policy>,
+    limits: Limits,
+    window: Window,
+    poll: Duration,
+    hosts: Mutex<HashMap<String, Arc<Semaphore>>>,
+}
+
+/// Settings of a harvester.
+#[derive(Debug, Clone)]
+pub struct HarvestSettings {
+    /// Target policy.
+    pub policy: Policy,
+    /// Limits.
+    pub limits: Limits,
+    /// Occurrence window.
+    pub window: Window,
+    /// Last-page poll interval.
+    pub poll: Duration,
+    /// Origins redirects may go to (those of the configured feeds).
+    pub origins: Vec<url::Origin>,
+}
+
+impl Harvester {
+    /// Builds the HTTP client (guarded resolver, no system proxy, allowlisted redirects).
+    pub fn new(settings: HarvestSettings) -> Result<Self, String> {
+        let policy = Arc::new(settings.policy);
+        let redirect_policy = policy.clone();
+        let origins = settings.origins;
+        let client = reqwest::Client::builder()
+            .user_agent(concat!(
+                "ActivityFinder/",
+                env!("CARGO_PKG_VERSION"),
+                " (OpenActive harvester)"
+            ))
+            .no_proxy()
+            .dns_resolver(GuardedResolver::new(policy.clone()))
+            .redirect(reqwest::redirect::Policy::custom(move |attempt| {
+                if attempt.previous().len() >= 5 {
+                    return attempt.error(Refused("too many redirects".into()));
+                }
+                let ok = origins.contains(&attempt.url().origin())
+                    && redirect_policy.check_url(attempt.url()).is_ok();
+                if ok {
+                    attempt.follow()
+                } else {
+                    attempt.error(Refused("refused: redirect off the allowlist".into()))
+                }
+            }))
+            .connect_timeout(Duration::from_secs(settings.limits.connect_timeout_secs))
+            .timeout(settings.limits.request_timeout())
+            .build()
+            .map_err(|e| format!("cannot build HTTP client: {e}"))?;
+        Ok(Harvester {
+            client,
+            policy,
+            limits: settings.limits,
+            window: settings.window,
+            poll: settings.poll,
+            hosts: Mutex::new(HashMap::new()),
+        })
+    }
+
+    fn host_permit(&self, url: &Url) -> Arc<Semaphore> {
+        let key = format!(
+            "{}:{}",
+            url.host_str().unwrap_or(""),
+            url.port_or_known_default().unwrap_or(0)
+        );
+        lock(&self.hosts)
+            .entry(key)
+            .or_insert_with(|| Arc::new(Semaphore::new(self.limits.per_host_concurrency)))
+            .clone()
+    }
+
+    /// Fetches one page body, enforcing the target policy and the caps.
+    pub async fn fetch(&self, feed: &Feed, url: &Url) -> Result<Vec<u8>, FetchError> {
+        self.policy
+            .check_url(url)
+            .map_err(|r| FetchError::new(r.0))?;
+        let sem = self.host_permit(url);
+        let _permit = sem
+            .acquire()
+            .await
+            .map_err(|_| FetchError::new("shutting down"))?;
+        feed.fetches.fetch_add(1, Ordering::Relaxed);
+        let cap = self.limits.max_body_bytes;
+        let deadline = self.limits.request_timeout();
+        let work = async {
+            let mut resp = self
+                .client
+                .get(url.clone())
+                .header(reqwest::header::ACCEPT, "application/json")
+                .send()
+                .await
+                .map_err(|e| describe(&e, deadline))?;
+            let status = resp.status();
+            if status == reqwest::StatusCode::NOT_FOUND || status == reqwest::StatusCode::GONE {
+                return Err(FetchError {
+                    message: format!("feed gone (HTTP {})", status.as_u16()),
+                    gone: true,
+                    overloaded: false,
+                });
+            }
+            if status == reqwest::StatusCode::SERVICE_UNAVAILABLE
+                || status == reqwest::StatusCode::TOO_MANY_REQUESTS
+            {
+                return Err(FetchError {
+                    message: format!("publisher overloaded (HTTP {})", status.as_u16()),
+                    gone: false,
+                    overloaded: true,
+                });
+            }
+            if !status.is_success() {
+                return Err(FetchError::new(format!("HTTP {}", status.as_u16())));
+            }
+            if resp.content_length().is_some_and(|l| l > cap) {
+                return Err(FetchError::new(format!("response larger than {cap} bytes")));
+            }
+            let mut body = Vec::new();
+            while let Some(chunk) = resp.chunk().await.map_err(|e| describe(&e, deadline))? {
+                if body.len() as u64 + chunk.len() as u64 > cap {
+                    return Err(FetchError::new(format!("response larger than {cap} bytes")));
+                }
+                body.extend_from_slice(&chunk);
+            }
+            Ok(body)
+        };
+        // reqwest's own timeout covers the whole exchange; this guards it anyway.
+        match tokio::time::timeout(deadline + Duration::from_millis(250), work).await {
+            Ok(r) => r,
+            Err(_) => Err(FetchError::new(format!(
+                "timed out after {}s",
+                deadline.as_secs()
+            ))),
+        }
+    }
+}
+
+fn describe(e: &reqwest::Error, deadline: Duration) -> FetchError {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(s) = source {
+        if let Some(r) = s.downcast_ref::<Refused>() {
+            return FetchError::new(r.0.clone());
+        }
+        source = s.source();
+    }
+    let msg = if e.is_timeout() {
+        format!("timed out after {}s", deadline.as_secs())
+    } else if e.is_connect() {
+        "could not connect".to_string()
+    } else if e.is_redirect() {
+        "redirect refused".to_string()
+    } else if e.is_decode() || e.is_body() {
+        "response body could not be read".to_string()
+    } else {
+        "request failed".to_string()
+    };
+    tracing::debug!(error = ?e, "fetch error");
+    FetchError::new(msg)
+}
+
+#[derive(Deserialize)]
+struct Envelope {
+    next: Option<String>,
+    items: Vec<Box<RawValue>>,
+}
+
+#[derive(Deserialize)]
+struct Item {
+    state: String,
+    #[serde(default)]
+    kind: Option<String>,
+    id: Box<RawValue>,
+    modified: Box<RawValue>,
+    #[serde(default)]
+    data: Option<Box<RawValue>>,
+}
+
+/// Result of applying one page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PageSummary {
+    /// Items on the page.
+    pub items: usize,
+    /// Items skipped as malformed.
+    pub skipped: usize,
+    /// The resolved `next` URL.
+    pub next: Url,
+}
+
+/// Parses an RPDE page and applies its items to the feed's store.
+pub fn apply_page(
+    feed: &Feed,
+    page_url: &Url,
+    body: &[u8],
+    window: &Window,
+    now: DateTime<Utc>,
+) -> Result<PageSummary, String> {
+    let env: Envelope =
+        serde_json::from_slice(body).map_err(|_| "not a valid RPDE page".to_string())?;
+    let next = env
+        .next
+        .as_deref()
+        .ok_or_else(|| "RPDE page has no next URL".to_string())?;
+    let next = page_url
+        .join(next.trim())
+        .map_err(|_| "RPDE page has an invalid next URL".to_string())?;
+    let mut skipped = 0;
+    {
+        let mut store = write_store(feed);
+        for raw in &env.items {
+            let Ok(item) = serde_json::from_str::<Item>(raw.get()) else {
+                skipped += 1;
+                continue;
+            };
+            let id_ok = matches!(
+                item.id.get().as_bytes().first(),
+                Some(b'"' | b'0'..=b'9' | b'-')
+            );
+            if !id_ok {
+                skipped += 1;
+                continue;
+            }
+            let kind = item.kind.as_deref().unwrap_or(&feed.spec.kind);
+            let modified = Modified::from_raw(&item.modified);
+            match (item.state.as_str(), &item.data) {
+                ("deleted", _) => {
+                    store.delete(kind, &item.id, modified, now);
+                }
+                ("updated", Some(data)) if data.get().starts_with('{') => {
+                    store.upsert(kind, &item.id, modified, data, window, now);
+                }
+                _ => skipped += 1,
+            }
+        }
+    }
+    if skipped > 0 {
+        feed.set(|s| s.skipped_items += skipped as u64);
+    }
+    Ok(PageSummary {
+        items: env.items.len(),
+        skipped: skipped as usize,
+        next,
+    })
+}
+
+fn same_url(a: &Url, b: &Url) -> bool {
+    a.as_str() == b.as_str()
+}
+
+/// Harvests one feed for ever (or until it is gone). Waits for `parents` to settle first.
+pub async fn run_feed(h: Arc<Harvester>, feed: Arc<Feed>, parents: Vec<Arc<Feed>>) {
+    for parent in &parents {
+        let mut rx = parent.settled_tx.subscribe();
+        let _ = rx.wait_for(|s| *s).await;
+    }
+    let Ok(start) = Url::parse(&feed.spec.url) else {
+        feed.set(|s| {
+            s.health = Health::Failing;
+            s.error = Some("invalid feed URL".into());
+        });
+        feed.settle();
+        return;
+    };
+    let origin = start.origin();
+    let mut url = start;
+    let mut backoff = Duration::from_secs(5);
+    loop {
+        let result = match h.fetch(&feed, &url).await {
+            Ok(body) => {
+                apply_page(&feed, &url, &body, &h.window, Utc::now()).map_err(FetchError::new)
+            }
+            Err(e) => Err(e),
+        };
+        match result {
+            Err(e) => {
+                tracing::warn!(feed = %feed.spec.id, url = %url, error = %e.message, "harvest failed");
+                let gone = e.gone;
+                feed.set(|s| {
+                    s.health = if gone { Health::Gone } else { Health::Failing };
+                    s.error = Some(e.message.clone());
+                });
+                feed.settle();
+                if gone {
+                    return;
+                }
+                let wait = if e.overloaded {
+                    backoff.max(Duration::from_secs(600))
+                } else {
+                    backoff
+                };
+                tokio::time::sleep(wait).await;
+                backoff = (backoff * 2).min(Duration::from_secs(300));
+            }
+            Ok(page) => {
+                backoff = Duration::from_secs(5);
+                let now = Utc::now();
+                let at_end = same_url(&page.next, &url);
+                feed.set(|s| {
+                    s.last_harvest = Some(now);
+                    if s.health == Health::Failing {
+                        s.health = if s.first_pass_done {
+                            Health::Ok
+                        } else {
+                            Health::Harvesting
+                        };
+                        s.error = None;
+                    }
+                });
+                if page.next.origin() != origin {
+                    feed.set(|s| {
+                        s.health = Health::Failing;
+                        s.error = Some("next URL leaves the feed's origin".into());
+                    });
+                    feed.settle();
+                    tokio::time::sleep(h.poll.max(Duration::from_secs(60))).await;
+                    continue;
+                }
+                if at_end {
+                    if page.items > 0 {
+                        tracing::warn!(feed = %feed.spec.id, "next equals the page URL but items were returned");
+                    }
+                    let first = !feed.status().first_pass_done;
+                    feed.set(|s| {
+                        s.first_pass_done = true;
+                        s.health = Health::Ok;
+                        s.error = None;
+                    });
+                    feed.settle();
+                    write_store(&feed).sweep(&h.window, now);
+                    if first {
+                        let st = read_store(&feed);
+                        tracing::info!(feed = %feed.spec.id, items = st.live_len(), held = st.held_len(), "first pass complete");
+                    }
+                    tokio::time::sleep(h.poll).await;
+                } else {
+                    url = page.next;
+                }
+            }
+        }
+    }
+}
+
+/// Starts one task per feed; child feeds wait for the parent feeds of the same publisher.
+pub fn spawn_all(h: Arc<Harvester>, feeds: &[Arc<Feed>]) {
+    for feed in feeds {
+        let parents: Vec<Arc<Feed>> = if feed.is_parent() {
+            Vec::new()
+        } else {
+            feeds
+                .iter()
+                .filter(|p| {
+                    p.is_parent()
+                        && p.spec.publisher == feed.spec.publisher
+                        && p.spec.dataset_url == feed.spec.dataset_url
+                })
+                .cloned()
+                .collect()
+        };
+        tokio::spawn(run_feed(h.clone(), feed.clone(), parents));
+    }
+}

@@ -1,0 +1,16 @@
+//! Activity Finder proxy: harvests OpenActive RPDE feeds politely, keeps their compacted current
+//! state in memory, relays it as standard RPDE pages with CORS, compression and cache headers,
+//! and serves the browser app. The demo publisher stands in for real feeds offline.
+
+pub mod app;
+pub mod check;
+pub mod cli;
+pub mod config;
+pub mod demo;
+pub mod demo_server;
+pub mod harvest;
+pub mod net;
+pub mod server;
+pub mod store;
+
+pub use app::{AppState, app};
