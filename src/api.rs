@@ -1,0 +1,87 @@
+//! Wire types and fetch helpers for the proxy's HTTP API (`/api/feeds`, feed pages, vocab).
+//! Pages are fetched as text and parsed in Rust so that RPDE `modified` values beyond 2^53
+//! never pass through JavaScript numbers.
+
+use gloo_net::http::Request;
+use serde::Deserialize;
+
+/// One feed the proxy relays (`GET /api/feeds`).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct FeedInfo {
+    /// Proxy feed id.
+    pub id: String,
+    /// RPDE kind, e.g. "SessionSeries".
+    pub kind: String,
+    /// First page URL on the proxy.
+    pub url: String,
+    /// Publisher name for attribution.
+    pub publisher: String,
+    /// Dataset Site URL.
+    #[serde(default)]
+    pub dataset_url: Option<String>,
+    /// Licence URL.
+    #[serde(default)]
+    pub license: Option<String>,
+    /// ok | harvesting | failing | gone.
+    #[serde(default)]
+    pub status: String,
+    /// Why the proxy cannot harvest it, when failing.
+    #[serde(default)]
+    pub error: Option<String>,
+}
+
+/// `GET /api/feeds`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct FeedList {
+    /// True when the proxy serves its built-in demo data.
+    #[serde(default)]
+    pub demo: bool,
+    /// Feeds, parents first.
+    pub feeds: Vec<FeedInfo>,
+    /// Map tiles, when the operator configured a tile server.
+    #[serde(default)]
+    pub tiles: Option<TileConfig>,
+}
+
+/// Tile server settings from the proxy's configuration.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct TileConfig {
+    /// URL template with `{z}/{x}/{y}`.
+    pub url: String,
+    /// Attribution text.
+    pub attribution: String,
+}
+
+/// A failed request, in words a person can read.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FetchError(pub String);
+
+impl std::fmt::Display for FetchError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Fetches a URL as text; non-2xx statuses are errors.
+pub async fn fetch_text(url: &str) -> Result<String, FetchError> {
+    let resp = Request::get(url)
+        .send()
+        .await
+        .map_err(|e| FetchError(format!("could not be reached ({e})")))?;
+    if !resp.ok() {
+        return Err(FetchError(format!("answered HTTP {}", resp.status())));
+    }
+    resp.text().await.map_err(|e| FetchError(format!("sent an unreadable response ({e})")))
+}
+
+/// Reads the feed list.
+pub async fn feed_list() -> Result<FeedList, FetchError> {
+    let text = fetch_text("/api/feeds").await?;
+    serde_json::from_str(&text).map_err(|e| FetchError(format!("sent a feed list that could not be read ({e})")))
+}
+
+/// Resolves a possibly relative URL against the page origin.
+pub fn absolute(url: &str) -> String {
+    let base = web_sys::window().and_then(|w| w.location().href().ok()).unwrap_or_default();
+    web_sys::Url::new_with_base(url, &base).map(|u| u.href()).unwrap_or_else(|_| url.to_string())
+}

@@ -1,0 +1,277 @@
+//! The app shell: state (filters from the URL, the index, feed progress), loading, and the
+//! page layout. Components read the shared [`Ctx`] from context.
+
+use crate::api;
+use crate::components::{detail::SessionDetail, filters::FilterPanel, results::ResultsList, status::LoadStatus};
+use crate::loader::{self, Event, FeedProgress, FeedState};
+use crate::map::Tiles;
+use crate::url_state::{self, History};
+use finder::url::Notice;
+use finder::{Filters, Index, Outcome};
+use leptos::prelude::*;
+use openactive::join::Store;
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// How far ahead sessions are listed.
+pub const HORIZON_DAYS: u32 = 28;
+
+/// Shared app state (all signals, so `Copy`).
+#[derive(Clone, Copy)]
+pub struct Ctx {
+    /// The current filters (mirrors the URL).
+    pub filters: RwSignal<Filters>,
+    /// URL values that could not be used.
+    pub notices: RwSignal<Vec<Notice>>,
+    /// The index of upcoming occurrences.
+    pub index: RwSignal<Arc<Index>>,
+    /// Filter results and live counts.
+    pub outcome: Memo<Arc<Outcome>>,
+    /// Per-feed loading progress.
+    pub feeds: RwSignal<Vec<FeedProgress>>,
+    /// The proxy serves demo data.
+    pub demo: RwSignal<bool>,
+    /// The feed list could not be loaded at all.
+    pub fatal: RwSignal<Option<String>>,
+    /// Venue highlighted from the list or the map.
+    pub highlighted: RwSignal<Option<u32>>,
+    /// Accessibility-support labels (id, label).
+    pub accessibility_labels: StoredValue<Vec<(String, String)>>,
+    /// Tile server.
+    pub tiles: RwSignal<Tiles>,
+}
+
+impl Ctx {
+    /// Changes the filters and writes them to the URL.
+    pub fn set_filters(&self, f: Filters, how: History) {
+        url_state::write(&f, how);
+        self.filters.set(f);
+    }
+    /// Changes the filters with a closure.
+    pub fn update_filters(&self, how: History, change: impl FnOnce(&mut Filters)) {
+        let mut f = self.filters.get_untracked();
+        change(&mut f);
+        // A filter change (not a selection) returns to the results.
+        self.set_filters(f, how);
+    }
+}
+
+fn accessibility_labels() -> Vec<(String, String)> {
+    let text = include_str!("../crates/openactive/vocab/accessibility-support.jsonld");
+    openactive::vocab::ConceptList::from_jsonld(text)
+        .map(|l| l.iter().map(|(id, label)| (id.to_string(), label.to_string())).collect())
+        .unwrap_or_default()
+}
+
+/// The whole app.
+#[component]
+pub fn App() -> impl IntoView {
+    let (f0, n0) = url_state::read();
+    let filters = RwSignal::new(f0);
+    let index = RwSignal::new(Arc::new(Index::default()));
+    let outcome = Memo::new(move |_| Arc::new(index.with(|ix| filters.with(|f| ix.query(f)))));
+    let ctx = Ctx {
+        filters,
+        notices: RwSignal::new(n0),
+        index,
+        outcome,
+        feeds: RwSignal::new(Vec::new()),
+        demo: RwSignal::new(false),
+        fatal: RwSignal::new(None),
+        highlighted: RwSignal::new(None),
+        accessibility_labels: StoredValue::new(accessibility_labels()),
+        tiles: RwSignal::new(Tiles::default()),
+    };
+    provide_context(ctx);
+
+    let _popstate = window_event_listener(leptos::ev::popstate, move |_| {
+        let (f, n) = url_state::read();
+        ctx.filters.set(f);
+        ctx.notices.set(n);
+    });
+
+    leptos::task::spawn_local(start_loading(ctx));
+
+    let view_class = move || {
+        if ctx.filters.with(|f| f.view == finder::filter::View::Map) { "layout show-map" } else { "layout show-list" }
+    };
+    view! {
+        <a class="skip-link" href="#results-heading">"Skip to results"</a>
+        <header class="site-header">
+            <div class="site-header__inner">
+                <p class="site-title">"Activity Finder"</p>
+                <p class="site-tagline">"Find local physical activity sessions"</p>
+            </div>
+            <Show when=move || ctx.demo.get()>
+                <p class="demo-banner" role="note">
+                    <strong>"Demo data — not real sessions."</strong>
+                    " Everything shown here is generated for trying the finder out."
+                </p>
+            </Show>
+        </header>
+        <main id="main">
+            <h1 class="visually-hidden">"Find a physical activity session"</h1>
+            <Notices/>
+            <LoadStatus/>
+            <ViewToggle/>
+            <div class=view_class>
+                <FilterPanel/>
+                <ResultsList/>
+                <crate::components::map_view::MapPane/>
+            </div>
+            <SessionDetail/>
+        </main>
+        <Footer/>
+    }
+}
+
+/// Fetches the feed list and the Activity List, then streams every feed into the store.
+async fn start_loading(ctx: Ctx) {
+    let (list, vocab_text) = futures::join!(api::feed_list(), api::fetch_text("/vocab/activity-list.jsonld"));
+    let list = match list {
+        Ok(l) => l,
+        Err(e) => {
+            ctx.fatal.set(Some(format!("The session list {e}. Please try again later.")));
+            return;
+        }
+    };
+    ctx.demo.set(list.demo);
+    if let Some(t) = &list.tiles {
+        ctx.tiles.set(Tiles { url: t.url.clone(), attribution: t.attribution.clone() });
+    }
+    let vocab = match vocab_text.ok().and_then(|t| openactive::vocab::ActivityList::from_jsonld(&t).ok()) {
+        Some(v) => v,
+        None => {
+            ctx.notices.update(|n| {
+                n.push(Notice { key: "vocab".into(), message: "Activity names could not be loaded; some activities may show without names.".into() })
+            });
+            openactive::vocab::ActivityList::default()
+        }
+    };
+    let vocab = Rc::new(vocab);
+    ctx.feeds.set(
+        list.feeds
+            .iter()
+            .map(|f| FeedProgress { info: f.clone(), pages: 0, items: 0, skipped: 0, state: FeedState::Waiting })
+            .collect(),
+    );
+    let store = Rc::new(RefCell::new(Store::new()));
+    let pending = Rc::new(Cell::new(false));
+    let rebuild = {
+        let (store, vocab, pending) = (store.clone(), vocab.clone(), pending.clone());
+        Rc::new(move || {
+            pending.set(false);
+            let occ = store.borrow().occurrences(chrono::Utc::now(), HORIZON_DAYS);
+            let datasets = {
+                let s = store.borrow();
+                (0..s.feed_count()).map(|i| s.dataset(i).clone()).collect()
+            };
+            ctx.index.set(Arc::new(Index::build(occ, vocab.as_ref()).with_datasets(datasets)));
+        })
+    };
+    let notify: Rc<dyn Fn(Event)> = {
+        let rebuild = rebuild.clone();
+        Rc::new(move |e| match e {
+            Event::Progress(i, p) => ctx.feeds.update(|v| {
+                if let Some(slot) = v.get_mut(i) {
+                    *slot = p;
+                }
+            }),
+            Event::DataChanged => {
+                if !pending.replace(true) {
+                    let rebuild = rebuild.clone();
+                    set_timeout(move || rebuild(), Duration::from_millis(120));
+                }
+            }
+        })
+    };
+    loader::load_all(list.feeds, store, notify).await;
+    rebuild();
+}
+
+/// URL values that fell back to defaults, and failing feeds.
+#[component]
+fn Notices() -> impl IntoView {
+    let ctx = expect_context::<Ctx>();
+    let failing = move || {
+        ctx.feeds.with(|v| {
+            v.iter()
+                .filter_map(|p| match &p.state {
+                    FeedState::Failed(_) => Some(p.info.publisher.clone()),
+                    _ => None,
+                })
+                .collect::<Vec<_>>()
+        })
+    };
+    view! {
+        <Show when=move || ctx.fatal.with(Option::is_some)>
+            <div class="notice notice--error" role="alert">{move || ctx.fatal.get()}</div>
+        </Show>
+        <Show when=move || !ctx.notices.with(Vec::is_empty)>
+            <div class="notice" role="status">
+                <p><strong>"Some parts of this link could not be used:"</strong></p>
+                <ul>
+                    <For each=move || ctx.notices.get() key=|n| format!("{}{}", n.key, n.message) let:n>
+                        <li>{n.message}</li>
+                    </For>
+                </ul>
+                <button type="button" class="link-button" on:click=move |_| ctx.notices.set(Vec::new())>"Dismiss"</button>
+            </div>
+        </Show>
+        <For each=failing key=|p| p.clone() let:publisher>
+            <div class="notice notice--warning" role="status">
+                {format!("{publisher} could not be reached; showing the rest.")}
+            </div>
+        </For>
+    }
+}
+
+/// List/map switch for small screens.
+#[component]
+fn ViewToggle() -> impl IntoView {
+    let ctx = expect_context::<Ctx>();
+    let is_map = move || ctx.filters.with(|f| f.view == finder::filter::View::Map);
+    let set_view = move |v| ctx.update_filters(History::Push, |f| f.view = v);
+    view! {
+        <div class="view-toggle" role="group" aria-label="Show results as">
+            <button type="button" aria-pressed=move || (!is_map()).to_string() on:click=move |_| set_view(finder::filter::View::List)>"List"</button>
+            <button type="button" aria-pressed=move || is_map().to_string() on:click=move |_| set_view(finder::filter::View::Map)>"Map"</button>
+        </div>
+    }
+}
+
+/// Attribution for the data and the vocabularies.
+#[component]
+fn Footer() -> impl IntoView {
+    let ctx = expect_context::<Ctx>();
+    let publishers = move || {
+        let mut seen: Vec<(String, Option<String>)> = Vec::new();
+        ctx.feeds.with(|v| {
+            for p in v {
+                if !seen.iter().any(|(n, _)| n == &p.info.publisher) {
+                    seen.push((p.info.publisher.clone(), p.info.dataset_url.clone()));
+                }
+            }
+        });
+        seen
+    };
+    view! {
+        <footer class="site-footer">
+            <p>
+                "Contains "<a href="https://www.openactive.io/">"OpenActive"</a>" open data, licensed under "
+                <a href="https://creativecommons.org/licenses/by/4.0/">"CC BY 4.0"</a>". Data from: "
+                <For each=publishers key=|p| p.0.clone() let:p>
+                    <span class="publisher">
+                        {match p.1.as_deref().and_then(finder::display::safe_link) {
+                            Some(u) => view! { <a href=u.to_string()>{p.0.clone()}</a> }.into_any(),
+                            None => view! { <span>{p.0.clone()}</span> }.into_any(),
+                        }}
+                    </span>
+                </For>
+                ". Activity names from the OpenActive Activity List (CC BY 4.0)."
+            </p>
+        </footer>
+    }
+}

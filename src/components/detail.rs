@@ -1,0 +1,147 @@
+//! The session page: everything a referral needs about one session, with "Source: publisher"
+//! attribution. Opened from the list (the selected key is in the URL), focus moves to its
+//! heading and returns to the list when closed.
+
+use crate::app::Ctx;
+use crate::url_state::History;
+use finder::display;
+use leptos::html::H2;
+use leptos::prelude::*;
+use openactive::Occurrence;
+
+fn link(url: Option<&str>, text: String) -> AnyView {
+    match url.and_then(display::safe_link) {
+        Some(u) => view! { <a href=u.to_string() rel="noopener noreferrer" target="_blank">{text}</a> }.into_any(),
+        None => view! { <span>{text}</span> }.into_any(),
+    }
+}
+
+fn row(label: &'static str, value: Option<AnyView>) -> Option<AnyView> {
+    value.map(|v| view! { <div class="detail__row"><dt>{label}</dt><dd>{v}</dd></div> }.into_any())
+}
+
+fn text(s: impl Into<String>) -> AnyView {
+    let s: String = s.into();
+    view! { <span>{s}</span> }.into_any()
+}
+
+/// Details of the selected session, if any.
+#[component]
+pub fn SessionDetail() -> impl IntoView {
+    let ctx = expect_context::<Ctx>();
+    let heading = NodeRef::<H2>::new();
+    let selected = move || {
+        let key = ctx.filters.with(|f| f.selected.clone())?;
+        let ix = ctx.index.get();
+        ix.position(&key).map(|p| (p, ix))
+    };
+    let close = move || ctx.update_filters(History::Push, |f| f.selected = None);
+    Effect::new(move |_| {
+        if ctx.filters.with(|f| f.selected.is_some()) {
+            if let Some(h) = heading.get() {
+                let _ = h.focus();
+            }
+        }
+    });
+    let _esc = window_event_listener(leptos::ev::keydown, move |e| {
+        if e.key() == "Escape" && ctx.filters.with_untracked(|f| f.selected.is_some()) {
+            close();
+        }
+    });
+    view! {
+        <Show when=move || ctx.filters.with(|f| f.selected.is_some())>
+            <section class="detail" aria-labelledby="detail-heading">
+                {move || match selected() {
+                    None => view! {
+                        <h2 id="detail-heading" tabindex="-1" node_ref=heading>
+                            {move || if ctx.index.with(|ix| ix.is_empty()) { "Loading session…" } else { "This session is no longer listed" }}
+                        </h2>
+                        <button type="button" class="button" on:click=move |_| close()>"Back to results"</button>
+                    }.into_any(),
+                    Some((pos, ix)) => {
+                        let o: &Occurrence = &ix.occurrences[pos];
+                        let dataset = ix.dataset_of(pos);
+                        let activities: Vec<String> = o.activities.iter().filter_map(|a| {
+                            a.id.as_deref().and_then(|id| ix.activity_index(id)).map(|i| ix.activity_labels[i as usize].clone()).or(a.label.clone())
+                        }).collect();
+                        let dates: Vec<String> = ix.series_dates(pos).into_iter().take(12).map(|i| display::when(&ix.occurrences[i].start)).collect();
+                        let address: Vec<String> = o.venue.address.iter().cloned().chain(o.venue.postcode.clone()).collect();
+                        let directions = o.venue.geo.map(|(la, lo)| format!("https://www.openstreetmap.org/directions?to={la:.5}%2C{lo:.5}"));
+                        let acc_labels = ctx.accessibility_labels.get_value();
+                        let acc: Vec<String> = o.accessibility.iter().filter_map(|c| {
+                            c.id.as_ref().and_then(|id| acc_labels.iter().find(|(i, _)| i == id).map(|(_, l)| l.clone())).or(c.label.clone())
+                        }).collect();
+                        let capacity = match (o.remaining_capacity, o.maximum_capacity) {
+                            (Some(0), _) => Some("Full".to_string()),
+                            (Some(r), Some(m)) => Some(format!("{r} of {m} places left")),
+                            (Some(r), None) => Some(format!("{r} places left")),
+                            (None, Some(m)) => Some(format!("Up to {m} people")),
+                            _ => None,
+                        };
+                        let offers: Vec<String> = o.offers.iter().map(|of| match (of.name.as_deref(), of.price) {
+                            (Some(n), Some(p)) if p == 0.0 => format!("{n}: free"),
+                            (Some(n), Some(p)) => format!("{n}: £{p:.2}"),
+                            (None, Some(p)) if p == 0.0 => "Free".into(),
+                            (None, Some(p)) => format!("£{p:.2}"),
+                            (Some(n), None) => n.to_string(),
+                            (None, None) => "Price not given".into(),
+                        }).collect();
+                        let org = o.organizer.clone().unwrap_or_default();
+                        let rows: Vec<AnyView> = [
+                            row("When", Some(text(format!("{}, {}", display::when(&o.start).split(", ").next().unwrap_or(""), display::time_span(o))))),
+                            row("Activity", (!activities.is_empty()).then(|| text(activities.join(", ")))),
+                            row("Where", Some(view! {
+                                <span>
+                                    {o.venue.name.clone().unwrap_or_else(|| ix.venues[ix.venue_of(pos) as usize].name.clone())}
+                                    {(!address.is_empty()).then(|| view! { <br/>{address.join(", ")} })}
+                                    {directions.map(|d| view! { <br/><a href=d rel="noopener noreferrer" target="_blank">"Directions (opens in a new tab)"</a> })}
+                                </span>
+                            }.into_any())),
+                            row("Price", Some(text(if offers.is_empty() { display::price(o) } else { offers.join("; ") }))),
+                            row("Ages", Some(text(display::ages(&o.age_range)))),
+                            row("Gender", display::gender(o.gender).map(text)),
+                            row("Level", (!o.levels.is_empty()).then(|| text(o.levels.join(", ")))),
+                            row("Accessibility", (!acc.is_empty() || o.wheelchair.is_some() || o.accessibility_information.is_some()).then(|| {
+                                let mut parts = acc.iter().map(|a| format!("Support for {}", a.to_lowercase())).collect::<Vec<_>>();
+                                match o.wheelchair { Some(true) => parts.push("Wheelchair accessible".into()), Some(false) => parts.push("Not wheelchair accessible".into()), None => {} }
+                                if let Some(i) = &o.accessibility_information { parts.push(i.clone()); }
+                                text(parts.join(". "))
+                            })),
+                            row("Places", capacity.map(text)),
+                            row("What to bring", (!o.what_to_bring.is_empty()).then(|| text(o.what_to_bring.join(", ")))),
+                            row("Instructions", o.attendee_instructions.clone().map(text)),
+                            row("Meeting point", o.meeting_point.clone().map(text)),
+                            row("Organiser", org.name.clone().map(|n| view! {
+                                <span>
+                                    {link(org.url.as_deref(), n)}
+                                    {org.telephone.clone().map(|t| view! { <br/>{format!("Phone: {t}")} })}
+                                    {org.email.clone().map(|e| view! { <br/>{format!("Email: {e}")} })}
+                                </span>
+                            }.into_any())),
+                            row("Other dates", (dates.len() > 1).then(|| view! {
+                                <ul class="dates">{dates.into_iter().map(|d| view! { <li>{d}</li> }).collect_view()}</ul>
+                            }.into_any())),
+                        ].into_iter().flatten().collect();
+                        view! {
+                            <h2 id="detail-heading" tabindex="-1" node_ref=heading>{o.name.clone()}</h2>
+                            {o.cancelled.then(|| view! { <p class="notice notice--warning">"This session has been cancelled."</p> })}
+                            {o.provisional.then(|| view! { <p class="notice">"The organiser has not confirmed exact times: check before you go."</p> })}
+                            {o.description.clone().map(|d| view! { <p class="detail__description">{d}</p> })}
+                            <dl class="detail__list">{rows}</dl>
+                            <p class="detail__actions">
+                                {o.url.as_deref().and_then(display::safe_link).map(|u| view! {
+                                    <a class="button" href=u.to_string() rel="noopener noreferrer" target="_blank">"Book or find out more (opens in a new tab)"</a>
+                                })}
+                                <button type="button" class="button button--secondary" on:click=move |_| close()>"Back to results"</button>
+                            </p>
+                            <p class="detail__source">
+                                "Source: "{link(dataset.url.as_deref(), dataset.publisher.clone())}
+                                {dataset.license.as_deref().and_then(display::safe_link).map(|l| view! { " · " <a href=l.to_string()>"Licence"</a> })}
+                            </p>
+                        }.into_any()
+                    }
+                }}
+            </section>
+        </Show>
+    }
+}

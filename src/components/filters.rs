@@ -1,0 +1,349 @@
+//! The filter panel: every control labelled, live counts beside each option, and changes
+//! written to the URL (typing replaces the history entry; clicks push one).
+
+use crate::app::Ctx;
+use crate::url_state::History;
+use finder::filter::{DAY_NAMES, DayPart, GenderFilter, Place, Sort, TimeOfDay};
+use finder::url::{day_number, postcode_to_outward};
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+
+fn with_count(label: &str, n: u32) -> String {
+    format!("{label} ({n})")
+}
+
+/// All filters.
+#[component]
+pub fn FilterPanel() -> impl IntoView {
+    let ctx = expect_context::<Ctx>();
+    view! {
+        <aside class="filters" aria-labelledby="filters-heading">
+            <h2 id="filters-heading">"Filter sessions"</h2>
+            <form class="filters__form" on:submit=|e| e.prevent_default()>
+                <ActivityFilter/>
+                <LocationFilter/>
+                <DaysFilter/>
+                <TimeFilter/>
+                <PriceFilter/>
+                <PersonFilter/>
+                <AccessFilter/>
+                <div class="field">
+                    <label for="f-keyword">"Keyword"</label>
+                    <input id="f-keyword" type="search" autocomplete="off"
+                        prop:value=move || ctx.filters.with(|f| f.keyword.clone())
+                        on:input=move |e| { let v = event_target_value(&e); ctx.update_filters(History::Replace, |f| f.keyword = v) }/>
+                </div>
+                <div class="field">
+                    <label for="f-organiser">"Organiser or venue"</label>
+                    <input id="f-organiser" type="search" autocomplete="off"
+                        prop:value=move || ctx.filters.with(|f| f.organiser.clone())
+                        on:input=move |e| { let v = event_target_value(&e); ctx.update_filters(History::Replace, |f| f.organiser = v) }/>
+                </div>
+                <button type="button" class="button button--secondary" on:click=move |_| {
+                    ctx.update_filters(History::Push, |f| { let view = f.view; *f = finder::Filters::default(); f.view = view; })
+                }>"Clear all filters"</button>
+            </form>
+        </aside>
+    }
+}
+
+/// Activity picker over the activities that have sessions, with narrower ones indented.
+#[component]
+fn ActivityFilter() -> impl IntoView {
+    let ctx = expect_context::<Ctx>();
+    let options = move || {
+        let ix = ctx.index.get();
+        let out = ctx.outcome.get();
+        let mut opts: Vec<(String, String, u32, usize)> = ix
+            .activity_ids
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| out.facets.activities.get(*i).copied().unwrap_or(0) > 0)
+            .map(|(i, id)| (id.clone(), ix.activity_labels[i].clone(), out.facets.activities[i], ix.activity_parents[i].len()))
+            .collect();
+        opts.sort_by(|a, b| a.1.to_lowercase().cmp(&b.1.to_lowercase()));
+        opts
+    };
+    let selected = move || ctx.filters.with(|f| f.activities.first().cloned().unwrap_or_default());
+    view! {
+        <div class="field">
+            <label for="f-activity">"Activity"</label>
+            <p class="hint" id="f-activity-hint">"Includes related activities, e.g. Swimming includes Swimming Lessons."</p>
+            <select id="f-activity" aria-describedby="f-activity-hint"
+                on:change=move |e| {
+                    let v = event_target_value(&e);
+                    ctx.update_filters(History::Push, |f| f.activities = if v.is_empty() { vec![] } else { vec![v] })
+                }>
+                <option value="" selected=move || selected().is_empty()>"Any activity"</option>
+                {move || {
+                    let sel = selected();
+                    let mut opts = options();
+                    // Keep a selected activity visible even when it has no sessions now.
+                    if !sel.is_empty() && !opts.iter().any(|o| o.0 == sel) {
+                        let ix = ctx.index.get();
+                        let label = ix.activity_index(&sel).map(|i| ix.activity_labels[i as usize].clone()).unwrap_or_else(|| "Selected activity".into());
+                        opts.insert(0, (sel.clone(), label, 0, 0));
+                    }
+                    opts.into_iter().map(|(id, label, n, _depth)| {
+                        let is_sel = id == sel;
+                        view! { <option value=id selected=is_sel>{with_count(&label, n)}</option> }
+                    }).collect_view()
+                }}
+            </select>
+        </div>
+    }
+}
+
+/// Postcode area or my location, and a radius.
+#[component]
+fn LocationFilter() -> impl IntoView {
+    let ctx = expect_context::<Ctx>();
+    let typed = RwSignal::new(ctx.filters.with_untracked(|f| match &f.place {
+        Place::Outward(o) => o.clone(),
+        _ => String::new(),
+    }));
+    let error = RwSignal::new(None::<String>);
+    let apply = move || {
+        let v = typed.get_untracked();
+        if v.trim().is_empty() {
+            error.set(None);
+            ctx.update_filters(History::Push, |f| f.place = Place::Anywhere);
+            return;
+        }
+        match postcode_to_outward(&v) {
+            Some(o) => {
+                typed.set(o.clone());
+                error.set(None);
+                ctx.update_filters(History::Push, |f| {
+                    f.place = Place::Outward(o);
+                    if f.sort == Sort::Soonest && f.radius_km.is_none() {
+                        f.radius_km = Some(finder::filter::DEFAULT_RADIUS_KM);
+                    }
+                });
+            }
+            None => error.set(Some("Enter a postcode or the first part of one, like E15 or E15 4HT".into())),
+        }
+    };
+    let locate = move |_| {
+        let Some(geo) = web_sys::window().and_then(|w| w.navigator().geolocation().ok()) else {
+            error.set(Some("Your browser cannot share your location; enter a postcode instead.".into()));
+            return;
+        };
+        let ok = wasm_bindgen::closure::Closure::once_into_js(move |pos: web_sys::Position| {
+            let c = pos.coords();
+            let (lat, lon) = ((c.latitude() * 1000.0).round() / 1000.0, (c.longitude() * 1000.0).round() / 1000.0);
+            typed.set(String::new());
+            error.set(None);
+            ctx.update_filters(History::Push, |f| f.place = Place::Point(lat, lon));
+        });
+        let fail = wasm_bindgen::closure::Closure::once_into_js(move |_e: wasm_bindgen::JsValue| {
+            error.set(Some("Your location could not be found; enter a postcode instead.".into()));
+        });
+        let _ = geo.get_current_position_with_error_callback(ok.unchecked_ref(), Some(fail.unchecked_ref()));
+    };
+    let unknown = move || ctx.outcome.with(|o| o.unknown_place);
+    view! {
+        <fieldset class="field">
+            <legend>"Where"</legend>
+            <label for="f-near">"Postcode"</label>
+            <p class="hint" id="f-near-hint">"Only the first part (like E15) is used and kept in the link."</p>
+            <div class="inline">
+                <input id="f-near" type="text" autocomplete="postal-code" aria-describedby="f-near-hint f-near-error"
+                    prop:value=move || typed.get()
+                    on:input=move |e| typed.set(event_target_value(&e))
+                    on:keydown=move |e| if e.key() == "Enter" { e.prevent_default(); apply() }/>
+                <button type="button" class="button" on:click=move |_| apply()>"Search"</button>
+            </div>
+            <p id="f-near-error" class="error-message" aria-live="polite">
+                {move || error.get().or_else(|| unknown().then(|| "We don't know that postcode area yet; showing everywhere.".to_string()))}
+            </p>
+            <button type="button" class="link-button" on:click=locate>"Use my location"</button>
+            <label for="f-radius">"Within"</label>
+            <select id="f-radius" on:change=move |e| {
+                let v: f64 = event_target_value(&e).parse().unwrap_or(finder::filter::DEFAULT_RADIUS_KM);
+                ctx.update_filters(History::Push, |f| f.radius_km = Some(v))
+            }>
+                {[1.0, 2.0, 5.0, 10.0, 20.0].into_iter().map(|r| view! {
+                    <option value=r.to_string() selected=move || ctx.filters.with(|f| (f.radius() - r).abs() < 1e-9)>{format!("{r} km")}</option>
+                }).collect_view()}
+            </select>
+            <label for="f-sort">"Sort by"</label>
+            <select id="f-sort" on:change=move |e| {
+                let s = if event_target_value(&e) == "near" { Sort::Nearest } else { Sort::Soonest };
+                ctx.update_filters(History::Push, |f| f.sort = s)
+            }>
+                <option value="soon" selected=move || ctx.filters.with(|f| f.sort == Sort::Soonest)>"Soonest first"</option>
+                <option value="near" selected=move || ctx.filters.with(|f| f.sort == Sort::Nearest)>"Nearest first"</option>
+            </select>
+        </fieldset>
+    }
+}
+
+/// Days of the week.
+#[component]
+fn DaysFilter() -> impl IntoView {
+    let ctx = expect_context::<Ctx>();
+    view! {
+        <fieldset class="field checkboxes">
+            <legend>"Days"</legend>
+            {(0u32..7).map(|d| {
+                let id = format!("f-day-{d}");
+                view! {
+                    <div class="checkbox">
+                        <input type="checkbox" id=id.clone()
+                            prop:checked=move || ctx.filters.with(|f| f.days.contains(d))
+                            on:change=move |_| ctx.update_filters(History::Push, |f| f.days = f.days.toggled(d))/>
+                        <label for=id>{move || with_count(DAY_NAMES[d as usize], ctx.outcome.with(|o| o.facets.days[d as usize]))}</label>
+                    </div>
+                }
+            }).collect_view()}
+        </fieldset>
+    }
+}
+
+/// Time of day.
+#[component]
+fn TimeFilter() -> impl IntoView {
+    let ctx = expect_context::<Ctx>();
+    let toggle = move |p: DayPart| {
+        ctx.update_filters(History::Push, |f| {
+            let mut parts = match &f.time {
+                TimeOfDay::Parts(v) => v.clone(),
+                _ => vec![],
+            };
+            if let Some(i) = parts.iter().position(|x| *x == p) {
+                parts.remove(i);
+            } else {
+                parts.push(p);
+                parts.sort_by_key(|x| DayPart::ALL.iter().position(|y| y == x));
+            }
+            f.time = if parts.is_empty() { TimeOfDay::Any } else { TimeOfDay::Parts(parts) };
+        })
+    };
+    view! {
+        <fieldset class="field checkboxes">
+            <legend>"Time of day"</legend>
+            {DayPart::ALL.into_iter().enumerate().map(|(i, p)| {
+                let id = format!("f-tod-{}", p.key());
+                view! {
+                    <div class="checkbox">
+                        <input type="checkbox" id=id.clone()
+                            prop:checked=move || ctx.filters.with(|f| matches!(&f.time, TimeOfDay::Parts(v) if v.contains(&p)))
+                            on:change=move |_| toggle(p)/>
+                        <label for=id>{move || with_count(p.label(), ctx.outcome.with(|o| o.facets.parts[i]))}</label>
+                    </div>
+                }
+            }).collect_view()}
+            <div class="inline">
+                <div>
+                    <label for="f-from">"From date"</label>
+                    <input id="f-from" type="date" prop:value=move || ctx.filters.with(|f| f.from.and_then(finder::url::date_of).map(|d| d.to_string()).unwrap_or_default())
+                        on:change=move |e| { let v = event_target_value(&e); ctx.update_filters(History::Push, |f| f.from = chrono::NaiveDate::parse_from_str(&v, "%Y-%m-%d").ok().map(day_number)) }/>
+                </div>
+                <div>
+                    <label for="f-to">"To date"</label>
+                    <input id="f-to" type="date" prop:value=move || ctx.filters.with(|f| f.to.and_then(finder::url::date_of).map(|d| d.to_string()).unwrap_or_default())
+                        on:change=move |e| { let v = event_target_value(&e); ctx.update_filters(History::Push, |f| f.to = chrono::NaiveDate::parse_from_str(&v, "%Y-%m-%d").ok().map(day_number)) }/>
+                </div>
+            </div>
+        </fieldset>
+    }
+}
+
+/// Free and maximum price.
+#[component]
+fn PriceFilter() -> impl IntoView {
+    let ctx = expect_context::<Ctx>();
+    view! {
+        <fieldset class="field">
+            <legend>"Price"</legend>
+            <div class="checkbox">
+                <input type="checkbox" id="f-free" prop:checked=move || ctx.filters.with(|f| f.free)
+                    on:change=move |e| { let c = event_target_checked(&e); ctx.update_filters(History::Push, |f| f.free = c) }/>
+                <label for="f-free">{move || with_count("Free only", ctx.outcome.with(|o| o.facets.free))}</label>
+            </div>
+            <label for="f-max">"Maximum price (£)"</label>
+            <input id="f-max" type="number" min="0" step="0.5" inputmode="decimal"
+                prop:value=move || ctx.filters.with(|f| f.max_price.map(|m| m.to_string()).unwrap_or_default())
+                on:change=move |e| { let v = event_target_value(&e); ctx.update_filters(History::Push, |f| f.max_price = v.parse::<f64>().ok().filter(|m| m.is_finite() && *m >= 0.0)) }/>
+        </fieldset>
+    }
+}
+
+/// Age and gender of the person.
+#[component]
+fn PersonFilter() -> impl IntoView {
+    let ctx = expect_context::<Ctx>();
+    view! {
+        <fieldset class="field">
+            <legend>"Who is it for"</legend>
+            <label for="f-age">"Age of the person"</label>
+            <input id="f-age" type="number" min="0" max="120" inputmode="numeric"
+                prop:value=move || ctx.filters.with(|f| f.age.map(|a| a.to_string()).unwrap_or_default())
+                on:change=move |e| { let v = event_target_value(&e); ctx.update_filters(History::Push, |f| f.age = v.parse::<u32>().ok().filter(|a| *a <= 120)) }/>
+            <label for="f-gender">"Gender"</label>
+            <select id="f-gender" on:change=move |e| {
+                let g = GenderFilter::from_key(&event_target_value(&e)).unwrap_or_default();
+                ctx.update_filters(History::Push, |f| f.gender = g)
+            }>
+                {GenderFilter::ALL.into_iter().enumerate().map(|(i, g)| view! {
+                    <option value=g.key() selected=move || ctx.filters.with(|f| f.gender == g)>
+                        {move || with_count(g.label(), ctx.outcome.with(|o| o.facets.gender[i]))}
+                    </option>
+                }).collect_view()}
+            </select>
+            <div class="checkbox">
+                <input type="checkbox" id="f-beginner" prop:checked=move || ctx.filters.with(|f| f.beginner)
+                    on:change=move |e| { let c = event_target_checked(&e); ctx.update_filters(History::Push, |f| f.beginner = c) }/>
+                <label for="f-beginner">{move || with_count("Beginner-friendly", ctx.outcome.with(|o| o.facets.beginner))}</label>
+            </div>
+        </fieldset>
+    }
+}
+
+/// Accessibility support and wheelchair access.
+#[component]
+fn AccessFilter() -> impl IntoView {
+    let ctx = expect_context::<Ctx>();
+    let options = move || {
+        let ix = ctx.index.get();
+        ctx.accessibility_labels
+            .get_value()
+            .into_iter()
+            .map(|(id, label)| {
+                let pos = ix.accessibility_ids.iter().position(|a| a == &id);
+                (id, label, pos)
+            })
+            .collect::<Vec<_>>()
+    };
+    view! {
+        <fieldset class="field checkboxes">
+            <legend>"Accessibility"</legend>
+            <div class="checkbox">
+                <input type="checkbox" id="f-wheelchair" prop:checked=move || ctx.filters.with(|f| f.wheelchair)
+                    on:change=move |e| { let c = event_target_checked(&e); ctx.update_filters(History::Push, |f| f.wheelchair = c) }/>
+                <label for="f-wheelchair">{move || with_count("Wheelchair accessible", ctx.outcome.with(|o| o.facets.wheelchair))}</label>
+            </div>
+            <For each=options key=|o| o.0.clone() let:o>
+                {
+                    let (id, label, pos) = o;
+                    let dom_id = format!("f-acc-{}", id.rsplit('#').next().unwrap_or("x"));
+                    let id2 = id.clone();
+                    view! {
+                        <div class="checkbox">
+                            <input type="checkbox" id=dom_id.clone()
+                                prop:checked=move || ctx.filters.with(|f| f.accessibility.contains(&id))
+                                on:change=move |_| {
+                                    let id = id2.clone();
+                                    ctx.update_filters(History::Push, move |f| {
+                                        if let Some(i) = f.accessibility.iter().position(|a| a == &id) { f.accessibility.remove(i); } else { f.accessibility.push(id); }
+                                    })
+                                }/>
+                            <label for=dom_id>{move || with_count(&format!("Support for {}", label.to_lowercase()), pos.map_or(0, |p| ctx.outcome.with(|o| o.facets.accessibility.get(p).copied().unwrap_or(0))))}</label>
+                        </div>
+                    }
+                }
+            </For>
+        </fieldset>
+    }
+}

@@ -1,0 +1,76 @@
+//! The map pane: creates the Leaflet map once after mount and pushes result changes into it.
+
+use crate::app::Ctx;
+use crate::map::{ResultsMap, VenueMarker};
+use crate::url_state::History;
+use leptos::html::Div;
+use leptos::prelude::*;
+
+/// The map of matching venues.
+#[component]
+pub fn MapPane() -> impl IntoView {
+    let ctx = expect_context::<Ctx>();
+    let el = NodeRef::<Div>::new();
+    let map: StoredValue<Option<ResultsMap>, LocalStorage> = StoredValue::new_local(None);
+    let marker_count = RwSignal::new(0usize);
+    // Create the map once the element is in the DOM.
+    Effect::new(move |_| {
+        let Some(div) = el.get() else { return };
+        if map.with_value(Option::is_some) {
+            return;
+        }
+        let tiles = ctx.tiles.get_untracked();
+        match ResultsMap::new(&div, &tiles, ctx.filters.get_untracked().map) {
+            Ok(m) => {
+                m.on_user_move(move |v| ctx.update_filters(History::Replace, |f| f.map = Some(v)));
+                map.set_value(Some(m));
+            }
+            Err(e) => leptos::logging::error!("map could not start: {e:?}"),
+        }
+    });
+    // Push results into the map; fit to them unless the link carries its own map view.
+    Effect::new(move |prev: Option<usize>| {
+        let out = ctx.outcome.get();
+        let index = ctx.index.get();
+        let markers: Vec<VenueMarker> = out
+            .venues
+            .iter()
+            .filter_map(|&(v, n)| {
+                let info = &index.venues[v as usize];
+                info.geo.map(|at| VenueMarker { venue: v, at, name: info.name.clone(), count: n })
+            })
+            .collect();
+        let keep_view = ctx.filters.with_untracked(|f| f.map.is_some()) && prev.is_none_or(|p| p == 0);
+        map.with_value(|m| {
+            if let Some(m) = m {
+                m.show(&markers, !keep_view, move |venue| ctx.highlighted.set(Some(venue)));
+                marker_count.set(m.marker_count());
+            }
+        });
+        markers.len()
+    });
+    Effect::new(move |_| {
+        let h = ctx.highlighted.get();
+        map.with_value(|m| {
+            if let Some(m) = m {
+                m.highlight(h);
+            }
+        });
+    });
+    // The list/map toggle changes the container's size.
+    Effect::new(move |_| {
+        ctx.filters.with(|f| f.view);
+        map.with_value(|m| {
+            if let Some(m) = m {
+                m.refresh_size();
+            }
+        });
+    });
+    view! {
+        <section class="map-pane" aria-labelledby="map-heading">
+            <h2 id="map-heading" class="visually-hidden">"Map of venues"</h2>
+            <p class="visually-hidden" aria-live="polite">{move || format!("{} venues on the map", marker_count.get())}</p>
+            <div class="map" node_ref=el data-markers=move || marker_count.get().to_string()></div>
+        </section>
+    }
+}

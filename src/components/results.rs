@@ -1,0 +1,125 @@
+//! The results list: a heading with the count (announced politely), pages of 20 cards with a
+//! "show more" button (never everything at once), hover/focus in step with the map, and a
+//! one-tap way out when nothing matches.
+
+use crate::app::Ctx;
+use crate::url_state::History;
+use finder::display;
+use leptos::prelude::*;
+
+/// Cards shown per page.
+pub const PAGE: usize = 20;
+
+/// The list of matching sessions.
+#[component]
+pub fn ResultsList() -> impl IntoView {
+    let ctx = expect_context::<Ctx>();
+    let shown = RwSignal::new(PAGE);
+    // A filter change starts again from the first page.
+    Effect::new(move |_| {
+        ctx.outcome.track();
+        shown.set(PAGE);
+    });
+    let count = move || ctx.outcome.with(|o| o.results.len());
+    let heading = move || match count() {
+        0 => "No sessions match".to_string(),
+        1 => "1 session found".to_string(),
+        n => format!("{n} sessions found"),
+    };
+    let cards = move || {
+        let out = ctx.outcome.get();
+        let ix = ctx.index.get();
+        let n = shown.get().min(out.results.len());
+        out.results[..n]
+            .iter()
+            .zip(out.distances.iter())
+            .map(|(&pos, dist)| {
+                let o = &ix.occurrences[pos as usize];
+                let venue = ix.venue_of(pos as usize);
+                let key = o.key.clone();
+                let href = {
+                    let mut f = ctx.filters.get_untracked();
+                    f.selected = Some(key.clone());
+                    format!("?{}", finder::url::encode(&f))
+                };
+                let venue_name = ix.venues[venue as usize].name.clone();
+                let mut tags: Vec<String> = Vec::new();
+                if let Some(g) = display::gender(o.gender).filter(|_| o.gender != openactive::Gender::NoRestriction) {
+                    tags.push(g.to_string());
+                }
+                if o.levels.iter().any(|l| l.to_lowercase().contains("beginner")) {
+                    tags.push("Beginner-friendly".into());
+                }
+                if o.wheelchair == Some(true) {
+                    tags.push("Wheelchair accessible".into());
+                }
+                if o.is_full() {
+                    tags.push("Full".into());
+                }
+                if o.provisional {
+                    tags.push("Times may change".into());
+                }
+                let activity = o
+                    .activities
+                    .iter()
+                    .find_map(|a| a.id.as_deref().and_then(|id| ix.activity_index(id)).map(|i| ix.activity_labels[i as usize].clone()).or(a.label.clone()))
+                    .unwrap_or_default();
+                let k2 = key.clone();
+                view! {
+                    <li class="card" data-key=key.clone() data-venue=venue.to_string()
+                        on:mouseenter=move |_| ctx.highlighted.set(Some(venue))
+                        on:focusin=move |_| ctx.highlighted.set(Some(venue))>
+                        <h3 class="card__title">
+                            <a href=href on:click=move |e| {
+                                e.prevent_default();
+                                let k = k2.clone();
+                                ctx.update_filters(History::Push, move |f| f.selected = Some(k));
+                            }>{o.name.clone()}</a>
+                        </h3>
+                        <p class="card__when">{display::when(&o.start)}</p>
+                        <p class="card__where">
+                            {venue_name}
+                            {dist.map(|d| format!(" · {} away", display::distance(d)))}
+                        </p>
+                        <p class="card__meta">
+                            <span class="card__price">{display::price(o)}</span>
+                            {(!activity.is_empty()).then(|| view! { <span class="card__activity">{format!(" · {activity}")}</span> })}
+                        </p>
+                        {(!tags.is_empty()).then(|| view! {
+                            <ul class="tags" aria-label="Details">
+                                {tags.into_iter().map(|t| view! { <li class="tag">{t}</li> }).collect_view()}
+                            </ul>
+                        })}
+                    </li>
+                }
+            })
+            .collect_view()
+    };
+    let relax = move || ctx.outcome.with(|o| o.relax);
+    view! {
+        <section class="results" aria-labelledby="results-heading">
+            <h2 id="results-heading" tabindex="-1">{heading}</h2>
+            <p class="visually-hidden" role="status" aria-live="polite" aria-atomic="true" id="results-announcement">{heading}</p>
+            <Show when=move || count() == 0 && ctx.index.with(|ix| !ix.is_empty())>
+                <div class="empty">
+                    {move || match relax() {
+                        Some((kind, n)) => view! {
+                            <p>{format!("The {} filter removes the most sessions.", kind.label())}</p>
+                            <button type="button" class="button" id="relax-button" on:click=move |_| {
+                                let f = kind.relax(&ctx.filters.get_untracked());
+                                ctx.set_filters(f, History::Push);
+                            }>{format!("Remove the {} filter ({} session{})", kind.label(), n, if n == 1 { "" } else { "s" })}</button>
+                        }.into_any(),
+                        None => view! { <p>"Try removing some filters."</p> }.into_any(),
+                    }}
+                </div>
+            </Show>
+            <ol class="cards" id="results-list">{cards}</ol>
+            <Show when=move || { shown.get() < count() }>
+                <button type="button" class="button button--secondary" id="show-more" on:click=move |_| shown.update(|s| *s += PAGE)>
+                    {move || format!("Show more ({} of {} shown)", shown.get().min(count()), count())}
+                </button>
+            </Show>
+        </section>
+    }
+}

@@ -1,0 +1,17 @@
+//! Activity Finder browser app (Leptos, client-side rendered). `app` holds the layout,
+//! `loader` reads the proxy's feeds, `url_state` keeps every choice in the address bar,
+//! `map` wraps Leaflet, and `components/` holds the views. The logic lives in the `finder`
+//! and `openactive` crates so it is tested natively.
+
+pub mod api;
+pub mod app;
+pub mod components;
+pub mod loader;
+pub mod map;
+pub mod url_state;
+
+/// Mounts the app on `<body>`.
+pub fn start() {
+    console_error_panic_hook::set_once();
+    leptos::mount::mount_to_body(app::App);
+}

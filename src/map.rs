@@ -1,0 +1,232 @@
+//! The Leaflet map: one marker per venue carrying its session count, clustered with
+//! leaflet.markercluster (bound here in the style of the `leaflet` crate), kept in step with
+//! the list. Marker icons and popups are DOM nodes built from text, never HTML strings.
+
+use finder::filter::MapView;
+use leaflet::{LatLng, LatLngBounds, Layer, Map, MapOptions, Marker, MarkerOptions, TileLayer};
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+use std::collections::HashMap;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen]
+extern "C" {
+    /// [`L.MarkerClusterGroup`](https://github.com/Leaflet/Leaflet.markercluster#usage)
+    #[derive(Clone, Debug)]
+    #[wasm_bindgen(extends = leaflet::FeatureGroup, extends = leaflet::LayerGroup, extends = Layer)]
+    pub type MarkerClusterGroup;
+
+    /// `L.markerClusterGroup(options)`
+    #[wasm_bindgen(js_namespace = L, js_name = markerClusterGroup)]
+    fn marker_cluster_group(options: &JsValue) -> MarkerClusterGroup;
+
+    /// [`addLayers`](https://github.com/Leaflet/Leaflet.markercluster#bulk-adding-and-removing-markers)
+    #[wasm_bindgen(method, js_name = addLayers)]
+    fn add_layers(this: &MarkerClusterGroup, layers: &js_sys::Array);
+
+    /// [`zoomToShowLayer`](https://github.com/Leaflet/Leaflet.markercluster#other-methods)
+    #[wasm_bindgen(method, js_name = zoomToShowLayer)]
+    fn zoom_to_show_layer(this: &MarkerClusterGroup, layer: &Layer, callback: &JsValue);
+
+    /// `L.divIcon(options)`: `html` may be an element (Leaflet 1.9).
+    #[wasm_bindgen(js_namespace = L, js_name = divIcon)]
+    fn div_icon(options: &JsValue) -> leaflet::Icon;
+}
+
+/// Tile server settings (configurable through the proxy's feed list).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Tiles {
+    /// URL template, e.g. `https://tile.openstreetmap.org/{z}/{x}/{y}.png`.
+    pub url: String,
+    /// Attribution shown on the map.
+    pub attribution: String,
+}
+
+impl Default for Tiles {
+    fn default() -> Self {
+        Tiles {
+            url: "https://tile.openstreetmap.org/{z}/{x}/{y}.png".into(),
+            attribution: "© OpenStreetMap contributors".into(),
+        }
+    }
+}
+
+/// A venue marker to show.
+#[derive(Debug, Clone, PartialEq)]
+pub struct VenueMarker {
+    /// Venue index.
+    pub venue: u32,
+    /// Position.
+    pub at: (f64, f64),
+    /// Venue name (untrusted text).
+    pub name: String,
+    /// Matching sessions there.
+    pub count: u32,
+}
+
+fn set(obj: &js_sys::Object, key: &str, value: &JsValue) {
+    let _ = js_sys::Reflect::set(obj, &JsValue::from_str(key), value);
+}
+
+fn document() -> web_sys::Document {
+    web_sys::window().and_then(|w| w.document()).expect("a document")
+}
+
+/// The live map and its markers (JS handles: not `Send`, kept in local storage).
+pub struct ResultsMap {
+    map: Map,
+    cluster: MarkerClusterGroup,
+    markers: RefCell<HashMap<u32, Marker>>,
+    /// Set while the app moves the map, so that only the person's moves reach the URL.
+    programmatic: Rc<Cell<bool>>,
+    /// The map's own handler (first) and the current markers' click handlers.
+    handlers: RefCell<Vec<Closure<dyn FnMut(JsValue)>>>,
+    marker_handlers: RefCell<Vec<Closure<dyn FnMut(JsValue)>>>,
+}
+
+impl ResultsMap {
+    /// Creates the map inside `el`.
+    pub fn new(el: &web_sys::HtmlElement, tiles: &Tiles, view: Option<MapView>) -> Result<ResultsMap, JsValue> {
+        let opts = MapOptions::new();
+        let map = Map::new_with_element(el, &opts)?;
+        let (lat, lon, zoom) = view.map_or((51.5072, -0.1276, 10.0), |v| (v.lat, v.lon, v.zoom as f64));
+        map.set_view(&LatLng::new(lat, lon), zoom);
+        let topts = js_sys::Object::new();
+        set(&topts, "attribution", &JsValue::from_str(&tiles.attribution));
+        set(&topts, "maxZoom", &JsValue::from_f64(19.0));
+        let tile_layer = TileLayer::new_options(&tiles.url, &topts.unchecked_into());
+        tile_layer.add_to(&map);
+        let copts = js_sys::Object::new();
+        set(&copts, "showCoverageOnHover", &JsValue::FALSE);
+        set(&copts, "maxClusterRadius", &JsValue::from_f64(50.0));
+        let cluster = marker_cluster_group(&copts);
+        map.add_layer(&cluster);
+        Ok(ResultsMap {
+            map,
+            cluster,
+            markers: RefCell::new(HashMap::new()),
+            programmatic: Rc::new(Cell::new(false)),
+            handlers: RefCell::new(Vec::new()),
+            marker_handlers: RefCell::new(Vec::new()),
+        })
+    }
+
+    /// Calls `f` with the view after each move the person makes (not the app's own fits).
+    pub fn on_user_move(&self, f: impl Fn(MapView) + 'static) {
+        let map = self.map.clone();
+        let programmatic = self.programmatic.clone();
+        let closure = Closure::<dyn FnMut(JsValue)>::new(move |_e: JsValue| {
+            if programmatic.replace(false) {
+                return;
+            }
+            let c = map.get_center();
+            f(MapView {
+                lat: (c.lat() * 1e4).round() / 1e4,
+                lon: (c.lng() * 1e4).round() / 1e4,
+                zoom: map.get_zoom().round().clamp(0.0, 19.0) as u8,
+            });
+        });
+        self.map.on("moveend", closure.as_ref().unchecked_ref());
+        self.handlers.borrow_mut().push(closure);
+    }
+
+    /// Replaces the markers; `on_select` is called with a venue when its marker is chosen.
+    pub fn show(&self, venues: &[VenueMarker], fit: bool, on_select: impl Fn(u32) + Clone + 'static) {
+        self.cluster.clear_layers();
+        let mut markers = self.markers.borrow_mut();
+        markers.clear();
+        let mut handlers = self.marker_handlers.borrow_mut();
+        handlers.clear();
+        let layers = js_sys::Array::new();
+        let mut bounds: Option<LatLngBounds> = None;
+        for v in venues {
+            let at = LatLng::new(v.at.0, v.at.1);
+            let icon_el = document().create_element("span").expect("span");
+            icon_el.set_class_name("venue-pin");
+            icon_el.set_text_content(Some(&v.count.to_string()));
+            let iopts = js_sys::Object::new();
+            set(&iopts, "html", &icon_el);
+            set(&iopts, "className", &JsValue::from_str("venue-icon"));
+            let size = js_sys::Array::of2(&JsValue::from_f64(34.0), &JsValue::from_f64(34.0));
+            set(&iopts, "iconSize", &size);
+            let mopts = MarkerOptions::new();
+            mopts.set_icon(div_icon(&iopts));
+            let label = format!(
+                "{}: {} session{}",
+                v.name,
+                v.count,
+                if v.count == 1 { "" } else { "s" }
+            );
+            mopts.set_title(label.clone());
+            mopts.set_alt(label.clone());
+            mopts.set_keyboard(true);
+            let marker = Marker::new_with_options(&at, &mopts);
+            marker.bind_popup_with_options(&popup_node(&v.name, v.count).into(), &JsValue::UNDEFINED);
+            let (venue, cb) = (v.venue, on_select.clone());
+            let closure = Closure::<dyn FnMut(JsValue)>::new(move |_e: JsValue| cb(venue));
+            marker.on("click", closure.as_ref().unchecked_ref());
+            handlers.push(closure);
+            layers.push(&marker);
+            match &bounds {
+                Some(b) => {
+                    b.extend(&at);
+                }
+                None => bounds = Some(LatLngBounds::new(&at, &at)),
+            }
+            markers.insert(v.venue, marker);
+        }
+        self.cluster.add_layers(&layers);
+        if fit {
+            if let Some(b) = bounds {
+                let fopts = js_sys::Object::new();
+                set(&fopts, "maxZoom", &JsValue::from_f64(15.0));
+                set(&fopts, "animate", &JsValue::FALSE);
+                let pad = js_sys::Array::of2(&JsValue::from_f64(24.0), &JsValue::from_f64(24.0));
+                set(&fopts, "padding", &pad);
+                self.programmatic.set(true);
+                self.map.fit_bounds_with_options(&b, &fopts);
+            }
+        }
+    }
+
+    /// Highlights one venue's marker (and un-highlights the rest).
+    pub fn highlight(&self, venue: Option<u32>) {
+        for (v, m) in self.markers.borrow().iter() {
+            let el: Option<web_sys::Element> = js_sys::Reflect::get(m, &JsValue::from_str("_icon"))
+                .ok()
+                .and_then(|x| x.dyn_into().ok());
+            if let Some(el) = el {
+                let _ = if Some(*v) == venue {
+                    el.class_list().add_1("is-highlighted")
+                } else {
+                    el.class_list().remove_1("is-highlighted")
+                };
+            }
+        }
+    }
+
+    /// Makes sure the map redraws after its container changed size (list/map toggle).
+    pub fn refresh_size(&self) {
+        self.map.invalidate_size(false);
+    }
+
+    /// Number of venue markers shown (for tests).
+    pub fn marker_count(&self) -> usize {
+        self.markers.borrow().len()
+    }
+}
+
+/// Popup content: a DOM node built from text (feed text is untrusted).
+fn popup_node(name: &str, count: u32) -> web_sys::Element {
+    let doc = document();
+    let root = doc.create_element("div").expect("div");
+    root.set_class_name("venue-popup");
+    let title = doc.create_element("strong").expect("strong");
+    title.set_text_content(Some(name));
+    let p = doc.create_element("p").expect("p");
+    p.set_text_content(Some(&format!("{count} matching session{}", if count == 1 { "" } else { "s" })));
+    let _ = root.append_child(&title);
+    let _ = root.append_child(&p);
+    root
+}
