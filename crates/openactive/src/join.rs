@@ -1,0 +1,604 @@
+//! The parent/child join over many feeds: per-feed state, an `@id` index (including embedded
+//! IndividualFacilityUses), inheritance (child wins), orphans held until their parent arrives,
+//! schedule expansion for series without children, and hygiene on the way out.
+//!
+//! Inheritance rules: a child's own value wins; `@id`, `identifier` and `eventSchedule` are
+//! never inherited; `offers` only from a SessionSeries, FacilityUse or IndividualFacilityUse
+//! parent (and from a legacy undated `Event` that embeds its sessions); `url` falls back to the
+//! nearest parent's page for display (the occurrence's own `url` is preferred). The chain is
+//! followed through `superEvent` / `facilityUse` (URL or embedded) and `instanceOfCourse`,
+//! e.g. ScheduledSession → SessionSeries → EventSeries.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+use chrono::{DateTime, FixedOffset, TimeDelta, Utc};
+
+use crate::hygiene;
+use crate::model::{Opportunity, OpportunityType, Place, Ref};
+use crate::occurrence::{AgeRange, Dataset, Gender, Occurrence, Offer, OpportunityKind, Venue};
+use crate::rpde::{Changes, FeedState, Page};
+use crate::schedule;
+
+/// Longest parent chain followed (guards against reference cycles).
+const MAX_DEPTH: usize = 6;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Loc {
+    feed: usize,
+    item: String,
+    /// Index into the item's `individual_facility_uses` when the `@id` is an embedded IFU.
+    ifu: Option<usize>,
+}
+
+#[derive(Debug)]
+struct Feed {
+    dataset: Dataset,
+    state: FeedState<Arc<Opportunity>>,
+}
+
+/// All feeds of a deployment, joined.
+#[derive(Debug, Default)]
+pub struct Store {
+    feeds: Vec<Feed>,
+    index: HashMap<String, Vec<Loc>>,
+}
+
+/// A resolved chain: the occurrence's own object first, then its parents.
+type Chain<'a> = Vec<&'a Opportunity>;
+
+/// What a resolved reference points at.
+struct Found<'a> {
+    entity: &'a Opportunity,
+    /// The containing FacilityUse when the entity is an embedded IndividualFacilityUse.
+    container: Option<&'a Opportunity>,
+}
+
+impl Store {
+    /// An empty store.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Registers a feed and returns its index (used as [`Occurrence::feed`]).
+    pub fn add_feed(&mut self, dataset: Dataset) -> usize {
+        self.feeds.push(Feed {
+            dataset,
+            state: FeedState::new(),
+        });
+        self.feeds.len() - 1
+    }
+
+    /// The dataset a feed was registered with.
+    ///
+    /// # Panics
+    /// When `feed` was not returned by [`Store::add_feed`].
+    pub fn dataset(&self, feed: usize) -> &Dataset {
+        &self.feeds[feed].dataset
+    }
+
+    /// Number of feeds.
+    pub fn feed_count(&self) -> usize {
+        self.feeds.len()
+    }
+
+    /// The current state of one feed.
+    ///
+    /// # Panics
+    /// When `feed` was not returned by [`Store::add_feed`].
+    pub fn feed_state(&self, feed: usize) -> &FeedState<Arc<Opportunity>> {
+        &self.feeds[feed].state
+    }
+
+    /// Live items across all feeds.
+    pub fn len(&self) -> usize {
+        self.feeds.iter().map(|f| f.state.len()).sum()
+    }
+
+    /// Whether no feed has live items.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Applies a page to a feed and updates the join index incrementally.
+    ///
+    /// # Panics
+    /// When `feed` was not returned by [`Store::add_feed`].
+    pub fn apply_page(&mut self, feed: usize, page: &Page) -> Changes {
+        let before: HashMap<&str, Arc<Opportunity>> = page
+            .items
+            .iter()
+            .filter_map(|i| {
+                self.feeds[feed]
+                    .state
+                    .get(&i.id)
+                    .map(|o| (i.id.as_str(), Arc::clone(o)))
+            })
+            .collect();
+        let changes = self.feeds[feed].state.apply_with(page, |item| {
+            item.opportunity
+                .clone()
+                .unwrap_or_else(|| Arc::new(Opportunity::default()))
+        });
+        let touched: HashSet<&str> = changes
+            .upserted
+            .iter()
+            .chain(&changes.deleted)
+            .map(String::as_str)
+            .collect();
+        for id in touched {
+            if let Some(old) = before.get(id) {
+                for (key, _) in index_keys(old) {
+                    if let Some(v) = self.index.get_mut(key) {
+                        v.retain(|l| !(l.feed == feed && l.item == id));
+                        if v.is_empty() {
+                            self.index.remove(key);
+                        }
+                    }
+                }
+            }
+            if let Some(new) = self.feeds[feed].state.get(id) {
+                for (key, ifu) in index_keys(new) {
+                    let loc = Loc {
+                        feed,
+                        item: id.to_string(),
+                        ifu,
+                    };
+                    let v = self.index.entry(key.to_string()).or_default();
+                    if !v.contains(&loc) {
+                        v.push(loc);
+                    }
+                }
+            }
+        }
+        changes
+    }
+
+    /// Looks up an entity by `@id` (top-level items and embedded IndividualFacilityUses).
+    pub fn lookup(&self, id: &str) -> Option<&Opportunity> {
+        self.find(id).map(|f| f.entity)
+    }
+
+    fn find(&self, id: &str) -> Option<Found<'_>> {
+        let loc = self.index.get(id)?.last()?;
+        let top = self.feeds.get(loc.feed)?.state.get(&loc.item)?.as_ref();
+        Some(match loc.ifu {
+            Some(i) => Found {
+                entity: top.individual_facility_uses.get(i)?,
+                container: Some(top),
+            },
+            None => Found {
+                entity: top,
+                container: None,
+            },
+        })
+    }
+
+    /// Parents of `o`, nearest first. `None` when the immediate parent is a reference that
+    /// cannot be resolved (an orphan).
+    fn parents<'a>(
+        &'a self,
+        o: &'a Opportunity,
+        container: Option<&'a Opportunity>,
+    ) -> Option<Chain<'a>> {
+        let mut out: Chain<'a> = Vec::new();
+        let mut cur = o;
+        let mut pending_container = container;
+        for depth in 0..MAX_DEPTH {
+            let next = if let Some(c) = pending_container.take() {
+                Some(c)
+            } else if let Some(r) = cur.parent_ref() {
+                match r {
+                    Ref::Embedded(b) => Some(b.as_ref()),
+                    Ref::Id(id) => match self.find(id) {
+                        Some(f) => {
+                            pending_container = f.container;
+                            Some(f.entity)
+                        }
+                        None if depth == 0 => return None,
+                        None => None,
+                    },
+                }
+            } else {
+                None
+            };
+            if let Some(course) = cur.course.as_deref() {
+                out.push(course);
+            }
+            match next {
+                Some(n) if !std::ptr::eq(n, o) && !out.iter().any(|x| std::ptr::eq(*x, n)) => {
+                    out.push(n);
+                    cur = n;
+                }
+                _ => break,
+            }
+        }
+        Some(out)
+    }
+
+    /// Top-level children whose parent reference cannot be resolved yet.
+    pub fn orphan_count(&self) -> usize {
+        self.feeds
+            .iter()
+            .flat_map(|f| f.state.iter())
+            .filter(|(_, o)| matches!(o.parent_ref(), Some(Ref::Id(id)) if self.find(id).is_none()))
+            .count()
+    }
+
+    /// Joined, cleaned occurrences from `now` to `now + horizon_days`, sorted by start.
+    ///
+    /// Cancelled/postponed ones are included with `cancelled = true`; past ones (ended, or
+    /// started when there is no end) and absurd dates are excluded; booking grids are marked.
+    pub fn occurrences(&self, now: DateTime<Utc>, horizon_days: u32) -> Vec<Occurrence> {
+        let until = now + TimeDelta::days(i64::from(horizon_days));
+        let mut out = self.occurrences_between(now, until);
+        out.retain(|o| !hygiene::is_absurd(o.start.with_timezone(&Utc), now));
+        out
+    }
+
+    /// Joined, cleaned occurrences that have not ended by `from` and start by `until`,
+    /// sorted by start (then key), with booking grids marked.
+    pub fn occurrences_between(
+        &self,
+        from: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> Vec<Occurrence> {
+        let mut with_children: HashSet<&str> = HashSet::new();
+        for f in &self.feeds {
+            for (_, o) in f.state.iter() {
+                if let Some(pid) = o.parent_ref().and_then(|r| match r {
+                    Ref::Id(id) => Some(id.as_str()),
+                    Ref::Embedded(e) => e.id.as_deref(),
+                }) {
+                    with_children.insert(pid);
+                }
+            }
+        }
+        let mut cx = Emit {
+            store: self,
+            from,
+            until,
+            with_children,
+            seen: HashSet::new(),
+            out: Vec::new(),
+        };
+        for (fi, f) in self.feeds.iter().enumerate() {
+            for (item_id, o) in f.state.iter() {
+                cx.item(fi, item_id, o);
+            }
+        }
+        let mut out = cx.out;
+        out.sort_by(|a, b| a.start.cmp(&b.start).then_with(|| a.key.cmp(&b.key)));
+        hygiene::mark_booking_grids(&mut out);
+        out
+    }
+
+    /// Venue for a chain: the first `location`, resolving a Place reference through the index.
+    fn venue(&self, chain: &[&Opportunity]) -> Venue {
+        let Some(loc) = chain.iter().find_map(|o| o.location.as_ref()) else {
+            return Venue::default();
+        };
+        let place: Option<Place> = match loc {
+            Ref::Embedded(p) => Some(p.clone()),
+            Ref::Id(id) => Some(
+                self.lookup(id)
+                    .map(place_from_entity)
+                    .unwrap_or_else(|| Place {
+                        id: Some(id.clone()),
+                        ..Place::default()
+                    }),
+            ),
+        };
+        let p = place.unwrap_or_default();
+        Venue {
+            id: p.id,
+            name: p.name,
+            address: p.address,
+            postcode: p.postcode,
+            geo: p.geo.and_then(|(lat, lon)| hygiene::clean_geo(lat, lon)),
+        }
+    }
+}
+
+/// A Place published as a feed item: its own fields carry the address and geo.
+fn place_from_entity(o: &Opportunity) -> Place {
+    if let Some(Ref::Embedded(p)) = &o.location {
+        return p.clone();
+    }
+    let mut m = serde_json::Map::new();
+    m.insert("@type".into(), "Place".into());
+    if let Some(id) = &o.id {
+        m.insert("@id".into(), id.clone().into());
+    }
+    if let Some(n) = &o.name {
+        m.insert("name".into(), n.clone().into());
+    }
+    for k in ["address", "geo", "latitude", "longitude"] {
+        if let Some(v) = o.extra.get(k) {
+            m.insert(k.into(), v.clone());
+        }
+    }
+    let wrapped = Opportunity::from_map(
+        [("location".to_string(), serde_json::Value::Object(m))]
+            .into_iter()
+            .collect(),
+    );
+    match wrapped.location {
+        Some(Ref::Embedded(p)) => p,
+        _ => Place::default(),
+    }
+}
+
+/// The `@id`s an item makes resolvable: its own and its embedded IndividualFacilityUses'.
+fn index_keys(o: &Opportunity) -> impl Iterator<Item = (&str, Option<usize>)> {
+    o.id.as_deref().map(|id| (id, None)).into_iter().chain(
+        o.individual_facility_uses
+            .iter()
+            .enumerate()
+            .filter_map(|(i, ifu)| ifu.id.as_deref().map(|id| (id, Some(i)))),
+    )
+}
+
+struct Emit<'a> {
+    store: &'a Store,
+    from: DateTime<Utc>,
+    until: DateTime<Utc>,
+    with_children: HashSet<&'a str>,
+    seen: HashSet<String>,
+    out: Vec<Occurrence>,
+}
+
+struct Dated {
+    start: DateTime<FixedOffset>,
+    end: Option<DateTime<FixedOffset>>,
+    key: String,
+    url: Option<String>,
+    from_schedule: bool,
+    provisional: bool,
+}
+
+fn first<'a, T: ?Sized>(
+    chain: &[&'a Opportunity],
+    f: impl Fn(&'a Opportunity) -> Option<&'a T>,
+) -> Option<&'a T> {
+    chain.iter().find_map(|o| f(o))
+}
+
+fn offers_may_come_from(o: &Opportunity) -> bool {
+    matches!(
+        o.kind,
+        OpportunityType::SessionSeries
+            | OpportunityType::FacilityUse
+            | OpportunityType::IndividualFacilityUse
+    ) || (o.kind == OpportunityType::Event && o.start.is_none())
+}
+
+impl<'a> Emit<'a> {
+    fn item(&mut self, feed: usize, item_id: &str, o: &'a Opportunity) {
+        use OpportunityType as T;
+        match o.kind {
+            T::SessionSeries | T::EventSeries | T::FacilityUse | T::IndividualFacilityUse => {
+                // A series whose own parent is missing is still listed (it has its own data).
+                let parents = self.store.parents(o, None).unwrap_or_default();
+                let mut base: Chain<'a> = vec![o];
+                base.extend(parents);
+                let base_key = o.id.clone().unwrap_or_else(|| format!("item:{item_id}"));
+                self.children(feed, &base, &base_key);
+                for ifu in &o.individual_facility_uses {
+                    let mut chain = vec![ifu];
+                    chain.extend(base.iter().copied());
+                    self.children(feed, &chain, ifu.id.as_deref().unwrap_or(&base_key));
+                }
+                if o.sub_events.is_empty() {
+                    self.schedules(feed, &base);
+                }
+            }
+            T::ScheduledSession | T::Event | T::HeadlineEvent | T::CourseInstance | T::Slot => {
+                let Some(parents) = self.store.parents(o, None) else {
+                    return; // orphan: held until its parent arrives
+                };
+                let mut chain: Chain<'a> = vec![o];
+                chain.extend(parents);
+                if !o.sub_events.is_empty() {
+                    let base_key = o.id.clone().unwrap_or_else(|| format!("item:{item_id}"));
+                    self.children(feed, &chain, &base_key);
+                    if o.kind == T::HeadlineEvent {
+                        self.own(feed, item_id, &chain);
+                    }
+                } else if !o.schedules.is_empty() {
+                    // A course (or event) with a timetable: list each dated class.
+                    self.schedules(feed, &chain);
+                } else {
+                    self.own(feed, item_id, &chain);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Embedded `subEvent`s (and FacilityUse `event` Slots) of `chain[0]`.
+    fn children(&mut self, feed: usize, chain: &[&'a Opportunity], base: &str) {
+        let parent = chain[0];
+        for sub in &parent.sub_events {
+            let Some(start) = sub.start else { continue };
+            let mut c: Chain<'a> = Vec::with_capacity(chain.len() + 1);
+            c.push(sub);
+            c.extend(chain.iter().copied());
+            let key = sub.id.clone().unwrap_or_else(|| match &sub.identifier {
+                Some(i) => format!("{base}#{i}"),
+                None => format!("{base}#{}", start.to_rfc3339()),
+            });
+            let d = Dated {
+                start,
+                end: end_of(&c, start),
+                key,
+                url: None,
+                from_schedule: false,
+                provisional: false,
+            };
+            self.push(feed, &c, d);
+        }
+    }
+
+    fn own(&mut self, feed: usize, item_id: &str, chain: &[&'a Opportunity]) {
+        let o = chain[0];
+        let Some(start) = o.start else { return };
+        let key = o.id.clone().unwrap_or_else(|| format!("item:{item_id}"));
+        let d = Dated {
+            start,
+            end: end_of(chain, start),
+            key,
+            url: None,
+            from_schedule: false,
+            provisional: false,
+        };
+        self.push(feed, chain, d);
+    }
+
+    fn schedules(&mut self, feed: usize, chain: &[&'a Opportunity]) {
+        let o = chain[0];
+        if o.schedules.is_empty()
+            || o.id
+                .as_deref()
+                .is_some_and(|id| self.with_children.contains(id))
+        {
+            return;
+        }
+        let from = self.from - TimeDelta::days(1);
+        for s in &o.schedules {
+            for occ in schedule::expand(s, from, self.until) {
+                let key = occ.id.clone().unwrap_or_else(|| {
+                    format!(
+                        "{}#{}",
+                        o.id.as_deref().unwrap_or(""),
+                        occ.start.to_rfc3339()
+                    )
+                });
+                let end = occ.end.or_else(|| end_of(chain, occ.start));
+                let d = Dated {
+                    start: occ.start,
+                    end,
+                    key,
+                    url: occ.url,
+                    from_schedule: true,
+                    provisional: s.partial,
+                };
+                self.push(feed, chain, d);
+            }
+        }
+    }
+
+    fn push(&mut self, feed: usize, chain: &[&'a Opportunity], d: Dated) {
+        let start_utc = d.start.with_timezone(&Utc);
+        let end_utc = d.end.map(|e| e.with_timezone(&Utc));
+        if start_utc > self.until || end_utc.unwrap_or(start_utc) < self.from {
+            return;
+        }
+        if self.seen.contains(&d.key) {
+            return;
+        }
+        self.seen.insert(d.key.clone());
+        self.out.push(build(self.store, feed, chain, d));
+    }
+}
+
+/// End from the occurrence's own `endDate`, else start + the nearest `duration`.
+fn end_of(chain: &[&Opportunity], start: DateTime<FixedOffset>) -> Option<DateTime<FixedOffset>> {
+    let own = chain[0];
+    own.end.filter(|e| *e > start).or_else(|| {
+        let dur = chain.iter().find_map(|o| o.duration)?.to_timedelta()?;
+        start.checked_add_signed(dur)
+    })
+}
+
+fn kind_of(chain: &[&Opportunity]) -> OpportunityKind {
+    use OpportunityType as T;
+    match chain[0].kind {
+        T::ScheduledSession | T::SessionSeries => OpportunityKind::Session,
+        T::Slot | T::FacilityUse | T::IndividualFacilityUse => OpportunityKind::FacilitySlot,
+        T::HeadlineEvent => OpportunityKind::HeadlineEvent,
+        T::CourseInstance | T::Course => OpportunityKind::Course,
+        T::OnDemandEvent => OpportunityKind::OnDemand,
+        _ if chain.get(1).is_some_and(|p| p.kind == T::CourseInstance) => OpportunityKind::Course,
+        T::Event if chain.get(1).is_some_and(|p| p.kind == T::SessionSeries) => {
+            OpportunityKind::Session
+        }
+        _ => OpportunityKind::Event,
+    }
+}
+
+fn build(store: &Store, feed: usize, chain: &[&Opportunity], d: Dated) -> Occurrence {
+    let own = chain[0];
+    let activities = first(chain, |o| o.activities.as_ref())
+        .cloned()
+        .unwrap_or_default();
+    let name = first(chain, |o| o.name.as_deref())
+        .map(str::to_string)
+        .or_else(|| activities.iter().find_map(|a| a.label.clone()))
+        .unwrap_or_default();
+    let mut offers: Vec<Offer> = Vec::new();
+    for (i, o) in chain.iter().enumerate() {
+        if i > 0 && !offers_may_come_from(o) {
+            break;
+        }
+        if let Some(found) = &o.offers {
+            offers.clone_from(found);
+            break;
+        }
+    }
+    let is_free = first(chain, |o| o.is_free.as_ref()).copied();
+    let free = is_free == Some(true)
+        || (!offers.is_empty() && offers.iter().all(|x| x.price == Some(0.0)));
+    let series_key = chain.get(1).and_then(|p| p.id.clone());
+    let url = d
+        .url
+        .or_else(|| first(chain, |o| o.url.as_deref()).map(str::to_string));
+    Occurrence {
+        key: d.key,
+        series_key,
+        feed,
+        kind: kind_of(chain),
+        name,
+        description: first(chain, |o| o.description.as_deref()).map(str::to_string),
+        activities,
+        start: d.start,
+        end: d.end,
+        cancelled: chain.iter().find_map(|o| o.status).is_some_and(|s| {
+            matches!(
+                s,
+                crate::model::EventStatus::Cancelled | crate::model::EventStatus::Postponed
+            )
+        }),
+        remaining_capacity: own.remaining,
+        maximum_capacity: own.maximum,
+        venue: store.venue(chain),
+        offers,
+        free,
+        age_range: first(chain, |o| o.age_range.as_ref())
+            .copied()
+            .unwrap_or(AgeRange::default()),
+        gender: first(chain, |o| o.gender.as_ref())
+            .copied()
+            .unwrap_or(Gender::Unspecified),
+        levels: first(chain, |o| o.levels.as_ref())
+            .cloned()
+            .unwrap_or_default(),
+        accessibility: first(chain, |o| o.accessibility.as_ref())
+            .cloned()
+            .unwrap_or_default(),
+        accessibility_information: first(chain, |o| o.accessibility_information.as_deref())
+            .map(str::to_string),
+        wheelchair: first(chain, |o| o.wheelchair.as_ref()).copied(),
+        organizer: first(chain, |o| o.organizer.as_ref()).cloned(),
+        url,
+        attendee_instructions: first(chain, |o| o.attendee_instructions.as_deref())
+            .map(str::to_string),
+        what_to_bring: first(chain, |o| o.what_to_bring.as_ref())
+            .cloned()
+            .unwrap_or_default(),
+        meeting_point: first(chain, |o| o.meeting_point.as_deref()).map(str::to_string),
+        from_schedule: d.from_schedule,
+        provisional: d.provisional,
+        booking_grid: false,
+    }
+}

@@ -1,0 +1,184 @@
+//! The normalised, joined view of one dated opportunity: what the finder indexes and shows.
+//!
+//! An [`Occurrence`] is produced by the join ([`crate::join::Store::occurrences`]) from a
+//! ScheduledSession/Event/Slot/… and everything it inherits from its parents, or from one
+//! expanded `eventSchedule` entry of a series that publishes no child feed. All text is
+//! untrusted feed text: render it as text only. URLs here are already filtered to http(s).
+
+use chrono::{DateTime, FixedOffset};
+use serde::{Deserialize, Serialize};
+
+/// Which OpenActive type the occurrence came from (after inheritance).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum OpportunityKind {
+    /// A ScheduledSession (or an occurrence expanded from a SessionSeries schedule).
+    Session,
+    /// A stand-alone Event, or an Event inside a HeadlineEvent / EventSeries.
+    Event,
+    /// A HeadlineEvent with its own start date.
+    HeadlineEvent,
+    /// A CourseInstance (or an Event that is part of one).
+    Course,
+    /// A Slot of a FacilityUse / IndividualFacilityUse (opt-in in the finder).
+    FacilitySlot,
+    /// An OnDemandEvent (no place, no start date; not listed as an occurrence).
+    OnDemand,
+}
+
+/// Gender restriction with the spec's values; `Unspecified` when the data says nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+pub enum Gender {
+    /// `https://openactive.io/NoRestriction` (and legacy "mixed" / `oa:None`).
+    NoRestriction,
+    /// `https://openactive.io/MaleOnly`.
+    MaleOnly,
+    /// `https://openactive.io/FemaleOnly`.
+    FemaleOnly,
+    /// Absent or unrecognised. The finder treats this as no restriction (data-models rule).
+    #[default]
+    Unspecified,
+}
+
+/// `ageRange` as published. `None` on both ends with `declared == false` means the data said
+/// nothing: the Modelling spec's consumer default is "adults only" (as if `min == 18`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct AgeRange {
+    /// Inclusive minimum age, if published.
+    pub min: Option<u32>,
+    /// Inclusive maximum age, if published.
+    pub max: Option<u32>,
+    /// Whether the feed published an `ageRange` at all.
+    pub declared: bool,
+}
+
+/// A reference to a concept in a controlled vocabulary (Activity List, accessibility support).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct ConceptRef {
+    /// The concept's `@id` when the feed gave one (or when a legacy label was matched to it).
+    pub id: Option<String>,
+    /// The label the feed gave (may be stale; show the vocabulary's current label when known).
+    pub label: Option<String>,
+}
+
+/// One price option.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Offer {
+    /// `name`, e.g. "Adult" or "Concession".
+    pub name: Option<String>,
+    /// `price`; numbers published as strings are accepted.
+    pub price: Option<f64>,
+    /// `priceCurrency` (GBP assumed when the price is 0 and it is missing).
+    pub currency: Option<String>,
+    /// `url` of the offer (http(s) only).
+    pub url: Option<String>,
+}
+
+/// Where it happens.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Venue {
+    /// The Place `@id`, when present (used to group occurrences by venue on the map).
+    pub id: Option<String>,
+    /// Place name.
+    pub name: Option<String>,
+    /// Address lines (street, locality, region), in order, non-empty.
+    pub address: Vec<String>,
+    /// Postal code as published, trimmed and upper-cased.
+    pub postcode: Option<String>,
+    /// Latitude/longitude after hygiene (swapped values swapped back, implausible ones dropped).
+    pub geo: Option<(f64, f64)>,
+}
+
+/// Who runs it.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Organizer {
+    /// Organisation or person name.
+    pub name: Option<String>,
+    /// Web site (http(s) only).
+    pub url: Option<String>,
+    /// Contact email.
+    pub email: Option<String>,
+    /// Contact telephone.
+    pub telephone: Option<String>,
+}
+
+/// Where the data came from: shown as "Source: publisher" on every session (CC BY 4.0).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Dataset {
+    /// Publisher name, e.g. "Better".
+    pub publisher: String,
+    /// Dataset Site URL (the attribution link).
+    pub url: Option<String>,
+    /// Licence URL (normally CC BY 4.0).
+    pub license: Option<String>,
+}
+
+/// One dated opportunity, fully joined with its parents.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Occurrence {
+    /// Stable key: the occurrence's `@id`, or for schedule-expanded ones the parent `@id`
+    /// plus `#` and the start instant in RFC 3339.
+    pub key: String,
+    /// The immediate parent's `@id` (SessionSeries, FacilityUse, CourseInstance…), if any.
+    pub series_key: Option<String>,
+    /// Index of the feed (as given to the store) the occurrence's own item came from.
+    pub feed: usize,
+    /// Opportunity kind.
+    pub kind: OpportunityKind,
+    /// Display name (own name, else inherited, else the first activity label).
+    pub name: String,
+    /// Plain-text description.
+    pub description: Option<String>,
+    /// Activities (effective, inherited when the child has none).
+    pub activities: Vec<ConceptRef>,
+    /// Start instant with the publisher's offset.
+    pub start: DateTime<FixedOffset>,
+    /// End instant, from `endDate` or `startDate + duration`.
+    pub end: Option<DateTime<FixedOffset>>,
+    /// `eventStatus` was EventCancelled or EventPostponed (hidden by default).
+    pub cancelled: bool,
+    /// `remainingAttendeeCapacity` / `remainingUses` when published.
+    pub remaining_capacity: Option<i64>,
+    /// `maximumAttendeeCapacity` / `maximumUses` when published.
+    pub maximum_capacity: Option<i64>,
+    /// Where.
+    pub venue: Venue,
+    /// Prices.
+    pub offers: Vec<Offer>,
+    /// `isAccessibleForFree`, or every offer has price 0.
+    pub free: bool,
+    /// Age range.
+    pub age_range: AgeRange,
+    /// Gender restriction.
+    pub gender: Gender,
+    /// `level` values as text (e.g. "Beginner").
+    pub levels: Vec<String>,
+    /// `accessibilitySupport` concepts.
+    pub accessibility: Vec<ConceptRef>,
+    /// `accessibilityInformation` text.
+    pub accessibility_information: Option<String>,
+    /// `beta:isWheelchairAccessible`.
+    pub wheelchair: Option<bool>,
+    /// Organiser (or FacilityUse `provider`).
+    pub organizer: Option<Organizer>,
+    /// Booking or more-information page (own `url`, else the parent's), http(s) only.
+    pub url: Option<String>,
+    /// `attendeeInstructions`.
+    pub attendee_instructions: Option<String>,
+    /// `beta:participantSuppliedEquipment` / what to bring, as text lines.
+    pub what_to_bring: Vec<String>,
+    /// `meetingPoint`.
+    pub meeting_point: Option<String>,
+    /// Generated from an `eventSchedule` rather than published as an item.
+    pub from_schedule: bool,
+    /// The schedule was a PartialSchedule: details may change.
+    pub provisional: bool,
+    /// Part of a booking grid (the same session repeated every few minutes): list it once.
+    pub booking_grid: bool,
+}
+
+impl Occurrence {
+    /// Full when the publisher says no places remain.
+    pub fn is_full(&self) -> bool {
+        self.remaining_capacity == Some(0)
+    }
+}

@@ -1,0 +1,177 @@
+//! Property tests: FeedState against a simple oracle, and parse_page never panicking.
+
+use std::collections::HashMap;
+
+use openactive::{FeedState, Modified, parse_page};
+use proptest::prelude::*;
+
+#[derive(Debug, Clone)]
+enum Op {
+    Update { id: u8, modified: u16, value: u8 },
+    Delete { id: u8, modified: u16 },
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    prop_oneof![
+        (0u8..8, 0u16..50, any::<u8>()).prop_map(|(id, modified, value)| Op::Update {
+            id,
+            modified,
+            value
+        }),
+        (0u8..8, 0u16..50).prop_map(|(id, modified)| Op::Delete { id, modified }),
+    ]
+}
+
+fn page_json(ops: &[Op]) -> String {
+    let items: Vec<_> = ops
+        .iter()
+        .map(|o| match o {
+            // Mix integer and digit-string `modified` (and integer/string ids) on purpose.
+            Op::Update { id, modified, value } => serde_json::json!({
+                "state": "updated", "kind": "Event", "id": if id % 2 == 0 { serde_json::json!(id) } else { serde_json::json!(id.to_string()) },
+                "modified": if modified % 3 == 0 { serde_json::json!(modified.to_string()) } else { serde_json::json!(modified) },
+                "data": {"@type": "Event", "name": value.to_string()}
+            }),
+            Op::Delete { id, modified } => serde_json::json!({
+                "state": "deleted", "kind": "Event", "id": id.to_string(), "modified": modified
+            }),
+        })
+        .collect();
+    serde_json::json!({"next": "https://x/f", "items": items}).to_string()
+}
+
+proptest! {
+    #[test]
+    fn feed_state_matches_oracle(pages in prop::collection::vec(prop::collection::vec(op(), 0..12), 0..6)) {
+        let mut state = FeedState::new();
+        // Oracle: id -> (modified, Some(value) when live).
+        let mut oracle: HashMap<String, (u16, Option<u8>)> = HashMap::new();
+        for ops in &pages {
+            let page = parse_page(&page_json(ops), "https://x/f").unwrap();
+            prop_assert_eq!(page.report.skipped.len(), 0);
+            state.apply(&page);
+            for o in ops {
+                let (id, m, v) = match *o {
+                    Op::Update { id, modified, value } => (id, modified, Some(value)),
+                    Op::Delete { id, modified } => (id, modified, None),
+                };
+                let e = oracle.entry(id.to_string()).or_insert((m, v));
+                if m >= e.0 { *e = (m, v); }
+            }
+        }
+        let live: HashMap<&String, u8> = oracle.iter().filter_map(|(k, (_, v))| v.map(|v| (k, v))).collect();
+        prop_assert_eq!(state.len(), live.len());
+        for (id, v) in &live {
+            let item = state.get(id).unwrap();
+            let name = item.opportunity.as_ref().unwrap().name.clone().unwrap();
+            prop_assert_eq!(name, v.to_string());
+            prop_assert_eq!(state.modified(id), Some(&Modified::Int(i128::from(oracle[*id].0))));
+        }
+        prop_assert_eq!(state.iter().count(), live.len());
+    }
+
+    #[test]
+    fn parse_page_never_panics_on_bytes(bytes in prop::collection::vec(any::<u8>(), 0..512)) {
+        let text = String::from_utf8_lossy(&bytes);
+        let _ = parse_page(&text, "https://x/f");
+    }
+
+    #[test]
+    fn parse_page_never_panics_on_json(v in arb_json()) {
+        let page = serde_json::json!({"next": "https://x/f", "items": [v.clone(), {"state": "updated", "id": "1", "modified": 1, "data": v.clone()}]});
+        let _ = parse_page(&page.to_string(), "https://x/f");
+        let _ = parse_page(&v.to_string(), "https://x/f");
+        if let Ok(p) = parse_page(&page.to_string(), "https://x/f") {
+            let mut store = openactive::Store::new();
+            let f = store.add_feed(openactive::Dataset::default());
+            store.apply_page(f, &p);
+            let _ = store.occurrences("2024-01-01T00:00:00Z".parse().unwrap(), 30);
+        }
+    }
+}
+
+fn arb_json() -> impl Strategy<Value = serde_json::Value> {
+    let keys = prop::sample::select(vec![
+        "@type",
+        "type",
+        "@id",
+        "id",
+        "startDate",
+        "endDate",
+        "duration",
+        "superEvent",
+        "subEvent",
+        "eventSchedule",
+        "byDay",
+        "startTime",
+        "endTime",
+        "repeatFrequency",
+        "offers",
+        "price",
+        "location",
+        "geo",
+        "latitude",
+        "longitude",
+        "activity",
+        "facilityUse",
+        "individualFacilityUse",
+        "exceptDate",
+        "repeatCount",
+        "name",
+        "state",
+        "modified",
+        "data",
+    ]);
+    let leaf = prop_oneof![
+        Just(serde_json::Value::Null),
+        any::<bool>().prop_map(serde_json::Value::from),
+        any::<i64>().prop_map(serde_json::Value::from),
+        any::<f64>()
+            .prop_filter("finite", |f| f.is_finite())
+            .prop_map(serde_json::Value::from),
+        prop::sample::select(vec![
+            "SessionSeries",
+            "ScheduledSession",
+            "Slot",
+            "FacilityUse",
+            "2026-03-29T01:30:00Z",
+            "2026-10-25",
+            "PT1H",
+            "P1W",
+            "P1D",
+            "P1M",
+            "MO",
+            "https://schema.org/Sunday",
+            "01:30",
+            "https://x/1",
+            "0.00",
+            "",
+            "P",
+            "PT",
+        ])
+        .prop_map(serde_json::Value::from),
+    ];
+    leaf.prop_recursive(4, 64, 8, move |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..6).prop_map(serde_json::Value::Array),
+            prop::collection::vec((keys.clone(), inner), 0..8).prop_map(|kv| {
+                serde_json::Value::Object(kv.into_iter().map(|(k, v)| (k.to_string(), v)).collect())
+            }),
+        ]
+    })
+}
+
+#[test]
+fn deep_nesting_is_a_clean_error() {
+    for text in [
+        "[".repeat(100_000),
+        "{\"a\":".repeat(100_000),
+        format!("{{\"next\":\"u\",\"items\":[{}]}}", "[".repeat(100_000)),
+        format!(
+            "{{\"next\":\"u\",\"items\":[{{\"state\":\"updated\",\"id\":\"1\",\"modified\":1,\"data\":{}}}]}}",
+            "{\"a\":".repeat(100_000)
+        ),
+    ] {
+        assert!(parse_page(&text, "u").is_err());
+    }
+}
