@@ -71,17 +71,24 @@ pub async fn fetch_text(url: &str) -> Result<String, FetchError> {
     if !resp.ok() {
         return Err(FetchError(format!("answered HTTP {}", resp.status())));
     }
-    resp.text().await.map_err(|e| FetchError(format!("sent an unreadable response ({e})")))
+    resp.text()
+        .await
+        .map_err(|e| FetchError(format!("sent an unreadable response ({e})")))
 }
 
 /// Reads the feed list.
 pub async fn feed_list() -> Result<FeedList, FetchError> {
     let text = fetch_text("/api/feeds").await?;
-    serde_json::from_str(&text).map_err(|e| FetchError(format!("sent a feed list that could not be read ({e})")))
+    serde_json::from_str(&text)
+        .map_err(|e| FetchError(format!("sent a feed list that could not be read ({e})")))
 }
 
 /// Resolves a possibly relative URL against the page origin.
 pub fn absolute(url: &str) -> String {
-    let base = web_sys::window().and_then(|w| w.location().href().ok()).unwrap_or_default();
-    web_sys::Url::new_with_base(url, &base).map(|u| u.href()).unwrap_or_else(|_| url.to_string())
+    let base = web_sys::window()
+        .and_then(|w| w.location().href().ok())
+        .unwrap_or_default();
+    web_sys::Url::new_with_base(url, &base)
+        .map(|u| u.href())
+        .unwrap_or_else(|_| url.to_string())
 }

@@ -2,7 +2,9 @@
 //! page layout. Components read the shared [`Ctx`] from context.
 
 use crate::api;
-use crate::components::{detail::SessionDetail, filters::FilterPanel, results::ResultsList, status::LoadStatus};
+use crate::components::{
+    detail::SessionDetail, filters::FilterPanel, results::ResultsList, status::LoadStatus,
+};
 use crate::loader::{self, Event, FeedProgress, FeedState};
 use crate::map::Tiles;
 use crate::url_state::{self, History};
@@ -61,7 +63,11 @@ impl Ctx {
 fn accessibility_labels() -> Vec<(String, String)> {
     let text = include_str!("../crates/openactive/vocab/accessibility-support.jsonld");
     openactive::vocab::ConceptList::from_jsonld(text)
-        .map(|l| l.iter().map(|(id, label)| (id.to_string(), label.to_string())).collect())
+        .map(|l| {
+            l.iter()
+                .map(|(id, label)| (id.to_string(), label.to_string()))
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -95,7 +101,11 @@ pub fn App() -> impl IntoView {
     leptos::task::spawn_local(start_loading(ctx));
 
     let view_class = move || {
-        if ctx.filters.with(|f| f.view == finder::filter::View::Map) { "layout show-map" } else { "layout show-list" }
+        if ctx.filters.with(|f| f.view == finder::filter::View::Map) {
+            "layout show-map"
+        } else {
+            "layout show-list"
+        }
     };
     view! {
         <a class="skip-link" href="#results-heading">"Skip to results"</a>
@@ -129,19 +139,30 @@ pub fn App() -> impl IntoView {
 
 /// Fetches the feed list and the Activity List, then streams every feed into the store.
 async fn start_loading(ctx: Ctx) {
-    let (list, vocab_text) = futures::join!(api::feed_list(), api::fetch_text("/vocab/activity-list.jsonld"));
+    let (list, vocab_text) = futures::join!(
+        api::feed_list(),
+        api::fetch_text("/vocab/activity-list.jsonld")
+    );
     let list = match list {
         Ok(l) => l,
         Err(e) => {
-            ctx.fatal.set(Some(format!("The session list {e}. Please try again later.")));
+            ctx.fatal.set(Some(format!(
+                "The session list {e}. Please try again later."
+            )));
             return;
         }
     };
     ctx.demo.set(list.demo);
     if let Some(t) = &list.tiles {
-        ctx.tiles.set(Tiles { url: t.url.clone(), attribution: t.attribution.clone() });
+        ctx.tiles.set(Tiles {
+            url: t.url.clone(),
+            attribution: t.attribution.clone(),
+        });
     }
-    let vocab = match vocab_text.ok().and_then(|t| openactive::vocab::ActivityList::from_jsonld(&t).ok()) {
+    let vocab = match vocab_text
+        .ok()
+        .and_then(|t| openactive::vocab::ActivityList::from_jsonld(&t).ok())
+    {
         Some(v) => v,
         None => {
             ctx.notices.update(|n| {
@@ -154,7 +175,13 @@ async fn start_loading(ctx: Ctx) {
     ctx.feeds.set(
         list.feeds
             .iter()
-            .map(|f| FeedProgress { info: f.clone(), pages: 0, items: 0, skipped: 0, state: FeedState::Waiting })
+            .map(|f| FeedProgress {
+                info: f.clone(),
+                pages: 0,
+                items: 0,
+                skipped: 0,
+                state: FeedState::Waiting,
+            })
             .collect(),
     );
     let store = Rc::new(RefCell::new(Store::new()));
@@ -168,7 +195,9 @@ async fn start_loading(ctx: Ctx) {
                 let s = store.borrow();
                 (0..s.feed_count()).map(|i| s.dataset(i).clone()).collect()
             };
-            ctx.index.set(Arc::new(Index::build(occ, vocab.as_ref()).with_datasets(datasets)));
+            ctx.index.set(Arc::new(
+                Index::build(occ, vocab.as_ref()).with_datasets(datasets),
+            ));
         })
     };
     let notify: Rc<dyn Fn(Event)> = {
@@ -176,7 +205,7 @@ async fn start_loading(ctx: Ctx) {
         Rc::new(move |e| match e {
             Event::Progress(i, p) => ctx.feeds.update(|v| {
                 if let Some(slot) = v.get_mut(i) {
-                    *slot = p;
+                    *slot = *p;
                 }
             }),
             Event::DataChanged => {

@@ -46,7 +46,7 @@ pub struct FeedProgress {
 /// Something the loader tells the app.
 pub enum Event {
     /// A page was joined: the feed's new progress.
-    Progress(usize, FeedProgress),
+    Progress(usize, Box<FeedProgress>),
     /// New data is in the store: rebuild the index.
     DataChanged,
 }
@@ -66,7 +66,8 @@ pub async fn load_all(feeds: Vec<FeedInfo>, store: Rc<RefCell<Store>>, notify: R
     }
     let feeds = Rc::new(feeds);
     let workers = (0..CONCURRENCY.min(feeds.len())).map(|_| {
-        let (queue, feeds, store, notify) = (queue.clone(), feeds.clone(), store.clone(), notify.clone());
+        let (queue, feeds, store, notify) =
+            (queue.clone(), feeds.clone(), store.clone(), notify.clone());
         async move {
             loop {
                 let next = queue.borrow_mut().pop_front();
@@ -78,15 +79,30 @@ pub async fn load_all(feeds: Vec<FeedInfo>, store: Rc<RefCell<Store>>, notify: R
     futures::future::join_all(workers).await;
 }
 
-async fn load_feed(i: usize, feed_index: usize, info: &FeedInfo, store: &Rc<RefCell<Store>>, notify: &Rc<dyn Fn(Event)>) {
-    let mut progress = FeedProgress { info: info.clone(), pages: 0, items: 0, skipped: 0, state: FeedState::Loading };
+async fn load_feed(
+    i: usize,
+    feed_index: usize,
+    info: &FeedInfo,
+    store: &Rc<RefCell<Store>>,
+    notify: &Rc<dyn Fn(Event)>,
+) {
+    let mut progress = FeedProgress {
+        info: info.clone(),
+        pages: 0,
+        items: 0,
+        skipped: 0,
+        state: FeedState::Loading,
+    };
     if info.status == "failing" || info.status == "gone" {
-        let why = info.error.clone().unwrap_or_else(|| "the publisher could not be reached".into());
+        let why = info
+            .error
+            .clone()
+            .unwrap_or_else(|| "the publisher could not be reached".into());
         progress.state = FeedState::Failed(why);
-        notify(Event::Progress(i, progress));
+        notify(Event::Progress(i, Box::new(progress)));
         return;
     }
-    notify(Event::Progress(i, progress.clone()));
+    notify(Event::Progress(i, Box::new(progress.clone())));
     let mut url = api::absolute(&info.url);
     loop {
         let text = match api::fetch_text(&url).await {
@@ -99,7 +115,10 @@ async fn load_feed(i: usize, feed_index: usize, info: &FeedInfo, store: &Rc<RefC
         let page = match parse_page(&text, &url) {
             Ok(p) => p,
             Err(e) => {
-                progress.state = FeedState::Failed(format!("{} sent a page that could not be read: {e}", info.publisher));
+                progress.state = FeedState::Failed(format!(
+                    "{} sent a page that could not be read: {e}",
+                    info.publisher
+                ));
                 break;
             }
         };
@@ -111,7 +130,7 @@ async fn load_feed(i: usize, feed_index: usize, info: &FeedInfo, store: &Rc<RefC
         if page.is_last || progress.pages >= MAX_PAGES || page.next == url {
             progress.state = FeedState::Done;
         }
-        notify(Event::Progress(i, progress.clone()));
+        notify(Event::Progress(i, Box::new(progress.clone())));
         if changed {
             notify(Event::DataChanged);
         }
@@ -120,5 +139,5 @@ async fn load_feed(i: usize, feed_index: usize, info: &FeedInfo, store: &Rc<RefC
         }
         url = page.next;
     }
-    notify(Event::Progress(i, progress));
+    notify(Event::Progress(i, Box::new(progress)));
 }

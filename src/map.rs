@@ -5,8 +5,8 @@
 use finder::filter::MapView;
 use leaflet::{LatLng, LatLngBounds, Layer, Map, MapOptions, Marker, MarkerOptions, TileLayer};
 use std::cell::{Cell, RefCell};
-use std::rc::Rc;
 use std::collections::HashMap;
+use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 
@@ -33,6 +33,9 @@ extern "C" {
     #[wasm_bindgen(js_namespace = L, js_name = divIcon)]
     fn div_icon(options: &JsValue) -> leaflet::Icon;
 }
+
+/// A Leaflet event handler kept alive for as long as its marker or map.
+type Handler = Closure<dyn FnMut(JsValue)>;
 
 /// Tile server settings (configurable through the proxy's feed list).
 #[derive(Debug, Clone, PartialEq)]
@@ -70,7 +73,9 @@ fn set(obj: &js_sys::Object, key: &str, value: &JsValue) {
 }
 
 fn document() -> web_sys::Document {
-    web_sys::window().and_then(|w| w.document()).expect("a document")
+    web_sys::window()
+        .and_then(|w| w.document())
+        .expect("a document")
 }
 
 /// The live map and its markers (JS handles: not `Send`, kept in local storage).
@@ -81,19 +86,28 @@ pub struct ResultsMap {
     /// Set while the app moves the map, so that only the person's moves reach the URL.
     programmatic: Rc<Cell<bool>>,
     /// The map's own handler (first) and the current markers' click handlers.
-    handlers: RefCell<Vec<Closure<dyn FnMut(JsValue)>>>,
-    marker_handlers: RefCell<Vec<Closure<dyn FnMut(JsValue)>>>,
+    handlers: RefCell<Vec<Handler>>,
+    marker_handlers: RefCell<Vec<Handler>>,
 }
 
 impl ResultsMap {
     /// Creates the map inside `el`.
-    pub fn new(el: &web_sys::HtmlElement, tiles: &Tiles, view: Option<MapView>) -> Result<ResultsMap, JsValue> {
+    pub fn new(
+        el: &web_sys::HtmlElement,
+        tiles: &Tiles,
+        view: Option<MapView>,
+    ) -> Result<ResultsMap, JsValue> {
         let opts = MapOptions::new();
         let map = Map::new_with_element(el, &opts)?;
-        let (lat, lon, zoom) = view.map_or((51.5072, -0.1276, 10.0), |v| (v.lat, v.lon, v.zoom as f64));
+        let (lat, lon, zoom) =
+            view.map_or((51.5072, -0.1276, 10.0), |v| (v.lat, v.lon, v.zoom as f64));
         map.set_view(&LatLng::new(lat, lon), zoom);
         let topts = js_sys::Object::new();
-        set(&topts, "attribution", &JsValue::from_str(&tiles.attribution));
+        set(
+            &topts,
+            "attribution",
+            &JsValue::from_str(&tiles.attribution),
+        );
         set(&topts, "maxZoom", &JsValue::from_f64(19.0));
         let tile_layer = TileLayer::new_options(&tiles.url, &topts.unchecked_into());
         tile_layer.add_to(&map);
@@ -132,7 +146,12 @@ impl ResultsMap {
     }
 
     /// Replaces the markers; `on_select` is called with a venue when its marker is chosen.
-    pub fn show(&self, venues: &[VenueMarker], fit: bool, on_select: impl Fn(u32) + Clone + 'static) {
+    pub fn show(
+        &self,
+        venues: &[VenueMarker],
+        fit: bool,
+        on_select: impl Fn(u32) + Clone + 'static,
+    ) {
         self.cluster.clear_layers();
         let mut markers = self.markers.borrow_mut();
         markers.clear();
@@ -162,7 +181,8 @@ impl ResultsMap {
             mopts.set_alt(label.clone());
             mopts.set_keyboard(true);
             let marker = Marker::new_with_options(&at, &mopts);
-            marker.bind_popup_with_options(&popup_node(&v.name, v.count).into(), &JsValue::UNDEFINED);
+            marker
+                .bind_popup_with_options(&popup_node(&v.name, v.count).into(), &JsValue::UNDEFINED);
             let (venue, cb) = (v.venue, on_select.clone());
             let closure = Closure::<dyn FnMut(JsValue)>::new(move |_e: JsValue| cb(venue));
             marker.on("click", closure.as_ref().unchecked_ref());
@@ -177,16 +197,14 @@ impl ResultsMap {
             markers.insert(v.venue, marker);
         }
         self.cluster.add_layers(&layers);
-        if fit {
-            if let Some(b) = bounds {
-                let fopts = js_sys::Object::new();
-                set(&fopts, "maxZoom", &JsValue::from_f64(15.0));
-                set(&fopts, "animate", &JsValue::FALSE);
-                let pad = js_sys::Array::of2(&JsValue::from_f64(24.0), &JsValue::from_f64(24.0));
-                set(&fopts, "padding", &pad);
-                self.programmatic.set(true);
-                self.map.fit_bounds_with_options(&b, &fopts);
-            }
+        if fit && let Some(b) = bounds {
+            let fopts = js_sys::Object::new();
+            set(&fopts, "maxZoom", &JsValue::from_f64(15.0));
+            set(&fopts, "animate", &JsValue::FALSE);
+            let pad = js_sys::Array::of2(&JsValue::from_f64(24.0), &JsValue::from_f64(24.0));
+            set(&fopts, "padding", &pad);
+            self.programmatic.set(true);
+            self.map.fit_bounds_with_options(&b, &fopts);
         }
     }
 
@@ -225,7 +243,10 @@ fn popup_node(name: &str, count: u32) -> web_sys::Element {
     let title = doc.create_element("strong").expect("strong");
     title.set_text_content(Some(name));
     let p = doc.create_element("p").expect("p");
-    p.set_text_content(Some(&format!("{count} matching session{}", if count == 1 { "" } else { "s" })));
+    p.set_text_content(Some(&format!(
+        "{count} matching session{}",
+        if count == 1 { "" } else { "s" }
+    )));
     let _ = root.append_child(&title);
     let _ = root.append_child(&p);
     root

@@ -17,7 +17,9 @@ pub enum History {
 
 /// The filters in the current URL, with notices for any value that could not be used.
 pub fn read() -> (Filters, Vec<Notice>) {
-    let search = web_sys::window().and_then(|w| w.location().search().ok()).unwrap_or_default();
+    let search = web_sys::window()
+        .and_then(|w| w.location().search().ok())
+        .unwrap_or_default();
     decode(&search)
 }
 
@@ -41,5 +43,7 @@ pub fn write(f: &Filters, how: History) {
 
 /// The full shareable URL of the current view.
 pub fn current_href() -> String {
-    web_sys::window().and_then(|w| w.location().href().ok()).unwrap_or_default()
+    web_sys::window()
+        .and_then(|w| w.location().href().ok())
+        .unwrap_or_default()
 }

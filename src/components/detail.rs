@@ -11,7 +11,10 @@ use openactive::Occurrence;
 
 fn link(url: Option<&str>, text: String) -> AnyView {
     match url.and_then(display::safe_link) {
-        Some(u) => view! { <a href=u.to_string() rel="noopener noreferrer" target="_blank">{text}</a> }.into_any(),
+        Some(u) => {
+            view! { <a href=u.to_string() rel="noopener noreferrer" target="_blank">{text}</a> }
+                .into_any()
+        }
         None => view! { <span>{text}</span> }.into_any(),
     }
 }
@@ -25,6 +28,27 @@ fn text(s: impl Into<String>) -> AnyView {
     view! { <span>{s}</span> }.into_any()
 }
 
+/// After the session page closes, focus goes back to that session's card link (or the results
+/// heading), so keyboard and screen-reader users are not sent back to the top of the page.
+fn return_focus(key: Option<&str>) {
+    use wasm_bindgen::JsCast;
+    let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    // Keys are untrusted feed text: only simple ones go into a selector.
+    let card_link = key
+        .filter(|k| !k.chars().any(|c| c == '"' || c == '\\' || c.is_control()))
+        .and_then(|k| {
+            doc.query_selector(&format!("#results-list > li.card[data-key=\"{k}\"] h3 a"))
+                .ok()
+                .flatten()
+        });
+    let target = card_link.or_else(|| doc.get_element_by_id("results-heading"));
+    if let Some(el) = target.and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()) {
+        let _ = el.focus();
+    }
+}
+
 /// Details of the selected session, if any.
 #[component]
 pub fn SessionDetail() -> impl IntoView {
@@ -35,12 +59,16 @@ pub fn SessionDetail() -> impl IntoView {
         let ix = ctx.index.get();
         ix.position(&key).map(|p| (p, ix))
     };
-    let close = move || ctx.update_filters(History::Push, |f| f.selected = None);
+    let close = move || {
+        let key = ctx.filters.with_untracked(|f| f.selected.clone());
+        ctx.update_filters(History::Push, |f| f.selected = None);
+        return_focus(key.as_deref());
+    };
     Effect::new(move |_| {
-        if ctx.filters.with(|f| f.selected.is_some()) {
-            if let Some(h) = heading.get() {
-                let _ = h.focus();
-            }
+        if ctx.filters.with(|f| f.selected.is_some())
+            && let Some(h) = heading.get()
+        {
+            let _ = h.focus();
         }
     });
     let _esc = window_event_listener(leptos::ev::keydown, move |e| {
@@ -79,9 +107,9 @@ pub fn SessionDetail() -> impl IntoView {
                             _ => None,
                         };
                         let offers: Vec<String> = o.offers.iter().map(|of| match (of.name.as_deref(), of.price) {
-                            (Some(n), Some(p)) if p == 0.0 => format!("{n}: free"),
+                            (Some(n), Some(0.0)) => format!("{n}: free"),
                             (Some(n), Some(p)) => format!("{n}: £{p:.2}"),
-                            (None, Some(p)) if p == 0.0 => "Free".into(),
+                            (None, Some(0.0)) => "Free".into(),
                             (None, Some(p)) => format!("£{p:.2}"),
                             (Some(n), None) => n.to_string(),
                             (None, None) => "Price not given".into(),

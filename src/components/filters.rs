@@ -59,12 +59,22 @@ fn ActivityFilter() -> impl IntoView {
             .iter()
             .enumerate()
             .filter(|(i, _)| out.facets.activities.get(*i).copied().unwrap_or(0) > 0)
-            .map(|(i, id)| (id.clone(), ix.activity_labels[i].clone(), out.facets.activities[i], ix.activity_parents[i].len()))
+            .map(|(i, id)| {
+                (
+                    id.clone(),
+                    ix.activity_labels[i].clone(),
+                    out.facets.activities[i],
+                    ix.activity_parents[i].len(),
+                )
+            })
             .collect();
-        opts.sort_by(|a, b| a.1.to_lowercase().cmp(&b.1.to_lowercase()));
+        opts.sort_by_key(|a| a.1.to_lowercase());
         opts
     };
-    let selected = move || ctx.filters.with(|f| f.activities.first().cloned().unwrap_or_default());
+    let selected = move || {
+        ctx.filters
+            .with(|f| f.activities.first().cloned().unwrap_or_default())
+    };
     view! {
         <div class="field">
             <label for="f-activity">"Activity"</label>
@@ -121,25 +131,38 @@ fn LocationFilter() -> impl IntoView {
                     }
                 });
             }
-            None => error.set(Some("Enter a postcode or the first part of one, like E15 or E15 4HT".into())),
+            None => error.set(Some(
+                "Enter a postcode or the first part of one, like E15 or E15 4HT".into(),
+            )),
         }
     };
     let locate = move |_| {
         let Some(geo) = web_sys::window().and_then(|w| w.navigator().geolocation().ok()) else {
-            error.set(Some("Your browser cannot share your location; enter a postcode instead.".into()));
+            error.set(Some(
+                "Your browser cannot share your location; enter a postcode instead.".into(),
+            ));
             return;
         };
         let ok = wasm_bindgen::closure::Closure::once_into_js(move |pos: web_sys::Position| {
             let c = pos.coords();
-            let (lat, lon) = ((c.latitude() * 1000.0).round() / 1000.0, (c.longitude() * 1000.0).round() / 1000.0);
+            let (lat, lon) = (
+                (c.latitude() * 1000.0).round() / 1000.0,
+                (c.longitude() * 1000.0).round() / 1000.0,
+            );
             typed.set(String::new());
             error.set(None);
             ctx.update_filters(History::Push, |f| f.place = Place::Point(lat, lon));
         });
-        let fail = wasm_bindgen::closure::Closure::once_into_js(move |_e: wasm_bindgen::JsValue| {
-            error.set(Some("Your location could not be found; enter a postcode instead.".into()));
-        });
-        let _ = geo.get_current_position_with_error_callback(ok.unchecked_ref(), Some(fail.unchecked_ref()));
+        let fail =
+            wasm_bindgen::closure::Closure::once_into_js(move |_e: wasm_bindgen::JsValue| {
+                error.set(Some(
+                    "Your location could not be found; enter a postcode instead.".into(),
+                ));
+            });
+        let _ = geo.get_current_position_with_error_callback(
+            ok.unchecked_ref(),
+            Some(fail.unchecked_ref()),
+        );
     };
     let unknown = move || ctx.outcome.with(|o| o.unknown_place);
     view! {
@@ -217,7 +240,11 @@ fn TimeFilter() -> impl IntoView {
                 parts.push(p);
                 parts.sort_by_key(|x| DayPart::ALL.iter().position(|y| y == x));
             }
-            f.time = if parts.is_empty() { TimeOfDay::Any } else { TimeOfDay::Parts(parts) };
+            f.time = if parts.is_empty() {
+                TimeOfDay::Any
+            } else {
+                TimeOfDay::Parts(parts)
+            };
         })
     };
     view! {

@@ -37,13 +37,21 @@ pub fn MapPane() -> impl IntoView {
             .iter()
             .filter_map(|&(v, n)| {
                 let info = &index.venues[v as usize];
-                info.geo.map(|at| VenueMarker { venue: v, at, name: info.name.clone(), count: n })
+                info.geo.map(|at| VenueMarker {
+                    venue: v,
+                    at,
+                    name: info.name.clone(),
+                    count: n,
+                })
             })
             .collect();
-        let keep_view = ctx.filters.with_untracked(|f| f.map.is_some()) && prev.is_none_or(|p| p == 0);
+        let keep_view =
+            ctx.filters.with_untracked(|f| f.map.is_some()) && prev.is_none_or(|p| p == 0);
         map.with_value(|m| {
             if let Some(m) = m {
-                m.show(&markers, !keep_view, move |venue| ctx.highlighted.set(Some(venue)));
+                m.show(&markers, !keep_view, move |venue| {
+                    ctx.highlighted.set(Some(venue))
+                });
                 marker_count.set(m.marker_count());
             }
         });

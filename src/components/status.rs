@@ -10,7 +10,11 @@ pub fn LoadStatus() -> impl IntoView {
     let ctx = expect_context::<Ctx>();
     let total = move || ctx.feeds.with(Vec::len);
     let finished = move || {
-        ctx.feeds.with(|v| v.iter().filter(|p| matches!(p.state, FeedState::Done | FeedState::Failed(_))).count())
+        ctx.feeds.with(|v| {
+            v.iter()
+                .filter(|p| matches!(p.state, FeedState::Done | FeedState::Failed(_)))
+                .count()
+        })
     };
     let loading = move || total() == 0 || finished() < total();
     let count = move || ctx.index.with(|ix| ix.visible_len());

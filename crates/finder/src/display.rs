@@ -25,7 +25,12 @@ pub fn time_span(o: &Occurrence) -> String {
     match o.end {
         Some(e) if e > o.start => {
             let mins = (e - o.start).num_minutes();
-            format!("{} to {} ({})", clock(&s), clock(&e.with_timezone(&London)), duration(mins))
+            format!(
+                "{} to {} ({})",
+                clock(&s),
+                clock(&e.with_timezone(&London)),
+                duration(mins)
+            )
         }
         _ => clock(&s),
     }
@@ -48,7 +53,12 @@ pub fn duration(mins: i64) -> String {
 
 /// "Free", "£4.50", "From £3.00", or "Price not given".
 pub fn price(o: &Occurrence) -> String {
-    let prices: Vec<f64> = o.offers.iter().filter_map(|x| x.price).filter(|p| p.is_finite()).collect();
+    let prices: Vec<f64> = o
+        .offers
+        .iter()
+        .filter_map(|x| x.price)
+        .filter(|p| p.is_finite())
+        .collect();
     if o.free || (!prices.is_empty() && prices.iter().all(|p| *p == 0.0)) {
         return "Free".into();
     }
@@ -124,7 +134,10 @@ mod tests {
 
     #[test]
     fn only_http_links_are_allowed() {
-        assert_eq!(safe_link(" https://a.example/x "), Some("https://a.example/x"));
+        assert_eq!(
+            safe_link(" https://a.example/x "),
+            Some("https://a.example/x")
+        );
         assert_eq!(safe_link("HTTP://a.example"), Some("HTTP://a.example"));
         assert_eq!(safe_link("javascript:alert(1)"), None);
         assert_eq!(safe_link("data:text/html,hi"), None);
@@ -133,10 +146,34 @@ mod tests {
 
     #[test]
     fn ages_follow_the_spec_default() {
-        assert_eq!(ages(&AgeRange::default()), "Adults (18+); age range not stated");
-        assert_eq!(ages(&AgeRange { min: Some(0), max: None, declared: true }), "All ages");
-        assert_eq!(ages(&AgeRange { min: Some(60), max: None, declared: true }), "Ages 60+");
-        assert_eq!(ages(&AgeRange { min: Some(5), max: Some(11), declared: true }), "Ages 5 to 11");
+        assert_eq!(
+            ages(&AgeRange::default()),
+            "Adults (18+); age range not stated"
+        );
+        assert_eq!(
+            ages(&AgeRange {
+                min: Some(0),
+                max: None,
+                declared: true
+            }),
+            "All ages"
+        );
+        assert_eq!(
+            ages(&AgeRange {
+                min: Some(60),
+                max: None,
+                declared: true
+            }),
+            "Ages 60+"
+        );
+        assert_eq!(
+            ages(&AgeRange {
+                min: Some(5),
+                max: Some(11),
+                declared: true
+            }),
+            "Ages 5 to 11"
+        );
     }
 
     #[test]

@@ -95,7 +95,10 @@ fn intern(ids: &mut Vec<String>, map: &mut HashMap<String, u16>, id: &str) -> Op
 fn is_beginner(levels: &[String]) -> bool {
     levels.iter().any(|l| {
         let l = l.to_ascii_lowercase();
-        l.contains("beginner") || l.contains("all level") || l.contains("any level") || l.contains("novice")
+        l.contains("beginner")
+            || l.contains("all level")
+            || l.contains("any level")
+            || l.contains("novice")
     })
 }
 
@@ -122,21 +125,29 @@ impl Index {
                 .or(if o.free { Some(0.0) } else { None });
             // Modelling spec §5.6.6.1: no ageRange means adults only.
             let (age_min, age_max) = if o.age_range.declared {
-                (o.age_range.min.unwrap_or(0).min(255) as u8, o.age_range.max.map_or(255, |m| m.min(254) as u8))
+                (
+                    o.age_range.min.unwrap_or(0).min(255) as u8,
+                    o.age_range.max.map_or(255, |m| m.min(254) as u8),
+                )
             } else {
                 (18, 255)
             };
             let mut acts: Vec<u16> = Vec::new();
             let mut labels = Vec::new();
             for a in &o.activities {
-                let id = a.id.clone().or_else(|| a.label.as_deref().and_then(|l| vocab.id_for_label(l)));
+                let id =
+                    a.id.clone()
+                        .or_else(|| a.label.as_deref().and_then(|l| vocab.id_for_label(l)));
                 let Some(id) = id else {
                     if let Some(l) = &a.label {
                         labels.push(l.clone());
                     }
                     continue;
                 };
-                let chain = ancestors_cache.entry(id.clone()).or_insert_with(|| vocab.ancestors_of(&id)).clone();
+                let chain = ancestors_cache
+                    .entry(id.clone())
+                    .or_insert_with(|| vocab.ancestors_of(&id))
+                    .clone();
                 if let Some(i) = intern(&mut ix.activity_ids, &mut act_map, &id) {
                     acts.push(i);
                 }
@@ -145,18 +156,23 @@ impl Index {
                         acts.push(i);
                     }
                 }
-                labels.push(vocab.label_of(&id).or_else(|| a.label.clone()).unwrap_or_default());
+                labels.push(
+                    vocab
+                        .label_of(&id)
+                        .or_else(|| a.label.clone())
+                        .unwrap_or_default(),
+                );
             }
             acts.sort_unstable();
             acts.dedup();
             let mut acc = 0u32;
             for c in &o.accessibility {
-                if let Some(id) = &c.id {
-                    if let Some(i) = intern(&mut ix.accessibility_ids, &mut acc_map, id) {
-                        if i < 32 {
-                            acc |= 1 << i;
-                        }
-                    }
+                if let Some(i) =
+                    c.id.as_ref()
+                        .and_then(|id| intern(&mut ix.accessibility_ids, &mut acc_map, id))
+                    && i < 32
+                {
+                    acc |= 1 << i;
                 }
             }
             let venue_key = o.venue.id.clone().unwrap_or_else(|| {
@@ -164,7 +180,9 @@ impl Index {
                     "{}|{}|{:?}",
                     o.venue.name.as_deref().unwrap_or(""),
                     o.venue.postcode.as_deref().unwrap_or(""),
-                    o.venue.geo.map(|(a, b)| ((a * 1e4) as i64, (b * 1e4) as i64))
+                    o.venue
+                        .geo
+                        .map(|(a, b)| ((a * 1e4) as i64, (b * 1e4) as i64))
                 )
             });
             let venue = *venue_map.entry(venue_key).or_insert_with(|| {
@@ -183,7 +201,11 @@ impl Index {
                 }
                 (ix.venues.len() - 1) as u32
             });
-            let org_name = o.organizer.as_ref().and_then(|g| g.name.as_deref()).unwrap_or("");
+            let org_name = o
+                .organizer
+                .as_ref()
+                .and_then(|g| g.name.as_deref())
+                .unwrap_or("");
             let venue_name = &ix.venues[venue as usize].name;
             let org_text = format!("{org_name}\n{venue_name}").to_lowercase();
             let text = format!(
@@ -221,13 +243,20 @@ impl Index {
         ix.activity_labels = ix
             .activity_ids
             .iter()
-            .map(|id| vocab.label_of(id).unwrap_or_else(|| id.rsplit('#').next().unwrap_or(id).to_string()))
+            .map(|id| {
+                vocab
+                    .label_of(id)
+                    .unwrap_or_else(|| id.rsplit('#').next().unwrap_or(id).to_string())
+            })
             .collect();
         ix.activity_parents = ix
             .activity_ids
             .iter()
             .map(|id| {
-                let own = ancestors_cache.get(id).cloned().unwrap_or_else(|| vocab.ancestors_of(id));
+                let own = ancestors_cache
+                    .get(id)
+                    .cloned()
+                    .unwrap_or_else(|| vocab.ancestors_of(id));
                 let mut v: Vec<u16> = own.iter().filter_map(|a| act_map.get(a).copied()).collect();
                 v.sort_unstable();
                 v.dedup();
@@ -246,11 +275,14 @@ impl Index {
 
     /// The dataset an occurrence came from, for "Source: publisher".
     pub fn dataset_of(&self, pos: usize) -> Dataset {
-        self.datasets.get(self.occurrences[pos].feed).cloned().unwrap_or_else(|| Dataset {
-            publisher: "Unknown publisher".into(),
-            url: None,
-            license: None,
-        })
+        self.datasets
+            .get(self.occurrences[pos].feed)
+            .cloned()
+            .unwrap_or_else(|| Dataset {
+                publisher: "Unknown publisher".into(),
+                url: None,
+                license: None,
+            })
     }
 
     /// Number of occurrences (including hidden ones).
@@ -275,7 +307,10 @@ impl Index {
 
     /// Interned id of an activity.
     pub fn activity_index(&self, id: &str) -> Option<u16> {
-        self.activity_ids.iter().position(|a| a == id).map(|i| i as u16)
+        self.activity_ids
+            .iter()
+            .position(|a| a == id)
+            .map(|i| i as u16)
     }
 
     /// Other occurrences of the same series (for "all dates"), soonest first.
@@ -284,7 +319,10 @@ impl Index {
             return vec![pos];
         };
         let mut v: Vec<usize> = (0..self.occurrences.len())
-            .filter(|&i| self.occurrences[i].series_key.as_ref() == Some(series) && !self.occurrences[i].cancelled)
+            .filter(|&i| {
+                self.occurrences[i].series_key.as_ref() == Some(series)
+                    && !self.occurrences[i].cancelled
+            })
             .collect();
         v.sort_by_key(|&i| self.rows[i].start_ts);
         v

@@ -185,7 +185,10 @@ fn time_ok(t: &TimeOfDay, minute: u16) -> bool {
 }
 
 fn part_of(minute: u16) -> usize {
-    DayPart::ALL.iter().position(|p| (p.minutes().0..p.minutes().1).contains(&minute)).unwrap_or(0)
+    DayPart::ALL
+        .iter()
+        .position(|p| (p.minutes().0..p.minutes().1).contains(&minute))
+        .unwrap_or(0)
 }
 
 impl Index {
@@ -220,7 +223,11 @@ impl Index {
             acc_mask,
             acc_unknown,
             org: f.organiser.trim().to_lowercase(),
-            words: f.keyword.split_whitespace().map(str::to_lowercase).collect(),
+            words: f
+                .keyword
+                .split_whitespace()
+                .map(str::to_lowercase)
+                .collect(),
         };
         (c, unknown)
     }
@@ -232,9 +239,18 @@ impl Index {
                 m |= k.bit();
             }
         };
-        fail(FilterKind::Activity, c.any_act && !r.acts.iter().any(|&a| c.acts[a as usize]));
-        fail(FilterKind::Place, c.centre.is_some() && dist.is_none_or(|d| d > c.radius));
-        fail(FilterKind::Days, !f.days.is_empty() && !f.days.contains(r.weekday as u32));
+        fail(
+            FilterKind::Activity,
+            c.any_act && !r.acts.iter().any(|&a| c.acts[a as usize]),
+        );
+        fail(
+            FilterKind::Place,
+            c.centre.is_some() && dist.is_none_or(|d| d > c.radius),
+        );
+        fail(
+            FilterKind::Days,
+            !f.days.is_empty() && !f.days.contains(r.weekday as u32),
+        );
         fail(FilterKind::Time, !time_ok(&f.time, r.minute));
         fail(
             FilterKind::Dates,
@@ -243,15 +259,30 @@ impl Index {
         fail(
             FilterKind::Price,
             (f.free && !r.free)
-                || f.max_price.is_some_and(|mx| r.min_price.is_none_or(|p| p as f64 > mx + 1e-9)),
+                || f.max_price
+                    .is_some_and(|mx| r.min_price.is_none_or(|p| p as f64 > mx + 1e-9)),
         );
-        fail(FilterKind::Age, f.age.is_some_and(|a| a < r.age_min as u32 || (r.age_max != 255 && a > r.age_max as u32)));
+        fail(
+            FilterKind::Age,
+            f.age.is_some_and(|a| {
+                a < r.age_min as u32 || (r.age_max != 255 && a > r.age_max as u32)
+            }),
+        );
         fail(FilterKind::Gender, !gender_ok(f.gender, r.gender));
-        fail(FilterKind::Accessibility, c.acc_unknown || r.acc & c.acc_mask != c.acc_mask);
+        fail(
+            FilterKind::Accessibility,
+            c.acc_unknown || r.acc & c.acc_mask != c.acc_mask,
+        );
         fail(FilterKind::Wheelchair, f.wheelchair && !r.wheelchair);
         fail(FilterKind::Level, f.beginner && !r.beginner);
-        fail(FilterKind::Organiser, !c.org.is_empty() && !r.org_text.contains(&c.org));
-        fail(FilterKind::Keyword, !c.words.iter().all(|w| r.text.contains(w.as_str())));
+        fail(
+            FilterKind::Organiser,
+            !c.org.is_empty() && !r.org_text.contains(&c.org),
+        );
+        fail(
+            FilterKind::Keyword,
+            !c.words.iter().all(|w| r.text.contains(w.as_str())),
+        );
         fail(FilterKind::Kind, r.slot && !f.slots);
         m
     }
@@ -328,7 +359,11 @@ impl Index {
         if nearest {
             hits.sort_by(|a, b| {
                 let (da, db) = (a.1.unwrap_or(f32::MAX), b.1.unwrap_or(f32::MAX));
-                da.total_cmp(&db).then(self.rows[a.0 as usize].start_ts.cmp(&self.rows[b.0 as usize].start_ts))
+                da.total_cmp(&db).then(
+                    self.rows[a.0 as usize]
+                        .start_ts
+                        .cmp(&self.rows[b.0 as usize].start_ts),
+                )
             });
         } else {
             hits.sort_by_key(|h| (self.rows[h.0 as usize].start_ts, h.0));

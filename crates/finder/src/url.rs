@@ -96,7 +96,10 @@ pub fn outward_code(s: &str) -> Option<String> {
 /// Reduces a full or partial UK postcode to its outward code ("E15 4HT" → "E15"), so that a
 /// person's full postcode never goes into a URL.
 pub fn postcode_to_outward(s: &str) -> Option<String> {
-    let compact: String = s.split_whitespace().collect::<String>().to_ascii_uppercase();
+    let compact: String = s
+        .split_whitespace()
+        .collect::<String>()
+        .to_ascii_uppercase();
     if let Some(o) = outward_code(&compact) {
         return Some(o);
     }
@@ -116,7 +119,11 @@ pub fn encode(f: &Filters) -> String {
     let mut q = form_urlencoded::Serializer::new(String::new());
     q.append_pair("v", &VERSION.to_string());
     if !f.activities.is_empty() {
-        let ids: Vec<&str> = f.activities.iter().map(|a| a.strip_prefix(ACTIVITY_PREFIX).unwrap_or(a)).collect();
+        let ids: Vec<&str> = f
+            .activities
+            .iter()
+            .map(|a| a.strip_prefix(ACTIVITY_PREFIX).unwrap_or(a))
+            .collect();
         q.append_pair("act", &ids.join(","));
     }
     match &f.place {
@@ -132,7 +139,10 @@ pub fn encode(f: &Filters) -> String {
         q.append_pair("r", &fmt_num(r, 1));
     }
     if !f.days.is_empty() {
-        let days: Vec<&str> = (0..7).filter(|d| f.days.contains(*d)).map(|d| DAY_KEYS[d as usize]).collect();
+        let days: Vec<&str> = (0..7)
+            .filter(|d| f.days.contains(*d))
+            .map(|d| DAY_KEYS[d as usize])
+            .collect();
         q.append_pair("days", &days.join(","));
     }
     match &f.time {
@@ -195,13 +205,19 @@ pub fn encode(f: &Filters) -> String {
         q.append_pair("s", s);
     }
     if let Some(m) = f.map {
-        q.append_pair("map", &format!("{},{},{}", fmt_num(m.lat, 4), fmt_num(m.lon, 4), m.zoom));
+        q.append_pair(
+            "map",
+            &format!("{},{},{}", fmt_num(m.lat, 4), fmt_num(m.lon, 4), m.zoom),
+        );
     }
     q.finish()
 }
 
 fn is_uuidish(s: &str) -> bool {
-    !s.is_empty() && s.len() <= 64 && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    !s.is_empty()
+        && s.len() <= 64
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
 fn parse_flag(v: &str) -> Option<bool> {
@@ -215,8 +231,11 @@ fn parse_flag(v: &str) -> Option<bool> {
 fn parse_lat_lon(v: &str) -> Option<(f64, f64)> {
     let (a, b) = v.split_once(',')?;
     let (lat, lon): (f64, f64) = (a.trim().parse().ok()?, b.trim().parse().ok()?);
-    (lat.is_finite() && lon.is_finite() && (-90.0..=90.0).contains(&lat) && (-180.0..=180.0).contains(&lon))
-        .then_some((lat, lon))
+    (lat.is_finite()
+        && lon.is_finite()
+        && (-90.0..=90.0).contains(&lat)
+        && (-180.0..=180.0).contains(&lon))
+    .then_some((lat, lon))
 }
 
 fn round3(x: f64) -> f64 {
@@ -230,16 +249,19 @@ pub fn decode(query: &str) -> (Filters, Vec<Notice>) {
     let mut notices = Vec::new();
     let query = query.strip_prefix('?').unwrap_or(query);
     let mut bad = |key: &str, message: String| {
-        notices.push(Notice { key: key.to_string(), message })
+        notices.push(Notice {
+            key: key.to_string(),
+            message,
+        })
     };
     for (key, value) in form_urlencoded::parse(query.as_bytes()) {
         let v = value.trim();
         match key.as_ref() {
-            "v" => {
-                if v.parse::<u32>().map_or(true, |n| n == 0 || n > VERSION) {
-                    bad("v", format!("This link was made by a newer version ({v}); some filters may not apply."));
-                }
-            }
+            "v" if v.parse::<u32>().map_or(true, |n| n == 0 || n > VERSION) => bad(
+                "v",
+                format!("This link was made by a newer version ({v}); some filters may not apply."),
+            ),
+            "v" => {}
             "act" => {
                 for id in v.split(',').map(str::trim).filter(|s| !s.is_empty()) {
                     if is_uuidish(id) {
@@ -248,21 +270,35 @@ pub fn decode(query: &str) -> (Filters, Vec<Notice>) {
                             f.activities.push(full);
                         }
                     } else {
-                        bad("act", "An activity in the link was not recognised and was ignored.".into());
+                        bad(
+                            "act",
+                            "An activity in the link was not recognised and was ignored.".into(),
+                        );
                     }
                 }
             }
             "near" => match postcode_to_outward(v) {
                 Some(o) => f.place = Place::Outward(o),
-                None => bad("near", format!("\"{v}\" is not a postcode area; showing everywhere.")),
+                None => bad(
+                    "near",
+                    format!("\"{v}\" is not a postcode area; showing everywhere."),
+                ),
             },
             "at" => match parse_lat_lon(v) {
                 Some((lat, lon)) => f.place = Place::Point(round3(lat), round3(lon)),
-                None => bad("at", "The location in the link could not be read; showing everywhere.".into()),
+                None => bad(
+                    "at",
+                    "The location in the link could not be read; showing everywhere.".into(),
+                ),
             },
             "r" => match v.parse::<f64>() {
-                Ok(r) if r.is_finite() && r > 0.0 && r <= 100.0 => f.radius_km = Some((r * 10.0).round() / 10.0),
-                _ => bad("r", format!("Distance \"{v}\" is not between 0 and 100 km; using the default.")),
+                Ok(r) if r.is_finite() && r > 0.0 && r <= 100.0 => {
+                    f.radius_km = Some((r * 10.0).round() / 10.0)
+                }
+                _ => bad(
+                    "r",
+                    format!("Distance \"{v}\" is not between 0 and 100 km; using the default."),
+                ),
             },
             "days" => {
                 let mut set = DaySet::default();
@@ -278,7 +314,10 @@ pub fn decode(query: &str) -> (Filters, Vec<Notice>) {
                 if let Some((a, b)) = v.split_once('-') {
                     match (parse_minutes(a), parse_minutes(b)) {
                         (Some(a), Some(b)) if a < b => f.time = TimeOfDay::Range(a, b),
-                        _ => bad("tod", format!("Time range \"{v}\" could not be read; showing any time.")),
+                        _ => bad(
+                            "tod",
+                            format!("Time range \"{v}\" could not be read; showing any time."),
+                        ),
                     }
                 } else {
                     let mut parts = Vec::new();
@@ -286,11 +325,18 @@ pub fn decode(query: &str) -> (Filters, Vec<Notice>) {
                         match DayPart::from_key(p) {
                             Some(p) if !parts.contains(&p) => parts.push(p),
                             Some(_) => {}
-                            None => bad("tod", format!("\"{p}\" is not a time of day; it was ignored.")),
+                            None => bad(
+                                "tod",
+                                format!("\"{p}\" is not a time of day; it was ignored."),
+                            ),
                         }
                     }
                     parts.sort_by_key(|p| DayPart::ALL.iter().position(|q| q == p));
-                    f.time = if parts.is_empty() { TimeOfDay::Any } else { TimeOfDay::Parts(parts) };
+                    f.time = if parts.is_empty() {
+                        TimeOfDay::Any
+                    } else {
+                        TimeOfDay::Parts(parts)
+                    };
                 }
             }
             k @ ("from" | "to") => match NaiveDate::parse_from_str(v, "%Y-%m-%d") {
@@ -298,23 +344,37 @@ pub fn decode(query: &str) -> (Filters, Vec<Notice>) {
                     let n = Some(day_number(d));
                     if k == "from" { f.from = n } else { f.to = n }
                 }
-                _ => bad(k, format!("Date \"{v}\" could not be read; it was ignored.")),
+                _ => bad(
+                    k,
+                    format!("Date \"{v}\" could not be read; it was ignored."),
+                ),
             },
             "free" => match parse_flag(v) {
                 Some(b) => f.free = b,
                 None => bad("free", "The \"free\" setting could not be read.".into()),
             },
             "max" => match v.trim_start_matches('£').parse::<f64>() {
-                Ok(m) if m.is_finite() && (0.0..=1000.0).contains(&m) => f.max_price = Some((m * 100.0).round() / 100.0),
-                _ => bad("max", format!("Price \"{v}\" could not be read; showing any price.")),
+                Ok(m) if m.is_finite() && (0.0..=1000.0).contains(&m) => {
+                    f.max_price = Some((m * 100.0).round() / 100.0)
+                }
+                _ => bad(
+                    "max",
+                    format!("Price \"{v}\" could not be read; showing any price."),
+                ),
             },
             "age" => match v.parse::<u32>() {
                 Ok(a) if a <= 120 => f.age = Some(a),
-                _ => bad("age", format!("Age \"{v}\" could not be read; showing all ages.")),
+                _ => bad(
+                    "age",
+                    format!("Age \"{v}\" could not be read; showing all ages."),
+                ),
             },
             "g" => match GenderFilter::from_key(v) {
                 Some(g) => f.gender = g,
-                None => bad("g", format!("\"{v}\" is not a gender option; showing everyone.")),
+                None => bad(
+                    "g",
+                    format!("\"{v}\" is not a gender option; showing everyone."),
+                ),
             },
             "acc" => {
                 for id in v.split(',').map(str::trim).filter(|s| !s.is_empty()) {
@@ -324,7 +384,10 @@ pub fn decode(query: &str) -> (Filters, Vec<Notice>) {
                             f.accessibility.push(full);
                         }
                     } else {
-                        bad("acc", "An accessibility option in the link was not recognised.".into());
+                        bad(
+                            "acc",
+                            "An accessibility option in the link was not recognised.".into(),
+                        );
                     }
                 }
             }
@@ -335,37 +398,54 @@ pub fn decode(query: &str) -> (Filters, Vec<Notice>) {
             "lvl" => match v {
                 "beginner" => f.beginner = true,
                 "" | "any" => f.beginner = false,
-                _ => bad("lvl", format!("Level \"{v}\" is not known; showing all levels.")),
+                _ => bad(
+                    "lvl",
+                    format!("Level \"{v}\" is not known; showing all levels."),
+                ),
             },
             "org" => f.organiser = v.chars().take(100).collect(),
             "q" => f.keyword = v.chars().take(100).collect(),
             "slots" => match parse_flag(v) {
                 Some(b) => f.slots = b,
-                None => bad("slots", "The facility-slots setting could not be read.".into()),
+                None => bad(
+                    "slots",
+                    "The facility-slots setting could not be read.".into(),
+                ),
             },
             "sort" => match v {
                 "soon" | "" => f.sort = Sort::Soonest,
                 "near" => f.sort = Sort::Nearest,
-                _ => bad("sort", format!("Sort \"{v}\" is not known; sorting by soonest.")),
+                _ => bad(
+                    "sort",
+                    format!("Sort \"{v}\" is not known; sorting by soonest."),
+                ),
             },
             "view" => match v {
                 "list" | "" => f.view = View::List,
                 "map" => f.view = View::Map,
-                _ => bad("view", format!("View \"{v}\" is not known; showing the list.")),
+                _ => bad(
+                    "view",
+                    format!("View \"{v}\" is not known; showing the list."),
+                ),
             },
-            "s" => {
-                if !v.is_empty() && v.len() <= 2000 {
-                    f.selected = Some(v.to_string());
-                }
-            }
+            "s" if !v.is_empty() && v.len() <= 2000 => f.selected = Some(v.to_string()),
+            "s" => {}
             "map" => {
                 let parts: Vec<&str> = v.split(',').collect();
                 let parsed = (parts.len() == 3)
-                    .then(|| parse_lat_lon(&format!("{},{}", parts[0], parts[1])).zip(parts[2].trim().parse::<u8>().ok()))
+                    .then(|| {
+                        parse_lat_lon(&format!("{},{}", parts[0], parts[1]))
+                            .zip(parts[2].trim().parse::<u8>().ok())
+                    })
                     .flatten();
                 match parsed {
-                    Some(((lat, lon), zoom)) if zoom <= 19 => f.map = Some(MapView { lat, lon, zoom }),
-                    _ => bad("map", "The map position in the link could not be read.".into()),
+                    Some(((lat, lon), zoom)) if zoom <= 19 => {
+                        f.map = Some(MapView { lat, lon, zoom })
+                    }
+                    _ => bad(
+                        "map",
+                        "The map position in the link could not be read.".into(),
+                    ),
                 }
             }
             _ => {} // unknown keys are ignored (forward compatibility)
@@ -415,7 +495,8 @@ mod tests {
 
     #[test]
     fn the_referral_example_round_trips() {
-        let (f, n) = decode("v=1&near=E15&r=2&days=mon,tue,wed,thu,fri&tod=am&free=1&g=fo&lvl=beginner");
+        let (f, n) =
+            decode("v=1&near=E15&r=2&days=mon,tue,wed,thu,fri&tod=am&free=1&g=fo&lvl=beginner");
         assert!(n.is_empty());
         assert_eq!(f.days, DaySet::WEEKDAYS);
         assert_eq!(f.time, TimeOfDay::Parts(vec![DayPart::Morning]));

@@ -30,13 +30,22 @@ mod tests {
 
     #[test]
     fn ancestors_follow_every_broader_link_of_the_real_list() {
-        let list = ActivityList::from_jsonld(include_str!("../../openactive/vocab/activity-list.jsonld")).unwrap();
+        let list =
+            ActivityList::from_jsonld(include_str!("../../openactive/vocab/activity-list.jsonld"))
+                .unwrap();
         let lessons = list.match_label("Swimming Lessons").unwrap().to_string();
         let swimming = list.match_label("Swimming").unwrap().to_string();
         assert!(list.ancestors_of(&lessons).contains(&swimming));
         // Capoeira sits under both Dance and Martial Arts.
         let capoeira = list.match_label("Capoeira").unwrap().to_string();
-        let labels: Vec<String> = list.ancestors_of(&capoeira).iter().filter_map(|a| list.label_of(a)).collect();
-        assert!(labels.iter().any(|l| l == "Dance") && labels.iter().any(|l| l == "Martial Arts"), "{labels:?}");
+        let labels: Vec<String> = list
+            .ancestors_of(&capoeira)
+            .iter()
+            .filter_map(|a| list.label_of(a))
+            .collect();
+        assert!(
+            labels.iter().any(|l| l == "Dance") && labels.iter().any(|l| l == "Martial Arts"),
+            "{labels:?}"
+        );
     }
 }

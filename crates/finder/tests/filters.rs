@@ -15,19 +15,25 @@ const ACC_VISUAL: &str = "https://openactive.io/accessibility-support#visual";
 struct Vocab;
 impl ActivityVocabulary for Vocab {
     fn label_of(&self, id: &str) -> Option<String> {
-        Some(match id {
-            SWIM => "Swimming",
-            SWIM_LESSONS => "Swimming Lessons",
-            YOGA => "Yoga",
-            _ => return None,
-        }
-        .into())
+        Some(
+            match id {
+                SWIM => "Swimming",
+                SWIM_LESSONS => "Swimming Lessons",
+                YOGA => "Yoga",
+                _ => return None,
+            }
+            .into(),
+        )
     }
     fn id_for_label(&self, label: &str) -> Option<String> {
         (label.eq_ignore_ascii_case("yoga")).then(|| YOGA.to_string())
     }
     fn ancestors_of(&self, id: &str) -> Vec<String> {
-        if id == SWIM_LESSONS { vec![SWIM.into()] } else { vec![] }
+        if id == SWIM_LESSONS {
+            vec![SWIM.into()]
+        } else {
+            vec![]
+        }
     }
 }
 
@@ -72,34 +78,67 @@ fn occ(key: &str, start: &str) -> Occurrence {
 }
 
 fn act(id: &str) -> ConceptRef {
-    ConceptRef { id: Some(id.into()), label: None }
+    ConceptRef {
+        id: Some(id.into()),
+        label: None,
+    }
 }
 
 fn keys(ix: &Index, f: &Filters) -> Vec<String> {
-    ix.query(f).results.iter().map(|&i| ix.occurrences[i as usize].key.clone()).collect()
+    ix.query(f)
+        .results
+        .iter()
+        .map(|&i| ix.occurrences[i as usize].key.clone())
+        .collect()
 }
 
 /// Monday 2026-11-30 09:00 London (GMT), Wednesday evening, Saturday afternoon...
 fn sample() -> Index {
     let mut a = occ("lessons-mon-am", "2026-11-30T09:00:00Z");
     a.activities = vec![act(SWIM_LESSONS)];
-    a.offers = vec![Offer { name: None, price: Some(0.0), currency: Some("GBP".into()), url: None }];
+    a.offers = vec![Offer {
+        name: None,
+        price: Some(0.0),
+        currency: Some("GBP".into()),
+        url: None,
+    }];
     a.free = true;
     a.gender = Gender::FemaleOnly;
     a.levels = vec!["Beginner".into()];
-    a.age_range = AgeRange { min: Some(16), max: None, declared: true };
+    a.age_range = AgeRange {
+        min: Some(16),
+        max: None,
+        declared: true,
+    };
     let mut b = occ("yoga-wed-eve", "2026-12-02T19:30:00Z");
-    b.activities = vec![ConceptRef { id: None, label: Some("YOGA".into()) }];
-    b.offers = vec![Offer { name: None, price: Some(6.5), currency: Some("GBP".into()), url: None }];
+    b.activities = vec![ConceptRef {
+        id: None,
+        label: Some("YOGA".into()),
+    }];
+    b.offers = vec![Offer {
+        name: None,
+        price: Some(6.5),
+        currency: Some("GBP".into()),
+        url: None,
+    }];
     b.accessibility = vec![act(ACC_VISUAL)];
     b.wheelchair = Some(true);
     b.venue.geo = Some((51.60, -0.20));
     b.venue.postcode = Some("NW4 2XX".into());
     let mut c = occ("swim-sat-pm", "2026-12-05T14:00:00Z");
     c.activities = vec![act(SWIM)];
-    c.offers = vec![Offer { name: None, price: Some(3.0), currency: Some("GBP".into()), url: None }];
+    c.offers = vec![Offer {
+        name: None,
+        price: Some(3.0),
+        currency: Some("GBP".into()),
+        url: None,
+    }];
     c.gender = Gender::MaleOnly;
-    c.age_range = AgeRange { min: Some(0), max: Some(11), declared: true };
+    c.age_range = AgeRange {
+        min: Some(0),
+        max: Some(11),
+        declared: true,
+    };
     let mut cancelled = occ("cancelled", "2026-12-01T10:00:00Z");
     cancelled.cancelled = true;
     Index::build(vec![c, b, a, cancelled], &Vocab)
@@ -108,31 +147,50 @@ fn sample() -> Index {
 #[test]
 fn no_filter_lists_everything_but_cancelled_soonest_first() {
     let ix = sample();
-    assert_eq!(keys(&ix, &Filters::default()), ["lessons-mon-am", "yoga-wed-eve", "swim-sat-pm"]);
+    assert_eq!(
+        keys(&ix, &Filters::default()),
+        ["lessons-mon-am", "yoga-wed-eve", "swim-sat-pm"]
+    );
 }
 
 #[test]
 fn an_activity_includes_its_narrower_activities() {
     let ix = sample();
-    let f = Filters { activities: vec![SWIM.into()], ..Filters::default() };
+    let f = Filters {
+        activities: vec![SWIM.into()],
+        ..Filters::default()
+    };
     assert_eq!(keys(&ix, &f), ["lessons-mon-am", "swim-sat-pm"]);
-    let f = Filters { activities: vec![SWIM_LESSONS.into()], ..Filters::default() };
+    let f = Filters {
+        activities: vec![SWIM_LESSONS.into()],
+        ..Filters::default()
+    };
     assert_eq!(keys(&ix, &f), ["lessons-mon-am"]);
 }
 
 #[test]
 fn a_legacy_label_only_activity_is_matched_to_the_list() {
     let ix = sample();
-    let f = Filters { activities: vec![YOGA.into()], ..Filters::default() };
+    let f = Filters {
+        activities: vec![YOGA.into()],
+        ..Filters::default()
+    };
     assert_eq!(keys(&ix, &f), ["yoga-wed-eve"]);
 }
 
 #[test]
 fn days_and_time_of_day_use_london_local_time() {
     let ix = sample();
-    let f = Filters { days: DaySet::WEEKDAYS, time: TimeOfDay::Parts(vec![DayPart::Morning]), ..Filters::default() };
+    let f = Filters {
+        days: DaySet::WEEKDAYS,
+        time: TimeOfDay::Parts(vec![DayPart::Morning]),
+        ..Filters::default()
+    };
     assert_eq!(keys(&ix, &f), ["lessons-mon-am"]);
-    let f = Filters { time: TimeOfDay::Range(19 * 60, 20 * 60), ..Filters::default() };
+    let f = Filters {
+        time: TimeOfDay::Range(19 * 60, 20 * 60),
+        ..Filters::default()
+    };
     assert_eq!(keys(&ix, &f), ["yoga-wed-eve"]);
 }
 
@@ -143,17 +201,35 @@ fn summer_time_shifts_the_local_hour() {
     // 23:30Z on Saturday 31 October 2026 (after the clocks went back) is still Saturday 23:30 GMT.
     let late = occ("late", "2026-10-31T23:30:00+00:00");
     let ix = Index::build(vec![summer, late], &Vocab);
-    let f = Filters { time: TimeOfDay::Range(9 * 60 + 30, 9 * 60 + 31), ..Filters::default() };
+    let f = Filters {
+        time: TimeOfDay::Range(9 * 60 + 30, 9 * 60 + 31),
+        ..Filters::default()
+    };
     assert_eq!(keys(&ix, &f), ["summer"]);
-    let f = Filters { days: DaySet(1 << 5), ..Filters::default() };
+    let f = Filters {
+        days: DaySet(1 << 5),
+        ..Filters::default()
+    };
     assert_eq!(keys(&ix, &f), ["late"]);
 }
 
 #[test]
 fn price_free_and_maximum() {
     let ix = sample();
-    assert_eq!(keys(&ix, &Filters { free: true, ..Filters::default() }), ["lessons-mon-am"]);
-    let f = Filters { max_price: Some(3.0), ..Filters::default() };
+    assert_eq!(
+        keys(
+            &ix,
+            &Filters {
+                free: true,
+                ..Filters::default()
+            }
+        ),
+        ["lessons-mon-am"]
+    );
+    let f = Filters {
+        max_price: Some(3.0),
+        ..Filters::default()
+    };
     assert_eq!(keys(&ix, &f), ["lessons-mon-am", "swim-sat-pm"]);
 }
 
@@ -161,17 +237,55 @@ fn price_free_and_maximum() {
 fn age_uses_the_spec_default_of_adults_only_when_no_range_is_published() {
     let ix = sample();
     // yoga has no ageRange: adults only.
-    assert_eq!(keys(&ix, &Filters { age: Some(8), ..Filters::default() }), ["swim-sat-pm"]);
-    assert_eq!(keys(&ix, &Filters { age: Some(16), ..Filters::default() }), ["lessons-mon-am"]);
-    assert_eq!(keys(&ix, &Filters { age: Some(70), ..Filters::default() }), ["lessons-mon-am", "yoga-wed-eve"]);
+    assert_eq!(
+        keys(
+            &ix,
+            &Filters {
+                age: Some(8),
+                ..Filters::default()
+            }
+        ),
+        ["swim-sat-pm"]
+    );
+    assert_eq!(
+        keys(
+            &ix,
+            &Filters {
+                age: Some(16),
+                ..Filters::default()
+            }
+        ),
+        ["lessons-mon-am"]
+    );
+    assert_eq!(
+        keys(
+            &ix,
+            &Filters {
+                age: Some(70),
+                ..Filters::default()
+            }
+        ),
+        ["lessons-mon-am", "yoga-wed-eve"]
+    );
 }
 
 #[test]
 fn gender_options() {
     let ix = sample();
-    let g = |g| keys(&ix, &Filters { gender: g, ..Filters::default() });
+    let g = |g| {
+        keys(
+            &ix,
+            &Filters {
+                gender: g,
+                ..Filters::default()
+            },
+        )
+    };
     assert_eq!(g(GenderFilter::WomenOnly), ["lessons-mon-am"]);
-    assert_eq!(g(GenderFilter::OpenToWomen), ["lessons-mon-am", "yoga-wed-eve"]);
+    assert_eq!(
+        g(GenderFilter::OpenToWomen),
+        ["lessons-mon-am", "yoga-wed-eve"]
+    );
     assert_eq!(g(GenderFilter::MenOnly), ["swim-sat-pm"]);
     assert_eq!(g(GenderFilter::OpenToMen), ["yoga-wed-eve", "swim-sat-pm"]);
 }
@@ -179,31 +293,86 @@ fn gender_options() {
 #[test]
 fn accessibility_wheelchair_level_keyword_organiser() {
     let ix = sample();
-    let f = Filters { accessibility: vec![ACC_VISUAL.into()], ..Filters::default() };
+    let f = Filters {
+        accessibility: vec![ACC_VISUAL.into()],
+        ..Filters::default()
+    };
     assert_eq!(keys(&ix, &f), ["yoga-wed-eve"]);
-    assert_eq!(keys(&ix, &Filters { wheelchair: true, ..Filters::default() }), ["yoga-wed-eve"]);
-    assert_eq!(keys(&ix, &Filters { beginner: true, ..Filters::default() }), ["lessons-mon-am"]);
-    assert_eq!(keys(&ix, &Filters { keyword: "swimming LESSONS".into(), ..Filters::default() }), ["lessons-mon-am"]);
-    assert_eq!(keys(&ix, &Filters { organiser: "venue swim".into(), ..Filters::default() }), ["swim-sat-pm"]);
+    assert_eq!(
+        keys(
+            &ix,
+            &Filters {
+                wheelchair: true,
+                ..Filters::default()
+            }
+        ),
+        ["yoga-wed-eve"]
+    );
+    assert_eq!(
+        keys(
+            &ix,
+            &Filters {
+                beginner: true,
+                ..Filters::default()
+            }
+        ),
+        ["lessons-mon-am"]
+    );
+    assert_eq!(
+        keys(
+            &ix,
+            &Filters {
+                keyword: "swimming LESSONS".into(),
+                ..Filters::default()
+            }
+        ),
+        ["lessons-mon-am"]
+    );
+    assert_eq!(
+        keys(
+            &ix,
+            &Filters {
+                organiser: "venue swim".into(),
+                ..Filters::default()
+            }
+        ),
+        ["swim-sat-pm"]
+    );
 }
 
 #[test]
 fn location_by_outward_code_and_radius_and_nearest_sort() {
     let ix = sample();
-    let f = Filters { place: Place::Outward("E15".into()), radius_km: Some(2.0), ..Filters::default() };
+    let f = Filters {
+        place: Place::Outward("E15".into()),
+        radius_km: Some(2.0),
+        ..Filters::default()
+    };
     assert_eq!(keys(&ix, &f), ["lessons-mon-am", "swim-sat-pm"]);
-    let f = Filters { place: Place::Point(51.60, -0.20), radius_km: Some(50.0), sort: Sort::Nearest, ..Filters::default() };
+    let f = Filters {
+        place: Place::Point(51.60, -0.20),
+        radius_km: Some(50.0),
+        sort: Sort::Nearest,
+        ..Filters::default()
+    };
     assert_eq!(keys(&ix, &f)[0], "yoga-wed-eve");
     let out = ix.query(&f);
     assert!(out.distances[0].unwrap() < 0.01);
-    let unknown = Filters { place: Place::Outward("ZZ9".into()), ..Filters::default() };
+    let unknown = Filters {
+        place: Place::Outward("ZZ9".into()),
+        ..Filters::default()
+    };
     assert!(ix.query(&unknown).unknown_place);
 }
 
 #[test]
 fn facet_counts_apply_every_other_filter() {
     let ix = sample();
-    let f = Filters { gender: GenderFilter::WomenOnly, days: DaySet(1 << 2), ..Filters::default() };
+    let f = Filters {
+        gender: GenderFilter::WomenOnly,
+        days: DaySet(1 << 2),
+        ..Filters::default()
+    };
     let out = ix.query(&f);
     assert!(out.results.is_empty());
     // Days facet ignores the days filter but applies gender: only Monday's women-only session.
@@ -215,7 +384,11 @@ fn facet_counts_apply_every_other_filter() {
 #[test]
 fn when_nothing_matches_the_filter_that_removes_most_is_offered() {
     let ix = sample();
-    let f = Filters { free: true, wheelchair: true, ..Filters::default() };
+    let f = Filters {
+        free: true,
+        wheelchair: true,
+        ..Filters::default()
+    };
     let out = ix.query(&f);
     assert!(out.results.is_empty());
     let (kind, n) = out.relax.unwrap();

@@ -1,9 +1,9 @@
 //! URL contract properties: any filter state survives encode → decode unchanged, and any
 //! query string decodes without panicking.
 
+use finder::Filters;
 use finder::filter::{DayPart, DaySet, GenderFilter, MapView, Place, Sort, TimeOfDay, View};
 use finder::url::{ACCESSIBILITY_PREFIX, ACTIVITY_PREFIX, decode, encode};
-use finder::Filters;
 use proptest::prelude::*;
 
 fn uuid() -> impl Strategy<Value = String> {

@@ -3,10 +3,10 @@
 //! publisher's exact bytes.
 
 use std::cmp::Ordering;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::{DateTime, Duration, FixedOffset, Utc};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
 use crate::config::Region;
@@ -116,6 +116,15 @@ pub struct FeedStore {
     held: HashMap<String, Held>,
     next_seq: u64,
     live: usize,
+    /// The upstream `next` URL to fetch after the pages applied so far (resume point).
+    cursor: Option<String>,
+    /// When the current (or last) full pass from the first page began.
+    pass_started: Option<DateTime<Utc>>,
+    /// Keys seen since a full resync began; `None` when no resync is running.
+    resync_seen: Option<HashSet<String>>,
+    /// JSON-LD `@id`s of this feed's items dropped for lying outside the region (their
+    /// children without coordinates follow them out).
+    outside: HashSet<String>,
 }
 
 #[derive(Deserialize)]
@@ -126,6 +135,26 @@ struct Dates<'a> {
     start: Option<std::borrow::Cow<'a, str>>,
     #[serde(rename = "endDate", default)]
     end: Option<std::borrow::Cow<'a, str>>,
+    #[serde(default)]
+    location: Option<Location>,
+    #[serde(rename = "@id", alias = "id", default)]
+    at_id: Option<std::borrow::Cow<'a, str>>,
+    #[serde(rename = "superEvent", alias = "facilityUse", default)]
+    parent: Option<ParentRef>,
+}
+
+/// A child's parent: a URL reference or an embedded object.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum ParentRef {
+    Url(String),
+    Embedded(EmbeddedParent),
+}
+
+#[derive(Deserialize)]
+struct EmbeddedParent {
+    #[serde(rename = "@id", alias = "id", default)]
+    at_id: Option<String>,
     #[serde(default)]
     location: Option<Location>,
 }
@@ -162,6 +191,16 @@ enum Placement {
     Live(Option<DateTime<Utc>>),
     Hold(DateTime<Utc>),
     Drop,
+    /// Outside the region; carries the item's `@id` when it has one.
+    Outside(Option<String>),
+}
+
+/// Answers "is the parent with this `@id` known to lie outside the region?".
+pub type ParentOutside<'a> = &'a dyn Fn(&str) -> bool;
+
+fn geo_of(loc: Option<&Location>) -> Option<(f64, f64)> {
+    let geo = loc?.geo.as_ref()?;
+    Some((number(&geo.latitude)?, number(&geo.longitude)?))
 }
 
 fn is_parent_type(t: &str) -> bool {
@@ -171,18 +210,32 @@ fn is_parent_type(t: &str) -> bool {
     )
 }
 
-fn place(data: &RawValue, window: &Window, now: DateTime<Utc>) -> Placement {
+fn place(
+    data: &RawValue,
+    window: &Window,
+    now: DateTime<Utc>,
+    parent_outside: ParentOutside<'_>,
+) -> Placement {
     let Ok(d) = serde_json::from_str::<Dates<'_>>(data.get()) else {
         // Not an object we understand: relay it unchanged.
         return Placement::Live(None);
     };
-    if let (Some(region), Some(geo)) = (
-        window.region,
-        d.location.as_ref().and_then(|l| l.geo.as_ref()),
-    ) && let (Some(lat), Some(lon)) = (number(&geo.latitude), number(&geo.longitude))
-        && !region.contains(lat, lon)
-    {
-        return Placement::Drop;
+    if let Some(region) = window.region {
+        let outside = match geo_of(d.location.as_ref()) {
+            Some((lat, lon)) => !region.contains(lat, lon),
+            // No coordinates of its own: a child follows its parent.
+            None => match &d.parent {
+                Some(ParentRef::Embedded(p)) => match geo_of(p.location.as_ref()) {
+                    Some((lat, lon)) => !region.contains(lat, lon),
+                    None => p.at_id.as_deref().is_some_and(parent_outside),
+                },
+                Some(ParentRef::Url(u)) => parent_outside(u),
+                None => false,
+            },
+        };
+        if outside {
+            return Placement::Outside(d.at_id.as_deref().map(str::to_string));
+        }
     }
     let start = instant(&d.start);
     let end = instant(&d.end).or(start);
@@ -221,7 +274,88 @@ impl FeedStore {
             held: HashMap::new(),
             next_seq: first_seq.max(1),
             live: 0,
+            cursor: None,
+            pass_started: None,
+            resync_seen: None,
+            outside: HashSet::new(),
         }
+    }
+
+    /// The saved upstream `next` URL (where harvesting resumes).
+    pub fn cursor(&self) -> Option<&str> {
+        self.cursor.as_deref()
+    }
+
+    /// Records the upstream `next` URL after a page was applied.
+    pub fn set_cursor(&mut self, next: &str) {
+        self.cursor = Some(next.to_string());
+    }
+
+    /// When the current or last full pass began.
+    pub fn pass_started(&self) -> Option<DateTime<Utc>> {
+        self.pass_started
+    }
+
+    /// Marks the start of a first pass (no-op when one is recorded already).
+    pub fn begin_pass(&mut self, now: DateTime<Utc>) {
+        self.pass_started.get_or_insert(now);
+    }
+
+    /// Starts a full resync: harvesting restarts from the first page; what is not seen again
+    /// before the end is removed by [`FeedStore::finish_resync`].
+    pub fn begin_resync(&mut self, now: DateTime<Utc>) {
+        self.pass_started = Some(now);
+        self.resync_seen = Some(HashSet::new());
+        self.cursor = None;
+    }
+
+    /// Whether a resync is running.
+    pub fn resyncing(&self) -> bool {
+        self.resync_seen.is_some()
+    }
+
+    /// Notes that an item was seen during a resync.
+    pub fn saw(&mut self, id: &RawValue) {
+        if let Some(seen) = &mut self.resync_seen {
+            seen.insert(id.get().to_string());
+        }
+    }
+
+    /// Ends a resync: live and held items not seen since it began are removed (live ones
+    /// become tombstones). Returns how many were removed.
+    pub fn finish_resync(&mut self, now: DateTime<Utc>) -> usize {
+        let Some(seen) = self.resync_seen.take() else {
+            return 0;
+        };
+        let held: Vec<String> = self
+            .held
+            .keys()
+            .filter(|k| !seen.contains(*k))
+            .cloned()
+            .collect();
+        let mut removed = held.len();
+        for k in held {
+            self.held.remove(&k);
+        }
+        let gone: Vec<(String, u64, Modified)> = self
+            .index
+            .iter()
+            .filter(|(k, c)| c.deleted_at.is_none() && !seen.contains(*k))
+            .map(|(k, c)| (k.clone(), c.seq, c.modified.clone()))
+            .collect();
+        for (key, seq, modified) in gone {
+            let kind_id = self.log.get(&seq).and_then(|r| kind_and_id(&r.json));
+            if let Some((kind, id)) = kind_id {
+                self.tombstone(&key, &kind, &id, modified, now);
+                removed += 1;
+            }
+        }
+        removed
+    }
+
+    /// Whether an item with this JSON-LD `@id` was dropped for lying outside the region.
+    pub fn is_outside(&self, at_id: &str) -> bool {
+        self.outside.contains(at_id)
     }
 
     /// Number of live (relayed, not deleted) items.
@@ -262,6 +396,22 @@ impl FeedStore {
         window: &Window,
         now: DateTime<Utc>,
     ) -> Outcome {
+        self.upsert_with(kind, id, modified, data, window, now, &|_| false)
+    }
+
+    /// Applies an `updated` item; `parent_outside` tells whether a referenced parent lies
+    /// outside the region (children without coordinates follow their parent).
+    #[allow(clippy::too_many_arguments)]
+    pub fn upsert_with(
+        &mut self,
+        kind: &str,
+        id: &RawValue,
+        modified: Modified,
+        data: &RawValue,
+        window: &Window,
+        now: DateTime<Utc>,
+        parent_outside: ParentOutside<'_>,
+    ) -> Outcome {
         let key = id.get().to_string();
         if let Some(stored) = self.stored_modified(&key)
             && !modified.not_older_than(stored)
@@ -276,7 +426,15 @@ impl FeedStore {
             // The same version again (a re-polled page): keep its change number.
             return Outcome::Stale;
         }
-        match place(data, window, now) {
+        match place(data, window, now, parent_outside) {
+            Placement::Outside(at_id) => {
+                if let Some(at_id) = at_id {
+                    self.outside.insert(at_id);
+                }
+                self.held.remove(&key);
+                self.tombstone(&key, kind, id, modified, now);
+                Outcome::Dropped
+            }
             Placement::Drop => {
                 self.held.remove(&key);
                 self.tombstone(&key, kind, id, modified, now);
@@ -486,6 +644,193 @@ impl FeedStore {
     }
 }
 
+/// `Modified` as saved on disk (integers as decimal text so no precision is lost).
+#[derive(Serialize, Deserialize)]
+enum SavedModified {
+    #[serde(rename = "i")]
+    Int(String),
+    #[serde(rename = "s")]
+    Str(String),
+}
+
+impl From<&Modified> for SavedModified {
+    fn from(m: &Modified) -> Self {
+        match m {
+            Modified::Int(i) => SavedModified::Int(i.to_string()),
+            Modified::Str(s) => SavedModified::Str(s.clone()),
+        }
+    }
+}
+
+impl SavedModified {
+    fn restore(self) -> Result<Modified, String> {
+        match self {
+            SavedModified::Int(t) => t
+                .parse()
+                .map(Modified::Int)
+                .map_err(|_| "bad saved modified".to_string()),
+            SavedModified::Str(s) => Ok(Modified::Str(s)),
+        }
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+struct SavedHeader {
+    next_seq: u64,
+    cursor: Option<String>,
+    pass_started: Option<DateTime<Utc>>,
+    resync_seen: Option<Vec<String>>,
+    outside: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct SavedRecordOut<'a> {
+    seq: u64,
+    key: &'a str,
+    modified: SavedModified,
+    ends: Option<DateTime<Utc>>,
+    deleted_at: Option<DateTime<Utc>>,
+    hash: u64,
+}
+
+#[derive(Deserialize)]
+struct SavedRecordIn {
+    seq: u64,
+    key: String,
+    modified: SavedModified,
+    ends: Option<DateTime<Utc>>,
+    deleted_at: Option<DateTime<Utc>>,
+    hash: u64,
+    item: Box<RawValue>,
+}
+
+#[derive(Serialize)]
+struct SavedHeldOut<'a> {
+    key: &'a str,
+    kind: &'a str,
+    id: &'a RawValue,
+    modified: SavedModified,
+    data: &'a RawValue,
+    starts: DateTime<Utc>,
+}
+
+#[derive(Deserialize)]
+struct SavedHeldIn {
+    key: String,
+    kind: String,
+    id: Box<RawValue>,
+    modified: SavedModified,
+    data: Box<RawValue>,
+    starts: DateTime<Utc>,
+}
+
+impl FeedStore {
+    /// Writes the whole state as JSON lines: a header line, then `R` (relayed record) and `H`
+    /// (held-back item) lines. Relayed item JSON is embedded verbatim.
+    pub fn write_snapshot(&self, out: &mut Vec<u8>) -> Result<(), String> {
+        let err = |e: serde_json::Error| e.to_string();
+        let header = SavedHeader {
+            next_seq: self.next_seq,
+            cursor: self.cursor.clone(),
+            pass_started: self.pass_started,
+            resync_seen: self
+                .resync_seen
+                .as_ref()
+                .map(|s| s.iter().cloned().collect()),
+            outside: self.outside.iter().cloned().collect(),
+        };
+        serde_json::to_writer(&mut *out, &header).map_err(err)?;
+        out.push(b'\n');
+        for (seq, rec) in &self.log {
+            let Some(cur) = self.index.get(&rec.key) else {
+                continue;
+            };
+            out.extend_from_slice(b"R");
+            let meta = SavedRecordOut {
+                seq: *seq,
+                key: &rec.key,
+                modified: (&cur.modified).into(),
+                ends: cur.ends,
+                deleted_at: cur.deleted_at,
+                hash: cur.data_hash,
+            };
+            let mut line = serde_json::to_vec(&meta).map_err(err)?;
+            line.pop(); // the closing brace
+            out.extend_from_slice(&line);
+            out.extend_from_slice(b",\"item\":");
+            out.extend_from_slice(rec.json.as_bytes());
+            out.extend_from_slice(b"}\n");
+        }
+        for (key, h) in &self.held {
+            out.extend_from_slice(b"H");
+            let held = SavedHeldOut {
+                key,
+                kind: &h.kind,
+                id: &h.id,
+                modified: (&h.modified).into(),
+                data: &h.data,
+                starts: h.starts,
+            };
+            serde_json::to_writer(&mut *out, &held).map_err(err)?;
+            out.push(b'\n');
+        }
+        Ok(())
+    }
+
+    /// Reads what [`FeedStore::write_snapshot`] wrote.
+    pub fn read_snapshot<'a>(mut lines: impl Iterator<Item = &'a str>) -> Result<Self, String> {
+        let err = |e: serde_json::Error| format!("corrupt state: {e}");
+        let header: SavedHeader =
+            serde_json::from_str(lines.next().ok_or("empty state")?).map_err(err)?;
+        let mut store = FeedStore::new(header.next_seq);
+        store.cursor = header.cursor;
+        store.pass_started = header.pass_started;
+        store.resync_seen = header.resync_seen.map(|v| v.into_iter().collect());
+        store.outside = header.outside.into_iter().collect();
+        for line in lines {
+            if let Some(rec) = line.strip_prefix('R') {
+                let r: SavedRecordIn = serde_json::from_str(rec).map_err(err)?;
+                if r.deleted_at.is_none() {
+                    store.live += 1;
+                }
+                store.index.insert(
+                    r.key.clone(),
+                    Current {
+                        seq: r.seq,
+                        modified: r.modified.restore()?,
+                        ends: r.ends,
+                        deleted_at: r.deleted_at,
+                        data_hash: r.hash,
+                    },
+                );
+                store.next_seq = store.next_seq.max(r.seq + 1);
+                store.log.insert(
+                    r.seq,
+                    Record {
+                        key: r.key,
+                        json: r.item.get().into(),
+                    },
+                );
+            } else if let Some(held) = line.strip_prefix('H') {
+                let h: SavedHeldIn = serde_json::from_str(held).map_err(err)?;
+                store.held.insert(
+                    h.key,
+                    Held {
+                        kind: h.kind,
+                        id: h.id,
+                        modified: h.modified.restore()?,
+                        data: h.data,
+                        starts: h.starts,
+                    },
+                );
+            } else if !line.is_empty() {
+                return Err("corrupt state: unknown line".into());
+            }
+        }
+        Ok(store)
+    }
+}
+
 fn hash_of(s: &str) -> u64 {
     use std::hash::{Hash, Hasher};
     let mut h = std::collections::hash_map::DefaultHasher::new();
@@ -625,6 +970,62 @@ mod tests {
         assert!(
             page.iter()
                 .any(|(_, j)| j.contains("\"deleted\"") && j.contains("\"id\":3"))
+        );
+    }
+
+    #[test]
+    fn snapshot_round_trips_items_tombstones_held_items_and_cursor() {
+        let mut s = FeedStore::new(500);
+        let w = window();
+        let d = raw(r#"{"@type":"SessionSeries","name":"caf\u00e9 \"q\""}"#);
+        s.upsert(
+            "SessionSeries",
+            &raw("\"a\""),
+            Modified::Int(637890336000000001),
+            &d,
+            &w,
+            now(),
+        );
+        s.upsert(
+            "SessionSeries",
+            &raw("7"),
+            Modified::Str("x".into()),
+            &d,
+            &w,
+            now(),
+        );
+        s.delete("SessionSeries", &raw("7"), Modified::Str("y".into()), now());
+        let far = raw(r#"{"@type":"ScheduledSession","startDate":"2027-01-10T10:00:00Z"}"#);
+        s.upsert(
+            "ScheduledSession",
+            &raw("\"f\""),
+            Modified::Int(3),
+            &far,
+            &w,
+            now(),
+        );
+        s.set_cursor("http://x.example/feed?afterChangeNumber=9");
+        let mut buf = Vec::new();
+        s.write_snapshot(&mut buf).unwrap();
+        let text = String::from_utf8(buf).unwrap();
+        let r = FeedStore::read_snapshot(text.lines()).unwrap();
+        assert_eq!(r.page(0, 10), s.page(0, 10));
+        assert_eq!(r.live_len(), 1);
+        assert_eq!(r.held_len(), 1);
+        assert_eq!(r.cursor(), s.cursor());
+        assert_eq!(r.next_seq, s.next_seq);
+        // The same version again keeps its change number after a reload.
+        let mut r = r;
+        assert_eq!(
+            r.upsert(
+                "SessionSeries",
+                &raw("\"a\""),
+                Modified::Int(637890336000000001),
+                &d,
+                &w,
+                now()
+            ),
+            Outcome::Stale
         );
     }
 
