@@ -25,6 +25,9 @@ pub struct FeedInfo {
     /// ok | harvesting | failing | gone.
     #[serde(default)]
     pub status: String,
+    /// When the proxy last read the feed successfully (RFC 3339).
+    #[serde(default)]
+    pub last_harvest: Option<String>,
     /// Why the proxy cannot harvest it, when failing.
     #[serde(default)]
     pub error: Option<String>,

@@ -229,6 +229,15 @@ impl ResultsMap {
         self.map.invalidate_size(false);
     }
 
+    /// The map centre, rounded to about 100 m.
+    pub fn centre(&self) -> (f64, f64) {
+        let c = self.map.get_center();
+        (
+            (c.lat() * 1000.0).round() / 1000.0,
+            (c.lng() * 1000.0).round() / 1000.0,
+        )
+    }
+
     /// Number of venue markers shown (for tests).
     pub fn marker_count(&self) -> usize {
         self.markers.borrow().len()

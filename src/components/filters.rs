@@ -47,38 +47,51 @@ pub fn FilterPanel() -> impl IntoView {
     }
 }
 
-/// Activity picker over the activities that have sessions, with narrower ones indented.
+/// Activity picker over the activities that have sessions: a tree with narrower activities
+/// indented under broader ones, narrowed by a search box as the person types.
 #[component]
 fn ActivityFilter() -> impl IntoView {
     let ctx = expect_context::<Ctx>();
-    let options = move || {
-        let ix = ctx.index.get();
-        let out = ctx.outcome.get();
-        let mut opts: Vec<(String, String, u32, usize)> = ix
-            .activity_ids
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| out.facets.activities.get(*i).copied().unwrap_or(0) > 0)
-            .map(|(i, id)| {
-                (
-                    id.clone(),
-                    ix.activity_labels[i].clone(),
-                    out.facets.activities[i],
-                    ix.activity_parents[i].len(),
-                )
-            })
-            .collect();
-        opts.sort_by_key(|a| a.1.to_lowercase());
-        opts
-    };
+    let search = RwSignal::new(String::new());
     let selected = move || {
         ctx.filters
             .with(|f| f.activities.first().cloned().unwrap_or_default())
     };
+    let options = move || {
+        let ix = ctx.index.get();
+        let out = ctx.outcome.get();
+        let mut opts = search.with(|q| ix.activity_options(&out.facets.activities, q));
+        // Keep a selected activity visible even when it has no sessions now.
+        let sel = selected();
+        if !sel.is_empty() && !opts.iter().any(|o| o.id == sel) {
+            let label = ix
+                .activity_index(&sel)
+                .map(|i| ix.activity_labels[i as usize].clone())
+                .unwrap_or_else(|| "Selected activity".into());
+            opts.insert(
+                0,
+                finder::picker::ActivityOption {
+                    id: sel,
+                    label,
+                    count: 0,
+                    depth: 0,
+                },
+            );
+        }
+        opts
+    };
+    let match_count = move || options().len();
     view! {
         <div class="field">
+            <label for="f-activity-search">"Search activities"</label>
+            <input id="f-activity-search" type="search" autocomplete="off" aria-describedby="f-activity-matches"
+                prop:value=move || search.get()
+                on:input=move |e| search.set(event_target_value(&e))/>
+            <p class="visually-hidden" id="f-activity-matches" aria-live="polite">
+                {move || if search.with(String::is_empty) { String::new() } else { format!("{} activities match", match_count()) }}
+            </p>
             <label for="f-activity">"Activity"</label>
-            <p class="hint" id="f-activity-hint">"Includes related activities, e.g. Swimming includes Swimming Lessons."</p>
+            <p class="hint" id="f-activity-hint">"Includes narrower activities, e.g. Swimming includes Swimming Lessons."</p>
             <select id="f-activity" aria-describedby="f-activity-hint"
                 on:change=move |e| {
                     let v = event_target_value(&e);
@@ -87,16 +100,11 @@ fn ActivityFilter() -> impl IntoView {
                 <option value="" selected=move || selected().is_empty()>"Any activity"</option>
                 {move || {
                     let sel = selected();
-                    let mut opts = options();
-                    // Keep a selected activity visible even when it has no sessions now.
-                    if !sel.is_empty() && !opts.iter().any(|o| o.0 == sel) {
-                        let ix = ctx.index.get();
-                        let label = ix.activity_index(&sel).map(|i| ix.activity_labels[i as usize].clone()).unwrap_or_else(|| "Selected activity".into());
-                        opts.insert(0, (sel.clone(), label, 0, 0));
-                    }
-                    opts.into_iter().map(|(id, label, n, _depth)| {
-                        let is_sel = id == sel;
-                        view! { <option value=id selected=is_sel>{with_count(&label, n)}</option> }
+                    options().into_iter().map(|o| {
+                        let is_sel = o.id == sel;
+                        // Indent narrower activities (non-breaking spaces survive in <option>).
+                        let text = format!("{}{}", "\u{a0}\u{a0}\u{a0}".repeat(o.depth), with_count(&o.label, o.count));
+                        view! { <option value=o.id selected=is_sel>{text}</option> }
                     }).collect_view()
                 }}
             </select>

@@ -79,6 +79,11 @@ pub fn MapPane() -> impl IntoView {
             <h2 id="map-heading" class="visually-hidden">"Map of venues"</h2>
             <p class="visually-hidden" aria-live="polite">{move || format!("{} venues on the map", marker_count.get())}</p>
             <div class="map" node_ref=el data-markers=move || marker_count.get().to_string()></div>
+            <button type="button" class="button button--secondary map-search" on:click=move |_| {
+                if let Some((lat, lon)) = map.with_value(|m| m.as_ref().map(ResultsMap::centre)) {
+                    ctx.update_filters(History::Push, |f| f.place = finder::filter::Place::Point(lat, lon));
+                }
+            }>"Search around the centre of the map"</button>
         </section>
     }
 }

@@ -4,4 +4,5 @@ pub mod detail;
 pub mod filters;
 pub mod map_view;
 pub mod results;
+pub mod share;
 pub mod status;

@@ -66,7 +66,7 @@ pub fn ResultsList() -> impl IntoView {
                     .unwrap_or_default();
                 let k2 = key.clone();
                 view! {
-                    <li class="card" data-key=key.clone() data-venue=venue.to_string()
+                    <li class="card" class:is-highlighted=move || ctx.highlighted.get() == Some(venue) data-key=key.clone() data-venue=venue.to_string()
                         on:mouseenter=move |_| ctx.highlighted.set(Some(venue))
                         on:focusin=move |_| ctx.highlighted.set(Some(venue))>
                         <h3 class="card__title">
@@ -99,6 +99,7 @@ pub fn ResultsList() -> impl IntoView {
     view! {
         <section class="results" aria-labelledby="results-heading">
             <h2 id="results-heading" tabindex="-1">{heading}</h2>
+            <crate::components::share::ShareBar/>
             <p class="visually-hidden" role="status" aria-live="polite" aria-atomic="true" id="results-announcement">{heading}</p>
             <Show when=move || count() == 0 && ctx.index.with(|ix| !ix.is_empty())>
                 <div class="empty">

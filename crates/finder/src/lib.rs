@@ -6,6 +6,7 @@ pub mod display;
 pub mod filter;
 pub mod geo;
 pub mod index;
+pub mod picker;
 pub mod query;
 pub mod url;
 pub mod vocab;

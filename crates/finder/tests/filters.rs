@@ -396,3 +396,39 @@ fn when_nothing_matches_the_filter_that_removes_most_is_offered() {
     assert!(matches!(kind, FilterKind::Price | FilterKind::Wheelchair));
     assert_eq!(keys(&ix, &kind.relax(&f)).len(), 1);
 }
+
+#[test]
+fn the_activity_picker_nests_narrower_activities_and_searches_labels() {
+    let ix = sample();
+    let out = ix.query(&Filters::default());
+    let tree: Vec<(String, usize, u32)> = ix
+        .activity_options(&out.facets.activities, "")
+        .into_iter()
+        .map(|o| (o.label, o.depth, o.count))
+        .collect();
+    assert_eq!(
+        tree,
+        [
+            ("Swimming".to_string(), 0, 2),
+            ("Swimming Lessons".to_string(), 1, 1),
+            ("Yoga".to_string(), 0, 1)
+        ]
+    );
+    let found: Vec<String> = ix
+        .activity_options(&out.facets.activities, "LESS")
+        .into_iter()
+        .map(|o| o.label)
+        .collect();
+    assert_eq!(found, ["Swimming Lessons"]);
+    // Options without sessions under the other filters disappear.
+    let women = ix.query(&Filters {
+        gender: GenderFilter::MenOnly,
+        ..Filters::default()
+    });
+    let labels: Vec<String> = ix
+        .activity_options(&women.facets.activities, "")
+        .into_iter()
+        .map(|o| o.label)
+        .collect();
+    assert_eq!(labels, ["Swimming"]);
+}

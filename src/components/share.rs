@@ -1,0 +1,53 @@
+//! Sharing the current view: copy the link, send it by email, WhatsApp or text message, or
+//! print. The link holds only filters (no personal data), so it is safe to share.
+
+use crate::url_state;
+use leptos::prelude::*;
+
+fn encode_component(s: &str) -> String {
+    js_sys::encode_uri_component(s)
+        .as_string()
+        .unwrap_or_default()
+}
+
+/// Share buttons for the current URL.
+#[component]
+pub fn ShareBar() -> impl IntoView {
+    let ctx = expect_context::<crate::app::Ctx>();
+    let copied = RwSignal::new(String::new());
+    // Re-read the URL whenever the filters change.
+    let href = move || {
+        ctx.filters.track();
+        url_state::current_href()
+    };
+    let text = move || format!("Physical activity sessions I found for you: {}", href());
+    let copy = move |_| {
+        let url = href();
+        if let Some(w) = web_sys::window() {
+            let promise = w.navigator().clipboard().write_text(&url);
+            leptos::task::spawn_local(async move {
+                let ok = wasm_bindgen_futures::JsFuture::from(promise).await.is_ok();
+                copied.set(if ok {
+                    "Link copied".into()
+                } else {
+                    "Copy the link from the address bar".into()
+                });
+            });
+        }
+    };
+    let print = move |_| {
+        if let Some(w) = web_sys::window() {
+            let _ = w.print();
+        }
+    };
+    view! {
+        <div class="share" role="group" aria-label="Share these results">
+            <button type="button" class="button button--secondary" on:click=copy>"Copy link"</button>
+            <a class="button button--secondary" href=move || format!("mailto:?subject={}&body={}", encode_component("Activity sessions"), encode_component(&text()))>"Email"</a>
+            <a class="button button--secondary" href=move || format!("https://wa.me/?text={}", encode_component(&text())) rel="noopener noreferrer" target="_blank">"WhatsApp"</a>
+            <a class="button button--secondary" href=move || format!("sms:?&body={}", encode_component(&text()))>"Text message"</a>
+            <button type="button" class="button button--secondary" on:click=print>"Print"</button>
+            <span class="share__status" role="status" aria-live="polite">{move || copied.get()}</span>
+        </div>
+    }
+}
