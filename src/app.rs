@@ -77,7 +77,11 @@ pub fn App() -> impl IntoView {
     let (f0, n0) = url_state::read();
     let filters = RwSignal::new(f0);
     let index = RwSignal::new(Arc::new(Index::default()));
-    let outcome = Memo::new(move |_| Arc::new(index.with(|ix| filters.with(|f| ix.query(f)))));
+    let outcome = Memo::new(move |_| {
+        measured("af:query", || {
+            Arc::new(index.with(|ix| filters.with(|f| ix.query(f))))
+        })
+    });
     let ctx = Ctx {
         filters,
         notices: RwSignal::new(n0),
@@ -137,6 +141,29 @@ pub fn App() -> impl IntoView {
     }
 }
 
+/// Runs `f` between two User Timing marks so the benchmarks (and DevTools) can read how long
+/// it took (`performance.getEntriesByName(name)`).
+fn measured<T>(name: &str, f: impl FnOnce() -> T) -> T {
+    let perf = web_sys::window().and_then(|w| w.performance());
+    let (start, end) = (format!("{name}:start"), format!("{name}:end"));
+    if let Some(p) = &perf {
+        let _ = p.mark(&start);
+    }
+    let out = f();
+    if let Some(p) = &perf {
+        let _ = p.mark(&end);
+        let _ = p.measure_with_start_mark_and_end_mark(name, &start, &end);
+    }
+    out
+}
+
+/// A User Timing mark (read by the load benchmark).
+fn mark(name: &str) {
+    if let Some(p) = web_sys::window().and_then(|w| w.performance()) {
+        let _ = p.mark(name);
+    }
+}
+
 /// Fetches the feed list and the Activity List, then streams every feed into the store.
 async fn start_loading(ctx: Ctx) {
     let (list, vocab_text) = futures::join!(
@@ -186,18 +213,29 @@ async fn start_loading(ctx: Ctx) {
     );
     let store = Rc::new(RefCell::new(Store::new()));
     let pending = Rc::new(Cell::new(false));
+    // Rebuilding the index costs O(n): while pages stream in, rebuild at most every
+    // max(150 ms, 3 × the last rebuild) so that loading stays mostly fetching and parsing.
+    let last_cost = Rc::new(Cell::new(0.0f64));
     let rebuild = {
-        let (store, vocab, pending) = (store.clone(), vocab.clone(), pending.clone());
+        let (store, vocab, pending, last_cost) = (
+            store.clone(),
+            vocab.clone(),
+            pending.clone(),
+            last_cost.clone(),
+        );
         Rc::new(move || {
             pending.set(false);
+            let started = js_sys::Date::now();
             let occ = store.borrow().occurrences(chrono::Utc::now(), HORIZON_DAYS);
             let datasets = {
                 let s = store.borrow();
                 (0..s.feed_count()).map(|i| s.dataset(i).clone()).collect()
             };
-            ctx.index.set(Arc::new(
-                Index::build(occ, vocab.as_ref()).with_datasets(datasets),
-            ));
+            let index = measured("af:index", || {
+                Index::build(occ, vocab.as_ref()).with_datasets(datasets)
+            });
+            ctx.index.set(Arc::new(index));
+            last_cost.set(js_sys::Date::now() - started);
         })
     };
     let notify: Rc<dyn Fn(Event)> = {
@@ -211,13 +249,15 @@ async fn start_loading(ctx: Ctx) {
             Event::DataChanged => {
                 if !pending.replace(true) {
                     let rebuild = rebuild.clone();
-                    set_timeout(move || rebuild(), Duration::from_millis(120));
+                    let wait = (3.0 * last_cost.get()).clamp(150.0, 3000.0) as u64;
+                    set_timeout(move || rebuild(), Duration::from_millis(wait));
                 }
             }
         })
     };
     loader::load_all(list.feeds, store, notify).await;
     rebuild();
+    mark("af:loaded");
 }
 
 /// URL values that fell back to defaults, and failing feeds.

@@ -85,6 +85,8 @@ pub struct ResultsMap {
     markers: RefCell<HashMap<u32, Marker>>,
     /// Set while the app moves the map, so that only the person's moves reach the URL.
     programmatic: Rc<Cell<bool>>,
+    /// Bounds of the current markers (refitted when a hidden map is shown).
+    bounds: RefCell<Option<LatLngBounds>>,
     /// The map's own handler (first) and the current markers' click handlers.
     handlers: RefCell<Vec<Handler>>,
     marker_handlers: RefCell<Vec<Handler>>,
@@ -121,6 +123,7 @@ impl ResultsMap {
             cluster,
             markers: RefCell::new(HashMap::new()),
             programmatic: Rc::new(Cell::new(false)),
+            bounds: RefCell::new(None),
             handlers: RefCell::new(Vec::new()),
             marker_handlers: RefCell::new(Vec::new()),
         })
@@ -197,15 +200,25 @@ impl ResultsMap {
             markers.insert(v.venue, marker);
         }
         self.cluster.add_layers(&layers);
-        if fit && let Some(b) = bounds {
-            let fopts = js_sys::Object::new();
-            set(&fopts, "maxZoom", &JsValue::from_f64(15.0));
-            set(&fopts, "animate", &JsValue::FALSE);
-            let pad = js_sys::Array::of2(&JsValue::from_f64(24.0), &JsValue::from_f64(24.0));
-            set(&fopts, "padding", &pad);
-            self.programmatic.set(true);
-            self.map.fit_bounds_with_options(&b, &fopts);
+        *self.bounds.borrow_mut() = bounds;
+        if fit {
+            self.fit();
         }
+    }
+
+    /// Fits the map to the current markers (the app's own move, not the person's).
+    fn fit(&self) {
+        let bounds = self.bounds.borrow();
+        let Some(b) = bounds.as_ref() else { return };
+        let fopts = js_sys::Object::new();
+        set(&fopts, "maxZoom", &JsValue::from_f64(15.0));
+        set(&fopts, "animate", &JsValue::FALSE);
+        let pad = js_sys::Array::of2(&JsValue::from_f64(24.0), &JsValue::from_f64(24.0));
+        set(&fopts, "padding", &pad);
+        // Not animated, so Leaflet's `moveend` fires inside this call.
+        self.programmatic.set(true);
+        self.map.fit_bounds_with_options(b, &fopts);
+        self.programmatic.set(false);
     }
 
     /// Highlights one venue's marker (and un-highlights the rest).
@@ -224,9 +237,16 @@ impl ResultsMap {
         }
     }
 
-    /// Makes sure the map redraws after its container changed size (list/map toggle).
-    pub fn refresh_size(&self) {
+    /// Makes sure the map redraws after its container changed size (list/map toggle). With
+    /// `refit`, fits the markers again: a map created while hidden (phones open on the list)
+    /// was fitted to a zero-size box and would otherwise show none of them.
+    pub fn refresh_size(&self, refit: bool) {
+        self.programmatic.set(true);
         self.map.invalidate_size(false);
+        self.programmatic.set(false);
+        if refit {
+            self.fit();
+        }
     }
 
     /// The map centre, rounded to about 100 m.

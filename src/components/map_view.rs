@@ -67,10 +67,12 @@ pub fn MapPane() -> impl IntoView {
     });
     // The list/map toggle changes the container's size.
     Effect::new(move |_| {
-        ctx.filters.with(|f| f.view);
+        let shown = ctx.filters.with(|f| f.view) == finder::filter::View::Map;
+        // Refit unless the person has placed the map themselves.
+        let refit = shown && ctx.filters.with_untracked(|f| f.map.is_none());
         map.with_value(|m| {
             if let Some(m) = m {
-                m.refresh_size();
+                m.refresh_size(refit);
             }
         });
     });

@@ -104,7 +104,9 @@ fn is_beginner(levels: &[String]) -> bool {
 
 impl Index {
     /// Builds the index from joined occurrences (already free of past and absurd ones).
-    pub fn build(occurrences: Vec<Occurrence>, vocab: &dyn ActivityVocabulary) -> Index {
+    pub fn build(mut occurrences: Vec<Occurrence>, vocab: &dyn ActivityVocabulary) -> Index {
+        // Rows in start order: a query then lists soonest-first without sorting.
+        occurrences.sort_by_key(|o| o.start.timestamp());
         let mut ix = Index::default();
         let mut act_map: HashMap<String, u16> = HashMap::new();
         let mut acc_map: HashMap<String, u16> = HashMap::new();

@@ -365,9 +365,8 @@ impl Index {
                         .cmp(&self.rows[b.0 as usize].start_ts),
                 )
             });
-        } else {
-            hits.sort_by_key(|h| (self.rows[h.0 as usize].start_ts, h.0));
         }
+        // Otherwise rows are already in start order (see `Index::build`).
         out.results = hits.iter().map(|h| h.0).collect();
         out.distances = hits.iter().map(|h| h.1).collect();
         out.venues = venue_counts
