@@ -30,6 +30,11 @@ pub fn ResultsList() -> impl IntoView {
         let out = ctx.outcome.get();
         let ix = ctx.index.get();
         let n = shown.get().min(out.results.len());
+        // Distances from an outward code are measured from the centre of its venues.
+        let from_area = ctx.filters.with_untracked(|f| match &f.place {
+            finder::filter::Place::Outward(o) => Some(o.clone()),
+            _ => None,
+        });
         out.results[..n]
             .iter()
             .zip(out.distances.iter())
@@ -79,7 +84,10 @@ pub fn ResultsList() -> impl IntoView {
                         <p class="card__when">{display::when(&o.start)}</p>
                         <p class="card__where">
                             {venue_name}
-                            {dist.map(|d| format!(" · {} away", display::distance(d)))}
+                            {dist.map(|d| match &from_area {
+                                Some(area) => format!(" · {} from the centre of {area}", display::distance(d)),
+                                None => format!(" · {} away", display::distance(d)),
+                            })}
                         </p>
                         <p class="card__meta">
                             <span class="card__price">{display::price(o)}</span>
