@@ -332,7 +332,7 @@ async fn healthz() -> Response {
 }
 
 async fn readyz(State(st): State<Shared>) -> Response {
-    let waiting = st.feeds.iter().filter(|f| !f.settled()).count();
+    let waiting = st.feeds.iter().filter(|f| !f.ready()).count();
     let failing = st
         .feeds
         .iter()

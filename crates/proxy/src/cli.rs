@@ -38,6 +38,10 @@ pub enum Command {
         /// Built app directory (overrides the config file; default ./dist).
         #[arg(long, value_name = "DIR")]
         dist: Option<PathBuf>,
+        /// Where the compacted state is saved (overrides the config file's `state_dir`;
+        /// default ./state; `--demo` without a config uses a temporary directory).
+        #[arg(long, value_name = "DIR")]
+        state_dir: Option<PathBuf>,
     },
     /// Read saved RPDE pages, join them and print a report.
     Check {
@@ -67,8 +71,10 @@ pub fn main() -> ExitCode {
             config,
             listen,
             dist,
+            state_dir,
         } => {
             init_tracing();
+            let from_file = config.is_some();
             let mut cfg = match config {
                 Some(path) => match Config::load(&path) {
                     Ok(c) => c,
@@ -96,8 +102,23 @@ pub fn main() -> ExitCode {
             } else {
                 None
             };
-            if !demo && cfg.feeds.is_empty() {
-                eprintln!("error: no feeds: pass --demo or a --config with [[feeds]]");
+            // The demo's feed URLs change on every start (ephemeral port), so without an
+            // explicit directory its state goes to a temporary one, removed at exit.
+            let mut temp_state = None;
+            let state_dir = match state_dir {
+                Some(d) => d,
+                None if demo && !from_file => {
+                    let d = std::env::temp_dir()
+                        .join(format!("activity-finder-demo-state-{}", std::process::id()));
+                    temp_state = Some(d.clone());
+                    d
+                }
+                None => cfg.state_dir.clone(),
+            };
+            if !demo && cfg.feeds.is_empty() && cfg.discover.is_none() {
+                eprintln!(
+                    "error: no feeds: pass --demo or a --config with [[feeds]] or [discover]"
+                );
                 return ExitCode::from(2);
             }
             let runtime = match tokio::runtime::Builder::new_multi_thread()
@@ -114,8 +135,13 @@ pub fn main() -> ExitCode {
                 config: cfg,
                 demo_series,
                 demo_page_size: 100,
+                state_dir: Some(state_dir),
             };
-            match runtime.block_on(server::run(opts)) {
+            let result = runtime.block_on(server::run(opts));
+            if let Some(d) = temp_state {
+                let _ = std::fs::remove_dir_all(d);
+            }
+            match result {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => {
                     eprintln!("error: {e}");

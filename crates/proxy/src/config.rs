@@ -4,7 +4,7 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::net::Cidr;
 
@@ -32,6 +32,65 @@ pub struct Config {
     pub frame_ancestors: Vec<String>,
     /// Size, time and concurrency limits.
     pub limits: Limits,
+    /// Directory where each feed's compacted state is saved (created if missing).
+    pub state_dir: PathBuf,
+    /// Least time between two saves of a feed's state, in milliseconds (debounce).
+    pub state_save_interval_ms: u64,
+    /// Seconds between full resyncs of a feed from its first page (RPDE: at most weekly).
+    pub resync_interval_secs: u64,
+    /// Per-client request rate limit on the listening side.
+    pub rate_limit: RateLimit,
+    /// Discover feeds from the OpenActive data catalogue (in addition to `feeds`).
+    pub discover: Option<Discover>,
+}
+
+/// A token bucket per client IP address (IPv6 by /64).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RateLimit {
+    /// Sustained requests per second per client; 0 disables the limit.
+    pub per_second: f64,
+    /// Requests a client may make in a burst.
+    pub burst: u32,
+    /// Most clients tracked at once (bounded memory); idle ones are forgotten first.
+    pub max_clients: usize,
+}
+
+impl Default for RateLimit {
+    fn default() -> Self {
+        RateLimit {
+            per_second: 20.0,
+            burst: 100,
+            max_clients: 100_000,
+        }
+    }
+}
+
+/// Feed discovery from a data catalogue collection.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Discover {
+    /// The collection (a `DataCatalog` whose `hasPart` lists catalogues).
+    #[serde(default = "default_collection")]
+    pub collection_url: String,
+    /// Keep only datasets whose site URL or feed host contains one of these (empty: all).
+    #[serde(default)]
+    pub include: Vec<String>,
+    /// Drop datasets whose site URL or feed host contains one of these.
+    #[serde(default)]
+    pub exclude: Vec<String>,
+    /// Most dataset sites fetched.
+    #[serde(default = "default_max_datasets")]
+    pub max_datasets: usize,
+}
+
+/// The production collection of OpenActive data catalogues.
+pub fn default_collection() -> String {
+    "https://openactive.io/data-catalogs/data-catalog-collection.jsonld".to_string()
+}
+
+fn default_max_datasets() -> usize {
+    500
 }
 
 /// A geographic filter.
@@ -88,7 +147,7 @@ fn haversine_km(lat1: f64, lon1: f64, lat2: f64, lon2: f64) -> f64 {
 }
 
 /// One upstream feed.
-#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct FeedConfig {
     /// Our id for the feed: lowercase letters, digits and `-`; used in `/feeds/{id}`.
@@ -160,6 +219,11 @@ impl Default for Config {
             allow_private_networks: Vec::new(),
             frame_ancestors: Vec::new(),
             limits: Limits::default(),
+            state_dir: PathBuf::from("state"),
+            state_save_interval_ms: 2000,
+            resync_interval_secs: 7 * 24 * 3600,
+            rate_limit: RateLimit::default(),
+            discover: None,
         }
     }
 }
@@ -214,6 +278,28 @@ impl Config {
             || self.limits.header_timeout_secs == 0
         {
             return Err("limits timeouts must be at least 1 second".into());
+        }
+        if self.resync_interval_secs == 0 {
+            return Err("resync_interval_secs must be at least 1".into());
+        }
+        if self.state_save_interval_ms > 600_000 {
+            return Err("state_save_interval_ms must be at most 600000".into());
+        }
+        if !(self.rate_limit.per_second >= 0.0 && self.rate_limit.per_second.is_finite()) {
+            return Err("rate_limit.per_second must be 0 (off) or positive".into());
+        }
+        if self.rate_limit.per_second > 0.0
+            && (self.rate_limit.burst == 0 || self.rate_limit.max_clients == 0)
+        {
+            return Err("rate_limit.burst and rate_limit.max_clients must be at least 1".into());
+        }
+        if let Some(d) = &self.discover {
+            let ok = url::Url::parse(&d.collection_url)
+                .map(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some())
+                .unwrap_or(false);
+            if !ok {
+                return Err("discover.collection_url must be an http(s) URL".into());
+            }
         }
         if self.limits.per_host_concurrency == 0 {
             return Err("limits.per_host_concurrency must be at least 1".into());

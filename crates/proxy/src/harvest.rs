@@ -3,14 +3,14 @@
 //! item never fails a page and one bad feed never fails the others.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, OnceLock, RwLock};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
-use tokio::sync::{Semaphore, watch};
+use tokio::sync::{Notify, Semaphore, watch};
 use url::Url;
 
 use crate::config::{FeedConfig, Limits, is_parent_kind};
@@ -44,6 +44,8 @@ pub struct FeedStatus {
     pub first_pass_done: bool,
     /// Items skipped because they were malformed.
     pub skipped_items: u64,
+    /// When the next attempt is due after a failure.
+    pub retry_at: Option<DateTime<Utc>>,
 }
 
 /// One harvested feed: its configuration, compacted state and status.
@@ -57,6 +59,12 @@ pub struct Feed {
     pub status: Mutex<FeedStatus>,
     /// Upstream requests attempted (requests refused before connecting are not counted).
     pub fetches: AtomicU64,
+    /// Restored from the state directory at start.
+    pub loaded: AtomicBool,
+    /// Changed since the state was last saved.
+    pub dirty: AtomicBool,
+    /// Parent feeds of the same publisher (children follow their location).
+    parents: OnceLock<Vec<Arc<Feed>>>,
     settled_tx: watch::Sender<bool>,
 }
 
@@ -73,8 +81,12 @@ impl Feed {
                 last_harvest: None,
                 first_pass_done: false,
                 skipped_items: 0,
+                retry_at: None,
             }),
             fetches: AtomicU64::new(0),
+            loaded: AtomicBool::new(false),
+            dirty: AtomicBool::new(false),
+            parents: OnceLock::new(),
             settled_tx,
         }
     }
@@ -94,8 +106,47 @@ impl Feed {
         *self.settled_tx.borrow()
     }
 
+    /// True once the state is usable: restored from disk or first pass settled (`/readyz`).
+    pub fn ready(&self) -> bool {
+        self.settled() || self.loaded.load(Ordering::Relaxed)
+    }
+
     fn settle(&self) {
         self.settled_tx.send_replace(true);
+    }
+
+    /// Replaces the store and status with a saved state (at start, before harvesting).
+    pub fn restore(
+        &self,
+        store: FeedStore,
+        last_harvest: Option<DateTime<Utc>>,
+        first_pass_done: bool,
+    ) {
+        *write_store(self) = store;
+        self.set(|s| {
+            s.last_harvest = last_harvest;
+            s.first_pass_done = first_pass_done;
+            s.health = if first_pass_done {
+                Health::Ok
+            } else {
+                Health::Harvesting
+            };
+        });
+        self.loaded.store(true, Ordering::Relaxed);
+        if first_pass_done {
+            self.settle();
+        }
+    }
+
+    /// Sets the parent feeds (once).
+    pub fn set_parents(&self, parents: Vec<Arc<Feed>>) {
+        let _ = self.parents.set(parents);
+    }
+
+    fn parent_outside(&self, at_id: &str) -> bool {
+        self.parents
+            .get()
+            .is_some_and(|ps| ps.iter().any(|p| read_store(p).is_outside(at_id)))
     }
 
     fn set(&self, f: impl FnOnce(&mut FeedStatus)) {
@@ -125,6 +176,10 @@ pub struct FetchError {
     pub gone: bool,
     /// 429/503: back off for longer.
     pub overloaded: bool,
+    /// The HTTP status, when one was received.
+    pub status: Option<u16>,
+    /// The upstream's `Retry-After`, when given.
+    pub retry_after: Option<Duration>,
 }
 
 impl FetchError {
@@ -133,9 +188,54 @@ impl FetchError {
             message: message.into(),
             gone: false,
             overloaded: false,
+            status: None,
+            retry_after: None,
         }
     }
 }
+
+/// Longest wait honoured from a `Retry-After` header.
+const MAX_RETRY_AFTER: Duration = Duration::from_secs(24 * 3600);
+
+/// How long to wait before retrying after `e` (the `attempt`-th failure in a row, from 0):
+/// 503 → a random 60–120 minutes (RPDE), or `Retry-After` when larger; anything else →
+/// exponential back-off from 5 s doubling to 30 min, with jitter (a random 50–100 %), and at
+/// least `Retry-After` (429 waits at least a minute).
+pub fn retry_delay(e: &FetchError, attempt: u32, rng: &mut impl rand::Rng) -> Duration {
+    let retry_after = e.retry_after.unwrap_or_default().min(MAX_RETRY_AFTER);
+    if e.status == Some(503) {
+        let base = Duration::from_secs(rng.random_range(3600..=7200));
+        return base.max(retry_after);
+    }
+    let exp = Duration::from_secs(5)
+        .saturating_mul(1u32 << attempt.min(10))
+        .min(Duration::from_secs(1800));
+    let ms = exp.as_millis() as u64;
+    let mut wait = Duration::from_millis(rng.random_range(ms / 2..=ms)).max(retry_after);
+    if e.status == Some(429) {
+        wait = wait.max(Duration::from_secs(60));
+    }
+    wait
+}
+
+/// Parses `Retry-After`: delay seconds or an HTTP date.
+pub fn parse_retry_after(value: &str, now: DateTime<Utc>) -> Option<Duration> {
+    let v = value.trim();
+    if let Ok(secs) = v.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    let at = DateTime::parse_from_rfc2822(v).ok()?.with_timezone(&Utc);
+    (at - now).to_std().ok()
+}
+
+/// The User-Agent sent upstream: names the project.
+pub const USER_AGENT: &str = concat!(
+    "ActivityFinder/",
+    env!("CARGO_PKG_VERSION_MAJOR"),
+    ".",
+    env!("CARGO_PKG_VERSION_MINOR"),
+    " (OpenActive consumer)"
+);
 
 /// Shared harvesting machinery.
 #[derive(Debug)]
@@ -146,6 +246,8 @@ pub struct Harvester {
     window: Window,
     poll: Duration,
     hosts: Mutex<HashMap<String, Arc<Semaphore>>>,
+    resync: Duration,
+    persist: Option<Arc<Notify>>,
 }
 
 /// Settings of a harvester.
@@ -170,18 +272,19 @@ impl Harvester {
         let redirect_policy = policy.clone();
         let origins = settings.origins;
         let client = reqwest::Client::builder()
-            .user_agent(concat!(
-                "ActivityFinder/",
-                env!("CARGO_PKG_VERSION"),
-                " (OpenActive harvester)"
-            ))
+            .user_agent(USER_AGENT)
             .no_proxy()
             .dns_resolver(GuardedResolver::new(policy.clone()))
             .redirect(reqwest::redirect::Policy::custom(move |attempt| {
-                if attempt.previous().len() >= 5 {
+                // At most 3 redirects (`previous` holds the original URL too).
+                if attempt.previous().len() > 3 {
                     return attempt.error(Refused("too many redirects".into()));
                 }
-                let ok = origins.contains(&attempt.url().origin())
+                let same_origin = attempt
+                    .previous()
+                    .first()
+                    .is_some_and(|u| u.origin() == attempt.url().origin());
+                let ok = (same_origin || origins.contains(&attempt.url().origin()))
                     && redirect_policy.check_url(attempt.url()).is_ok();
                 if ok {
                     attempt.follow()
@@ -200,7 +303,28 @@ impl Harvester {
             window: settings.window,
             poll: settings.poll,
             hosts: Mutex::new(HashMap::new()),
+            resync: Duration::from_secs(7 * 24 * 3600),
+            persist: None,
         })
+    }
+
+    /// Sets how often a full resync from the first page happens (default weekly).
+    pub fn with_resync(mut self, every: Duration) -> Self {
+        self.resync = every.max(Duration::from_secs(1));
+        self
+    }
+
+    /// Notifies `persist` whenever a feed's state changed.
+    pub fn with_persist(mut self, persist: Arc<Notify>) -> Self {
+        self.persist = Some(persist);
+        self
+    }
+
+    fn changed(&self, feed: &Feed) {
+        feed.dirty.store(true, Ordering::Relaxed);
+        if let Some(n) = &self.persist {
+            n.notify_one();
+        }
     }
 
     fn host_permit(&self, url: &Url) -> Arc<Semaphore> {
@@ -217,6 +341,15 @@ impl Harvester {
 
     /// Fetches one page body, enforcing the target policy and the caps.
     pub async fn fetch(&self, feed: &Feed, url: &Url) -> Result<Vec<u8>, FetchError> {
+        self.fetch_counted(url, Some(feed)).await
+    }
+
+    /// Fetches a URL that is not a feed page (discovery), with the same policy and caps.
+    pub async fn fetch_url(&self, url: &Url) -> Result<Vec<u8>, FetchError> {
+        self.fetch_counted(url, None).await
+    }
+
+    async fn fetch_counted(&self, url: &Url, feed: Option<&Feed>) -> Result<Vec<u8>, FetchError> {
         self.policy
             .check_url(url)
             .map_err(|r| FetchError::new(r.0))?;
@@ -225,7 +358,9 @@ impl Harvester {
             .acquire()
             .await
             .map_err(|_| FetchError::new("shutting down"))?;
-        feed.fetches.fetch_add(1, Ordering::Relaxed);
+        if let Some(feed) = feed {
+            feed.fetches.fetch_add(1, Ordering::Relaxed);
+        }
         let cap = self.limits.max_body_bytes;
         let deadline = self.limits.request_timeout();
         let work = async {
@@ -237,11 +372,19 @@ impl Harvester {
                 .await
                 .map_err(|e| describe(&e, deadline))?;
             let status = resp.status();
+            let retry_after = resp
+                .headers()
+                .get(reqwest::header::RETRY_AFTER)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| parse_retry_after(v, Utc::now()));
+            let code = Some(status.as_u16());
             if status == reqwest::StatusCode::NOT_FOUND || status == reqwest::StatusCode::GONE {
                 return Err(FetchError {
                     message: format!("feed gone (HTTP {})", status.as_u16()),
                     gone: true,
                     overloaded: false,
+                    status: code,
+                    retry_after,
                 });
             }
             if status == reqwest::StatusCode::SERVICE_UNAVAILABLE
@@ -251,10 +394,15 @@ impl Harvester {
                     message: format!("publisher overloaded (HTTP {})", status.as_u16()),
                     gone: false,
                     overloaded: true,
+                    status: code,
+                    retry_after,
                 });
             }
             if !status.is_success() {
-                return Err(FetchError::new(format!("HTTP {}", status.as_u16())));
+                let mut e = FetchError::new(format!("HTTP {}", status.as_u16()));
+                e.status = code;
+                e.retry_after = retry_after;
+                return Err(e);
             }
             if resp.content_length().is_some_and(|l| l > cap) {
                 return Err(FetchError::new(format!("response larger than {cap} bytes")));
@@ -349,6 +497,7 @@ pub fn apply_page(
         .map_err(|_| "RPDE page has an invalid next URL".to_string())?;
     let mut skipped = 0;
     {
+        let parent_outside = |at_id: &str| feed.parent_outside(at_id);
         let mut store = write_store(feed);
         for raw in &env.items {
             let Ok(item) = serde_json::from_str::<Item>(raw.get()) else {
@@ -363,6 +512,7 @@ pub fn apply_page(
                 skipped += 1;
                 continue;
             }
+            store.saw(&item.id);
             let kind = item.kind.as_deref().unwrap_or(&feed.spec.kind);
             let modified = Modified::from_raw(&item.modified);
             match (item.state.as_str(), &item.data) {
@@ -370,11 +520,14 @@ pub fn apply_page(
                     store.delete(kind, &item.id, modified, now);
                 }
                 ("updated", Some(data)) if data.get().starts_with('{') => {
-                    store.upsert(kind, &item.id, modified, data, window, now);
+                    store.upsert_with(kind, &item.id, modified, data, window, now, &parent_outside);
                 }
                 _ => skipped += 1,
             }
         }
+        // Saved under the same lock as the items, so a snapshot never has a cursor ahead of
+        // the state (re-applying a page is harmless; skipping one is not).
+        store.set_cursor(next.as_str());
     }
     if skipped > 0 {
         feed.set(|s| s.skipped_items += skipped as u64);
@@ -384,6 +537,16 @@ pub fn apply_page(
         skipped: skipped as usize,
         next,
     })
+}
+
+/// The directory part of a feed URL's path (up to and including the last `/`): its `next`
+/// URLs must stay under it.
+pub fn path_prefix(url: &Url) -> String {
+    let path = url.path();
+    match path.rfind('/') {
+        Some(i) => path[..=i].to_string(),
+        None => "/".to_string(),
+    }
 }
 
 fn same_url(a: &Url, b: &Url) -> bool {
@@ -405,8 +568,19 @@ pub async fn run_feed(h: Arc<Harvester>, feed: Arc<Feed>, parents: Vec<Arc<Feed>
         return;
     };
     let origin = start.origin();
-    let mut url = start;
-    let mut backoff = Duration::from_secs(5);
+    let prefix = path_prefix(&start);
+    let mut url = {
+        let mut st = write_store(&feed);
+        st.begin_pass(Utc::now());
+        st.cursor()
+            .and_then(|c| Url::parse(c).ok())
+            .filter(|u| u.origin() == origin)
+            .unwrap_or_else(|| start.clone())
+    };
+    if url != start {
+        tracing::info!(feed = %feed.spec.id, url = %url, "resuming from the saved next URL");
+    }
+    let mut attempt: u32 = 0;
     loop {
         let result = match h.fetch(&feed, &url).await {
             Ok(body) => {
@@ -418,28 +592,28 @@ pub async fn run_feed(h: Arc<Harvester>, feed: Arc<Feed>, parents: Vec<Arc<Feed>
             Err(e) => {
                 tracing::warn!(feed = %feed.spec.id, url = %url, error = %e.message, "harvest failed");
                 let gone = e.gone;
+                let wait = retry_delay(&e, attempt, &mut rand::rng());
+                attempt = attempt.saturating_add(1);
+                let retry_at = Utc::now() + chrono::Duration::from_std(wait).unwrap_or_default();
                 feed.set(|s| {
                     s.health = if gone { Health::Gone } else { Health::Failing };
                     s.error = Some(e.message.clone());
+                    s.retry_at = (!gone).then_some(retry_at);
                 });
                 feed.settle();
                 if gone {
                     return;
                 }
-                let wait = if e.overloaded {
-                    backoff.max(Duration::from_secs(600))
-                } else {
-                    backoff
-                };
                 tokio::time::sleep(wait).await;
-                backoff = (backoff * 2).min(Duration::from_secs(300));
             }
             Ok(page) => {
-                backoff = Duration::from_secs(5);
+                attempt = 0;
+                h.changed(&feed);
                 let now = Utc::now();
                 let at_end = same_url(&page.next, &url);
                 feed.set(|s| {
                     s.last_harvest = Some(now);
+                    s.retry_at = None;
                     if s.health == Health::Failing {
                         s.health = if s.first_pass_done {
                             Health::Ok
@@ -449,10 +623,10 @@ pub async fn run_feed(h: Arc<Harvester>, feed: Arc<Feed>, parents: Vec<Arc<Feed>
                         s.error = None;
                     }
                 });
-                if page.next.origin() != origin {
+                if page.next.origin() != origin || !page.next.path().starts_with(&prefix) {
                     feed.set(|s| {
                         s.health = Health::Failing;
-                        s.error = Some("next URL leaves the feed's origin".into());
+                        s.error = Some("next URL leaves the feed's origin or path".into());
                     });
                     feed.settle();
                     tokio::time::sleep(h.poll.max(Duration::from_secs(60))).await;
@@ -469,10 +643,27 @@ pub async fn run_feed(h: Arc<Harvester>, feed: Arc<Feed>, parents: Vec<Arc<Feed>
                         s.error = None;
                     });
                     feed.settle();
-                    write_store(&feed).sweep(&h.window, now);
+                    let resync_due = {
+                        let mut st = write_store(&feed);
+                        if st.resyncing() {
+                            let removed = st.finish_resync(now);
+                            tracing::info!(feed = %feed.spec.id, removed, items = st.live_len(), "full resync complete");
+                        }
+                        st.sweep(&h.window, now);
+                        st.pass_started()
+                            .is_some_and(|t| (now - t).to_std().unwrap_or_default() >= h.resync)
+                    };
+                    h.changed(&feed);
                     if first {
                         let st = read_store(&feed);
                         tracing::info!(feed = %feed.spec.id, items = st.live_len(), held = st.held_len(), "first pass complete");
+                    }
+                    if resync_due {
+                        // Restart from the first page; keep serving what we hold meanwhile.
+                        write_store(&feed).begin_resync(now);
+                        tracing::info!(feed = %feed.spec.id, "full resync from the first page");
+                        url = start.clone();
+                        continue;
                     }
                     tokio::time::sleep(h.poll).await;
                 } else {
@@ -484,7 +675,9 @@ pub async fn run_feed(h: Arc<Harvester>, feed: Arc<Feed>, parents: Vec<Arc<Feed>
 }
 
 /// Starts one task per feed; child feeds wait for the parent feeds of the same publisher.
-pub fn spawn_all(h: Arc<Harvester>, feeds: &[Arc<Feed>]) {
+/// Returns the tasks' abort handles.
+pub fn spawn_all(h: Arc<Harvester>, feeds: &[Arc<Feed>]) -> Vec<tokio::task::AbortHandle> {
+    let mut tasks = Vec::new();
     for feed in feeds {
         let parents: Vec<Arc<Feed>> = if feed.is_parent() {
             Vec::new()
@@ -499,6 +692,8 @@ pub fn spawn_all(h: Arc<Harvester>, feeds: &[Arc<Feed>]) {
                 .cloned()
                 .collect()
         };
-        tokio::spawn(run_feed(h.clone(), feed.clone(), parents));
+        feed.set_parents(parents.clone());
+        tasks.push(tokio::spawn(run_feed(h.clone(), feed.clone(), parents)).abort_handle());
     }
+    tasks
 }

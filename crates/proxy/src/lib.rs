@@ -8,8 +8,11 @@ pub mod cli;
 pub mod config;
 pub mod demo;
 pub mod demo_server;
+pub mod discover;
 pub mod harvest;
 pub mod net;
+pub mod persist;
+pub mod ratelimit;
 pub mod server;
 pub mod store;
 

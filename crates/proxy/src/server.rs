@@ -3,6 +3,7 @@
 
 use std::future::Future;
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -19,6 +20,8 @@ use crate::demo::{DEMO_SEED, PUBLISHERS};
 use crate::demo_server;
 use crate::harvest::{Feed, HarvestSettings, Harvester, spawn_all};
 use crate::net::Policy;
+use crate::persist::{self, Persister};
+use crate::ratelimit::RateLimiter;
 use crate::store::Window;
 
 /// What to serve.
@@ -30,6 +33,8 @@ pub struct ServeOptions {
     pub demo_series: Option<usize>,
     /// Page size of the demo publisher's feeds.
     pub demo_page_size: usize,
+    /// Where to save and load the compacted state; `None` keeps it in memory only.
+    pub state_dir: Option<PathBuf>,
 }
 
 /// A started proxy (harvesters running, router ready).
@@ -39,9 +44,27 @@ pub struct Started {
     pub state: Arc<AppState>,
     /// The demo publisher, when serving demo data.
     pub demo: Option<demo_server::DemoServer>,
+    /// Saves the state, when a state directory is used.
+    pub persister: Option<Arc<Persister>>,
+    /// The harvest tasks.
+    pub tasks: Arc<Vec<tokio::task::AbortHandle>>,
 }
 
 impl Started {
+    /// Stops harvesting (tests simulate a crash with this) and the periodic saver.
+    pub fn abort_harvest(&self) {
+        for t in self.tasks.iter() {
+            t.abort();
+        }
+    }
+
+    /// Saves every changed feed now (at shutdown).
+    pub async fn flush(&self) {
+        if let Some(p) = &self.persister {
+            p.save_dirty().await;
+        }
+    }
+
     /// The router over this state.
     pub fn router(&self) -> Router {
         app(self.state.clone())
@@ -101,6 +124,10 @@ pub async fn start(opts: ServeOptions) -> Result<Started, String> {
         }
         specs.push(f.clone());
     }
+    if let Some(d) = &config.discover {
+        let found = discover_feeds(&config, d, &policy, &specs, opts.state_dir.as_deref()).await;
+        specs.extend(found);
+    }
     let origins = specs
         .iter()
         .filter_map(|s| url::Url::parse(&s.url).ok())
@@ -113,7 +140,32 @@ pub async fn start(opts: ServeOptions) -> Result<Started, String> {
         .collect();
     // Parents first (stable), as the browser app expects.
     feeds.sort_by_key(|f| !f.is_parent());
-    let harvester = Harvester::new(HarvestSettings {
+    let persister = match &opts.state_dir {
+        Some(dir) => {
+            persist::prepare_dir(dir)?;
+            let mut restored = 0;
+            for feed in &feeds {
+                if persist::load(dir, feed) {
+                    restored += 1;
+                }
+            }
+            tracing::info!(dir = %dir.display(), restored, feeds = feeds.len(), "state loaded");
+            if restored > 0 {
+                // A saved state exists: serve it at once (feeds without one start empty).
+                for feed in &feeds {
+                    feed.loaded
+                        .store(true, std::sync::atomic::Ordering::Relaxed);
+                }
+            }
+            Some(Arc::new(Persister::new(
+                dir.clone(),
+                Duration::from_millis(config.state_save_interval_ms),
+                feeds.clone(),
+            )))
+        }
+        None => None,
+    };
+    let mut harvester = Harvester::new(HarvestSettings {
         policy,
         limits: config.limits.clone(),
         window: Window {
@@ -122,8 +174,14 @@ pub async fn start(opts: ServeOptions) -> Result<Started, String> {
         },
         poll: Duration::from_secs(config.poll_interval_secs),
         origins,
-    })?;
-    spawn_all(Arc::new(harvester), &feeds);
+    })?
+    .with_resync(Duration::from_secs(config.resync_interval_secs));
+    let mut tasks = Vec::new();
+    if let Some(p) = &persister {
+        harvester = harvester.with_persist(p.notifier());
+        tasks.push(tokio::spawn(p.clone().run()).abort_handle());
+    }
+    tasks.extend(spawn_all(Arc::new(harvester), &feeds));
     let state = Arc::new(AppState {
         feeds,
         demo: demo.is_some(),
@@ -132,7 +190,83 @@ pub async fn start(opts: ServeOptions) -> Result<Started, String> {
         dist: config.dist.clone(),
         frame_ancestors: config.frame_ancestors.clone(),
     });
-    Ok(Started { state, demo })
+    Ok(Started {
+        state,
+        demo,
+        persister,
+        tasks: Arc::new(tasks),
+    })
+}
+
+/// Runs discovery (bounded to two minutes); the result is saved in the state directory and
+/// reused when a later discovery fails (e.g. offline). Feeds already configured are kept.
+async fn discover_feeds(
+    config: &Config,
+    d: &crate::config::Discover,
+    policy: &Policy,
+    specs: &[FeedConfig],
+    state_dir: Option<&std::path::Path>,
+) -> Vec<FeedConfig> {
+    let mut taken: std::collections::HashSet<String> = specs.iter().map(|s| s.id.clone()).collect();
+    let urls: std::collections::HashSet<&str> = specs.iter().map(|s| s.url.as_str()).collect();
+    let saved = state_dir.map(|dir| dir.join("discovered.json"));
+    let harvester = match Harvester::new(HarvestSettings {
+        policy: policy.clone(),
+        limits: config.limits.clone(),
+        window: Window {
+            lookahead_days: config.lookahead_days,
+            region: config.region,
+        },
+        poll: Duration::from_secs(config.poll_interval_secs),
+        origins: Vec::new(),
+    }) {
+        Ok(h) => h,
+        Err(e) => {
+            tracing::error!(error = %e, "discovery not possible");
+            return Vec::new();
+        }
+    };
+    let result = tokio::time::timeout(
+        Duration::from_secs(120),
+        crate::discover::discover(&harvester, d, &mut taken),
+    )
+    .await
+    .unwrap_or_else(|_| Err("discovery timed out after 120 s".into()));
+    let feeds = match result {
+        Ok(found) => {
+            for (url, why) in &found.skipped {
+                tracing::info!(dataset = %url, reason = %why, "dataset skipped");
+            }
+            if let Some(path) = &saved
+                && let Ok(bytes) = serde_json::to_vec_pretty(&found.feeds)
+                && let Err(e) = persist::write_atomic(path, &bytes)
+            {
+                tracing::warn!(error = %e, "discovered feeds not saved");
+            }
+            found.feeds
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "feed discovery failed");
+            let loaded: Vec<FeedConfig> = saved
+                .as_ref()
+                .and_then(|p| std::fs::read(p).ok())
+                .and_then(|b| serde_json::from_slice(&b).ok())
+                .unwrap_or_default();
+            if !loaded.is_empty() {
+                tracing::info!(feeds = loaded.len(), "using the feeds discovered last time");
+            }
+            loaded
+                .into_iter()
+                .filter(|f| {
+                    !taken.contains(&f.id) && crate::config::validate_feed_id(&f.id).is_ok()
+                })
+                .collect()
+        }
+    };
+    feeds
+        .into_iter()
+        .filter(|f| !urls.contains(f.url.as_str()))
+        .collect()
 }
 
 /// Serves `router` on `listener` until `shutdown` resolves, then drains connections
@@ -141,6 +275,30 @@ pub async fn serve(
     listener: TcpListener,
     router: Router,
     header_timeout: Duration,
+    shutdown: impl Future<Output = ()>,
+) {
+    serve_with(listener, router, header_timeout, None, shutdown).await;
+}
+
+fn too_many_requests(wait: Duration) -> axum::response::Response {
+    let mut resp = crate::app::json_error(
+        axum::http::StatusCode::TOO_MANY_REQUESTS,
+        "too many requests",
+    );
+    let secs = wait.as_secs_f64().ceil().max(1.0) as u64;
+    if let Ok(v) = axum::http::HeaderValue::from_str(&secs.to_string()) {
+        resp.headers_mut()
+            .insert(axum::http::header::RETRY_AFTER, v);
+    }
+    resp
+}
+
+/// [`serve`] with an optional per-client rate limit (429 with `Retry-After` when exceeded).
+pub async fn serve_with(
+    listener: TcpListener,
+    router: Router,
+    header_timeout: Duration,
+    limiter: Option<Arc<RateLimiter>>,
     shutdown: impl Future<Output = ()>,
 ) {
     let mut builder = auto::Builder::new(TokioExecutor::new());
@@ -163,7 +321,21 @@ pub async fn serve(
                     }
                 };
                 let _ = stream.set_nodelay(true);
-                let service = TowerToHyperService::new(router.clone());
+                let router = router.clone();
+                let limiter = limiter.clone();
+                let ip = peer.ip();
+                let service = TowerToHyperService::new(tower::service_fn(
+                    move |req: axum::http::Request<hyper::body::Incoming>| {
+                        let router = router.clone();
+                        let limited = limiter.as_ref().and_then(|l| l.check(ip).err());
+                        async move {
+                            if let Some(wait) = limited {
+                                return Ok::<_, std::convert::Infallible>(too_many_requests(wait));
+                            }
+                            tower::ServiceExt::oneshot(router, req).await
+                        }
+                    },
+                ));
                 let conn = builder
                     .serve_connection_with_upgrades(TokioIo::new(stream), service)
                     .into_owned();
@@ -213,6 +385,7 @@ pub async fn shutdown_signal() {
 pub async fn run(opts: ServeOptions) -> Result<(), String> {
     let listen: SocketAddr = opts.config.listen;
     let header_timeout = Duration::from_secs(opts.config.limits.header_timeout_secs);
+    let limiter = RateLimiter::new(&opts.config.rate_limit).map(Arc::new);
     let listener = TcpListener::bind(listen)
         .await
         .map_err(|e| format!("cannot listen on {listen}: {e}"))?;
@@ -224,12 +397,15 @@ pub async fn run(opts: ServeOptions) -> Result<(), String> {
         format!("{} feeds", started.state.feeds.len())
     };
     println!("Activity Finder on http://{addr}/ ({what})");
-    serve(
+    serve_with(
         listener,
         started.router(),
         header_timeout,
+        limiter,
         shutdown_signal(),
     )
     .await;
+    started.abort_harvest();
+    started.flush().await;
     Ok(())
 }

@@ -28,6 +28,7 @@ pub async fn start(config: Config, demo_series: Option<usize>, demo_page_size: u
         config,
         demo_series,
         demo_page_size,
+        state_dir: None,
     })
     .await
     .expect("proxy starts");

@@ -1,0 +1,124 @@
+//! Per-client request rate limit on the listening side: a token bucket per client IP (IPv6 by
+//! /64) in a map of bounded size.
+
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use crate::config::RateLimit;
+
+#[derive(Debug, Clone, Copy)]
+struct Bucket {
+    tokens: f64,
+    last: Instant,
+}
+
+/// Token buckets keyed by client address.
+#[derive(Debug)]
+pub struct RateLimiter {
+    rate: f64,
+    burst: f64,
+    max_clients: usize,
+    buckets: Mutex<HashMap<IpAddr, Bucket>>,
+}
+
+fn client_key(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V4(v4) => IpAddr::V4(v4),
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => IpAddr::V4(v4),
+            None => {
+                let bits = u128::from(v6) & !((1u128 << 64) - 1);
+                IpAddr::V6(bits.into())
+            }
+        },
+    }
+}
+
+impl RateLimiter {
+    /// A limiter, or `None` when the config disables it.
+    pub fn new(cfg: &RateLimit) -> Option<Self> {
+        (cfg.per_second > 0.0).then(|| RateLimiter {
+            rate: cfg.per_second,
+            burst: f64::from(cfg.burst.max(1)),
+            max_clients: cfg.max_clients.max(1),
+            buckets: Mutex::new(HashMap::new()),
+        })
+    }
+
+    /// Takes a token for `ip`; `Err(wait)` when the client must wait.
+    pub fn check(&self, ip: IpAddr) -> Result<(), Duration> {
+        self.check_at(ip, Instant::now())
+    }
+
+    /// [`RateLimiter::check`] at a given instant (tests).
+    pub fn check_at(&self, ip: IpAddr, now: Instant) -> Result<(), Duration> {
+        let key = client_key(ip);
+        let mut map = self.buckets.lock().unwrap_or_else(|e| e.into_inner());
+        if map.len() >= self.max_clients && !map.contains_key(&key) {
+            // Forget clients whose bucket has refilled (idle); if all are active, start over
+            // rather than grow without bound.
+            let (rate, burst) = (self.rate, self.burst);
+            map.retain(|_, b| {
+                b.tokens + now.saturating_duration_since(b.last).as_secs_f64() * rate < burst
+            });
+            if map.len() >= self.max_clients {
+                map.clear();
+            }
+        }
+        let b = map.entry(key).or_insert(Bucket {
+            tokens: self.burst,
+            last: now,
+        });
+        let elapsed = now.saturating_duration_since(b.last).as_secs_f64();
+        b.tokens = (b.tokens + elapsed * self.rate).min(self.burst);
+        b.last = now;
+        if b.tokens >= 1.0 {
+            b.tokens -= 1.0;
+            Ok(())
+        } else {
+            Err(Duration::from_secs_f64((1.0 - b.tokens) / self.rate))
+        }
+    }
+
+    /// Clients currently tracked.
+    pub fn tracked(&self) -> usize {
+        self.buckets.lock().unwrap_or_else(|e| e.into_inner()).len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn burst_then_refill_and_bounded_memory() {
+        let l = RateLimiter::new(&RateLimit {
+            per_second: 10.0,
+            burst: 5,
+            max_clients: 3,
+        })
+        .unwrap();
+        let t0 = Instant::now();
+        let ip: IpAddr = "203.0.113.9".parse().unwrap();
+        for _ in 0..5 {
+            assert!(l.check_at(ip, t0).is_ok());
+        }
+        let wait = l.check_at(ip, t0).unwrap_err();
+        assert!(wait <= Duration::from_millis(101), "{wait:?}");
+        assert!(l.check_at(ip, t0 + Duration::from_millis(150)).is_ok());
+        // Same /64 shares a bucket.
+        let a: IpAddr = "2001:db8:1:2::1".parse().unwrap();
+        let b: IpAddr = "2001:db8:1:2::ffff".parse().unwrap();
+        for _ in 0..5 {
+            assert!(l.check_at(a, t0).is_ok());
+        }
+        assert!(l.check_at(b, t0).is_err());
+        for i in 0..1000u32 {
+            let ip = IpAddr::V4(std::net::Ipv4Addr::from(0x0a00_0000 + i));
+            let _ = l.check_at(ip, t0);
+            assert!(l.tracked() <= 3);
+        }
+    }
+}
