@@ -1,0 +1,389 @@
+// End-to-end user flows against the real proxy in demo mode and Debian's headless Chromium.
+// Run: node --test --test-concurrency=1 tests/e2e/   (or scripts/e2e.sh)
+// Needs an existing dist/ (trunk build) and proxy binary (PROXY_BIN); builds nothing.
+
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import * as h from './harness.mjs';
+
+const ACTIVITY_PREFIX = 'https://openactive.io/activity-list#';
+const HOSTILE_NAME = '<img src=x onerror=alert(1)><script>alert(1)</script>';
+
+/** Labels of an Activity List concept and everything narrower (the filter includes them). */
+function labelsUnder(id) {
+  const list = JSON.parse(readFileSync(resolve(h.ROOT, 'crates/openactive/vocab/activity-list.jsonld'), 'utf8'));
+  const byId = new Map(list.concept.map((c) => [c.id, c]));
+  const children = new Map();
+  for (const c of list.concept) {
+    for (const n of c.narrower ?? []) children.set(c.id, [...(children.get(c.id) ?? []), n]);
+    for (const b of c.broader ?? []) children.set(b, [...(children.get(b) ?? []), c.id]);
+  }
+  const out = new Set();
+  const stack = [id];
+  const seen = new Set();
+  while (stack.length) {
+    const x = stack.pop();
+    if (seen.has(x)) continue;
+    seen.add(x);
+    if (byId.has(x)) out.add(byId.get(x).prefLabel);
+    stack.push(...(children.get(x) ?? []));
+  }
+  return out;
+}
+
+/** Waits until data-markers has the same value for a few reads in a row; returns it. */
+async function stableMarkers(page) {
+  let last = -1;
+  let same = 0;
+  const t0 = Date.now();
+  while (Date.now() - t0 < h.T.ui) {
+    const n = await h.markerCount(page);
+    same = n === last ? same + 1 : 0;
+    last = n;
+    if (same >= 3) return n;
+    await page.waitForTimeout(100);
+  }
+  return last;
+}
+
+const activeId = (page) => page.evaluate(() => document.activeElement?.id ?? '');
+
+describe('Activity Finder end to end (demo data)', () => {
+  let proxy;
+  let browser;
+  const problems = new h.Collector();
+  const axeReports = [];
+  let baseline; // { loaded, heading } of the default view
+
+  before(async () => {
+    proxy = await h.startProxy();
+    try {
+      browser = await h.launchBrowser();
+    } catch (e) {
+      await proxy.stop();
+      throw e;
+    }
+  });
+
+  after(async () => {
+    await browser?.close().catch(() => {});
+    await proxy?.stop();
+  });
+
+  async function open(path = '', opts = {}) {
+    const { context, page } = await h.newPage(browser, problems, opts);
+    const loaded = await h.openApp(page, proxy.url + path);
+    return { context, page, loaded };
+  }
+
+  test('loads demo data: cards, map markers, demo banner and > 1000 sessions', async () => {
+    const { context, page, loaded } = await open();
+    try {
+      assert.ok(loaded > 1000, `#loaded-count reports ${loaded} sessions`);
+      const heading = await h.headingCount(page);
+      assert.ok(heading > 1000, `heading reports ${heading} sessions`);
+      baseline = { loaded, heading };
+      assert.equal(await page.locator('ol#results-list > li.card').count(), 20, 'the first page of 20 cards');
+      await page.waitForFunction(() => Number(document.querySelector('div.map')?.dataset.markers) > 0, null, { timeout: h.T.ui });
+      assert.ok((await h.markerCount(page)) > 0);
+      await page.locator('.venue-pin, .marker-cluster').first().waitFor({ state: 'visible' });
+      await h.waitMarkersInView(page);
+      await assert.doesNotReject(page.locator('.demo-banner').waitFor({ state: 'visible' }));
+      assert.match(await page.locator('.demo-banner').textContent(), /Demo data/);
+      await h.screenshot(page, 'desktop-1280x900.png');
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('activity filter round trip: URL gains act=, list and map narrow, a new context shows the same', async () => {
+    const { context, page } = await open();
+    let url;
+    let expected;
+    try {
+      const before = { heading: await h.headingCount(page), markers: await stableMarkers(page) };
+      // Pick the activity whose option count is the largest that is still below the total.
+      const options = await page.$$eval('#f-activity option', (os) => os.map((o) => ({ value: o.value, text: o.textContent })));
+      const candidates = options
+        .filter((o) => o.value.startsWith('https://openactive.io/activity-list#'))
+        .map((o) => ({ ...o, n: Number(/\((\d+)\)$/.exec(o.text)?.[1] ?? 0), label: o.text.replace(/ \(\d+\)$/, '') }))
+        .filter((o) => o.n > 0 && o.n < before.heading)
+        .sort((a, b) => b.n - a.n);
+      assert.ok(candidates.length > 3, 'several activities with sessions');
+      const pick = candidates[Math.floor(candidates.length / 2)];
+      await page.selectOption('#f-activity', pick.value);
+      const uuid = pick.value.slice(ACTIVITY_PREFIX.length);
+      await page.waitForURL((u) => u.searchParams.get('act') === uuid);
+      const n = await h.waitHeading(page, (x) => x !== before.heading, 'the activity filter to apply');
+      assert.ok(n < before.heading, `${n} < ${before.heading}`);
+      assert.equal(n, pick.n, 'the heading agrees with the count shown beside the option');
+      // Every card shown is of that activity (or a narrower one).
+      const allowed = labelsUnder(pick.value);
+      const acts = await page.$$eval('ol#results-list > li.card .card__activity', (els) => els.map((e) => e.textContent.replace(/^ · /, '')));
+      const cards = await page.locator('ol#results-list > li.card').count();
+      assert.equal(acts.length, cards, 'every card names its activity');
+      for (const a of acts) assert.ok(allowed.has(a), `card activity ${JSON.stringify(a)} is ${pick.label} or narrower`);
+      const markers = await stableMarkers(page);
+      assert.ok(markers > 0 && markers <= before.markers, `markers ${markers} within 1..${before.markers}`);
+      url = page.url();
+      expected = { heading: n, keys: await h.cardKeys(page, 20), value: pick.value };
+    } finally {
+      await context.close();
+    }
+    // The same link in a fresh browser context gives the same view.
+    const fresh = await h.newPage(browser, problems);
+    try {
+      await h.openApp(fresh.page, url);
+      assert.equal(await h.headingCount(fresh.page), expected.heading);
+      assert.deepEqual(await h.cardKeys(fresh.page, 20), expected.keys);
+      assert.equal(await fresh.page.inputValue('#f-activity'), expected.value);
+    } finally {
+      await fresh.context.close();
+    }
+  });
+
+  test('back/forward: going back after two filter changes restores the previous URL and list', async () => {
+    const { context, page } = await open();
+    try {
+      const n0 = await h.headingCount(page);
+      const url0 = page.url();
+      await page.check('#f-free');
+      await page.waitForURL((u) => u.searchParams.get('free') === '1');
+      const n1 = await h.waitHeading(page, (x) => x !== n0, 'the free filter');
+      const url1 = page.url();
+      const keys1 = await h.cardKeys(page);
+      await page.check('#f-day-0');
+      await page.waitForURL((u) => u.searchParams.get('days') === 'mon');
+      const n2 = await h.waitHeading(page, (x) => x !== n1, 'the Monday filter');
+      assert.ok(n0 > n1 && n1 > n2, `${n0} > ${n1} > ${n2}`);
+
+      await page.goBack();
+      await page.waitForURL(url1);
+      assert.equal(await h.waitHeading(page, (x) => x === n1, 'the list after back'), n1);
+      assert.deepEqual(await h.cardKeys(page), keys1);
+      assert.equal(await page.isChecked('#f-day-0'), false);
+      assert.equal(await page.isChecked('#f-free'), true);
+
+      await page.goBack();
+      await page.waitForURL(url0);
+      await h.waitHeading(page, (x) => x === n0, 'the full list after a second back');
+      assert.equal(await page.isChecked('#f-free'), false);
+
+      await page.goForward();
+      await page.waitForURL(url1);
+      await h.waitHeading(page, (x) => x === n1, 'the list after forward');
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('a bad URL value shows a notice and falls back to defaults (full list)', async () => {
+    const { context, page } = await open('?v=1&age=old&g=zz');
+    try {
+      const notice = page.locator('.notice[role=status]');
+      await notice.first().waitFor({ state: 'visible' });
+      const text = await notice.first().textContent();
+      assert.match(text, /could not be used/);
+      assert.ok((await notice.first().locator('li').count()) >= 2, `one line per bad value: ${text}`);
+      assert.equal(await h.headingCount(page), baseline?.heading ?? (await h.headingCount(page)));
+      assert.equal(await page.inputValue('#f-gender'), '');
+      assert.equal(await page.inputValue('#f-age'), '');
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('the session page: opens with focus on its heading and Source attribution; Escape closes it', async () => {
+    const { context, page } = await open();
+    try {
+      const link = page.locator('ol#results-list > li.card h3 a').first();
+      const title = (await link.textContent()).trim();
+      const key = await page.locator('ol#results-list > li.card').first().getAttribute('data-key');
+      await link.click();
+      await page.locator('section.detail').waitFor({ state: 'visible' });
+      await page.waitForURL((u) => u.searchParams.get('s') === key);
+      await page.waitForFunction(() => document.activeElement?.id === 'detail-heading', null, { timeout: h.T.ui });
+      assert.equal((await page.locator('#detail-heading').textContent()).trim(), title);
+      assert.match(await page.locator('section.detail .detail__source').textContent(), /^Source: \S/);
+      const a = await h.axe(page, 'session detail open (1280x900)');
+      axeReports.push(a);
+      await page.keyboard.press('Escape');
+      await page.locator('section.detail').waitFor({ state: 'detached' });
+      await page.waitForURL((u) => !u.searchParams.has('s'));
+      // Focus goes back to the session's card link, not to the top of the page.
+      const f = await h.focusInfo(page);
+      assert.ok(f.tag === 'a' && f.inCard && f.text === title, `focus after closing: ${JSON.stringify(f)}`);
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('keyboard only: skip link, toggle "Free only" with Space, pick a gender with ArrowDown, open a session with Enter', async () => {
+    const { context, page } = await open();
+    const kb = page.keyboard;
+    try {
+      const n0 = await h.headingCount(page);
+      // Give the tab real focus: with only emulated focus, headless Chromium sometimes keeps a
+      // stale (unfocused) computed style for the focused element.
+      await page.bringToFront();
+      // The first Tab reaches the skip link, and it becomes visible.
+      await kb.press('Tab');
+      let f = await h.focusInfo(page);
+      assert.equal(f.text, 'Skip to results');
+      assert.ok(f.focusVisible && f.outline, 'skip link shows focus');
+      const box = await page.evaluate(() => ({
+        ...document.activeElement.getBoundingClientRect().toJSON(),
+        hasFocus: document.hasFocus(),
+        focus: document.activeElement.matches(':focus'),
+        active: document.activeElement.className,
+        visibility: document.visibilityState,
+      }));
+      assert.ok(box.left >= 0 && box.top >= 0, `skip link is on screen when focused: ${JSON.stringify(box)}`);
+
+      async function tabTo(pred, what, max = 200) {
+        for (let i = 0; i < max; i++) {
+          await kb.press('Tab');
+          const info = await h.focusInfo(page);
+          if (pred(info)) return info;
+        }
+        throw new Error(`Tab never reached ${what}`);
+      }
+      f = await tabTo((x) => x.id === 'f-free', '#f-free');
+      assert.ok(f.focusVisible && f.outline, `#f-free shows focus: ${JSON.stringify(f)}`);
+      await kb.press('Space');
+      await page.waitForURL((u) => u.searchParams.get('free') === '1');
+      assert.equal(await page.isChecked('#f-free'), true);
+      const n1 = await h.waitHeading(page, (x) => x !== n0, 'the free filter');
+      assert.equal(await activeId(page), 'f-free', 'focus stays on the checkbox');
+
+      f = await tabTo((x) => x.id === 'f-gender', '#f-gender');
+      assert.ok(f.focusVisible, '#f-gender shows focus');
+      await kb.press('ArrowDown');
+      await page.waitForURL((u) => u.searchParams.has('g'));
+      await h.waitHeading(page, (x) => x !== n1, 'the gender filter');
+      assert.equal(await activeId(page), 'f-gender');
+
+      f = await tabTo((x) => x.tag === 'a' && x.inCard, 'the first card link');
+      assert.ok(f.focusVisible && f.outline, 'card link shows focus');
+      const first = (await page.locator('ol#results-list > li.card h3 a').first().textContent()).trim();
+      assert.equal(f.text, first, 'the first card link is the first reached');
+      await kb.press('Enter');
+      await page.locator('section.detail').waitFor({ state: 'visible' });
+      await page.waitForFunction(() => document.activeElement?.id === 'detail-heading', null, { timeout: h.T.ui });
+      assert.equal((await page.locator('#detail-heading').textContent()).trim(), first);
+      assert.ok(new URL(page.url()).searchParams.has('s'));
+      // Back to results with the keyboard: focus returns to the card link, visibly.
+      await tabTo((x) => x.text === 'Back to results', 'the Back to results button', 40);
+      await kb.press('Enter');
+      await page.locator('section.detail').waitFor({ state: 'detached' });
+      f = await h.focusInfo(page);
+      assert.ok(f.tag === 'a' && f.inCard && f.text === first && f.focusVisible, `focus after closing: ${JSON.stringify(f)}`);
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('axe-core: no serious or critical violations (main view, 320 px wide list and map)', async () => {
+    const main = await open();
+    try {
+      await h.waitMarkersInView(main.page);
+      axeReports.push(await h.axe(main.page, 'main view (1280x900)'));
+    } finally {
+      await main.context.close();
+    }
+    const narrow = await open('', { viewport: { width: 320, height: 640 } });
+    try {
+      axeReports.push(await h.axe(narrow.page, 'main view (320x640)'));
+      await narrow.page.getByRole('button', { name: 'Map', exact: true }).click();
+      await narrow.page.waitForURL((u) => u.searchParams.get('view') === 'map');
+      await narrow.page.locator('div.map').waitFor({ state: 'visible' });
+      await h.waitMarkersInView(narrow.page);
+      await narrow.page.locator('.leaflet-control-attribution a').first().waitFor({ state: 'visible' });
+      axeReports.push(await h.axe(narrow.page, 'map view (320x640)'));
+    } finally {
+      await narrow.context.close();
+    }
+    const lines = [];
+    for (const r of axeReports) {
+      lines.push(`axe ${r.label}: ${r.serious.length} serious/critical, ${r.other.length} other`);
+      if (r.serious.length) lines.push(h.formatAxe(r.serious));
+      if (r.other.length) lines.push(h.formatAxe(r.other));
+    }
+    console.log(lines.join('\n'));
+    const bad = axeReports.filter((r) => r.serious.length);
+    assert.equal(bad.length, 0, bad.map((r) => `${r.label}:\n${h.formatAxe(r.serious)}`).join('\n'));
+    assert.ok(axeReports.some((r) => r.label.startsWith('session detail')), 'the detail view was checked');
+  });
+
+  test('screenshots: phone 390x844 list view and map view (via the Map toggle)', async () => {
+    const { context, page } = await open('', { viewport: { width: 390, height: 844 } });
+    try {
+      // What a phone shows first, then the list itself (scrolled to the results heading).
+      await h.screenshot(page, 'phone-390x844-top.png');
+      await page.evaluate(() => document.querySelector('#results-heading').scrollIntoView({ block: 'start' }));
+      await h.screenshot(page, 'phone-390x844-list.png');
+      assert.equal(await page.locator('div.map').isVisible(), false, 'map hidden in list view');
+      await page.evaluate(() => window.scrollTo(0, 0));
+      await page.getByRole('button', { name: 'Map', exact: true }).click();
+      await page.waitForURL((u) => u.searchParams.get('view') === 'map');
+      await page.locator('div.map').waitFor({ state: 'visible' });
+      await page.locator('.venue-pin, .marker-cluster').first().waitFor({ state: 'visible' });
+      // A map first laid out while hidden must still show the venues once it is shown.
+      await h.waitMarkersInView(page);
+      assert.ok(!new URL(page.url()).searchParams.has('map'), 'showing the map is not recorded as a map move');
+      assert.equal(await page.locator('section.results').isVisible(), false, 'list hidden in map view');
+      await page.evaluate(() => document.querySelector('div.map').scrollIntoView({ block: 'start' }));
+      await h.screenshot(page, 'phone-390x844-map.png');
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('hostile feed text is shown as text and unsafe links are dropped', async () => {
+    let injected = false;
+    const hostile = [/\/feeds\/riverside-session-series$/, async (route) => {
+      const res = await route.fetch();
+      const body = await res.json();
+      const item = body.items.find((i) => i.state === 'updated' && i.data?.name);
+      item.data.name = HOSTILE_NAME;
+      item.data.url = 'javascript:alert(1)';
+      item.data.description = HOSTILE_NAME;
+      if (item.data.organizer) item.data.organizer.url = 'javascript:alert(2)';
+      if (item.data.location) item.data.location.name = `<b onmouseover=alert(3)>Venue</b>`;
+      for (const o of item.data.offers ?? []) o.url = 'javascript:alert(4)';
+      injected = true;
+      await route.fulfill({ response: res, json: body });
+    }];
+    const { context, page } = await open('?v=1&q=onerror', { routes: [hostile] });
+    const dialogs = [];
+    page.on('dialog', (d) => { dialogs.push(d.message()); d.dismiss().catch(() => {}); });
+    try {
+      assert.ok(injected, 'the relayed feed page was intercepted');
+      const n = await h.headingCount(page);
+      assert.ok(n > 0, 'the hostile series has sessions');
+      const title = page.locator('ol#results-list > li.card h3 a').first();
+      assert.equal((await title.textContent()).trim(), HOSTILE_NAME, 'the name is shown literally');
+      const list = page.locator('#results-list');
+      assert.equal(await list.locator('script, img, [onerror], [onmouseover], b').count(), 0);
+      await title.click();
+      await page.locator('section.detail').waitFor({ state: 'visible' });
+      assert.equal((await page.locator('#detail-heading').textContent()).trim(), HOSTILE_NAME);
+      const detail = page.locator('section.detail');
+      assert.equal(await detail.locator('a[href^="javascript:" i]').count(), 0, 'no javascript: links');
+      assert.equal(await detail.locator('script, img, [onerror], [onmouseover], b').count(), 0);
+      assert.equal(await detail.getByText('Book or find out more').count(), 0, 'the unsafe booking link is not offered');
+      // The map popup/tooltip text is built from text nodes too.
+      assert.equal(await page.locator('.leaflet-pane [onmouseover], .leaflet-pane script').count(), 0);
+      assert.equal(await page.locator('a[href^="javascript:" i]').count(), 0);
+      assert.deepEqual(dialogs, [], 'no script ran');
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('no console errors, page errors, failed requests or external requests during the run', () => {
+    assert.equal(problems.problems.length, 0, `\n${problems.format()}`);
+  });
+});

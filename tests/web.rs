@@ -1,0 +1,393 @@
+//! Browser tests (wasm-bindgen-test in headless Chromium): the URL contract against the real
+//! `window.history`, link safety, the join + index pipeline compiled to wasm, and the results
+//! list and session page mounted with hostile feed text. Native `cargo test` skips this file.
+//!
+//! Run: `CHROMEDRIVER=/usr/bin/chromedriver WASM_BINDGEN_TEST_TIMEOUT=60 cargo test -p activity-finder --target wasm32-unknown-unknown --test web`
+#![cfg(target_arch = "wasm32")]
+
+use activity_finder::app::Ctx;
+use activity_finder::components::{detail::SessionDetail, results::ResultsList};
+use activity_finder::map::Tiles;
+use activity_finder::url_state::{self, History};
+use chrono::{DateTime, Utc};
+use finder::filter::{DaySet, GenderFilter};
+use finder::{Filters, Index};
+use leptos::prelude::*;
+use openactive::join::Store;
+use openactive::rpde::parse_page;
+use openactive::{Dataset, vocab::ActivityList};
+use std::sync::Arc;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+const YOGA: &str = "https://openactive.io/activity-list#bf1a5e00-cdcf-465d-8c5a-6f57040b7f7e";
+const HOSTILE: &str = "<img src=x onerror=alert(1)><script>alert(1)</script>";
+
+fn window() -> web_sys::Window {
+    web_sys::window().expect("a window")
+}
+
+fn document() -> web_sys::Document {
+    window().document().expect("a document")
+}
+
+/// Restores the test page's URL when dropped (tests share one page).
+struct RestoreUrl(String);
+impl RestoreUrl {
+    fn new() -> Self {
+        RestoreUrl(window().location().href().unwrap())
+    }
+}
+impl Drop for RestoreUrl {
+    fn drop(&mut self) {
+        let _ =
+            window()
+                .history()
+                .unwrap()
+                .replace_state_with_url(&JsValue::NULL, "", Some(&self.0));
+    }
+}
+
+/// Lets Leptos effects and rendering run (they are scheduled, not synchronous).
+async fn settle() {
+    for _ in 0..3 {
+        let p = js_sys::Promise::new(&mut |resolve, _| {
+            let _ = window().set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 20);
+        });
+        let _ = wasm_bindgen_futures::JsFuture::from(p).await;
+    }
+}
+
+#[wasm_bindgen_test]
+fn url_state_round_trips_through_window_history() {
+    let _restore = RestoreUrl::new();
+    let history = window().history().unwrap();
+    let f = Filters {
+        activities: vec![YOGA.into()],
+        days: DaySet::default().toggled(0).toggled(2),
+        free: true,
+        age: Some(67),
+        gender: GenderFilter::from_key("fo").unwrap(),
+        keyword: "yoga & mat".into(),
+        selected: Some("https://example.test/sessions/1?a=b&c=d".into()),
+        ..Filters::default()
+    };
+    let len0 = history.length().unwrap();
+    url_state::write(&f, History::Push);
+    assert_eq!(
+        history.length().unwrap(),
+        len0 + 1,
+        "a click pushes one history entry"
+    );
+    let search = window().location().search().unwrap();
+    assert!(
+        search.starts_with("?v=1&act=bf1a5e00-cdcf-465d-8c5a-6f57040b7f7e"),
+        "{search}"
+    );
+    assert!(
+        search.contains("days=mon,wed") || search.contains("days=mon%2Cwed"),
+        "{search}"
+    );
+    let (back, notices) = url_state::read();
+    assert_eq!(back, f);
+    assert!(notices.is_empty(), "{notices:?}");
+
+    // The same filters again: nothing is written.
+    url_state::write(&f, History::Push);
+    assert_eq!(history.length().unwrap(), len0 + 1);
+
+    // Typing replaces the entry instead of adding one.
+    let typed = Filters {
+        keyword: "pilates".into(),
+        ..f.clone()
+    };
+    url_state::write(&typed, History::Replace);
+    assert_eq!(history.length().unwrap(), len0 + 1);
+    assert_eq!(url_state::read().0.keyword, "pilates");
+    assert!(url_state::current_href().contains("q=pilates"));
+}
+
+#[wasm_bindgen_test]
+fn bad_url_values_fall_back_to_defaults_with_notices() {
+    let _restore = RestoreUrl::new();
+    let path = window().location().pathname().unwrap();
+    window()
+        .history()
+        .unwrap()
+        .replace_state_with_url(
+            &JsValue::NULL,
+            "",
+            Some(&format!("{path}?v=1&age=old&g=zz&free=1")),
+        )
+        .unwrap();
+    let (f, notices) = url_state::read();
+    assert_eq!(f.age, None);
+    assert_eq!(f.gender, GenderFilter::default());
+    assert!(f.free, "good values are kept");
+    let mut keys: Vec<&str> = notices.iter().map(|n| n.key.as_str()).collect();
+    keys.sort();
+    assert_eq!(keys, ["age", "g"]);
+}
+
+#[wasm_bindgen_test]
+fn safe_link_rejects_script_and_data_urls() {
+    use finder::display::safe_link;
+    assert_eq!(safe_link("javascript:alert(1)"), None);
+    assert_eq!(safe_link("  JavaScript:alert(1)"), None);
+    assert_eq!(safe_link("java\tscript:alert(1)"), None);
+    assert_eq!(safe_link("data:text/html,<script>alert(1)</script>"), None);
+    assert_eq!(safe_link("vbscript:msgbox(1)"), None);
+    assert_eq!(
+        safe_link("https://example.test/book"),
+        Some("https://example.test/book")
+    );
+}
+
+fn now() -> DateTime<Utc> {
+    "2026-11-20T00:00:00Z".parse().unwrap()
+}
+
+/// One SessionSeries page (yoga with a hostile name, and swimming) and one ScheduledSession
+/// page, joined in a Store and indexed with the real Activity List, all inside wasm.
+fn tiny_index(name: &str, url: &str) -> Index {
+    let series = serde_json::json!({
+        "next": "https://demo.test/feeds/series?afterChangeNumber=2",
+        "items": [
+            {"state": "updated", "kind": "SessionSeries", "id": "ss-1", "modified": 1, "data": {
+                "@context": "https://openactive.io/", "@type": "SessionSeries",
+                "@id": "https://demo.test/series/ss-1",
+                "name": name, "description": name, "url": url,
+                "activity": [{"@type": "Concept", "@id": YOGA, "prefLabel": "Yoga", "inScheme": "https://openactive.io/activity-list"}],
+                "organizer": {"@type": "Organization", "name": "Demo Org", "url": "javascript:alert(2)"},
+                "location": {"@type": "Place", "name": "Hall <b>One</b>",
+                    "address": {"@type": "PostalAddress", "postalCode": "E15 1AA"},
+                    "geo": {"@type": "GeoCoordinates", "latitude": 51.54, "longitude": 0.0}},
+                "offers": [{"@type": "Offer", "price": 0, "priceCurrency": "GBP", "url": "javascript:alert(3)"}]
+            }},
+            {"state": "updated", "kind": "SessionSeries", "id": "ss-2", "modified": 2, "data": {
+                "@context": "https://openactive.io/", "@type": "SessionSeries",
+                "@id": "https://demo.test/series/ss-2",
+                "name": "Lane Swimming", "url": "https://demo.test/book/ss-2",
+                "activity": [{"@type": "Concept", "@id": "https://openactive.io/activity-list#2750229d-b725-4171-9276-376be913957c", "prefLabel": "Swimming"}],
+                "location": {"@type": "Place", "name": "Pool",
+                    "geo": {"@type": "GeoCoordinates", "latitude": 51.55, "longitude": -0.1}},
+                "offers": [{"@type": "Offer", "price": 4.5, "priceCurrency": "GBP"}]
+            }}
+        ]
+    });
+    let sessions = serde_json::json!({
+        "next": "https://demo.test/feeds/sessions?afterChangeNumber=3",
+        "items": [
+            {"state": "updated", "kind": "ScheduledSession", "id": "sc-1", "modified": 1, "data": {
+                "@context": "https://openactive.io/", "@type": "ScheduledSession",
+                "@id": "https://demo.test/sessions/sc-1", "superEvent": "https://demo.test/series/ss-1",
+                "startDate": "2026-11-23T18:00:00Z", "endDate": "2026-11-23T19:00:00Z"
+            }},
+            {"state": "updated", "kind": "ScheduledSession", "id": "sc-2", "modified": 2, "data": {
+                "@context": "https://openactive.io/", "@type": "ScheduledSession",
+                "@id": "https://demo.test/sessions/sc-2", "superEvent": "https://demo.test/series/ss-2",
+                "startDate": "2026-11-24T07:00:00Z", "endDate": "2026-11-24T08:00:00Z"
+            }},
+            {"state": "updated", "kind": "ScheduledSession", "id": "sc-3", "modified": 3, "data": {
+                "@context": "https://openactive.io/", "@type": "ScheduledSession",
+                "@id": "https://demo.test/sessions/sc-3", "superEvent": "https://demo.test/series/ss-2",
+                "startDate": "2026-11-25T07:00:00Z", "endDate": "2026-11-25T08:00:00Z"
+            }}
+        ]
+    });
+    let dataset = |p: &str| Dataset {
+        publisher: p.into(),
+        url: Some("javascript:alert(5)".into()),
+        license: Some("https://creativecommons.org/licenses/by/4.0/".into()),
+    };
+    let mut store = Store::new();
+    let ss = store.add_feed(dataset("Demo Publisher"));
+    let sc = store.add_feed(dataset("Demo Publisher"));
+    store.apply_page(
+        sc,
+        &parse_page(&sessions.to_string(), "https://demo.test/feeds/sessions").unwrap(),
+    );
+    store.apply_page(
+        ss,
+        &parse_page(&series.to_string(), "https://demo.test/feeds/series").unwrap(),
+    );
+    let vocab = ActivityList::from_jsonld(include_str!(
+        "../crates/openactive/vocab/activity-list.jsonld"
+    ))
+    .unwrap();
+    let datasets = (0..store.feed_count())
+        .map(|i| store.dataset(i).clone())
+        .collect();
+    Index::build(store.occurrences(now(), 28), &vocab).with_datasets(datasets)
+}
+
+#[wasm_bindgen_test]
+fn store_and_index_answer_queries_in_wasm() {
+    let ix = tiny_index("Morning Yoga", "https://demo.test/book/ss-1");
+    assert_eq!(
+        ix.len(),
+        3,
+        "three upcoming sessions joined with their series"
+    );
+    let all = ix.query(&Filters::default());
+    assert_eq!(all.results.len(), 3);
+    // Soonest first.
+    let first = &ix.occurrences[all.results[0] as usize];
+    assert_eq!(first.key, "https://demo.test/sessions/sc-1");
+    assert_eq!(first.name, "Morning Yoga");
+    // Activity filter (with the real Activity List), free, keyword, day of week (London time).
+    let yoga = ix.query(&Filters {
+        activities: vec![YOGA.into()],
+        ..Filters::default()
+    });
+    assert_eq!(yoga.results.len(), 1);
+    assert_eq!(
+        ix.query(&Filters {
+            free: true,
+            ..Filters::default()
+        })
+        .results
+        .len(),
+        1
+    );
+    assert_eq!(
+        ix.query(&Filters {
+            keyword: "lane".into(),
+            ..Filters::default()
+        })
+        .results
+        .len(),
+        2
+    );
+    // 2026-11-23 is a Monday (day 0).
+    let mon = ix.query(&Filters {
+        days: DaySet::default().toggled(0),
+        ..Filters::default()
+    });
+    assert_eq!(mon.results.len(), 1);
+    assert_eq!(all.venues.len(), 2, "two venues with a position");
+}
+
+/// Mounts the results list and the session page with a hand-built context.
+fn mount(ix: Index, filters: Filters) -> (Ctx, web_sys::HtmlElement) {
+    let parent: web_sys::HtmlElement = document().create_element("div").unwrap().unchecked_into();
+    document().body().unwrap().append_child(&parent).unwrap();
+    let slot = std::rc::Rc::new(std::cell::Cell::new(None));
+    let out = slot.clone();
+    let handle = leptos::mount::mount_to(parent.clone(), move || {
+        let filters = RwSignal::new(filters);
+        let index = RwSignal::new(Arc::new(ix));
+        let outcome = Memo::new(move |_| Arc::new(index.with(|ix| filters.with(|f| ix.query(f)))));
+        let ctx = Ctx {
+            filters,
+            notices: RwSignal::new(Vec::new()),
+            index,
+            outcome,
+            feeds: RwSignal::new(Vec::new()),
+            demo: RwSignal::new(true),
+            fatal: RwSignal::new(None),
+            highlighted: RwSignal::new(None),
+            accessibility_labels: StoredValue::new(Vec::new()),
+            tiles: RwSignal::new(Tiles::default()),
+        };
+        out.set(Some(ctx));
+        provide_context(ctx);
+        view! { <ResultsList/><SessionDetail/> }
+    });
+    handle.forget();
+    (slot.take().expect("mounted"), parent)
+}
+
+#[wasm_bindgen_test]
+async fn hostile_feed_text_renders_as_text_and_unsafe_links_are_dropped() {
+    let _restore = RestoreUrl::new();
+    let ix = tiny_index(HOSTILE, "javascript:alert(1)");
+    let (ctx, root) = mount(ix, Filters::default());
+    settle().await;
+
+    let heading = root
+        .query_selector("#results-heading")
+        .unwrap()
+        .expect("results heading");
+    assert_eq!(heading.text_content().unwrap(), "3 sessions found");
+    let list = root
+        .query_selector("#results-list")
+        .unwrap()
+        .expect("results list");
+    assert_eq!(list.child_element_count(), 3);
+    let link: web_sys::HtmlElement = list
+        .query_selector("li.card h3 a")
+        .unwrap()
+        .expect("a card link")
+        .unchecked_into();
+    assert_eq!(
+        link.text_content().unwrap(),
+        HOSTILE,
+        "the name is shown literally"
+    );
+    for sel in ["script", "img", "[onerror]", "b"] {
+        assert!(
+            list.query_selector(sel).unwrap().is_none(),
+            "no {sel} in the list"
+        );
+    }
+
+    // Opening the card shows the session page (and writes `s=` to the URL).
+    link.click();
+    settle().await;
+    assert_eq!(
+        ctx.filters.get_untracked().selected.as_deref(),
+        Some("https://demo.test/sessions/sc-1")
+    );
+    assert!(window().location().search().unwrap().contains("s=https"));
+    let detail = root
+        .query_selector("section.detail")
+        .unwrap()
+        .expect("the session page");
+    let h = detail
+        .query_selector("#detail-heading")
+        .unwrap()
+        .expect("detail heading");
+    assert_eq!(h.text_content().unwrap(), HOSTILE);
+    assert_eq!(
+        document().active_element().map(|e| e.id()),
+        Some("detail-heading".into()),
+        "focus moves to the heading"
+    );
+    for sel in [
+        "script",
+        "img",
+        "[onerror]",
+        "b",
+        "a[href^=\"javascript:\" i]",
+    ] {
+        assert!(
+            detail.query_selector(sel).unwrap().is_none(),
+            "no {sel} in the session page"
+        );
+    }
+    let text = detail.text_content().unwrap();
+    assert!(text.contains("Source: Demo Publisher"), "{text}");
+    assert!(
+        text.contains("Hall <b>One</b>"),
+        "venue name as text: {text}"
+    );
+    assert!(
+        !text.contains("Book or find out more"),
+        "an unsafe booking link is not offered"
+    );
+
+    // "Back to results" closes it.
+    let back: web_sys::HtmlElement = detail
+        .query_selector("button.button--secondary")
+        .unwrap()
+        .expect("back button")
+        .unchecked_into();
+    back.click();
+    settle().await;
+    assert!(root.query_selector("section.detail").unwrap().is_none());
+    assert_eq!(ctx.filters.get_untracked().selected, None);
+    root.remove();
+}
