@@ -43,9 +43,35 @@ pub struct Ctx {
     pub accessibility_labels: StoredValue<Vec<(String, String)>>,
     /// Tile server.
     pub tiles: RwSignal<Tiles>,
+    /// The filter sheet is open (small screens only; not part of the URL).
+    pub filters_open: RwSignal<bool>,
 }
 
 impl Ctx {
+    /// Fresh state for these filters: an empty index, no feeds yet.
+    pub fn new(filters: Filters, notices: Vec<Notice>) -> Ctx {
+        let filters = RwSignal::new(filters);
+        let index = RwSignal::new(Arc::new(Index::default()));
+        let outcome = Memo::new(move |_| {
+            measured("af:query", || {
+                Arc::new(index.with(|ix| filters.with(|f| ix.query(f))))
+            })
+        });
+        Ctx {
+            filters,
+            notices: RwSignal::new(notices),
+            index,
+            outcome,
+            feeds: RwSignal::new(Vec::new()),
+            demo: RwSignal::new(false),
+            fatal: RwSignal::new(None),
+            highlighted: RwSignal::new(None),
+            accessibility_labels: StoredValue::new(accessibility_labels()),
+            tiles: RwSignal::new(Tiles::default()),
+            filters_open: RwSignal::new(false),
+        }
+    }
+
     /// Changes the filters and writes them to the URL.
     pub fn set_filters(&self, f: Filters, how: History) {
         url_state::write(&f, how);
@@ -75,25 +101,7 @@ fn accessibility_labels() -> Vec<(String, String)> {
 #[component]
 pub fn App() -> impl IntoView {
     let (f0, n0) = url_state::read();
-    let filters = RwSignal::new(f0);
-    let index = RwSignal::new(Arc::new(Index::default()));
-    let outcome = Memo::new(move |_| {
-        measured("af:query", || {
-            Arc::new(index.with(|ix| filters.with(|f| ix.query(f))))
-        })
-    });
-    let ctx = Ctx {
-        filters,
-        notices: RwSignal::new(n0),
-        index,
-        outcome,
-        feeds: RwSignal::new(Vec::new()),
-        demo: RwSignal::new(false),
-        fatal: RwSignal::new(None),
-        highlighted: RwSignal::new(None),
-        accessibility_labels: StoredValue::new(accessibility_labels()),
-        tiles: RwSignal::new(Tiles::default()),
-    };
+    let ctx = Ctx::new(f0, n0);
     provide_context(ctx);
 
     let _popstate = window_event_listener(leptos::ev::popstate, move |_| {
@@ -111,7 +119,10 @@ pub fn App() -> impl IntoView {
             "layout show-list"
         }
     };
+    // While a session page is open it is a modal dialog: the page behind it is inert.
+    let detail_open = move || ctx.filters.with(|f| f.selected.is_some());
     view! {
+        <div class="page" inert=detail_open>
         <a class="skip-link" href="#results-heading">"Skip to results"</a>
         <header class="site-header">
             <div class="site-header__inner">
@@ -132,12 +143,15 @@ pub fn App() -> impl IntoView {
             <ViewToggle/>
             <div class=view_class>
                 <FilterPanel/>
-                <ResultsList/>
-                <crate::components::map_view::MapPane/>
+                <div class="results-and-map" inert=move || ctx.filters_open.get()>
+                    <ResultsList/>
+                    <crate::components::map_view::MapPane/>
+                </div>
             </div>
-            <SessionDetail/>
         </main>
         <Footer/>
+        </div>
+        <SessionDetail/>
     }
 }
 
@@ -303,10 +317,18 @@ fn ViewToggle() -> impl IntoView {
     let ctx = expect_context::<Ctx>();
     let is_map = move || ctx.filters.with(|f| f.view == finder::filter::View::Map);
     let set_view = move |v| ctx.update_filters(History::Push, |f| f.view = v);
+    let active = move || ctx.filters.with(|f| f.active_count());
     view! {
-        <div class="view-toggle" role="group" aria-label="Show results as">
-            <button type="button" aria-pressed=move || (!is_map()).to_string() on:click=move |_| set_view(finder::filter::View::List)>"List"</button>
-            <button type="button" aria-pressed=move || is_map().to_string() on:click=move |_| set_view(finder::filter::View::Map)>"Map"</button>
+        <div class="view-toggle">
+            <button type="button" id="open-filters" aria-controls="filters-panel"
+                aria-expanded=move || ctx.filters_open.get().to_string()
+                on:click=move |_| ctx.filters_open.set(true)>
+                {move || match active() { 0 => "Filters".to_string(), n => format!("Filters ({n})") }}
+            </button>
+            <div class="view-toggle__views" role="group" aria-label="Show results as">
+                <button type="button" aria-pressed=move || (!is_map()).to_string() on:click=move |_| set_view(finder::filter::View::List)>"List"</button>
+                <button type="button" aria-pressed=move || is_map().to_string() on:click=move |_| set_view(finder::filter::View::Map)>"Map"</button>
+            </div>
         </div>
     }
 }

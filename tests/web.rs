@@ -7,7 +7,6 @@
 
 use activity_finder::app::Ctx;
 use activity_finder::components::{detail::SessionDetail, results::ResultsList};
-use activity_finder::map::Tiles;
 use activity_finder::url_state::{self, History};
 use chrono::{DateTime, Utc};
 use finder::filter::{DaySet, GenderFilter};
@@ -277,21 +276,9 @@ fn mount(ix: Index, filters: Filters) -> (Ctx, web_sys::HtmlElement) {
     let slot = std::rc::Rc::new(std::cell::Cell::new(None));
     let out = slot.clone();
     let handle = leptos::mount::mount_to(parent.clone(), move || {
-        let filters = RwSignal::new(filters);
-        let index = RwSignal::new(Arc::new(ix));
-        let outcome = Memo::new(move |_| Arc::new(index.with(|ix| filters.with(|f| ix.query(f)))));
-        let ctx = Ctx {
-            filters,
-            notices: RwSignal::new(Vec::new()),
-            index,
-            outcome,
-            feeds: RwSignal::new(Vec::new()),
-            demo: RwSignal::new(true),
-            fatal: RwSignal::new(None),
-            highlighted: RwSignal::new(None),
-            accessibility_labels: StoredValue::new(Vec::new()),
-            tiles: RwSignal::new(Tiles::default()),
-        };
+        let ctx = Ctx::new(filters, Vec::new());
+        ctx.index.set(Arc::new(ix));
+        ctx.demo.set(true);
         out.set(Some(ctx));
         provide_context(ctx);
         view! { <ResultsList/><SessionDetail/> }

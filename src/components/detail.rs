@@ -43,6 +43,11 @@ fn return_focus(key: Option<&str>) {
                 .ok()
                 .flatten()
         });
+    // The page behind the dialog is inert until the next render; lift it now so that focus
+    // can land there.
+    if let Ok(Some(page)) = doc.query_selector(".page") {
+        let _ = page.remove_attribute("inert");
+    }
     let target = card_link.or_else(|| doc.get_element_by_id("results-heading"));
     if let Some(el) = target.and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()) {
         let _ = el.focus();
@@ -78,7 +83,7 @@ pub fn SessionDetail() -> impl IntoView {
     });
     view! {
         <Show when=move || ctx.filters.with(|f| f.selected.is_some())>
-            <section class="detail" aria-labelledby="detail-heading">
+            <section class="detail" role="dialog" aria-modal="true" aria-labelledby="detail-heading">
                 {move || match selected() {
                     None => view! {
                         <h2 id="detail-heading" tabindex="-1" node_ref=heading>

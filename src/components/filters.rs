@@ -16,9 +16,32 @@ fn with_count(label: &str, n: u32) -> String {
 #[component]
 pub fn FilterPanel() -> impl IntoView {
     let ctx = expect_context::<Ctx>();
+    let heading = leptos::prelude::NodeRef::<leptos::html::H2>::new();
+    // On phones the panel is a sheet: focus its heading when it opens, and give focus back to
+    // the button that opened it when it closes.
+    Effect::new(move |was_open: Option<bool>| {
+        let open = ctx.filters_open.get();
+        if open {
+            if let Some(h) = heading.get() {
+                let _ = h.focus();
+            }
+        } else if was_open == Some(true)
+            && let Some(b) = leptos::prelude::document().get_element_by_id("open-filters")
+            && let Ok(b) = b.dyn_into::<web_sys::HtmlElement>()
+        {
+            let _ = b.focus();
+        }
+        open
+    });
+    let close = move |_| ctx.filters_open.set(false);
+    let count = move || ctx.outcome.with(|o| o.results.len());
     view! {
-        <aside class="filters" aria-labelledby="filters-heading">
-            <h2 id="filters-heading">"Filter sessions"</h2>
+        <aside class="filters" class:is-open=move || ctx.filters_open.get() id="filters-panel" aria-labelledby="filters-heading"
+            on:keydown=move |e| if e.key() == "Escape" && ctx.filters_open.get_untracked() { ctx.filters_open.set(false) }>
+            <div class="filters__top">
+                <h2 id="filters-heading" tabindex="-1" node_ref=heading>"Filter sessions"</h2>
+                <button type="button" class="button button--secondary filters__close" on:click=close>"Close"</button>
+            </div>
             <form class="filters__form" on:submit=|e| e.prevent_default()>
                 <ActivityFilter/>
                 <LocationFilter/>
@@ -42,6 +65,11 @@ pub fn FilterPanel() -> impl IntoView {
                 <button type="button" class="button button--secondary" on:click=move |_| {
                     ctx.update_filters(History::Push, |f| { let view = f.view; *f = finder::Filters::default(); f.view = view; })
                 }>"Clear all filters"</button>
+                <div class="filters__done">
+                    <button type="button" class="button" on:click=close>
+                        {move || match count() { 1 => "Show 1 session".to_string(), n => format!("Show {n} sessions") }}
+                    </button>
+                </div>
             </form>
         </aside>
     }

@@ -240,7 +240,7 @@ describe('Activity Finder end to end (demo data)', () => {
         active: document.activeElement.className,
         visibility: document.visibilityState,
       }));
-      assert.ok(box.left >= 0 && box.top >= 0, `skip link is on screen when focused: ${JSON.stringify(box)}`);
+      assert.ok(box.left >= 0 && box.top >= 0 && box.width > 40 && box.height > 20, `skip link is on screen and unclipped when focused: ${JSON.stringify(box)}`);
 
       async function tabTo(pred, what, max = 200) {
         for (let i = 0; i < max; i++) {

@@ -55,7 +55,7 @@ fn occurrences(n: usize) -> Vec<Occurrence> {
             Occurrence {
                 key: format!("occ-{i}"),
                 series_key: Some(format!("series-{}", i / 20)),
-                feed: (i % 20) as usize,
+                feed: i % 20,
                 kind: OpportunityKind::Session,
                 name: format!("Session {i}"),
                 description: Some("A friendly session for everyone".into()),

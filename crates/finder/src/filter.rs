@@ -240,6 +240,27 @@ pub struct Filters {
 pub const DEFAULT_RADIUS_KM: f64 = 5.0;
 
 impl Filters {
+    /// How many filter groups are set (for the "Filters (3)" button on phones).
+    pub fn active_count(&self) -> usize {
+        [
+            !self.activities.is_empty(),
+            self.place != Place::Anywhere,
+            !self.days.is_empty(),
+            self.time != TimeOfDay::Any,
+            self.from.is_some() || self.to.is_some(),
+            self.free || self.max_price.is_some(),
+            self.age.is_some(),
+            self.gender != GenderFilter::Any,
+            !self.accessibility.is_empty() || self.wheelchair,
+            self.beginner,
+            !self.organiser.trim().is_empty(),
+            !self.keyword.trim().is_empty(),
+        ]
+        .into_iter()
+        .filter(|b| *b)
+        .count()
+    }
+
     /// The effective radius.
     pub fn radius(&self) -> f64 {
         self.radius_km.unwrap_or(DEFAULT_RADIUS_KM)
