@@ -41,13 +41,16 @@ pub fn ShareBar() -> impl IntoView {
         }
     };
     view! {
-        <div class="share" role="group" aria-label="Share these results">
+        <details class="share">
+            <summary>"Share this list"</summary>
+            <div class="share__buttons" role="group" aria-label="Share these results">
             <button type="button" class="button button--secondary" on:click=copy>"Copy link"</button>
             <a class="button button--secondary" href=move || format!("mailto:?subject={}&body={}", encode_component("Activity sessions"), encode_component(&text()))>"Email"</a>
             <a class="button button--secondary" href=move || format!("https://wa.me/?text={}", encode_component(&text())) rel="noopener noreferrer" target="_blank">"WhatsApp"</a>
             <a class="button button--secondary" href=move || format!("sms:?&body={}", encode_component(&text()))>"Text message"</a>
             <button type="button" class="button button--secondary" on:click=print>"Print"</button>
             <span class="share__status" role="status" aria-live="polite">{move || copied.get()}</span>
-        </div>
+            </div>
+        </details>
     }
 }
