@@ -220,6 +220,23 @@ fn is_uuidish(s: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
+/// Adds the comma-separated concept ids in `v` (the part after `#`) to `ids` under `prefix`,
+/// skipping duplicates; returns whether any part was not an id.
+fn add_ids(ids: &mut Vec<String>, v: &str, prefix: &str) -> bool {
+    let mut rejected = false;
+    for id in v.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+        if !is_uuidish(id) {
+            rejected = true;
+            continue;
+        }
+        let full = format!("{prefix}{id}");
+        if !ids.contains(&full) {
+            ids.push(full);
+        }
+    }
+    rejected
+}
+
 fn parse_flag(v: &str) -> Option<bool> {
     match v {
         "1" | "true" | "yes" => Some(true),
@@ -263,18 +280,11 @@ pub fn decode(query: &str) -> (Filters, Vec<Notice>) {
             ),
             "v" => {}
             "act" => {
-                for id in v.split(',').map(str::trim).filter(|s| !s.is_empty()) {
-                    if is_uuidish(id) {
-                        let full = format!("{ACTIVITY_PREFIX}{id}");
-                        if !f.activities.contains(&full) {
-                            f.activities.push(full);
-                        }
-                    } else {
-                        bad(
-                            "act",
-                            "An activity in the link was not recognised and was ignored.".into(),
-                        );
-                    }
+                if add_ids(&mut f.activities, v, ACTIVITY_PREFIX) {
+                    bad(
+                        "act",
+                        "An activity in the link was not recognised and was ignored.".into(),
+                    );
                 }
             }
             "near" => match postcode_to_outward(v) {
@@ -377,18 +387,11 @@ pub fn decode(query: &str) -> (Filters, Vec<Notice>) {
                 ),
             },
             "acc" => {
-                for id in v.split(',').map(str::trim).filter(|s| !s.is_empty()) {
-                    if is_uuidish(id) {
-                        let full = format!("{ACCESSIBILITY_PREFIX}{id}");
-                        if !f.accessibility.contains(&full) {
-                            f.accessibility.push(full);
-                        }
-                    } else {
-                        bad(
-                            "acc",
-                            "An accessibility option in the link was not recognised.".into(),
-                        );
-                    }
+                if add_ids(&mut f.accessibility, v, ACCESSIBILITY_PREFIX) {
+                    bad(
+                        "acc",
+                        "An accessibility option in the link was not recognised.".into(),
+                    );
                 }
             }
             "wc" => match parse_flag(v) {
