@@ -280,7 +280,8 @@ pub fn decode(query: &str) -> (Filters, Vec<Notice>) {
             ),
             "v" => {}
             "act" => {
-                if add_ids(&mut f.activities, v, ACTIVITY_PREFIX) {
+                let rejected = add_ids(&mut f.activities, v, ACTIVITY_PREFIX);
+                if rejected {
                     bad(
                         "act",
                         "An activity in the link was not recognised and was ignored.".into(),
@@ -387,7 +388,8 @@ pub fn decode(query: &str) -> (Filters, Vec<Notice>) {
                 ),
             },
             "acc" => {
-                if add_ids(&mut f.accessibility, v, ACCESSIBILITY_PREFIX) {
+                let rejected = add_ids(&mut f.accessibility, v, ACCESSIBILITY_PREFIX);
+                if rejected {
                     bad(
                         "acc",
                         "An accessibility option in the link was not recognised.".into(),
