@@ -15,7 +15,6 @@ pub struct VenueInfo {
     /// Place name (or the first address line).
     pub name: String,
     /// Position, when known.
-    pub geo: Option<(f64, f64)>,
     /// Postcode, when known.
     pub postcode: Option<String>,
 }
@@ -40,10 +39,11 @@ pub(crate) struct Row {
     pub beginner: bool,
     pub geo: Option<(f64, f64)>,
     pub venue: u32,
-    /// Lower-cased organiser and venue names.
-    pub org_text: String,
-    /// Lower-cased name, description, activity labels, venue and organiser.
-    pub text: String,
+    /// Lower-cased organiser and venue names (index into `Index::texts`).
+    pub org_text: u32,
+    /// Lower-cased name, description, activity labels, venue and organiser (index into
+    /// `Index::texts`). Occurrences of one series share one text.
+    pub text: u32,
     pub slot: bool,
     /// Never listed: cancelled, or a repeat inside a booking grid.
     pub hidden: bool,
@@ -77,6 +77,8 @@ pub struct Index {
     pub accessibility_ids: Vec<String>,
     /// Outward codes of the venues.
     pub gazetteer: Gazetteer,
+    /// Distinct search texts (lower-cased), shared by the rows that have them.
+    pub(crate) texts: Vec<String>,
     /// Where each feed's data came from, by feed index (attribution).
     pub datasets: Vec<Dataset>,
     by_key: HashMap<String, u32>,
@@ -112,6 +114,13 @@ impl Index {
         let mut acc_map: HashMap<String, u16> = HashMap::new();
         let mut venue_map: HashMap<String, u32> = HashMap::new();
         let mut ancestors_cache: HashMap<String, Vec<String>> = HashMap::new();
+        let mut text_ids: HashMap<String, u32> = HashMap::new();
+        let mut intern_text = |texts: &mut Vec<String>, t: String| -> u32 {
+            *text_ids.entry(t).or_insert_with_key(|t| {
+                texts.push(t.clone());
+                (texts.len() - 1) as u32
+            })
+        };
         ix.rows.reserve(occurrences.len());
         for (n, o) in occurrences.iter().enumerate() {
             let local = o.start.with_timezone(&London);
@@ -195,8 +204,7 @@ impl Index {
                         .clone()
                         .or_else(|| o.venue.address.first().cloned())
                         .unwrap_or_else(|| "Venue not named".into()),
-                    geo: o.venue.geo,
-                    postcode: o.venue.postcode.clone(),
+                        postcode: o.venue.postcode.clone(),
                 });
                 if let (Some(pc), Some(g)) = (&o.venue.postcode, o.venue.geo) {
                     ix.gazetteer.add(pc, g);
@@ -219,6 +227,10 @@ impl Index {
                 org_text
             )
             .to_lowercase();
+            let (org_text, text) = (
+                intern_text(&mut ix.texts, org_text),
+                intern_text(&mut ix.texts, text),
+            );
             ix.by_key.insert(o.key.clone(), n as u32);
             ix.rows.push(Row {
                 day,

@@ -161,6 +161,9 @@ struct Compiled {
     acc_unknown: bool,
     org: String,
     words: Vec<String>,
+    /// Per distinct text of the index: does it contain the organiser / every keyword?
+    org_ok: Vec<bool>,
+    text_ok: Vec<bool>,
 }
 
 fn gender_ok(g: GenderFilter, row: Gender) -> bool {
@@ -215,19 +218,37 @@ impl Index {
                 _ => acc_unknown = true,
             }
         }
+        let org = f.organiser.trim().to_lowercase();
+        let words: Vec<String> = f
+            .keyword
+            .split_whitespace()
+            .map(str::to_lowercase)
+            .collect();
+        // Text filters are evaluated once per distinct text, not once per occurrence.
+        let org_ok = if org.is_empty() {
+            Vec::new()
+        } else {
+            self.texts.iter().map(|t| t.contains(&org)).collect()
+        };
+        let text_ok = if words.is_empty() {
+            Vec::new()
+        } else {
+            self.texts
+                .iter()
+                .map(|t| words.iter().all(|w| t.contains(w.as_str())))
+                .collect()
+        };
         let c = Compiled {
+            org_ok,
+            text_ok,
             any_act: !f.activities.is_empty(),
             acts,
             centre,
             radius: f.radius(),
             acc_mask,
             acc_unknown,
-            org: f.organiser.trim().to_lowercase(),
-            words: f
-                .keyword
-                .split_whitespace()
-                .map(str::to_lowercase)
-                .collect(),
+            org,
+            words,
         };
         (c, unknown)
     }
@@ -277,11 +298,11 @@ impl Index {
         fail(FilterKind::Level, f.beginner && !r.beginner);
         fail(
             FilterKind::Organiser,
-            !c.org.is_empty() && !r.org_text.contains(&c.org),
+            !c.org.is_empty() && !c.org_ok[r.org_text as usize],
         );
         fail(
             FilterKind::Keyword,
-            !c.words.iter().all(|w| r.text.contains(w.as_str())),
+            !c.words.is_empty() && !c.text_ok[r.text as usize],
         );
         fail(FilterKind::Kind, r.slot && !f.slots);
         m
@@ -303,14 +324,20 @@ impl Index {
         let mut relax_counts = [0u32; 16];
         let mut venue_counts: Vec<u32> = vec![0; self.venues.len()];
         let mut hits: Vec<(u32, Option<f32>)> = Vec::new();
+        // Occurrences at one venue share its position: one distance per venue.
+        let venue_dist: Vec<Option<f64>> = match c.centre {
+            Some(cn) => self
+                .venues
+                .iter()
+                .map(|v| v.geo.map(|g| distance_km(cn, g)))
+                .collect(),
+            None => Vec::new(),
+        };
         for (i, r) in self.rows.iter().enumerate() {
             if r.hidden {
                 continue;
             }
-            let dist = match (c.centre, r.geo) {
-                (Some(cn), Some(g)) => Some(distance_km(cn, g)),
-                _ => None,
-            };
+            let dist = venue_dist.get(r.venue as usize).copied().flatten();
             let m = self.mask(f, &c, r, dist);
             if m == 0 {
                 hits.push((i as u32, dist.map(|d| d as f32)));
