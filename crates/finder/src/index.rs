@@ -15,6 +15,7 @@ pub struct VenueInfo {
     /// Place name (or the first address line).
     pub name: String,
     /// Position, when known.
+    pub geo: Option<(f64, f64)>,
     /// Postcode, when known.
     pub postcode: Option<String>,
 }
@@ -37,7 +38,6 @@ pub(crate) struct Row {
     pub acc: u32,
     pub wheelchair: bool,
     pub beginner: bool,
-    pub geo: Option<(f64, f64)>,
     pub venue: u32,
     /// Lower-cased organiser and venue names (index into `Index::texts`).
     pub org_text: u32,
@@ -204,6 +204,7 @@ impl Index {
                         .clone()
                         .or_else(|| o.venue.address.first().cloned())
                         .unwrap_or_else(|| "Venue not named".into()),
+                    geo: o.venue.geo,
                         postcode: o.venue.postcode.clone(),
                 });
                 if let (Some(pc), Some(g)) = (&o.venue.postcode, o.venue.geo) {
@@ -246,7 +247,6 @@ impl Index {
                 acc,
                 wheelchair: o.wheelchair == Some(true),
                 beginner: is_beginner(&o.levels),
-                geo: o.venue.geo,
                 venue,
                 org_text,
                 text,
