@@ -227,20 +227,23 @@ async fn start_loading(ctx: Ctx) {
     );
     let store = Rc::new(RefCell::new(Store::new()));
     let pending = Rc::new(Cell::new(false));
-    // Rebuilding the index costs O(n): while pages stream in, rebuild at most every
-    // max(150 ms, 3 × the last rebuild) so that loading stays mostly fetching and parsing.
-    let last_cost = Rc::new(Cell::new(0.0f64));
+    // Rebuilding the index costs O(n). While pages stream in, rebuild only once the data has
+    // doubled since the last build (so all the builds together cost about two final builds),
+    // and first as soon as anything arrives so the first results show at once.
+    let built_items = Rc::new(Cell::new(0usize));
     let rebuild = {
-        let (store, vocab, pending, last_cost) = (
+        let (store, vocab, pending, built_items) = (
             store.clone(),
             vocab.clone(),
             pending.clone(),
-            last_cost.clone(),
+            built_items.clone(),
         );
         Rc::new(move || {
             pending.set(false);
-            let started = js_sys::Date::now();
-            let occ = store.borrow().occurrences(chrono::Utc::now(), HORIZON_DAYS);
+            built_items.set(store.borrow().len());
+            let occ = measured("af:occurrences", || {
+                store.borrow().occurrences(chrono::Utc::now(), HORIZON_DAYS)
+            });
             let datasets = {
                 let s = store.borrow();
                 (0..s.feed_count()).map(|i| s.dataset(i).clone()).collect()
@@ -249,11 +252,10 @@ async fn start_loading(ctx: Ctx) {
                 Index::build(occ, vocab.as_ref()).with_datasets(datasets)
             });
             ctx.index.set(Arc::new(index));
-            last_cost.set(js_sys::Date::now() - started);
         })
     };
     let notify: Rc<dyn Fn(Event)> = {
-        let rebuild = rebuild.clone();
+        let (rebuild, store) = (rebuild.clone(), store.clone());
         Rc::new(move |e| match e {
             Event::Progress(i, p) => ctx.feeds.update(|v| {
                 if let Some(slot) = v.get_mut(i) {
@@ -261,10 +263,10 @@ async fn start_loading(ctx: Ctx) {
                 }
             }),
             Event::DataChanged => {
-                if !pending.replace(true) {
+                let grown = store.borrow().len() >= 2 * built_items.get().max(1);
+                if grown && !pending.replace(true) {
                     let rebuild = rebuild.clone();
-                    let wait = (3.0 * last_cost.get()).clamp(150.0, 3000.0) as u64;
-                    set_timeout(move || rebuild(), Duration::from_millis(wait));
+                    set_timeout(move || rebuild(), Duration::from_millis(50));
                 }
             }
         })
