@@ -25,6 +25,10 @@ extern "C" {
     #[wasm_bindgen(method, js_name = addLayers)]
     fn add_layers(this: &MarkerClusterGroup, layers: &js_sys::Array);
 
+    /// [`removeLayers`](https://github.com/Leaflet/Leaflet.markercluster#bulk-adding-and-removing-markers)
+    #[wasm_bindgen(method, js_name = removeLayers)]
+    fn remove_layers(this: &MarkerClusterGroup, layers: &js_sys::Array);
+
     /// [`zoomToShowLayer`](https://github.com/Leaflet/Leaflet.markercluster#other-methods)
     #[wasm_bindgen(method, js_name = zoomToShowLayer)]
     fn zoom_to_show_layer(this: &MarkerClusterGroup, layer: &Layer, callback: &JsValue);
@@ -82,14 +86,15 @@ fn document() -> web_sys::Document {
 pub struct ResultsMap {
     map: Map,
     cluster: MarkerClusterGroup,
-    markers: RefCell<HashMap<u32, Marker>>,
+    /// Shown markers by venue, with the count they show.
+    markers: RefCell<HashMap<u32, (Marker, u32)>>,
     /// Set while the app moves the map, so that only the person's moves reach the URL.
     programmatic: Rc<Cell<bool>>,
     /// Bounds of the current markers (refitted when a hidden map is shown).
     bounds: RefCell<Option<LatLngBounds>>,
     /// The map's own handler (first) and the current markers' click handlers.
     handlers: RefCell<Vec<Handler>>,
-    marker_handlers: RefCell<Vec<Handler>>,
+    marker_handlers: RefCell<HashMap<u32, Handler>>,
 }
 
 impl ResultsMap {
@@ -125,7 +130,7 @@ impl ResultsMap {
             programmatic: Rc::new(Cell::new(false)),
             bounds: RefCell::new(None),
             handlers: RefCell::new(Vec::new()),
-            marker_handlers: RefCell::new(Vec::new()),
+            marker_handlers: RefCell::new(HashMap::new()),
         })
     }
 
@@ -148,59 +153,73 @@ impl ResultsMap {
         self.handlers.borrow_mut().push(closure);
     }
 
-    /// Replaces the markers; `on_select` is called with a venue when its marker is chosen.
+    /// Shows these venue markers, changing only what differs from the markers already shown
+    /// (removed venues go, new ones are added, changed counts update their icon), so a filter
+    /// change does not rebuild every marker. `on_select` is called when a marker is chosen.
     pub fn show(
         &self,
         venues: &[VenueMarker],
         fit: bool,
         on_select: impl Fn(u32) + Clone + 'static,
     ) {
-        self.cluster.clear_layers();
         let mut markers = self.markers.borrow_mut();
-        markers.clear();
         let mut handlers = self.marker_handlers.borrow_mut();
-        handlers.clear();
-        let layers = js_sys::Array::new();
-        let mut bounds: Option<LatLngBounds> = None;
-        for v in venues {
-            let at = LatLng::new(v.at.0, v.at.1);
-            let icon_el = document().create_element("span").expect("span");
-            icon_el.set_class_name("venue-pin");
-            icon_el.set_text_content(Some(&v.count.to_string()));
-            let iopts = js_sys::Object::new();
-            set(&iopts, "html", &icon_el);
-            set(&iopts, "className", &JsValue::from_str("venue-icon"));
-            let size = js_sys::Array::of2(&JsValue::from_f64(34.0), &JsValue::from_f64(34.0));
-            set(&iopts, "iconSize", &size);
-            let mopts = MarkerOptions::new();
-            mopts.set_icon(div_icon(&iopts));
-            let label = format!(
-                "{}: {} session{}",
-                v.name,
-                v.count,
-                if v.count == 1 { "" } else { "s" }
-            );
-            mopts.set_title(label.clone());
-            mopts.set_alt(label.clone());
-            mopts.set_keyboard(true);
-            let marker = Marker::new_with_options(&at, &mopts);
-            marker
-                .bind_popup_with_options(&popup_node(&v.name, v.count).into(), &JsValue::UNDEFINED);
-            let (venue, cb) = (v.venue, on_select.clone());
-            let closure = Closure::<dyn FnMut(JsValue)>::new(move |_e: JsValue| cb(venue));
-            marker.on("click", closure.as_ref().unchecked_ref());
-            handlers.push(closure);
-            layers.push(&marker);
-            match &bounds {
-                Some(b) => {
-                    b.extend(&at);
-                }
-                None => bounds = Some(LatLngBounds::new(&at, &at)),
+        let wanted: HashMap<u32, &VenueMarker> = venues.iter().map(|v| (v.venue, v)).collect();
+        let gone = js_sys::Array::new();
+        markers.retain(|venue, (marker, _)| {
+            let keep = wanted.contains_key(venue);
+            if !keep {
+                gone.push(marker);
+                handlers.remove(venue);
             }
-            markers.insert(v.venue, marker);
+            keep
+        });
+        if gone.length() > 0 {
+            self.cluster.remove_layers(&gone);
         }
-        self.cluster.add_layers(&layers);
-        *self.bounds.borrow_mut() = bounds;
+        let added = js_sys::Array::new();
+        for v in venues {
+            match markers.get_mut(&v.venue) {
+                Some((_, count)) if *count == v.count => {}
+                Some((marker, count)) => {
+                    *count = v.count;
+                    let label = marker_label(v);
+                    let options = js_sys::Reflect::get(marker, &JsValue::from_str("options"))
+                        .unwrap_or(JsValue::UNDEFINED);
+                    if options.is_object() {
+                        let options: js_sys::Object = options.unchecked_into();
+                        set(&options, "title", &JsValue::from_str(&label));
+                        set(&options, "alt", &JsValue::from_str(&label));
+                    }
+                    marker.set_icon(&venue_icon(v.count));
+                    marker.set_popup_content(&popup_node(&v.name, v.count).into());
+                }
+                None => {
+                    let label = marker_label(v);
+                    let mopts = MarkerOptions::new();
+                    mopts.set_icon(venue_icon(v.count));
+                    mopts.set_title(label.clone());
+                    mopts.set_alt(label);
+                    mopts.set_keyboard(true);
+                    let marker = Marker::new_with_options(&LatLng::new(v.at.0, v.at.1), &mopts);
+                    marker.bind_popup_with_options(
+                        &popup_node(&v.name, v.count).into(),
+                        &JsValue::UNDEFINED,
+                    );
+                    let (venue, cb) = (v.venue, on_select.clone());
+                    let closure = Closure::<dyn FnMut(JsValue)>::new(move |_e: JsValue| cb(venue));
+                    marker.on("click", closure.as_ref().unchecked_ref());
+                    handlers.insert(v.venue, closure);
+                    added.push(&marker);
+                    markers.insert(v.venue, (marker, v.count));
+                }
+            }
+        }
+        if added.length() > 0 {
+            self.cluster.add_layers(&added);
+        }
+        *self.bounds.borrow_mut() = bounds_of(venues);
+        drop((markers, handlers));
         if fit {
             self.fit();
         }
@@ -223,7 +242,7 @@ impl ResultsMap {
 
     /// Highlights one venue's marker (and un-highlights the rest).
     pub fn highlight(&self, venue: Option<u32>) {
-        for (v, m) in self.markers.borrow().iter() {
+        for (v, (m, _)) in self.markers.borrow().iter() {
             let el: Option<web_sys::Element> = js_sys::Reflect::get(m, &JsValue::from_str("_icon"))
                 .ok()
                 .and_then(|x| x.dyn_into().ok());
@@ -262,6 +281,42 @@ impl ResultsMap {
     pub fn marker_count(&self) -> usize {
         self.markers.borrow().len()
     }
+}
+
+/// "Venue name: 3 sessions" (the marker's title and alt text).
+fn marker_label(v: &VenueMarker) -> String {
+    format!(
+        "{}: {} session{}",
+        v.name,
+        v.count,
+        if v.count == 1 { "" } else { "s" }
+    )
+}
+
+/// A round pin with the session count, built as a DOM node (no HTML strings).
+fn venue_icon(count: u32) -> leaflet::Icon {
+    let icon_el = document().create_element("span").expect("span");
+    icon_el.set_class_name("venue-pin");
+    icon_el.set_text_content(Some(&count.to_string()));
+    let iopts = js_sys::Object::new();
+    set(&iopts, "html", &icon_el);
+    set(&iopts, "className", &JsValue::from_str("venue-icon"));
+    let size = js_sys::Array::of2(&JsValue::from_f64(34.0), &JsValue::from_f64(34.0));
+    set(&iopts, "iconSize", &size);
+    div_icon(&iopts)
+}
+
+/// The box around every venue, if any.
+fn bounds_of(venues: &[VenueMarker]) -> Option<LatLngBounds> {
+    let first = venues.first()?;
+    let (mut s, mut w, mut n, mut e) = (first.at.0, first.at.1, first.at.0, first.at.1);
+    for v in venues {
+        s = s.min(v.at.0);
+        n = n.max(v.at.0);
+        w = w.min(v.at.1);
+        e = e.max(v.at.1);
+    }
+    Some(LatLngBounds::new(&LatLng::new(s, w), &LatLng::new(n, e)))
 }
 
 /// Popup content: a DOM node built from text (feed text is untrusted).

@@ -205,7 +205,7 @@ impl Index {
                         .or_else(|| o.venue.address.first().cloned())
                         .unwrap_or_else(|| "Venue not named".into()),
                     geo: o.venue.geo,
-                        postcode: o.venue.postcode.clone(),
+                    postcode: o.venue.postcode.clone(),
                 });
                 if let (Some(pc), Some(g)) = (&o.venue.postcode, o.venue.geo) {
                     ix.gazetteer.add(pc, g);
