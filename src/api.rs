@@ -1,4 +1,5 @@
-//! Wire types and fetch helpers for the proxy's HTTP API (`/api/feeds`, feed pages, vocab).
+//! Wire types and fetch helpers for the proxy's HTTP API (`/api/feeds`, feed pages, vocab,
+//! postcode lookups).
 //! Pages are fetched as text and parsed in Rust so that RPDE `modified` values beyond 2^53
 //! never pass through JavaScript numbers.
 
@@ -94,4 +95,37 @@ pub fn absolute(url: &str) -> String {
     web_sys::Url::new_with_base(url, &base)
         .map(|u| u.href())
         .unwrap_or_else(|_| url.to_string())
+}
+
+#[derive(Deserialize)]
+struct PostcodePoint {
+    lat: f64,
+    lon: f64,
+}
+
+/// Looks up a full postcode through the proxy (`GET /api/postcode/{postcode}`): 200 is a
+/// point, 404 not found, anything else (503, network failure, bad answer) unavailable.
+pub async fn lookup_postcode(postcode: &str) -> finder::postcode::Lookup {
+    use finder::postcode::Lookup;
+    let path: String = postcode
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .collect();
+    let Ok(resp) = Request::get(&format!("/api/postcode/{path}")).send().await else {
+        return Lookup::Unavailable;
+    };
+    let status = resp.status();
+    let text = resp.text().await.unwrap_or_default();
+    match status {
+        200 => match serde_json::from_str::<PostcodePoint>(&text) {
+            Ok(p) => Lookup::Found {
+                lat: p.lat,
+                lon: p.lon,
+            },
+            Err(_) => Lookup::Unavailable,
+        },
+        // Only the lookup's own 404 (a proxy without the route says just "not found").
+        404 if text.contains("postcode not found") => Lookup::NotFound,
+        _ => Lookup::Unavailable,
+    }
 }

@@ -4,7 +4,8 @@
 use crate::app::Ctx;
 use crate::url_state::History;
 use finder::filter::{DAY_NAMES, DayPart, GenderFilter, Place, Sort, TimeOfDay};
-use finder::url::{day_number, postcode_to_outward};
+use finder::postcode::{Typed, after_lookup, classify};
+use finder::url::day_number;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -149,30 +150,59 @@ fn LocationFilter() -> impl IntoView {
         _ => String::new(),
     }));
     let error = RwSignal::new(None::<String>);
+    // A hint about the place searched, shown only while that place is still the filter's.
+    let note = RwSignal::new(None::<(String, Place)>);
+    // Bumped on every new search so a late postcode answer cannot override a newer choice.
+    let generation = StoredValue::new(0u32);
+    let set_place = move |p: Place| {
+        ctx.update_filters(History::Push, |f| {
+            f.place = p;
+            if f.sort == Sort::Soonest && f.radius_km.is_none() {
+                f.radius_km = Some(finder::filter::DEFAULT_RADIUS_KM);
+            }
+        })
+    };
     let apply = move || {
-        let v = typed.get_untracked();
-        if v.trim().is_empty() {
-            error.set(None);
-            ctx.update_filters(History::Push, |f| f.place = Place::Anywhere);
-            return;
-        }
-        match postcode_to_outward(&v) {
-            Some(o) => {
+        generation.update_value(|g| *g = g.wrapping_add(1));
+        note.set(None);
+        match classify(&typed.get_untracked()) {
+            Typed::Empty => {
+                error.set(None);
+                ctx.update_filters(History::Push, |f| f.place = Place::Anywhere);
+            }
+            Typed::Outward(o) => {
                 typed.set(o.clone());
                 error.set(None);
-                ctx.update_filters(History::Push, |f| {
-                    f.place = Place::Outward(o);
-                    if f.sort == Sort::Soonest && f.radius_km.is_none() {
-                        f.radius_km = Some(finder::filter::DEFAULT_RADIUS_KM);
+                set_place(Place::Outward(o));
+            }
+            Typed::Full { postcode, outward } => {
+                // The full postcode stays in the box; only a rounded point reaches the URL.
+                typed.set(postcode.clone());
+                error.set(None);
+                let asked = generation.get_value();
+                leptos::task::spawn_local(async move {
+                    let lookup = crate::api::lookup_postcode(&postcode).await;
+                    if generation.get_value() != asked {
+                        return;
+                    }
+                    let known = ctx
+                        .index
+                        .with_untracked(|ix| ix.gazetteer.lookup(&outward).is_some());
+                    let out = after_lookup(&postcode, &outward, lookup, known);
+                    error.set(out.error);
+                    if let Some(p) = out.place {
+                        note.set(out.note.map(|n| (n, p.clone())));
+                        set_place(p);
                     }
                 });
             }
-            None => error.set(Some(
+            Typed::Invalid => error.set(Some(
                 "Enter a postcode or the first part of one, like E15 or E15 4HT".into(),
             )),
         }
     };
     let locate = move |_| {
+        generation.update_value(|g| *g = g.wrapping_add(1));
         let Some(geo) = web_sys::window().and_then(|w| w.navigator().geolocation().ok()) else {
             error.set(Some(
                 "Your browser cannot share your location; enter a postcode instead.".into(),
@@ -205,14 +235,17 @@ fn LocationFilter() -> impl IntoView {
         <fieldset class="field">
             <legend>"Where"</legend>
             <label for="f-near">"Postcode"</label>
-            <p class="hint" id="f-near-hint">"Only the first part (like E15) is used and kept in the link."</p>
+            <p class="hint" id="f-near-hint">"The first part (like E15) stays in your browser. A full postcode is looked up through our server, and the link keeps only an approximate point."</p>
             <div class="inline">
-                <input id="f-near" type="text" autocomplete="postal-code" aria-describedby="f-near-hint f-near-error"
+                <input id="f-near" type="text" autocomplete="postal-code" aria-describedby="f-near-hint f-near-status f-near-error"
                     prop:value=move || typed.get()
                     on:input=move |e| typed.set(event_target_value(&e))
                     on:keydown=move |e| if e.key() == "Enter" { e.prevent_default(); apply() }/>
                 <button type="button" class="button" on:click=move |_| apply()>"Search"</button>
             </div>
+            <p id="f-near-status" class="hint" aria-live="polite">
+                {move || note.with(|n| n.as_ref().filter(|(_, p)| ctx.filters.with(|f| f.place == *p)).map(|(t, _)| t.clone()))}
+            </p>
             <p id="f-near-error" class="error-message" aria-live="polite">
                 {move || error.get().or_else(|| unknown().then(|| "We don't know that postcode area yet; showing everywhere.".to_string()))}
             </p>

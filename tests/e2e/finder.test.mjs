@@ -383,6 +383,57 @@ describe('Activity Finder end to end (demo data)', () => {
     }
   });
 
+  test('full postcode: looked up via /api/postcode, URL gets at= with 2 decimals and no postcode; 503 falls back to near=<outward>', async () => {
+    // The demo proxy's real lookup would need the internet: answer /api/postcode/* here.
+    let answer = { status: 200, json: { postcode: 'E15 4HT', outward: 'E15', lat: 51.541832, lon: 0.012345 } };
+    const asked = [];
+    const lookup = ['**/api/postcode/*', (route) => {
+      asked.push(new URL(route.request().url()).pathname);
+      return route.fulfill({ status: answer.status, json: answer.json, headers: { 'cache-control': 'no-store' } });
+    }];
+    // The 503 below is expected: collect this page's problems apart and check them here.
+    const local = new h.Collector();
+    const { context, page } = await h.newPage(browser, local, { routes: [lookup] });
+    try {
+      await h.openApp(page, proxy.url);
+      const before = await h.headingCount(page);
+      await page.fill('#f-near', 'e15 4ht');
+      await page.press('#f-near', 'Enter');
+      await page.waitForURL((u) => u.searchParams.has('at'));
+      const url = new URL(page.url());
+      assert.match(url.searchParams.get('at'), /^-?\d+\.\d{2},-?\d+\.\d{2}$/, 'exactly 2 decimals');
+      assert.equal(url.searchParams.get('at'), '51.54,0.01');
+      assert.equal(url.searchParams.get('near'), null);
+      assert.doesNotMatch(decodeURIComponent(page.url()), /e15|4ht/i, 'no postcode text in the URL');
+      assert.deepEqual(asked, ['/api/postcode/E154HT'], 'one lookup of the normalised postcode');
+      await page.locator('#f-near-status').getByText('Searching around E15 4HT (the link keeps only an approximate point)').waitFor();
+      assert.equal(await page.inputValue('#f-near'), 'E15 4HT', 'the postcode stays in the box');
+      const n = await h.waitHeading(page, (x) => x !== before, 'the location filter to apply');
+      assert.ok(n > 0 && n < before, `${n} sessions near the point (of ${before})`);
+      const where = await page.$$eval('ol#results-list > li.card .card__where', (els) => els.map((e) => e.textContent));
+      assert.ok(where.length > 0);
+      for (const w of where) assert.match(w, / · [\d.]+ k?m away$/, `distance on the card: ${w}`);
+
+      // The lookup fails: fall back to the outward code, which the demo venues' gazetteer knows.
+      answer = { status: 503, json: { error: 'postcode lookup unavailable' } };
+      await page.fill('#f-near', 'E15 1AB');
+      await page.press('#f-near', 'Enter');
+      await page.waitForURL((u) => u.searchParams.get('near') === 'E15');
+      assert.equal(new URL(page.url()).searchParams.get('at'), null);
+      await page.locator('#f-near-status').getByText("Postcode lookup is unavailable, so we're searching from the centre of E15").waitFor();
+      await page.waitForFunction(() => /from the centre of E15$/.test(document.querySelector('ol#results-list > li.card .card__where')?.textContent ?? ''));
+      assert.deepEqual(asked, ['/api/postcode/E154HT', '/api/postcode/E151AB']);
+      assert.doesNotMatch(decodeURIComponent(page.url()), /1AB/i);
+    } finally {
+      await context.close();
+    }
+    const unexpected = local.problems.filter((p) => !(
+      (p.kind === 'http' && /^503 .*\/api\/postcode\/E151AB$/.test(p.text))
+      || (p.kind === 'console.error' && /status of 503/.test(p.text))
+    ));
+    assert.deepEqual(unexpected, [], local.format());
+  });
+
   test('no console errors, page errors, failed requests or external requests during the run', () => {
     assert.equal(problems.problems.length, 0, `\n${problems.format()}`);
   });

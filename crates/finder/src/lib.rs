@@ -7,6 +7,7 @@ pub mod filter;
 pub mod geo;
 pub mod index;
 pub mod picker;
+pub mod postcode;
 pub mod query;
 pub mod url;
 pub mod vocab;

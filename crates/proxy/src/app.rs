@@ -35,6 +35,8 @@ pub struct AppState {
     pub dist: PathBuf,
     /// Origins allowed to frame the app.
     pub frame_ancestors: Vec<String>,
+    /// The postcode service, unless lookups are disabled.
+    pub postcodes: Option<Arc<crate::postcode::Lookup>>,
 }
 
 type Shared = Arc<AppState>;
@@ -55,6 +57,8 @@ pub fn app(state: Shared) -> Router {
             header::ACCESS_CONTROL_ALLOW_ORIGIN,
             HeaderValue::from_static("*"),
         ))
+        // Same-origin only (no CORS): the app's own lookups, not a public postcode API.
+        .route("/api/postcode/{postcode}", get(crate::postcode::handler))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz));
     let index = state.dist.join("index.html");

@@ -42,6 +42,65 @@ pub struct Config {
     pub rate_limit: RateLimit,
     /// Discover feeds from the OpenActive data catalogue (in addition to `feeds`).
     pub discover: Option<Discover>,
+    /// Full-postcode lookups (`/api/postcode/{postcode}`) through an allowlisted service.
+    pub postcode_lookup: PostcodeLookup,
+}
+
+/// The postcode service behind `/api/postcode/{postcode}`.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct PostcodeLookup {
+    /// URL template with `{postcode}` (postcodes.io's shape of answer); empty disables lookups.
+    pub url: String,
+    /// Most postcodes kept in the cache.
+    pub cache_size: u64,
+    /// Seconds a found postcode stays cached.
+    pub cache_ttl_secs: u64,
+}
+
+impl Default for PostcodeLookup {
+    fn default() -> Self {
+        PostcodeLookup {
+            url: "https://api.postcodes.io/postcodes/{postcode}".to_string(),
+            cache_size: 10_000,
+            cache_ttl_secs: 7 * 24 * 3600,
+        }
+    }
+}
+
+impl PostcodeLookup {
+    /// The template with `postcode` (already percent-encoded) filled in.
+    pub fn fill(&self, encoded_postcode: &str) -> Option<url::Url> {
+        url::Url::parse(&self.url.replace("{postcode}", encoded_postcode)).ok()
+    }
+
+    /// Checks the template: empty, or an http(s) URL whose `{postcode}` lies in the path or
+    /// query (so the origin can never depend on the postcode).
+    pub fn validate(&self) -> Result<(), String> {
+        if self.url.is_empty() {
+            return Ok(());
+        }
+        let (Some(a), Some(b)) = (self.fill("E154HT"), self.fill("SW1A1AA")) else {
+            return Err("postcode_lookup.url must be an http(s) URL".into());
+        };
+        let host = self.url.split_once("://").map(|(_, r)| r).unwrap_or("");
+        let authority = host.split(['/', '?', '#']).next().unwrap_or("");
+        if !matches!(a.scheme(), "http" | "https")
+            || a.host().is_none()
+            || !self.url.contains("{postcode}")
+            || authority.contains("{postcode}")
+            || a.origin() != b.origin()
+        {
+            return Err(
+                "postcode_lookup.url must be an http(s) URL with {postcode} in its path or query"
+                    .into(),
+            );
+        }
+        if self.cache_ttl_secs == 0 {
+            return Err("postcode_lookup.cache_ttl_secs must be at least 1".into());
+        }
+        Ok(())
+    }
 }
 
 /// A token bucket per client IP address (IPv6 by /64).
@@ -224,6 +283,7 @@ impl Default for Config {
             resync_interval_secs: 7 * 24 * 3600,
             rate_limit: RateLimit::default(),
             discover: None,
+            postcode_lookup: PostcodeLookup::default(),
         }
     }
 }
@@ -301,6 +361,7 @@ impl Config {
                 return Err("discover.collection_url must be an http(s) URL".into());
             }
         }
+        self.postcode_lookup.validate()?;
         if self.limits.per_host_concurrency == 0 {
             return Err("limits.per_host_concurrency must be at least 1".into());
         }
@@ -374,6 +435,35 @@ mod tests {
         assert_eq!(c.page_size, 2000);
         assert_eq!(c.lookahead_days, 28);
         assert_eq!(c.limits.max_body_bytes, 64 * 1024 * 1024);
+    }
+
+    #[test]
+    fn postcode_lookup_defaults_to_postcodes_io_and_can_be_disabled() {
+        let c = Config::parse("").unwrap();
+        assert_eq!(
+            c.postcode_lookup.url,
+            "https://api.postcodes.io/postcodes/{postcode}"
+        );
+        assert_eq!(c.postcode_lookup.cache_size, 10_000);
+        assert_eq!(c.postcode_lookup.cache_ttl_secs, 604_800);
+        let c = Config::parse("[postcode_lookup]\nurl = \"\"").unwrap();
+        assert!(c.postcode_lookup.url.is_empty());
+        assert!(Config::parse("[postcode_lookup]\nurls = \"\"").is_err());
+    }
+
+    #[test]
+    fn postcode_lookup_url_must_keep_the_postcode_out_of_the_origin() {
+        for bad in [
+            "ftp://x.org/{postcode}",
+            "https://{postcode}.x.org/",
+            "https://x.org/no-placeholder",
+            "not a url {postcode}",
+        ] {
+            let text = format!("[postcode_lookup]\nurl = \"{bad}\"");
+            assert!(Config::parse(&text).is_err(), "{bad}");
+        }
+        let ok = "[postcode_lookup]\nurl = \"http://127.0.0.1:9/p?q={postcode}\"";
+        assert!(Config::parse(ok).is_ok());
     }
 
     #[test]

@@ -12,6 +12,7 @@ pub mod discover;
 pub mod harvest;
 pub mod net;
 pub mod persist;
+pub mod postcode;
 pub mod ratelimit;
 pub mod server;
 pub mod store;

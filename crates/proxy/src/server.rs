@@ -182,6 +182,18 @@ pub async fn start(opts: ServeOptions) -> Result<Started, String> {
         tasks.push(tokio::spawn(p.clone().run()).abort_handle());
     }
     tasks.extend(spawn_all(Arc::new(harvester), &feeds));
+    let postcodes = if config.postcode_lookup.url.is_empty() {
+        None
+    } else {
+        Some(Arc::new(crate::postcode::Lookup::new(
+            config.postcode_lookup.clone(),
+            Policy {
+                allowed_networks: config.private_allowlist()?,
+                allowed_sockets: Vec::new(),
+            },
+            &config.limits,
+        )?))
+    };
     let state = Arc::new(AppState {
         feeds,
         demo: demo.is_some(),
@@ -189,6 +201,7 @@ pub async fn start(opts: ServeOptions) -> Result<Started, String> {
         epoch: seq / 1000,
         dist: config.dist.clone(),
         frame_ancestors: config.frame_ancestors.clone(),
+        postcodes,
     });
     Ok(Started {
         state,

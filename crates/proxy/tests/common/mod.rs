@@ -9,6 +9,8 @@ use activity_finder_proxy::config::Config;
 use activity_finder_proxy::server::{self, ServeOptions, Started};
 use tokio::sync::oneshot;
 
+pub mod fake_postcodes;
+
 /// A proxy serving on an ephemeral loopback port.
 pub struct Proxy {
     pub addr: SocketAddr,
