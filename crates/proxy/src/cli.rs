@@ -26,8 +26,9 @@ pub enum Command {
         /// Serve generated demo data (fictional London publishers) as well.
         #[arg(long)]
         demo: bool,
-        /// Demo size: `small`, `default` or a number of series.
-        #[arg(long, value_name = "N|small|default", default_value = "default")]
+        /// Demo size: `small`, `default`, `london` (~100k sessions, 20 publishers) or a
+        /// number of series.
+        #[arg(long, value_name = "N|small|default|london", default_value = "default")]
         demo_size: String,
         /// TOML config file (see config/london.example.toml).
         #[arg(long, value_name = "FILE")]

@@ -2,8 +2,9 @@
 //! SessionSeries + ScheduledSession RPDE feeds in OpenActive 2.0 shape, with real Activity List
 //! and Accessibility Support ids. Same seed, `today` and base URL give identical bytes.
 
-use chrono::{Datelike, Duration, NaiveDate, NaiveTime, TimeZone, Weekday};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, TimeZone, Utc, Weekday};
 use chrono_tz::Europe::London;
+use chrono_tz::Tz;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde_json::{Value, json};
@@ -48,6 +49,107 @@ pub const PUBLISHERS: [DemoPublisher; 3] = [
         slug: "northgate",
         name: "Demo: Northgate Active Trust",
         website: "https://northgate-active.example/",
+    },
+];
+
+/// `--demo-size london`: a marker outside the numeric sizes (see [`generate_sized`]).
+pub const LONDON_SIZE: usize = usize::MAX;
+/// London size: series across all publishers (before quirks).
+pub const LONDON_SERIES: usize = 5_000;
+/// London size: venues.
+pub const LONDON_VENUES: usize = 2_000;
+/// London size: the upcoming occurrences aimed at over the 28 days.
+pub const LONDON_OCCURRENCES: usize = 100_000;
+
+/// The twenty fictional publishers of the London size (the first three are [`PUBLISHERS`]).
+pub const LONDON_PUBLISHERS: [DemoPublisher; 20] = [
+    PUBLISHERS[0],
+    PUBLISHERS[1],
+    PUBLISHERS[2],
+    DemoPublisher {
+        slug: "eastway",
+        name: "Demo: Eastway Leisure Trust",
+        website: "https://eastway-leisure.example/",
+    },
+    DemoPublisher {
+        slug: "hollybrook",
+        name: "Demo: Hollybrook Sports Club",
+        website: "https://hollybrook-sports.example/",
+    },
+    DemoPublisher {
+        slug: "ashgrove",
+        name: "Demo: Ashgrove Community Association",
+        website: "https://ashgrove-community.example/",
+    },
+    DemoPublisher {
+        slug: "millbrook",
+        name: "Demo: Millbrook Swim School",
+        website: "https://millbrook-swim.example/",
+    },
+    DemoPublisher {
+        slug: "elmfield",
+        name: "Demo: Elmfield Active Ageing",
+        website: "https://elmfield-active.example/",
+    },
+    DemoPublisher {
+        slug: "brookvale",
+        name: "Demo: Brookvale Youth Football",
+        website: "https://brookvale-youth.example/",
+    },
+    DemoPublisher {
+        slug: "oakhurst",
+        name: "Demo: Oakhurst Racquets",
+        website: "https://oakhurst-racquets.example/",
+    },
+    DemoPublisher {
+        slug: "larkspur",
+        name: "Demo: Larkspur Yoga Collective",
+        website: "https://larkspur-yoga.example/",
+    },
+    DemoPublisher {
+        slug: "cedarwood",
+        name: "Demo: Cedarwood Fitness",
+        website: "https://cedarwood-fitness.example/",
+    },
+    DemoPublisher {
+        slug: "foxley",
+        name: "Demo: Foxley Running Club",
+        website: "https://foxley-running.example/",
+    },
+    DemoPublisher {
+        slug: "kestrel",
+        name: "Demo: Kestrel Martial Arts",
+        website: "https://kestrel-martial-arts.example/",
+    },
+    DemoPublisher {
+        slug: "wrenfield",
+        name: "Demo: Wrenfield Parks Sport",
+        website: "https://wrenfield-parks.example/",
+    },
+    DemoPublisher {
+        slug: "bramley",
+        name: "Demo: Bramley Dance Studio",
+        website: "https://bramley-dance.example/",
+    },
+    DemoPublisher {
+        slug: "thornbury",
+        name: "Demo: Thornbury Health Walks",
+        website: "https://thornbury-walks.example/",
+    },
+    DemoPublisher {
+        slug: "greenacre",
+        name: "Demo: Greenacre Netball League",
+        website: "https://greenacre-netball.example/",
+    },
+    DemoPublisher {
+        slug: "silverdale",
+        name: "Demo: Silverdale Leisure Centres",
+        website: "https://silverdale-leisure.example/",
+    },
+    DemoPublisher {
+        slug: "quayside",
+        name: "Demo: Quayside Water Sports",
+        website: "https://quayside-water.example/",
     },
 ];
 
@@ -798,6 +900,7 @@ struct Venue {
     publisher: usize,
     id: String,
     wheelchair: bool,
+    geo: bool,
 }
 
 const STREETS: &[&str] = &[
@@ -892,9 +995,242 @@ fn make_venues(rng: &mut StdRng, count: usize) -> Vec<Venue> {
             publisher: j % PUBLISHERS.len(),
             id: format!("venue-{:03}", j + 1),
             wheelchair: kind != Park && rng.random_bool(0.7),
+            geo: true,
         });
     }
     venues
+}
+
+/// The fixed parts of one series.
+struct SeriesCtx<'a> {
+    base_url: &'a str,
+    publisher: DemoPublisher,
+    venue: &'a Venue,
+    bo: &'a Borough,
+    tpl: &'a Template,
+    label: &'a str,
+    activity_id: &'a str,
+    series_id: &'a str,
+    series_at: &'a str,
+    today: NaiveDate,
+    access: &'a [(String, String)],
+}
+
+/// A SessionSeries' `data` (one weekly `Schedule` per start time; none when `times` is empty)
+/// and its capacity. The order of random draws is part of the demo's bytes: keep it.
+fn series_value(
+    rng: &mut StdRng,
+    c: &SeriesCtx<'_>,
+    days: &[Weekday],
+    times: &[(NaiveTime, NaiveTime)],
+) -> (Value, i64) {
+    let SeriesCtx {
+        base_url,
+        publisher,
+        venue,
+        bo,
+        tpl,
+        label,
+        activity_id,
+        series_id,
+        series_at,
+        today,
+        access,
+    } = *c;
+    // Prices.
+    let free = tpl.name == "Health Walk" || rng.random_bool(0.18);
+    let adult_price = if free {
+        0.0
+    } else {
+        let base = match tpl.audience {
+            Kids => rng.random_range(4..13),
+            Seniors | Over50s => rng.random_range(4..11),
+            _ => rng.random_range(6..25),
+        };
+        f64::from(base) / 2.0
+    };
+    let mut offers = vec![json!({
+        "@type": "Offer",
+        "@id": format!("{series_at}#offer-adult"),
+        "identifier": "adult",
+        "name": if tpl.audience == Kids { "Child" } else { "Standard" },
+        "price": adult_price,
+        "priceCurrency": "GBP",
+        "url": format!("{base_url}/demo/{}/book/{series_id}", publisher.slug),
+    })];
+    if !free && rng.random_bool(0.3) {
+        let conc = (adult_price * 0.6 * 20.0).round() / 20.0;
+        offers.push(json!({
+            "@type": "Offer",
+            "@id": format!("{series_at}#offer-concession"),
+            "identifier": "concession",
+            "name": "Concession",
+            "description": "Over 60s, students, and people receiving means-tested benefits.",
+            "price": conc,
+            "priceCurrency": "GBP",
+        }));
+    }
+    let age = match tpl.audience {
+        Adults => json!({"@type": "QuantitativeValue", "minValue": 18}),
+        Seniors => json!({"@type": "QuantitativeValue", "minValue": 60}),
+        Over50s => json!({"@type": "QuantitativeValue", "minValue": 50}),
+        Kids => json!({"@type": "QuantitativeValue", "minValue": 5, "maxValue": 11}),
+        Everyone => json!({"@type": "QuantitativeValue", "minValue": 0}),
+    };
+    let gender = match tpl.sex {
+        Any => "https://openactive.io/NoRestriction",
+        Female => "https://openactive.io/FemaleOnly",
+        Male => "https://openactive.io/MaleOnly",
+    };
+    let max_capacity: i64 = rng.random_range(8..31);
+    let mut location = json!({
+        "@type": "Place",
+        "@id": format!("{base_url}/demo/{}/places/{}", publisher.slug, venue.id),
+        "identifier": venue.id,
+        "name": venue.name,
+        "address": {
+            "@type": "PostalAddress",
+            "streetAddress": venue.street,
+            "addressLocality": bo.area,
+            "addressRegion": bo.name,
+            "postalCode": venue.postcode,
+            "addressCountry": "GB",
+        },
+        "geo": {"@type": "GeoCoordinates", "latitude": venue.lat, "longitude": venue.lon},
+    });
+    if !venue.geo
+        && let Some(obj) = location.as_object_mut()
+    {
+        obj.remove("geo");
+    }
+    if venue.kind != Park
+        && let Some(obj) = location.as_object_mut()
+    {
+        obj.insert(
+            "telephone".into(),
+            json!(format!("020 7946 0{:03}", rng.random_range(0..1000))),
+        );
+    }
+    let mut data = json!({
+        "@context": ["https://openactive.io/", "https://openactive.io/ns-beta"],
+        "@type": "SessionSeries",
+        "@id": series_at,
+        "identifier": series_id,
+        "name": tpl.name,
+        "description": tpl.description,
+        "url": format!("{base_url}/demo/{}/book/{series_id}", publisher.slug),
+        "activity": [{
+            "@type": "Concept",
+            "@id": activity_id,
+            "prefLabel": label,
+            "inScheme": "https://openactive.io/activity-list",
+        }],
+        "organizer": {
+            "@type": "Organization",
+            "name": publisher.name,
+            "url": publisher.website,
+        },
+        "location": location,
+        "offers": offers,
+        "ageRange": age,
+        "genderRestriction": gender,
+        "level": [tpl.level],
+        "maximumAttendeeCapacity": max_capacity,
+        "attendeeInstructions": format!("Please arrive 10 minutes early and report to reception at {}.", venue.name),
+        "beta:participantSuppliedEquipment": tpl.equipment,
+        "eventSchedule": times.iter().map(|(start_time, end_time)| json!({
+            "@type": "Schedule",
+            "byDay": days.iter().map(|d| day_url(*d)).collect::<Vec<_>>(),
+            "startTime": start_time.format("%H:%M").to_string(),
+            "endTime": end_time.format("%H:%M").to_string(),
+            "duration": format!("PT{}M", tpl.minutes),
+            "repeatFrequency": "P1W",
+            "scheduleTimezone": "Europe/London",
+            "scheduledEventType": "ScheduledSession",
+            "startDate": (today - Duration::days(rng.random_range(7..120))).format("%Y-%m-%d").to_string(),
+        })).collect::<Vec<_>>(),
+    });
+    if let Some(obj) = data.as_object_mut() {
+        if venue.wheelchair || rng.random_bool(0.1) {
+            obj.insert(
+                "beta:isWheelchairAccessible".into(),
+                json!(venue.wheelchair),
+            );
+        }
+        if !access.is_empty() && rng.random_bool(0.25) {
+            let n = rng.random_range(1..3);
+            let mut chosen: Vec<&(String, String)> = Vec::new();
+            while chosen.len() < n.min(access.len()) {
+                let c = pick(rng, access);
+                if !chosen.contains(&c) {
+                    chosen.push(c);
+                }
+            }
+            obj.insert(
+                "accessibilitySupport".into(),
+                Value::Array(
+                    chosen
+                        .iter()
+                        .map(|(id, label)| {
+                            json!({
+                                "@type": "Concept",
+                                "@id": id,
+                                "prefLabel": label,
+                                "inScheme": "https://openactive.io/accessibility-support",
+                            })
+                        })
+                        .collect(),
+                ),
+            );
+        }
+    }
+    (data, max_capacity)
+}
+
+/// A ScheduledSession's `data`. `utc` writes datetimes in UTC with `Z`.
+#[allow(clippy::too_many_arguments)]
+fn session_value(
+    rng: &mut StdRng,
+    base_url: &str,
+    slug: &str,
+    session_id: i64,
+    super_event: Value,
+    start: DateTime<Tz>,
+    end: DateTime<Tz>,
+    minutes: i64,
+    max_capacity: i64,
+    utc: bool,
+) -> Value {
+    let cancelled = rng.random_bool(0.03);
+    let full = !cancelled && rng.random_bool(0.08);
+    let remaining = if full {
+        0
+    } else {
+        rng.random_range(1..=max_capacity)
+    };
+    json!({
+        "@context": ["https://openactive.io/", "https://openactive.io/ns-beta"],
+        "@type": "ScheduledSession",
+        "@id": format!("{base_url}/demo/{}/scheduled-sessions/{session_id}", slug),
+        "identifier": session_id,
+        "superEvent": super_event,
+        "startDate": stamp(start, utc),
+        "endDate": stamp(end, utc),
+        "duration": format!("PT{}M", minutes),
+        "eventStatus": if cancelled { "https://schema.org/EventCancelled" } else { "https://schema.org/EventScheduled" },
+        "maximumAttendeeCapacity": max_capacity,
+        "remainingAttendeeCapacity": remaining,
+    })
+}
+
+fn stamp(t: DateTime<Tz>, utc: bool) -> String {
+    if utc {
+        t.with_timezone(&Utc)
+            .format("%Y-%m-%dT%H:%M:%SZ")
+            .to_string()
+    } else {
+        t.to_rfc3339()
+    }
 }
 
 /// Generates the demo for `series_count` series with occurrences over the 28 days from
@@ -992,148 +1328,20 @@ pub fn generate(seed: u64, today: NaiveDate, series_count: usize, base_url: &str
         let start_time = NaiveTime::from_hms_opt(h, m, 0).unwrap_or_default();
         let end_time = start_time + Duration::minutes(tpl.minutes);
 
-        // Prices.
-        let free = tpl.name == "Health Walk" || rng.random_bool(0.18);
-        let adult_price = if free {
-            0.0
-        } else {
-            let base = match tpl.audience {
-                Kids => rng.random_range(4..13),
-                Seniors | Over50s => rng.random_range(4..11),
-                _ => rng.random_range(6..25),
-            };
-            f64::from(base) / 2.0
+        let ctx = SeriesCtx {
+            base_url: &base_url,
+            publisher,
+            venue,
+            bo,
+            tpl,
+            label,
+            activity_id,
+            series_id: &series_id,
+            series_at: &series_at,
+            today,
+            access: &access,
         };
-        let mut offers = vec![json!({
-            "@type": "Offer",
-            "@id": format!("{series_at}#offer-adult"),
-            "identifier": "adult",
-            "name": if tpl.audience == Kids { "Child" } else { "Standard" },
-            "price": adult_price,
-            "priceCurrency": "GBP",
-            "url": format!("{base_url}/demo/{}/book/{series_id}", publisher.slug),
-        })];
-        if !free && rng.random_bool(0.3) {
-            let conc = (adult_price * 0.6 * 20.0).round() / 20.0;
-            offers.push(json!({
-                "@type": "Offer",
-                "@id": format!("{series_at}#offer-concession"),
-                "identifier": "concession",
-                "name": "Concession",
-                "description": "Over 60s, students, and people receiving means-tested benefits.",
-                "price": conc,
-                "priceCurrency": "GBP",
-            }));
-        }
-        let age = match tpl.audience {
-            Adults => json!({"@type": "QuantitativeValue", "minValue": 18}),
-            Seniors => json!({"@type": "QuantitativeValue", "minValue": 60}),
-            Over50s => json!({"@type": "QuantitativeValue", "minValue": 50}),
-            Kids => json!({"@type": "QuantitativeValue", "minValue": 5, "maxValue": 11}),
-            Everyone => json!({"@type": "QuantitativeValue", "minValue": 0}),
-        };
-        let gender = match tpl.sex {
-            Any => "https://openactive.io/NoRestriction",
-            Female => "https://openactive.io/FemaleOnly",
-            Male => "https://openactive.io/MaleOnly",
-        };
-        let max_capacity: i64 = rng.random_range(8..31);
-        let mut location = json!({
-            "@type": "Place",
-            "@id": format!("{base_url}/demo/{}/places/{}", publisher.slug, venue.id),
-            "identifier": venue.id,
-            "name": venue.name,
-            "address": {
-                "@type": "PostalAddress",
-                "streetAddress": venue.street,
-                "addressLocality": bo.area,
-                "addressRegion": bo.name,
-                "postalCode": venue.postcode,
-                "addressCountry": "GB",
-            },
-            "geo": {"@type": "GeoCoordinates", "latitude": venue.lat, "longitude": venue.lon},
-        });
-        if venue.kind != Park
-            && let Some(obj) = location.as_object_mut()
-        {
-            obj.insert(
-                "telephone".into(),
-                json!(format!("020 7946 0{:03}", rng.random_range(0..1000))),
-            );
-        }
-        let mut data = json!({
-            "@context": ["https://openactive.io/", "https://openactive.io/ns-beta"],
-            "@type": "SessionSeries",
-            "@id": series_at,
-            "identifier": series_id,
-            "name": tpl.name,
-            "description": tpl.description,
-            "url": format!("{base_url}/demo/{}/book/{series_id}", publisher.slug),
-            "activity": [{
-                "@type": "Concept",
-                "@id": activity_id,
-                "prefLabel": label,
-                "inScheme": "https://openactive.io/activity-list",
-            }],
-            "organizer": {
-                "@type": "Organization",
-                "name": publisher.name,
-                "url": publisher.website,
-            },
-            "location": location,
-            "offers": offers,
-            "ageRange": age,
-            "genderRestriction": gender,
-            "level": [tpl.level],
-            "maximumAttendeeCapacity": max_capacity,
-            "attendeeInstructions": format!("Please arrive 10 minutes early and report to reception at {}.", venue.name),
-            "beta:participantSuppliedEquipment": tpl.equipment,
-            "eventSchedule": [{
-                "@type": "Schedule",
-                "byDay": days.iter().map(|d| day_url(*d)).collect::<Vec<_>>(),
-                "startTime": start_time.format("%H:%M").to_string(),
-                "endTime": end_time.format("%H:%M").to_string(),
-                "duration": format!("PT{}M", tpl.minutes),
-                "repeatFrequency": "P1W",
-                "scheduleTimezone": "Europe/London",
-                "scheduledEventType": "ScheduledSession",
-                "startDate": (today - Duration::days(rng.random_range(7..120))).format("%Y-%m-%d").to_string(),
-            }],
-        });
-        if let Some(obj) = data.as_object_mut() {
-            if venue.wheelchair || rng.random_bool(0.1) {
-                obj.insert(
-                    "beta:isWheelchairAccessible".into(),
-                    json!(venue.wheelchair),
-                );
-            }
-            if !access.is_empty() && rng.random_bool(0.25) {
-                let n = rng.random_range(1..3);
-                let mut chosen: Vec<&(String, String)> = Vec::new();
-                while chosen.len() < n.min(access.len()) {
-                    let c = pick(&mut rng, &access);
-                    if !chosen.contains(&c) {
-                        chosen.push(c);
-                    }
-                }
-                obj.insert(
-                    "accessibilitySupport".into(),
-                    Value::Array(
-                        chosen
-                            .iter()
-                            .map(|(id, label)| {
-                                json!({
-                                    "@type": "Concept",
-                                    "@id": id,
-                                    "prefLabel": label,
-                                    "inScheme": "https://openactive.io/accessibility-support",
-                                })
-                            })
-                            .collect(),
-                    ),
-                );
-            }
-        }
+        let (data, max_capacity) = series_value(&mut rng, &ctx, &days, &[(start_time, end_time)]);
         let modified = epoch + (i as i64) * 613 + rng.random_range(0..600);
         publishers[p].series.push(DemoItem {
             id_json: format!("\"{series_id}\""),
@@ -1161,26 +1369,18 @@ pub fn generate(seed: u64, today: NaiveDate, series_count: usize, base_url: &str
             };
             change[p] += 1;
             let session_id = (p as i64 + 1) * 1_000_000 + change[p];
-            let cancelled = rng.random_bool(0.03);
-            let full = !cancelled && rng.random_bool(0.08);
-            let remaining = if full {
-                0
-            } else {
-                rng.random_range(1..=max_capacity)
-            };
-            let data = json!({
-                "@context": ["https://openactive.io/", "https://openactive.io/ns-beta"],
-                "@type": "ScheduledSession",
-                "@id": format!("{base_url}/demo/{}/scheduled-sessions/{session_id}", publisher.slug),
-                "identifier": session_id,
-                "superEvent": series_at,
-                "startDate": start.to_rfc3339(),
-                "endDate": end.to_rfc3339(),
-                "duration": format!("PT{}M", tpl.minutes),
-                "eventStatus": if cancelled { "https://schema.org/EventCancelled" } else { "https://schema.org/EventScheduled" },
-                "maximumAttendeeCapacity": max_capacity,
-                "remainingAttendeeCapacity": remaining,
-            });
+            let data = session_value(
+                &mut rng,
+                &base_url,
+                publisher.slug,
+                session_id,
+                json!(series_at),
+                start,
+                end,
+                tpl.minutes,
+                max_capacity,
+                false,
+            );
             publishers[p].sessions.push(DemoItem {
                 id_json: session_id.to_string(),
                 id_text: session_id.to_string(),
@@ -1230,15 +1430,362 @@ pub fn generate(seed: u64, today: NaiveDate, series_count: usize, base_url: &str
     }
 }
 
-/// Parses `small`, `default` or a number of series.
+/// `generate` for a numeric size, [`generate_london`] for [`LONDON_SIZE`].
+pub fn generate_sized(seed: u64, today: NaiveDate, size: usize, base_url: &str) -> DemoData {
+    if size == LONDON_SIZE {
+        generate_london(seed, today, base_url)
+    } else {
+        generate(seed, today, size, base_url)
+    }
+}
+
+/// Renames `@id`/`@type` to their JSON-LD aliases `id`/`type`.
+fn alias_keys(v: &mut Value) {
+    if let Some(obj) = v.as_object_mut() {
+        for (from, to) in [("@id", "id"), ("@type", "type")] {
+            if let Some(x) = obj.remove(from) {
+                obj.insert(to.into(), x);
+            }
+        }
+    }
+}
+
+fn session_item(id: i64, change: i64, data: Option<&Value>) -> DemoItem {
+    DemoItem {
+        id_json: id.to_string(),
+        id_text: id.to_string(),
+        modified: change,
+        kind: "ScheduledSession",
+        data: data.map(Value::to_string),
+    }
+}
+
+fn series_item(id: &str, modified: i64, data: Option<&Value>) -> DemoItem {
+    DemoItem {
+        id_json: format!("\"{id}\""),
+        id_text: id.to_string(),
+        modified,
+        kind: "SessionSeries",
+        data: data.map(Value::to_string),
+    }
+}
+
+/// The London size: about [`LONDON_OCCURRENCES`] upcoming ScheduledSessions over the 28 days
+/// from `today`, from about [`LONDON_SERIES`] series at [`LONDON_VENUES`] venues across the 20
+/// [`LONDON_PUBLISHERS`], with the quirks real feeds have, each a fixed share of series:
+///
+/// - series whose sessions are embedded as `subEvent` (and absent from the sessions feed);
+/// - sessions whose `superEvent` is the embedded series object (the series is not published);
+/// - orphans: sessions whose series never appears;
+/// - booking grids: sessions every 15 minutes, four hours a day;
+/// - the same item twice: an earlier version, then the current one with a higher `modified`
+///   further on; and items published, then deleted further on;
+/// - cancelled sessions; datetimes in UTC `Z` (every fourth publisher) or with `+00:00`/`+01:00`;
+/// - venues without `geo`; `id`/`type` aliases instead of `@id`/`@type`.
+pub fn generate_london(seed: u64, today: NaiveDate, base_url: &str) -> DemoData {
+    let mut rng = StdRng::seed_from_u64(seed ^ 0x004c_4f4e_444f_4e00);
+    let base_url = base_url.trim_end_matches('/').to_string();
+    let np = LONDON_PUBLISHERS.len();
+    let mut venues = make_venues(&mut rng, LONDON_VENUES);
+    for (j, v) in venues.iter_mut().enumerate() {
+        v.publisher = j % np;
+        v.id = format!("venue-{:04}", j + 1);
+        v.geo = j % 33 != 7;
+    }
+    let activities: Vec<(&'static str, String)> = demo_activities();
+    let access = accessibility_concepts();
+    let epoch = today
+        .and_hms_opt(0, 0, 0)
+        .map(|d| d.and_utc().timestamp())
+        .unwrap_or(0)
+        - 30 * 86_400;
+    let later_ts = epoch + (LONDON_SERIES as i64) * 613 + 1_000;
+    let mut publishers: Vec<DemoFeeds> = LONDON_PUBLISHERS
+        .iter()
+        .map(|p| DemoFeeds {
+            publisher: *p,
+            series: Vec::with_capacity(LONDON_SERIES / np + 16),
+            sessions: Vec::with_capacity(LONDON_OCCURRENCES / np + 256),
+        })
+        .collect();
+    let mut change = vec![1_000_i64; np];
+    // Sessions re-published after the main pass (so with higher change numbers): the current
+    // version of an item first published in an earlier version, or the deletion of an item.
+    let mut later: Vec<(usize, i64, Option<Value>)> = Vec::new();
+
+    for i in 0..LONDON_SERIES {
+        let venue = if i < venues.len() {
+            &venues[i]
+        } else {
+            &venues[rng.random_range(0..venues.len())]
+        };
+        let p = venue.publisher;
+        let publisher = LONDON_PUBLISHERS[p];
+        let candidates: Vec<&Template> = TEMPLATES
+            .iter()
+            .filter(|t| t.venues.contains(&venue.kind))
+            .collect();
+        let tpl = *pick(&mut rng, &candidates);
+        let Some((label, activity_id)) = activities.iter().find(|(l, _)| *l == tpl.activity) else {
+            continue;
+        };
+        let series_id = format!("{}-ss-{:05}", publisher.slug, i + 1);
+        let series_at = format!(
+            "{base_url}/demo/{}/session-series/{series_id}",
+            publisher.slug
+        );
+        let bo = &BOROUGHS[venue.borough];
+        let quirk = i % 100;
+        let grid = i % 250 == 7;
+        let embedded_children = quirk == 3 || quirk == 53;
+        let embedded_parent = quirk == 11 || quirk == 61;
+        let orphan = quirk == 23;
+        let alias = quirk == 31 || quirk == 81;
+        let utc = p % 4 == 3;
+
+        let (days, times, minutes): (Vec<Weekday>, Vec<(NaiveTime, NaiveTime)>, i64) = if grid {
+            let days: Vec<Weekday> = DAYS[..6].to_vec();
+            let (h, m) = *pick(&mut rng, &[(7, 0), (9, 0), (13, 0), (17, 0)]);
+            let first = NaiveTime::from_hms_opt(h, m, 0).unwrap_or_default();
+            let times = (0..16)
+                .map(|k| {
+                    let t = first + Duration::minutes(15 * k);
+                    (t, t + Duration::minutes(15))
+                })
+                .collect();
+            (days, times, 15)
+        } else {
+            let ndays = match rng.random_range(0..100) {
+                0..10 => 1,
+                10..30 => 2,
+                30..60 => 3,
+                60..85 => 4,
+                _ => 5,
+            };
+            let kid_days = [
+                Weekday::Mon,
+                Weekday::Tue,
+                Weekday::Wed,
+                Weekday::Thu,
+                Weekday::Sat,
+            ];
+            let mut days: Vec<Weekday> = Vec::new();
+            while days.len() < ndays {
+                let d = match tpl.audience {
+                    Kids => *pick(&mut rng, &kid_days),
+                    _ => DAYS[rng.random_range(0..7)],
+                };
+                if !days.contains(&d) {
+                    days.push(d);
+                }
+            }
+            days.sort_by_key(|d| d.num_days_from_monday());
+            let slots: &[(u32, u32)] = match tpl.audience {
+                Seniors | Over50s => &[(10, 0), (10, 30), (11, 0), (13, 30), (14, 0)],
+                Kids => &[(16, 0), (16, 30), (17, 0), (17, 30)],
+                Everyone => &[(9, 30), (11, 0), (14, 0), (15, 30)],
+                Adults => &[
+                    (6, 30),
+                    (7, 0),
+                    (12, 15),
+                    (18, 0),
+                    (18, 30),
+                    (19, 0),
+                    (19, 30),
+                    (20, 0),
+                ],
+            };
+            let at = |(h, m): (u32, u32)| NaiveTime::from_hms_opt(h, m, 0).unwrap_or_default();
+            let first = at(*pick(&mut rng, slots));
+            let mut starts = vec![first];
+            if rng.random_bool(0.55) {
+                // A second start time the same days, not overlapping the first.
+                for _ in 0..8 {
+                    let t = at(*pick(&mut rng, slots));
+                    if (t - first).num_minutes().abs() >= tpl.minutes {
+                        starts.push(t);
+                        break;
+                    }
+                }
+                starts.sort();
+            }
+            let times = starts
+                .into_iter()
+                .map(|t| (t, t + Duration::minutes(tpl.minutes)))
+                .collect();
+            (days, times, tpl.minutes)
+        };
+
+        let ctx = SeriesCtx {
+            base_url: &base_url,
+            publisher,
+            venue,
+            bo,
+            tpl,
+            label,
+            activity_id,
+            series_id: &series_id,
+            series_at: &series_at,
+            today,
+            access: &access,
+        };
+        let schedule_times: &[(NaiveTime, NaiveTime)] = if grid { &[] } else { &times };
+        let (mut data, max_capacity) = series_value(&mut rng, &ctx, &days, schedule_times);
+        if grid && let Some(obj) = data.as_object_mut() {
+            obj.remove("eventSchedule");
+            obj.insert(
+                "name".into(),
+                json!(format!("{}: 15-minute slots", tpl.name)),
+            );
+        }
+        let embedded_series = embedded_parent.then(|| {
+            let mut v = data.clone();
+            if let Some(obj) = v.as_object_mut() {
+                obj.remove("@context");
+            }
+            v
+        });
+
+        let mut children: Vec<Value> = Vec::new();
+        for offset in 0..28 {
+            let date = today + Duration::days(offset);
+            if !days.contains(&date.weekday()) {
+                continue;
+            }
+            for (start_time, end_time) in &times {
+                let (Some(start), Some(end)) = (
+                    London
+                        .from_local_datetime(&date.and_time(*start_time))
+                        .earliest(),
+                    London
+                        .from_local_datetime(&date.and_time(*end_time))
+                        .earliest(),
+                ) else {
+                    continue;
+                };
+                change[p] += 1;
+                let session_id = (p as i64 + 1) * 1_000_000 + change[p];
+                let super_event = match &embedded_series {
+                    Some(v) => v.clone(),
+                    None => json!(series_at),
+                };
+                let mut s = session_value(
+                    &mut rng,
+                    &base_url,
+                    publisher.slug,
+                    session_id,
+                    super_event,
+                    start,
+                    end,
+                    minutes,
+                    max_capacity,
+                    utc,
+                );
+                if alias {
+                    alias_keys(&mut s);
+                }
+                if embedded_children {
+                    if let Some(obj) = s.as_object_mut() {
+                        obj.remove("@context");
+                        obj.remove("superEvent");
+                    }
+                    children.push(s);
+                    continue;
+                }
+                match rng.random_range(0..1000) {
+                    0..20 => {
+                        // An earlier version now, the current one later.
+                        let mut old = s.clone();
+                        old["remainingAttendeeCapacity"] = json!(max_capacity);
+                        old["eventStatus"] = json!("https://schema.org/EventScheduled");
+                        publishers[p].sessions.push(session_item(
+                            session_id,
+                            change[p],
+                            Some(&old),
+                        ));
+                        later.push((p, session_id, Some(s)));
+                    }
+                    20..30 => {
+                        // Published now, deleted later.
+                        publishers[p]
+                            .sessions
+                            .push(session_item(session_id, change[p], Some(&s)));
+                        later.push((p, session_id, None));
+                    }
+                    _ => publishers[p]
+                        .sessions
+                        .push(session_item(session_id, change[p], Some(&s))),
+                }
+            }
+        }
+        if embedded_children && let Some(obj) = data.as_object_mut() {
+            obj.insert("subEvent".into(), Value::Array(children));
+        }
+        if alias {
+            alias_keys(&mut data);
+        }
+        let modified = epoch + (i as i64) * 613 + rng.random_range(0..600);
+        if orphan || embedded_parent {
+            continue;
+        }
+        let feed = &mut publishers[p].series;
+        match rng.random_range(0..1000) {
+            0..20 => {
+                let mut old = data.clone();
+                old["name"] = json!(format!("{} (old name)", tpl.name));
+                feed.push(series_item(&series_id, modified, Some(&old)));
+                feed.push(series_item(&series_id, later_ts + i as i64, Some(&data)));
+            }
+            20..25 => {
+                feed.push(series_item(&series_id, modified, Some(&data)));
+                feed.push(series_item(&series_id, later_ts + i as i64, None));
+            }
+            _ => feed.push(series_item(&series_id, modified, Some(&data))),
+        }
+    }
+
+    for (p, id, data) in later {
+        change[p] += 1;
+        publishers[p]
+            .sessions
+            .push(session_item(id, change[p], data.as_ref()));
+    }
+    for (p, feeds) in publishers.iter_mut().enumerate() {
+        let slug = feeds.publisher.slug;
+        for k in 0..3 {
+            let id = format!("{slug}-ss-retired-{:03}", k + 1);
+            feeds
+                .series
+                .push(series_item(&id, epoch + (k as i64) * 97, None));
+        }
+        for _ in 0..5 {
+            change[p] += 1;
+            let id = (p as i64 + 1) * 1_000_000 + 900_000 + change[p];
+            feeds.sessions.push(session_item(id, change[p], None));
+        }
+        feeds.series.sort_by(|a, b| {
+            a.modified
+                .cmp(&b.modified)
+                .then_with(|| a.id_text.cmp(&b.id_text))
+        });
+        feeds.sessions.sort_by_key(|s| s.modified);
+    }
+    DemoData {
+        base_url,
+        publishers,
+    }
+}
+
+/// Parses `small`, `default`, `london` or a number of series.
 pub fn parse_size(s: &str) -> Result<usize, String> {
     match s {
         "small" => Ok(SMALL_SERIES),
         "default" => Ok(DEFAULT_SERIES),
+        "london" => Ok(LONDON_SIZE),
         n => n
             .parse::<usize>()
             .ok()
             .filter(|n| (1..=20_000).contains(n))
-            .ok_or_else(|| format!("--demo-size: {s:?} is not small, default or 1..20000")),
+            .ok_or_else(|| format!("--demo-size: {s:?} is not small, default, london or 1..20000")),
     }
 }

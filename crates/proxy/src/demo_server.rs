@@ -30,7 +30,9 @@ struct DemoState {
     page_size: usize,
 }
 
-/// Generates the demo for `today` and serves it on 127.0.0.1 (ephemeral port).
+/// Generates the demo for `today` and serves it on 127.0.0.1 (ephemeral port). `series` is a
+/// number of series or [`demo::LONDON_SIZE`]; the London size is served in pages of at least 500
+/// items, like real publishers of that size.
 pub async fn start(
     seed: u64,
     today: NaiveDate,
@@ -40,7 +42,12 @@ pub async fn start(
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await?;
     let addr = listener.local_addr()?;
     let base = format!("http://{addr}");
-    let data = Arc::new(demo::generate(seed, today, series, &base));
+    let data = Arc::new(demo::generate_sized(seed, today, series, &base));
+    let page_size = if series == demo::LONDON_SIZE {
+        page_size.max(500)
+    } else {
+        page_size
+    };
     let app = router(data.clone(), page_size);
     tokio::spawn(async move {
         if let Err(e) = axum::serve(listener, app).await {

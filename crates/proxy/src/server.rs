@@ -16,7 +16,7 @@ use tokio::net::TcpListener;
 
 use crate::app::{AppState, app};
 use crate::config::{Config, FeedConfig, default_license};
-use crate::demo::{DEMO_SEED, PUBLISHERS};
+use crate::demo::DEMO_SEED;
 use crate::demo_server;
 use crate::harvest::{Feed, HarvestSettings, Harvester, spawn_all};
 use crate::net::Policy;
@@ -97,7 +97,7 @@ pub async fn start(opts: ServeOptions) -> Result<Started, String> {
             .map_err(|e| format!("cannot start the demo publisher: {e}"))?;
         policy.allowed_sockets.push(server.addr);
         let base = &server.data.base_url;
-        for p in PUBLISHERS {
+        for p in server.data.publishers.iter().map(|f| f.publisher) {
             let dataset_url = Some(format!("{base}/demo/{}/", p.slug));
             specs.push(FeedConfig {
                 id: format!("{}-session-series", p.slug),

@@ -171,6 +171,221 @@ fn demo_sizes_parse() {
     assert_eq!(demo::parse_size("small"), Ok(demo::SMALL_SERIES));
     assert_eq!(demo::parse_size("default"), Ok(demo::DEFAULT_SERIES));
     assert_eq!(demo::parse_size("42"), Ok(42));
+    assert_eq!(demo::parse_size("london"), Ok(demo::LONDON_SIZE));
     assert!(demo::parse_size("0").is_err());
     assert!(demo::parse_size("lots").is_err());
+}
+
+fn within(what: &str, n: usize, target: usize) {
+    let (lo, hi) = (target * 85 / 100, target * 115 / 100);
+    assert!(
+        (lo..=hi).contains(&n),
+        "{what}: {n}, expected {target} ± 15%"
+    );
+}
+
+/// The current state of a feed: the last version of every id (RPDE order), deletions dropped.
+fn current(items: &[demo::DemoItem]) -> Vec<Value> {
+    let mut last: std::collections::HashMap<&str, Option<&str>> = std::collections::HashMap::new();
+    let mut order: Vec<&str> = Vec::new();
+    for it in items {
+        if last.insert(&it.id_text, it.data.as_deref()).is_none() {
+            order.push(&it.id_text);
+        }
+    }
+    order
+        .into_iter()
+        .filter_map(|id| last[id].map(parse))
+        .collect()
+}
+
+fn id_of(v: &Value) -> &str {
+    v.get("@id")
+        .or_else(|| v.get("id"))
+        .and_then(Value::as_str)
+        .unwrap_or("")
+}
+
+#[test]
+fn london_size_has_the_target_shape_and_the_quirks() {
+    let started = std::time::Instant::now();
+    let d = demo::generate_sized(DEMO_SEED, today(), demo::LONDON_SIZE, "http://127.0.0.1:9");
+    eprintln!("london generated in {:?}", started.elapsed());
+    assert_eq!(d.publishers.len(), 20);
+    let slugs: HashSet<&str> = d.publishers.iter().map(|p| p.publisher.slug).collect();
+    assert_eq!(slugs.len(), 20, "distinct publishers");
+    for p in &d.publishers {
+        assert!(
+            !p.series.is_empty() && !p.sessions.is_empty(),
+            "{} has both feeds",
+            p.publisher.slug
+        );
+        assert!(
+            p.series
+                .windows(2)
+                .all(|w| (w[0].modified, &w[0].id_text) <= (w[1].modified, &w[1].id_text))
+        );
+        assert!(p.sessions.windows(2).all(|w| w[0].modified < w[1].modified));
+    }
+
+    let series: Vec<Value> = d
+        .publishers
+        .iter()
+        .flat_map(|p| current(&p.series))
+        .collect();
+    let sessions: Vec<Value> = d
+        .publishers
+        .iter()
+        .flat_map(|p| current(&p.sessions))
+        .collect();
+    let embedded_children: Vec<&Value> = series
+        .iter()
+        .filter_map(|s| s.get("subEvent").and_then(Value::as_array))
+        .flatten()
+        .collect();
+    let embedded_parents: HashSet<&str> = sessions
+        .iter()
+        .filter_map(|s| s.get("superEvent").filter(|e| e.is_object()).map(id_of))
+        .collect();
+
+    // Occurrences over the 28 days (feed sessions and embedded subEvents), series, venues.
+    eprintln!(
+        "london: {} feed sessions, {} embedded, {} series, {} embedded parents",
+        sessions.len(),
+        embedded_children.len(),
+        series.len(),
+        embedded_parents.len()
+    );
+    within(
+        "occurrences",
+        sessions.len() + embedded_children.len(),
+        demo::LONDON_OCCURRENCES,
+    );
+    within(
+        "series",
+        series.len() + embedded_parents.len(),
+        demo::LONDON_SERIES,
+    );
+    let venues: HashSet<String> = series
+        .iter()
+        .map(|s| {
+            s["location"]["identifier"].to_string()
+                + &s["location"]["address"]["addressRegion"].to_string()
+        })
+        .collect();
+    within("venues", venues.len(), demo::LONDON_VENUES);
+
+    // Quirks.
+    let series_ids: HashSet<&str> = series.iter().map(id_of).collect();
+    let orphans = sessions
+        .iter()
+        .filter(|s| {
+            s["superEvent"]
+                .as_str()
+                .is_some_and(|u| !series_ids.contains(u))
+        })
+        .count();
+    let grid = series
+        .iter()
+        .filter(|s| {
+            s["name"]
+                .as_str()
+                .is_some_and(|n| n.ends_with("15-minute slots"))
+        })
+        .count();
+    let cancelled = sessions
+        .iter()
+        .filter(|s| s["eventStatus"] == "https://schema.org/EventCancelled")
+        .count();
+    let utc = sessions
+        .iter()
+        .filter(|s| s["startDate"].as_str().is_some_and(|t| t.ends_with('Z')))
+        .count();
+    let bst = sessions
+        .iter()
+        .filter(|s| {
+            s["startDate"]
+                .as_str()
+                .is_some_and(|t| t.ends_with("+01:00"))
+        })
+        .count();
+    let gmt = sessions
+        .iter()
+        .filter(|s| {
+            s["startDate"]
+                .as_str()
+                .is_some_and(|t| t.ends_with("+00:00"))
+        })
+        .count();
+    let no_geo = series
+        .iter()
+        .filter(|s| s["location"].get("geo").is_none())
+        .count();
+    let aliased = series
+        .iter()
+        .chain(sessions.iter())
+        .filter(|s| s.get("id").is_some() && s.get("@id").is_none())
+        .count();
+    let twice = |items: &[demo::DemoItem]| {
+        let mut seen = HashSet::new();
+        items
+            .iter()
+            .filter(|i| !seen.insert(i.id_text.clone()))
+            .count()
+    };
+    let repeated_series: usize = d.publishers.iter().map(|p| twice(&p.series)).sum();
+    let repeated_sessions: usize = d.publishers.iter().map(|p| twice(&p.sessions)).sum();
+    let deleted_later: usize = d
+        .publishers
+        .iter()
+        .map(|p| {
+            let mut seen = HashSet::new();
+            p.sessions
+                .iter()
+                .filter(|i| !seen.insert(i.id_text.clone()) && i.data.is_none())
+                .count()
+        })
+        .sum();
+    for (what, n) in [
+        ("embedded subEvent", embedded_children.len()),
+        ("embedded superEvent", embedded_parents.len()),
+        ("orphan sessions", orphans),
+        ("booking grids", grid),
+        ("cancelled", cancelled),
+        ("UTC Z datetimes", utc),
+        ("+01:00 datetimes", bst),
+        ("+00:00 datetimes", gmt),
+        ("venues without geo", no_geo),
+        ("id/type aliases", aliased),
+        ("series updated across pages", repeated_series),
+        ("sessions updated across pages", repeated_sessions),
+        ("sessions deleted across pages", deleted_later),
+    ] {
+        assert!(n > 0, "no {what}");
+    }
+    // A booking grid: sessions every 15 minutes.
+    let grid_series = series
+        .iter()
+        .find(|s| {
+            s["name"]
+                .as_str()
+                .is_some_and(|n| n.ends_with("15-minute slots"))
+        })
+        .unwrap();
+    let gid = id_of(grid_series);
+    let mut starts: Vec<&str> = sessions
+        .iter()
+        .filter(|s| s["superEvent"].as_str() == Some(gid))
+        .filter_map(|s| s["startDate"].as_str())
+        .collect();
+    starts.sort_unstable();
+    assert!(starts.len() >= 200, "{} grid sessions", starts.len());
+
+    // The existing sizes are untouched by the London size's existence.
+    let small = demo::generate_sized(DEMO_SEED, today(), demo::SMALL_SERIES, "http://127.0.0.1:9");
+    assert_eq!(
+        small,
+        demo::generate(DEMO_SEED, today(), demo::SMALL_SERIES, "http://127.0.0.1:9")
+    );
+    assert_eq!(small.publishers.len(), 3);
 }

@@ -1,0 +1,199 @@
+// Filter latency: after the full load, a fixed script of 50 filter changes; for each, the time
+// from the input event (its timeStamp, in the page) to the frame painted after the list, the
+// heading and the map's markers stopped changing (MutationObserver, then rAF + a posted message,
+// which runs once that frame is rendered). Also the app's own `af:query` User Timing durations.
+//
+//   node bench/filter-latency.mjs [--sizes 10k,100k] [--profile laptop|phone|both]
+//
+// 10k = `--demo-size 1360` (about 10,000 upcoming occurrences), 100k = `--demo-size london`.
+// Writes bench/out/filter-latency.json.
+import {
+  PROFILES, parseArgs, startProxy, launchBrowser, profiledPage, withTimeout, writeJson, table,
+  percentile, guarded, sleep,
+} from './lib.mjs';
+
+const SIZES = { '10k': '1360', '100k': 'london' };
+const args = parseArgs(process.argv.slice(2), { sizes: '10k,100k', profile: 'both', timeout: '300' });
+const sizes = String(args.sizes).split(',').map((s) => s.trim()).filter(Boolean);
+for (const s of sizes) if (!SIZES[s] && !/^\d+$|^london$|^default$/.test(s)) throw new Error(`unknown size ${s}`);
+const profiles = args.profile === 'both' ? ['laptop', 'phone'] : [args.profile];
+const loadTimeoutMs = Number(args.timeout) * 1000;
+
+// In-page probe: input timestamps, mutations of the list / heading / map, the frame after.
+const INIT = `(() => {
+  const fl = (window.__fl = { armed: false, inputTs: null, lastMut: null, muts: 0, painted: null });
+  const TARGETS = '#results-heading, #results-list, .map';
+  for (const t of ['input', 'change', 'keydown', 'click']) {
+    addEventListener(t, (e) => {
+      if (!fl.armed || fl.inputTs !== null) return;
+      if (t === 'click' && !(e.target && e.target.closest && e.target.closest('button'))) return;
+      if (t === 'keydown' && e.key !== 'Enter') return;
+      fl.inputTs = e.timeStamp;
+    }, true);
+  }
+  const ch = new MessageChannel();
+  let pendingMark = null;
+  ch.port1.onmessage = () => { if (pendingMark !== null && pendingMark === fl.lastMut) fl.painted = performance.now(); };
+  const mo = new MutationObserver((recs) => {
+    if (!fl.armed) return;
+    const hit = recs.some((r) => { const n = r.target.nodeType === 1 ? r.target : r.target.parentElement; return n && n.closest && n.closest(TARGETS); });
+    if (!hit) return;
+    fl.muts += 1;
+    const at = performance.now();
+    fl.lastMut = at;
+    fl.painted = null;
+    requestAnimationFrame(() => { pendingMark = at; ch.port2.postMessage(0); });
+  });
+  const start = () => mo.observe(document.body, { childList: true, subtree: true, characterData: true, attributes: true, attributeFilter: ['data-markers'] });
+  if (document.body) start(); else addEventListener('DOMContentLoaded', start);
+  fl.arm = () => { fl.armed = true; fl.inputTs = null; fl.lastMut = null; fl.muts = 0; fl.painted = null; };
+  // Resolves once nothing changed for quietMs and the frame after the last change was rendered,
+  // or when no change came within quietMs of the input (then: the next rendered frame).
+  fl.settle = (quietMs, maxMs) => new Promise((resolve) => {
+    const t0 = performance.now();
+    let idleFrame = null;
+    const poll = () => {
+      const now = performance.now();
+      const base = fl.inputTs ?? t0;
+      if (fl.lastMut === null && idleFrame === null) {
+        requestAnimationFrame(() => { const c = new MessageChannel(); c.port1.onmessage = () => { idleFrame = performance.now(); }; c.port2.postMessage(0); });
+        idleFrame = -1;
+      }
+      const quiet = fl.lastMut === null ? now - base >= quietMs : now - fl.lastMut >= quietMs && fl.painted !== null;
+      if (quiet || now - t0 > maxMs) {
+        fl.armed = false;
+        const end = fl.lastMut === null ? (idleFrame > 0 ? idleFrame : null) : fl.painted;
+        resolve({ inputTs: fl.inputTs, lastMut: fl.lastMut, painted: end, muts: fl.muts, timedOut: !quiet,
+          latency: fl.inputTs !== null && end !== null ? end - fl.inputTs : null,
+          heading: document.querySelector('#results-heading')?.textContent?.trim() ?? null,
+          markers: document.querySelector('.map[data-markers]')?.getAttribute('data-markers') ?? null });
+        return;
+      }
+      setTimeout(poll, 10);
+    };
+    setTimeout(poll, 10);
+  });
+})();`;
+
+/** The fixed script: 50 filter changes. Each is dispatched in the page (the filter panel may be
+ *  collapsed on the phone layout, and Playwright's actionability waits would be measured). */
+function script() {
+  const inPage = (what, fn, arg) => ({ what, run: (p) => p.evaluate(fn, arg) });
+  const cb = (id) => inPage(`toggle #${id}`, (id) => document.getElementById(id).click(), id);
+  const sel = (id, index) => inPage(`#${id} option ${index}`, ([id, index]) => {
+    const el = document.getElementById(id);
+    el.selectedIndex = Math.min(index, el.options.length - 1);
+    el.dispatchEvent(new Event('input', { bubbles: true }));
+    el.dispatchEvent(new Event('change', { bubbles: true }));
+  }, [id, index]);
+  const kw = (v) => inPage(`keyword "${v}"`, (v) => {
+    const el = document.getElementById('f-keyword');
+    el.value = v;
+    el.dispatchEvent(new Event('input', { bubbles: true }));
+  }, v);
+  const near = (v) => inPage(`postcode "${v}" + Enter`, (v) => {
+    const el = document.getElementById('f-near');
+    el.value = v;
+    el.dispatchEvent(new Event('input', { bubbles: true }));
+    el.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true, cancelable: true }));
+  }, v);
+  const radius = (km) => inPage(`radius ${km} km`, (km) => {
+    const el = document.getElementById('f-radius');
+    el.value = String(km);
+    el.dispatchEvent(new Event('change', { bubbles: true }));
+  }, km);
+  const clear = inPage('clear all filters', () => [...document.querySelectorAll('button')].find((b) => b.textContent.trim() === 'Clear all filters').click());
+  return [
+    cb('f-free'), cb('f-beginner'), cb('f-wheelchair'), cb('f-free'), cb('f-day-0'),
+    cb('f-day-2'), cb('f-day-5'), cb('f-tod-am'), cb('f-tod-eve'), cb('f-beginner'),
+    sel('f-gender', 1), sel('f-gender', 2), sel('f-gender', 0), sel('f-activity', 1), sel('f-activity', 3),
+    sel('f-activity', 0), kw('yoga'), kw('swim'), kw(''), near('E15'),
+    radius(2), radius(10), near('SW9 8AB'), near(''), cb('f-wheelchair'),
+    cb('f-day-0'), cb('f-day-2'), cb('f-day-5'), cb('f-tod-am'), cb('f-tod-eve'),
+    clear, cb('f-tod-pm'), cb('f-free'), sel('f-activity', 2), kw('beginners'),
+    cb('f-day-6'), cb('f-day-3'), near('N1'), radius(5), cb('f-beginner'),
+    sel('f-gender', 1), kw(''), sel('f-activity', 0), cb('f-free'), cb('f-tod-pm'),
+    cb('f-day-6'), cb('f-day-3'), cb('f-beginner'), sel('f-gender', 0), clear,
+  ];
+}
+
+async function runProfile(browser, profile, base) {
+  const s = await profiledPage(browser, profile, { initScript: INIT });
+  try {
+    // Load without throttling (the load is measured by load.mjs), then apply the profile's CPU rate.
+    await s.cdp.send('Emulation.setCPUThrottlingRate', { rate: 1 });
+    await s.page.goto(base + '/', { waitUntil: 'commit', timeout: 60_000 });
+    await s.page.waitForFunction(() => performance.getEntriesByName('af:loaded').length > 0, null, { polling: 200, timeout: loadTimeoutMs });
+    await sleep(1000);
+    const before = await s.page.evaluate(() => ({
+      loadedAt: performance.getEntriesByName('af:loaded')[0].startTime,
+      loadedText: document.querySelector('#loaded-count')?.textContent?.trim(),
+      heading: document.querySelector('#results-heading')?.textContent?.trim(),
+    }));
+    await s.cdp.send('Emulation.setCPUThrottlingRate', { rate: profile.cpu });
+    const steps = [];
+    const quietMs = 150 * profile.cpu;
+    for (const [i, step] of script().entries()) {
+      try {
+        await s.page.evaluate(() => window.__fl.arm());
+        await withTimeout(step.run(s.page), 30_000, step.what);
+      } catch (e) {
+        steps.push({ step: i + 1, what: step.what, error: String(e.message || e), latency: null });
+        console.log(`    step ${i + 1} (${step.what}) failed: ${e.message}`);
+        continue;
+      }
+      const r = await withTimeout(s.page.evaluate(([q, m]) => window.__fl.settle(q, m), [quietMs, 15_000]), 30_000, `settle after ${step.what}`);
+      steps.push({ step: i + 1, what: step.what, ...r });
+      if (r.latency === null || r.timedOut) console.log(`    step ${i + 1} (${step.what}): ${r.timedOut ? 'did not settle' : 'no input event seen'}`);
+    }
+    const queries = await s.page.evaluate((t) => performance.getEntriesByName('af:query').filter((e) => e.startTime > t).map((e) => e.duration), before.loadedAt);
+    const lat = steps.map((x) => x.latency).filter((x) => x !== null);
+    return {
+      loadedText: before.loadedText,
+      steps,
+      latencyP50: percentile(lat, 50), latencyP95: percentile(lat, 95), latencyMax: Math.max(...lat),
+      measured: lat.length,
+      unchanged: steps.filter((x) => x.lastMut === null).length,
+      queryCount: queries.length,
+      queryP50: percentile(queries, 50), queryP95: percentile(queries, 95),
+      errors: s.errors.slice(0, 5),
+    };
+  } finally {
+    await s.close();
+  }
+}
+
+const cleanups = [];
+const results = {};
+await guarded(45 * 60_000, cleanups, async () => {
+  const browser = await launchBrowser();
+  cleanups.push(() => browser.close());
+  for (const size of sizes) {
+    const demoSize = SIZES[size] || size;
+    console.log(`starting the release proxy, demo size ${demoSize} (${size}) …`);
+    const proxy = await startProxy(demoSize);
+    try {
+      console.log(`ready in ${proxy.readyMs} ms: ${proxy.feeds.length} feeds`);
+      results[size] = { demoSize };
+      for (const name of profiles) {
+        const r = await runProfile(browser, PROFILES[name], proxy.base);
+        results[size][name] = r;
+        console.log(`  ${size} ${name}: ${r.loadedText}; p50 ${r.latencyP50?.toFixed(1)} ms, p95 ${r.latencyP95?.toFixed(1)} ms; af:query p50 ${r.queryP50?.toFixed(1)} p95 ${r.queryP95?.toFixed(1)} ms (${r.queryCount} queries)`);
+        if (r.errors.length) console.log('    page errors:', r.errors.join(' | '));
+      }
+    } finally {
+      await proxy.stop();
+    }
+  }
+  console.log('\nfilter latency: input event → frame rendered after list, heading and map settled (50 changes)');
+  const rows = [];
+  for (const size of sizes) for (const name of profiles) {
+    const r = results[size][name];
+    rows.push([size, name, r.loadedText?.replace(/ upcoming sessions loaded/, ''), r.latencyP50?.toFixed(1), r.latencyP95?.toFixed(1), r.latencyMax?.toFixed(1), r.queryP50?.toFixed(1), r.queryP95?.toFixed(1), `${r.measured}/${r.steps.length}`]);
+  }
+  table(['size', 'profile', 'sessions', 'p50 ms', 'p95 ms', 'max ms', 'af:query p50', 'af:query p95', 'measured'], rows);
+  console.log('targets at 100k: p95 ≤ 16 ms laptop, ≤ 50 ms phone (4x CPU)');
+  const path = writeJson('filter-latency.json', { date: new Date().toISOString(), sizes: SIZES, targets: { laptopP95: 16, phoneP95: 50 }, results });
+  console.log(`wrote ${path}`);
+});
+process.exit(0);
