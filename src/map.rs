@@ -86,6 +86,8 @@ fn document() -> web_sys::Document {
 pub struct ResultsMap {
     map: Map,
     cluster: MarkerClusterGroup,
+    /// The tile layer and the settings it shows.
+    tiles: RefCell<(TileLayer, Tiles)>,
     /// Shown markers by venue, with the count they show.
     markers: RefCell<HashMap<u32, (Marker, u32)>>,
     /// Set while the app moves the map, so that only the person's moves reach the URL.
@@ -118,12 +120,14 @@ impl ResultsMap {
         set(&topts, "maxZoom", &JsValue::from_f64(19.0));
         let tile_layer = TileLayer::new_options(&tiles.url, &topts.unchecked_into());
         tile_layer.add_to(&map);
+        let tile_state = RefCell::new((tile_layer, tiles.clone()));
         let copts = js_sys::Object::new();
         set(&copts, "showCoverageOnHover", &JsValue::FALSE);
         set(&copts, "maxClusterRadius", &JsValue::from_f64(50.0));
         let cluster = marker_cluster_group(&copts);
         map.add_layer(&cluster);
         Ok(ResultsMap {
+            tiles: tile_state,
             map,
             cluster,
             markers: RefCell::new(HashMap::new()),
@@ -268,6 +272,30 @@ impl ResultsMap {
         }
     }
 
+    /// Switches to another tile server (the operator's, from `/api/feeds`) and its attribution.
+    pub fn set_tiles(&self, tiles: &Tiles) {
+        let mut current = self.tiles.borrow_mut();
+        if &current.1 == tiles {
+            return;
+        }
+        current.0.set_url(&tiles.url, None);
+        let control = js_sys::Reflect::get(&self.map, &JsValue::from_str("attributionControl"))
+            .unwrap_or(JsValue::UNDEFINED);
+        if control.is_object() {
+            for (method, text) in [
+                ("removeAttribution", &current.1.attribution),
+                ("addAttribution", &tiles.attribution),
+            ] {
+                if let Ok(f) = js_sys::Reflect::get(&control, &JsValue::from_str(method))
+                    .and_then(|f| f.dyn_into::<js_sys::Function>())
+                {
+                    let _ = f.call1(&control, &JsValue::from_str(&escape_html(text)));
+                }
+            }
+        }
+        current.1 = tiles.clone();
+    }
+
     /// The map centre, rounded to about 100 m.
     pub fn centre(&self) -> (f64, f64) {
         let c = self.map.get_center();
@@ -281,6 +309,14 @@ impl ResultsMap {
     pub fn marker_count(&self) -> usize {
         self.markers.borrow().len()
     }
+}
+
+/// Leaflet takes attributions as HTML: the configured text is escaped so it shows as text.
+fn escape_html(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
 /// "Venue name: 3 sessions" (the marker's title and alt text).

@@ -28,6 +28,15 @@ pub fn MapPane() -> impl IntoView {
             Err(e) => leptos::logging::error!("map could not start: {e:?}"),
         }
     });
+    // The operator's tile server arrives with the feed list, after the map was created.
+    Effect::new(move |_| {
+        let tiles = ctx.tiles.get();
+        map.with_value(|m| {
+            if let Some(m) = m {
+                m.set_tiles(&tiles);
+            }
+        });
+    });
     // Push results into the map; fit to them unless the link carries its own map view.
     Effect::new(move |prev: Option<usize>| {
         let out = ctx.outcome.get();

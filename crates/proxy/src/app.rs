@@ -35,6 +35,8 @@ pub struct AppState {
     pub dist: PathBuf,
     /// Origins allowed to frame the app.
     pub frame_ancestors: Vec<String>,
+    /// Map tiles the app shows (sent in `/api/feeds`, allowed in the CSP).
+    pub tiles: crate::config::Tiles,
     /// The postcode service, unless lookups are disabled.
     pub postcodes: Option<Arc<crate::postcode::Lookup>>,
 }
@@ -46,7 +48,8 @@ pub fn app(state: Shared) -> Router {
     let inline = std::fs::read_to_string(state.dist.join("index.html"))
         .map(|html| inline_script_hashes(&html))
         .unwrap_or_default();
-    let csp = content_security_policy(&state.frame_ancestors, &inline);
+    let tile_source = state.tiles.img_source().unwrap_or_default();
+    let csp = content_security_policy(&state.frame_ancestors, &inline, &tile_source);
     let api = Router::new()
         .route("/feeds/{feed_id}", get(feed_page))
         .route("/api/feeds", get(api_feeds))
@@ -102,7 +105,11 @@ pub fn app(state: Shared) -> Router {
 /// The Content-Security-Policy for the app. `inline_hashes` are the CSP source expressions
 /// (`'sha256-…'`) of the built page's own inline scripts (trunk's module loader), so that no
 /// other inline script can run.
-pub fn content_security_policy(frame_ancestors: &[String], inline_hashes: &[String]) -> String {
+pub fn content_security_policy(
+    frame_ancestors: &[String],
+    inline_hashes: &[String],
+    tile_source: &str,
+) -> String {
     let frames = if frame_ancestors.is_empty() {
         "'none'".to_string()
     } else {
@@ -115,7 +122,7 @@ pub fn content_security_policy(frame_ancestors: &[String], inline_hashes: &[Stri
     }
     format!(
         "default-src 'self'; script-src {script}; style-src 'self'; \
-         img-src 'self' data: https://tile.openstreetmap.org https://*.tile.openstreetmap.org; \
+         img-src 'self' data: {tile_source}; \
          connect-src 'self'; frame-ancestors {frames}; base-uri 'none'; form-action 'self'"
     )
 }
@@ -305,7 +312,12 @@ async fn api_feeds(State(st): State<Shared>) -> Response {
             ),
             (header::CACHE_CONTROL, HeaderValue::from_static("no-cache")),
         ],
-        json!({ "demo": st.demo, "feeds": feeds }).to_string(),
+        json!({
+            "demo": st.demo,
+            "feeds": feeds,
+            "tiles": { "url": st.tiles.url, "attribution": st.tiles.attribution },
+        })
+        .to_string(),
     )
         .into_response()
 }

@@ -30,6 +30,8 @@ pub struct Config {
     pub allow_private_networks: Vec<String>,
     /// Origins allowed to frame the app (CSP `frame-ancestors`); empty means none.
     pub frame_ancestors: Vec<String>,
+    /// Map tile server shown under the markers (also allowed in the CSP `img-src`).
+    pub tiles: Tiles,
     /// Size, time and concurrency limits.
     pub limits: Limits,
     /// Directory where each feed's compacted state is saved (created if missing).
@@ -277,6 +279,7 @@ impl Default for Config {
             feeds: Vec::new(),
             allow_private_networks: Vec::new(),
             frame_ancestors: Vec::new(),
+            tiles: Tiles::default(),
             limits: Limits::default(),
             state_dir: PathBuf::from("state"),
             state_save_interval_ms: 2000,
@@ -285,6 +288,65 @@ impl Default for Config {
             discover: None,
             postcode_lookup: PostcodeLookup::default(),
         }
+    }
+}
+
+/// A raster tile server for the map.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Tiles {
+    /// URL template with `{z}`, `{x}` and `{y}` (and optionally `{s}` in the host).
+    pub url: String,
+    /// Attribution text shown on the map (plain text).
+    pub attribution: String,
+}
+
+impl Default for Tiles {
+    fn default() -> Self {
+        Tiles {
+            url: "https://tile.openstreetmap.org/{z}/{x}/{y}.png".into(),
+            attribution: "© OpenStreetMap contributors".into(),
+        }
+    }
+}
+
+impl Tiles {
+    /// The CSP `img-src` source for the tile host (`{s}` becomes a `*.` wildcard), or why the
+    /// template cannot be used.
+    ///
+    /// ```
+    /// use activity_finder_proxy::config::Tiles;
+    /// let t = Tiles { url: "https://{s}.tiles.example.org/{z}/{x}/{y}.png".into(), attribution: "x".into() };
+    /// assert_eq!(t.img_source().unwrap(), "https://*.tiles.example.org");
+    /// assert_eq!(Tiles::default().img_source().unwrap(), "https://tile.openstreetmap.org");
+    /// ```
+    pub fn img_source(&self) -> Result<String, String> {
+        let bad = || {
+            format!(
+                "tiles.url: {:?} is not an http(s) template with {{z}}/{{x}}/{{y}}",
+                self.url
+            )
+        };
+        if !["{z}", "{x}", "{y}"].iter().all(|p| self.url.contains(p))
+            || self.url.contains(['\'', ';', ',', ' ', '"'])
+        {
+            return Err(bad());
+        }
+        let probe = self.url.replace("{s}", "a").replace(['{', '}'], "");
+        let u = url::Url::parse(&probe).map_err(|_| bad())?;
+        let host = u
+            .host_str()
+            .filter(|_| matches!(u.scheme(), "http" | "https"))
+            .ok_or_else(bad)?;
+        let host = if self.url.contains("{s}.") {
+            host.strip_prefix("a.")
+                .map(|h| format!("*.{h}"))
+                .ok_or_else(bad)?
+        } else {
+            host.to_string()
+        };
+        let port = u.port().map(|p| format!(":{p}")).unwrap_or_default();
+        Ok(format!("{}://{host}{port}", u.scheme()))
     }
 }
 
@@ -362,6 +424,7 @@ impl Config {
             }
         }
         self.postcode_lookup.validate()?;
+        self.tiles.img_source()?;
         if self.limits.per_host_concurrency == 0 {
             return Err("limits.per_host_concurrency must be at least 1".into());
         }

@@ -201,6 +201,7 @@ pub async fn start(opts: ServeOptions) -> Result<Started, String> {
         epoch: seq / 1000,
         dist: config.dist.clone(),
         frame_ancestors: config.frame_ancestors.clone(),
+        tiles: config.tiles.clone(),
         postcodes,
     });
     Ok(Started {

@@ -95,6 +95,17 @@ async fn api_feeds_lists_parents_first_with_the_contract_fields() {
         .await
         .unwrap();
     assert_eq!(v["demo"], true);
+    // The tile server the app should use (configurable, default OpenStreetMap).
+    assert_eq!(
+        v["tiles"]["url"],
+        "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+    );
+    assert!(
+        v["tiles"]["attribution"]
+            .as_str()
+            .unwrap()
+            .contains("OpenStreetMap")
+    );
     let feeds = v["feeds"].as_array().unwrap();
     assert_eq!(feeds.len(), 6);
     let kinds: Vec<&str> = feeds.iter().map(|f| f["kind"].as_str().unwrap()).collect();
@@ -276,6 +287,7 @@ async fn app_is_served_with_csp_nosniff_and_spa_fallback() {
     let mut config = test_config();
     config.dist = dir.path().to_path_buf();
     config.frame_ancestors = vec!["https://agency.example".into()];
+    config.tiles.url = "https://{s}.tiles.agency.example/{z}/{x}/{y}.png".into();
     let proxy = start(config, Some(3), 100).await;
     let c = client();
     for path in ["/", "/session/abc?x=1", "/app.js"] {
@@ -287,6 +299,11 @@ async fn app_is_served_with_csp_nosniff_and_spa_fallback() {
             .to_string();
         assert!(csp.contains("default-src 'self'"));
         assert!(csp.contains("script-src 'self' 'wasm-unsafe-eval'"));
+        // Only the configured tile host may serve images besides the app itself.
+        assert!(
+            csp.contains("img-src 'self' data: https://*.tiles.agency.example;"),
+            "{csp}"
+        );
         assert!(csp.contains("frame-ancestors https://agency.example"));
         assert!(csp.contains("base-uri 'none'"));
         assert_eq!(r.headers()["x-content-type-options"], "nosniff");
