@@ -121,10 +121,11 @@ export class Collector {
 
 /**
  * A fresh browser context + page with tile interception and problem collection.
- * `routes` lets a test add its own page.route handlers before the first navigation.
+ * `routes` lets a test add its own page.route handlers before the first navigation;
+ * `contextOptions` are passed on to browser.newContext (e.g. isMobile, hasTouch).
  */
-export async function newPage(browser, collector, { viewport = { width: 1280, height: 900 }, routes = [] } = {}) {
-  const context = await browser.newContext({ viewport, reducedMotion: 'reduce', serviceWorkers: 'block' });
+export async function newPage(browser, collector, { viewport = { width: 1280, height: 900 }, routes = [], contextOptions = {} } = {}) {
+  const context = await browser.newContext({ viewport, reducedMotion: 'reduce', serviceWorkers: 'block', ...contextOptions });
   context.setDefaultTimeout(T.ui);
   context.setDefaultNavigationTimeout(T.load);
   await context.route(/^https?:\/\/(?!127\.0\.0\.1[:/])/, (route) => {
