@@ -10,16 +10,14 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use activity_finder_proxy::config::{FeedConfig, Limits, default_license};
-use activity_finder_proxy::harvest::{Feed, HarvestSettings, Harvester, Health};
-use activity_finder_proxy::net::Policy;
-use activity_finder_proxy::store::Window;
+use activity_finder_proxy::harvest::{Feed, Health};
 use axum::Router;
 use axum::body::Body;
 use axum::extract::RawQuery;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use common::{start, test_config, wait_until};
+use common::{harvester, start, status_of, test_config, wait_until};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tower_http::compression::CompressionLayer;
 
@@ -34,35 +32,6 @@ fn feed(id: &str, url: String) -> FeedConfig {
         dataset_url: None,
         license: default_license(),
     }
-}
-
-fn harvester(limits: Limits) -> Harvester {
-    Harvester::new(HarvestSettings {
-        policy: Policy {
-            allowed_networks: vec!["127.0.0.0/8".parse().unwrap()],
-            allowed_sockets: vec![],
-        },
-        limits,
-        window: Window {
-            lookahead_days: 28,
-            region: None,
-        },
-        poll: Duration::from_secs(1),
-        origins: vec![],
-    })
-    .unwrap()
-}
-
-fn status_of(proxy: &common::Proxy, id: &str) -> (Health, Option<String>) {
-    let f = proxy
-        .started
-        .state
-        .feeds
-        .iter()
-        .find(|f| f.spec.id == id)
-        .unwrap();
-    let s = f.status();
-    (s.health, s.error)
 }
 
 fn item(id: &str, modified: u64, name: &str) -> String {
@@ -174,11 +143,14 @@ async fn gzip_bomb_fails_larger_than_cap_with_rss_growth_under_twice_cap_plus_32
     drop(raw);
 
     let cap: u64 = 64 * 1024;
-    let h = harvester(Limits {
-        max_body_bytes: cap,
-        request_timeout_secs: 5,
-        ..Limits::default()
-    });
+    let h = harvester(
+        Limits {
+            max_body_bytes: cap,
+            request_timeout_secs: 5,
+            ..Limits::default()
+        },
+        true,
+    );
     let f = Feed::new(feed("bomb", url.to_string()), 1);
     let before = rss_bytes();
     let err = h.fetch(&f, &url).await.unwrap_err();
@@ -215,10 +187,13 @@ async fn trickle() -> Response {
 async fn trickling_body_is_cut_by_the_request_timeout_within_deadline_plus_one_second() {
     let addr = serve(Router::new().route("/trickle", get(trickle))).await;
     let url = url::Url::parse(&format!("http://{addr}/trickle")).unwrap();
-    let h = harvester(Limits {
-        request_timeout_secs: 1,
-        ..Limits::default()
-    });
+    let h = harvester(
+        Limits {
+            request_timeout_secs: 1,
+            ..Limits::default()
+        },
+        true,
+    );
     let f = Feed::new(feed("trickle", url.to_string()), 1);
     let t0 = Instant::now();
     let err = h.fetch(&f, &url).await.unwrap_err();
@@ -273,10 +248,13 @@ async fn truncating_upstream() -> SocketAddr {
 async fn close_mid_body_fails_the_feed_with_a_clear_error_and_other_feeds_stay_ok() {
     let bad = truncating_upstream().await;
     let url = url::Url::parse(&format!("http://{bad}/feed")).unwrap();
-    let h = harvester(Limits {
-        request_timeout_secs: 5,
-        ..Limits::default()
-    });
+    let h = harvester(
+        Limits {
+            request_timeout_secs: 5,
+            ..Limits::default()
+        },
+        true,
+    );
     let f = Feed::new(feed("truncated", url.to_string()), 1);
     let t0 = Instant::now();
     let err = h.fetch(&f, &url).await.unwrap_err();

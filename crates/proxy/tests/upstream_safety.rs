@@ -9,16 +9,14 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use activity_finder_proxy::config::{FeedConfig, Limits, default_license};
-use activity_finder_proxy::harvest::{Feed, HarvestSettings, Harvester, Health};
-use activity_finder_proxy::net::Policy;
-use activity_finder_proxy::store::Window;
+use activity_finder_proxy::harvest::{Feed, Health};
 use axum::Router;
 use axum::body::Body;
 use axum::extract::RawQuery;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use common::{start, test_config, wait_until};
+use common::{harvester, start, status_of, test_config, wait_until};
 
 struct Upstream {
     addr: SocketAddr,
@@ -108,18 +106,6 @@ fn feed(id: &str, url: String) -> FeedConfig {
     }
 }
 
-fn status_of(proxy: &common::Proxy, id: &str) -> (Health, Option<String>) {
-    let f = proxy
-        .started
-        .state
-        .feeds
-        .iter()
-        .find(|f| f.spec.id == id)
-        .unwrap();
-    let s = f.status();
-    (s.health, s.error)
-}
-
 #[tokio::test]
 async fn loopback_upstream_not_allowlisted_is_refused_with_zero_fetches() {
     let up = upstream().await;
@@ -193,27 +179,6 @@ async fn broken_upstreams_fail_or_go_while_the_good_feed_stays_ok() {
         .await
         .unwrap();
     assert_eq!(ready.status(), 200, "failed feeds count as settled");
-}
-
-fn harvester(limits: Limits, allow_loopback: bool) -> Harvester {
-    Harvester::new(HarvestSettings {
-        policy: Policy {
-            allowed_networks: if allow_loopback {
-                vec!["127.0.0.0/8".parse().unwrap()]
-            } else {
-                vec![]
-            },
-            allowed_sockets: vec![],
-        },
-        limits,
-        window: Window {
-            lookahead_days: 28,
-            region: None,
-        },
-        poll: Duration::from_secs(1),
-        origins: vec![],
-    })
-    .unwrap()
 }
 
 #[tokio::test]

@@ -5,8 +5,11 @@
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
-use activity_finder_proxy::config::Config;
+use activity_finder_proxy::config::{Config, Limits};
+use activity_finder_proxy::harvest::{HarvestSettings, Harvester, Health};
+use activity_finder_proxy::net::Policy;
 use activity_finder_proxy::server::{self, ServeOptions, Started};
+use activity_finder_proxy::store::Window;
 use tokio::sync::oneshot;
 
 pub mod fake_postcodes;
@@ -136,4 +139,39 @@ pub async fn walk_raw(proxy: &Proxy, feed_id: &str) -> Vec<String> {
         path = next;
     }
     panic!("feed {feed_id} did not end");
+}
+
+/// A harvester with these limits, polling every second; loopback upstreams allowed or not.
+pub fn harvester(limits: Limits, allow_loopback: bool) -> Harvester {
+    Harvester::new(HarvestSettings {
+        policy: Policy {
+            allowed_networks: if allow_loopback {
+                vec!["127.0.0.0/8".parse().unwrap()]
+            } else {
+                vec![]
+            },
+            allowed_sockets: vec![],
+        },
+        limits,
+        window: Window {
+            lookahead_days: 28,
+            region: None,
+        },
+        poll: Duration::from_secs(1),
+        origins: vec![],
+    })
+    .unwrap()
+}
+
+/// A feed's health and error as the proxy currently reports them.
+pub fn status_of(proxy: &Proxy, id: &str) -> (Health, Option<String>) {
+    let f = proxy
+        .started
+        .state
+        .feeds
+        .iter()
+        .find(|f| f.spec.id == id)
+        .unwrap();
+    let s = f.status();
+    (s.health, s.error)
 }
