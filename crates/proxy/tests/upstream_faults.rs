@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use activity_finder_proxy::config::{FeedConfig, Limits, default_license};
+use activity_finder_proxy::config::Limits;
 use activity_finder_proxy::harvest::{Feed, Health};
 use axum::Router;
 use axum::body::Body;
@@ -17,22 +17,11 @@ use axum::extract::RawQuery;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use common::{harvester, start, status_of, test_config, wait_until};
+use common::{feed, harvester, start, status_of, test_config, wait_until};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tower_http::compression::CompressionLayer;
 
 const LICENSE: &str = r#""license":"https://creativecommons.org/licenses/by/4.0/""#;
-
-fn feed(id: &str, url: String) -> FeedConfig {
-    FeedConfig {
-        id: id.into(),
-        kind: "SessionSeries".into(),
-        url,
-        publisher: format!("Publisher {id}"),
-        dataset_url: None,
-        license: default_license(),
-    }
-}
 
 fn item(id: &str, modified: u64, name: &str) -> String {
     format!(

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use activity_finder_proxy::config::{FeedConfig, Limits, default_license};
+use activity_finder_proxy::config::Limits;
 use activity_finder_proxy::harvest::{Feed, Health};
 use axum::Router;
 use axum::body::Body;
@@ -16,7 +16,7 @@ use axum::extract::RawQuery;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use common::{harvester, start, status_of, test_config, wait_until};
+use common::{feed, harvester, start, status_of, test_config, wait_until};
 
 struct Upstream {
     addr: SocketAddr,
@@ -93,17 +93,6 @@ async fn upstream() -> Upstream {
         let _ = axum::serve(listener, app).await;
     });
     Upstream { addr, hits }
-}
-
-fn feed(id: &str, url: String) -> FeedConfig {
-    FeedConfig {
-        id: id.into(),
-        kind: "SessionSeries".into(),
-        url,
-        publisher: format!("Publisher {id}"),
-        dataset_url: None,
-        license: default_license(),
-    }
 }
 
 #[tokio::test]

@@ -5,7 +5,7 @@
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
-use activity_finder_proxy::config::{Config, Limits};
+use activity_finder_proxy::config::{Config, FeedConfig, Limits, default_license};
 use activity_finder_proxy::harvest::{HarvestSettings, Harvester, Health};
 use activity_finder_proxy::net::Policy;
 use activity_finder_proxy::server::{self, ServeOptions, Started};
@@ -174,4 +174,16 @@ pub fn status_of(proxy: &Proxy, id: &str) -> (Health, Option<String>) {
         .unwrap();
     let s = f.status();
     (s.health, s.error)
+}
+
+/// A SessionSeries feed config with a made-up publisher named after its id.
+pub fn feed(id: &str, url: String) -> FeedConfig {
+    FeedConfig {
+        id: id.into(),
+        kind: "SessionSeries".into(),
+        url,
+        publisher: format!("Publisher {id}"),
+        dataset_url: None,
+        license: default_license(),
+    }
 }
