@@ -6,7 +6,10 @@ use chrono::{DateTime, Duration, FixedOffset};
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use finder::filter::{DayPart, DaySet, GenderFilter, Place, TimeOfDay};
 use finder::{ActivityVocabulary, Filters, Index};
-use openactive::{AgeRange, ConceptRef, Gender, Occurrence, Offer, OpportunityKind, Venue};
+use openactive::{
+    AgeRange, ConceptRef, Details, Gender, Occurrence, Offer, OpportunityKind, Venue,
+};
+use std::sync::Arc;
 
 struct Vocab;
 impl ActivityVocabulary for Vocab {
@@ -57,68 +60,70 @@ fn occurrences(n: usize) -> Vec<Occurrence> {
                 series_key: Some(format!("series-{}", i / 20)),
                 feed: i % 20,
                 kind: OpportunityKind::Session,
-                name: format!("Session {i}"),
-                description: Some("A friendly session for everyone".into()),
-                activities: vec![ConceptRef {
-                    id: Some(format!(
-                        "https://openactive.io/activity-list#act-{}",
-                        r.below(40)
-                    )),
-                    label: None,
-                }],
                 start,
                 end: Some(start + Duration::minutes(60)),
                 cancelled: r.below(50) == 0,
                 remaining_capacity: None,
                 maximum_capacity: Some(20),
-                venue: Venue {
-                    id: Some(format!("venue-{venue}")),
-                    name: Some(format!("Venue {venue}")),
-                    address: vec!["1 High Street".into()],
-                    postcode: Some(format!("E{} 1AA", venue % 20 + 1)),
-                    geo: Some((
-                        51.3 + (venue % 50) as f64 * 0.008,
-                        -0.5 + (venue / 50) as f64 * 0.02,
-                    )),
-                },
-                offers: vec![Offer {
-                    name: None,
-                    price: Some(price),
-                    currency: Some("GBP".into()),
-                    url: None,
-                }],
-                free: price == 0.0,
-                age_range: if r.below(3) == 0 {
-                    AgeRange::default()
-                } else {
-                    AgeRange {
-                        min: Some(16),
-                        max: None,
-                        declared: true,
-                    }
-                },
-                gender: [
-                    Gender::NoRestriction,
-                    Gender::FemaleOnly,
-                    Gender::Unspecified,
-                    Gender::MaleOnly,
-                ][r.below(4) as usize],
-                levels: if r.below(3) == 0 {
-                    vec!["Beginner".into()]
-                } else {
-                    vec![]
-                },
-                accessibility: vec![],
-                accessibility_information: None,
-                wheelchair: Some(r.below(4) == 0),
-                organizer: None,
                 url: None,
-                attendee_instructions: None,
-                what_to_bring: vec![],
-                meeting_point: None,
                 from_schedule: false,
                 provisional: false,
                 booking_grid: false,
+                details: Arc::new(Details {
+                    name: format!("Session {i}"),
+                    description: Some("A friendly session for everyone".into()),
+                    activities: vec![ConceptRef {
+                        id: Some(format!(
+                            "https://openactive.io/activity-list#act-{}",
+                            r.below(40)
+                        )),
+                        label: None,
+                    }],
+                    venue: Venue {
+                        id: Some(format!("venue-{venue}")),
+                        name: Some(format!("Venue {venue}")),
+                        address: vec!["1 High Street".into()],
+                        postcode: Some(format!("E{} 1AA", venue % 20 + 1)),
+                        geo: Some((
+                            51.3 + (venue % 50) as f64 * 0.008,
+                            -0.5 + (venue / 50) as f64 * 0.02,
+                        )),
+                    },
+                    offers: vec![Offer {
+                        name: None,
+                        price: Some(price),
+                        currency: Some("GBP".into()),
+                        url: None,
+                    }],
+                    free: price == 0.0,
+                    age_range: if r.below(3) == 0 {
+                        AgeRange::default()
+                    } else {
+                        AgeRange {
+                            min: Some(16),
+                            max: None,
+                            declared: true,
+                        }
+                    },
+                    gender: [
+                        Gender::NoRestriction,
+                        Gender::FemaleOnly,
+                        Gender::Unspecified,
+                        Gender::MaleOnly,
+                    ][r.below(4) as usize],
+                    levels: if r.below(3) == 0 {
+                        vec!["Beginner".into()]
+                    } else {
+                        vec![]
+                    },
+                    accessibility: vec![],
+                    accessibility_information: None,
+                    wheelchair: Some(r.below(4) == 0),
+                    organizer: None,
+                    attendee_instructions: None,
+                    what_to_bring: vec![],
+                    meeting_point: None,
+                }),
             }
         })
         .collect()

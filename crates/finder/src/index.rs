@@ -6,8 +6,8 @@
 use crate::geo::Gazetteer;
 use chrono::{Datelike, Timelike};
 use chrono_tz::Europe::London;
-use openactive::{Dataset, Gender, Occurrence, OpportunityKind};
-use std::collections::HashMap;
+use foldhash::HashMap;
+use openactive::{Dataset, Details, Gender, Occurrence, OpportunityKind};
 
 /// A venue on the map: occurrences at the same place share one.
 #[derive(Debug, Clone, PartialEq)]
@@ -104,152 +104,215 @@ fn is_beginner(levels: &[String]) -> bool {
     })
 }
 
+/// What a row takes from an occurrence's (shared) details.
+struct Derived {
+    min_price: Option<f32>,
+    free: bool,
+    age_min: u8,
+    age_max: u8,
+    gender: Gender,
+    acts: Vec<u16>,
+    acc: u32,
+    wheelchair: bool,
+    beginner: bool,
+    venue: u32,
+    org_text: u32,
+    text: u32,
+}
+
+/// The interning tables `Index::build` fills while deriving rows.
+struct DeriveCx<'a> {
+    ix: &'a mut Index,
+    act_map: &'a mut HashMap<String, u16>,
+    acc_map: &'a mut HashMap<String, u16>,
+    venue_map: &'a mut HashMap<String, u32>,
+    ancestors_cache: &'a mut HashMap<String, Vec<String>>,
+    text_ids: &'a mut HashMap<String, u32>,
+    vocab: &'a dyn ActivityVocabulary,
+}
+
+impl DeriveCx<'_> {
+    fn intern_text(&mut self, t: String) -> u32 {
+        let texts = &mut self.ix.texts;
+        *self.text_ids.entry(t).or_insert_with_key(|t| {
+            texts.push(t.clone());
+            (texts.len() - 1) as u32
+        })
+    }
+
+    fn derive(&mut self, d: &Details) -> Derived {
+        let min_price = d
+            .offers
+            .iter()
+            .filter_map(|of| of.price)
+            .filter(|p| p.is_finite() && *p >= 0.0)
+            .fold(None, |m: Option<f64>, p| Some(m.map_or(p, |m| m.min(p))))
+            .map(|p| p as f32)
+            .or(if d.free { Some(0.0) } else { None });
+        // Modelling spec §5.6.6.1: no ageRange means adults only.
+        let (age_min, age_max) = if d.age_range.declared {
+            (
+                d.age_range.min.unwrap_or(0).min(255) as u8,
+                d.age_range.max.map_or(255, |m| m.min(254) as u8),
+            )
+        } else {
+            (18, 255)
+        };
+        let mut acts: Vec<u16> = Vec::new();
+        let mut labels = Vec::new();
+        for a in &d.activities {
+            let id =
+                a.id.clone()
+                    .or_else(|| a.label.as_deref().and_then(|l| self.vocab.id_for_label(l)));
+            let Some(id) = id else {
+                if let Some(l) = &a.label {
+                    labels.push(l.clone());
+                }
+                continue;
+            };
+            let chain = self
+                .ancestors_cache
+                .entry(id.clone())
+                .or_insert_with(|| self.vocab.ancestors_of(&id))
+                .clone();
+            if let Some(i) = intern(&mut self.ix.activity_ids, self.act_map, &id) {
+                acts.push(i);
+            }
+            for anc in chain {
+                if let Some(i) = intern(&mut self.ix.activity_ids, self.act_map, &anc) {
+                    acts.push(i);
+                }
+            }
+            labels.push(
+                self.vocab
+                    .label_of(&id)
+                    .or_else(|| a.label.clone())
+                    .unwrap_or_default(),
+            );
+        }
+        acts.sort_unstable();
+        acts.dedup();
+        let mut acc = 0u32;
+        for c in &d.accessibility {
+            if let Some(i) =
+                c.id.as_ref()
+                    .and_then(|id| intern(&mut self.ix.accessibility_ids, self.acc_map, id))
+                && i < 32
+            {
+                acc |= 1 << i;
+            }
+        }
+        let venue_key = d.venue.id.clone().unwrap_or_else(|| {
+            format!(
+                "{}|{}|{:?}",
+                d.venue.name.as_deref().unwrap_or(""),
+                d.venue.postcode.as_deref().unwrap_or(""),
+                d.venue
+                    .geo
+                    .map(|(a, b)| ((a * 1e4) as i64, (b * 1e4) as i64))
+            )
+        });
+        let venue = *self.venue_map.entry(venue_key).or_insert_with(|| {
+            self.ix.venues.push(VenueInfo {
+                name: d
+                    .venue
+                    .name
+                    .clone()
+                    .or_else(|| d.venue.address.first().cloned())
+                    .unwrap_or_else(|| "Venue not named".into()),
+                geo: d.venue.geo,
+                postcode: d.venue.postcode.clone(),
+            });
+            if let (Some(pc), Some(g)) = (&d.venue.postcode, d.venue.geo) {
+                self.ix.gazetteer.add(pc, g);
+            }
+            (self.ix.venues.len() - 1) as u32
+        });
+        let org_name = d
+            .organizer
+            .as_ref()
+            .and_then(|g| g.name.as_deref())
+            .unwrap_or("");
+        let venue_name = &self.ix.venues[venue as usize].name;
+        let org_text = format!("{org_name}\n{venue_name}").to_lowercase();
+        let text = format!(
+            "{}\n{}\n{}\n{}\n{}",
+            d.name,
+            d.description.as_deref().unwrap_or(""),
+            labels.join("\n"),
+            d.venue.address.join("\n"),
+            org_text
+        )
+        .to_lowercase();
+        let (org_text, text) = (self.intern_text(org_text), self.intern_text(text));
+        Derived {
+            min_price,
+            free: d.free || min_price == Some(0.0),
+            age_min,
+            age_max,
+            gender: d.gender,
+            acts,
+            acc,
+            wheelchair: d.wheelchair == Some(true),
+            beginner: is_beginner(&d.levels),
+            venue,
+            org_text,
+            text,
+        }
+    }
+}
+
 impl Index {
     /// Builds the index from joined occurrences (already free of past and absurd ones).
     pub fn build(mut occurrences: Vec<Occurrence>, vocab: &dyn ActivityVocabulary) -> Index {
         // Rows in start order: a query then lists soonest-first without sorting.
         occurrences.sort_by_key(|o| o.start.timestamp());
         let mut ix = Index::default();
-        let mut act_map: HashMap<String, u16> = HashMap::new();
-        let mut acc_map: HashMap<String, u16> = HashMap::new();
-        let mut venue_map: HashMap<String, u32> = HashMap::new();
-        let mut ancestors_cache: HashMap<String, Vec<String>> = HashMap::new();
-        let mut text_ids: HashMap<String, u32> = HashMap::new();
-        let mut intern_text = |texts: &mut Vec<String>, t: String| -> u32 {
-            *text_ids.entry(t).or_insert_with_key(|t| {
-                texts.push(t.clone());
-                (texts.len() - 1) as u32
-            })
-        };
+        let mut act_map: HashMap<String, u16> = HashMap::default();
+        let mut acc_map: HashMap<String, u16> = HashMap::default();
+        let mut venue_map: HashMap<String, u32> = HashMap::default();
+        let mut ancestors_cache: HashMap<String, Vec<String>> = HashMap::default();
+        let mut text_ids: HashMap<String, u32> = HashMap::default();
         ix.rows.reserve(occurrences.len());
+        // Occurrences of one series share their details (one `Arc`), so everything derived
+        // from the details is computed once per distinct details.
+        let mut derived_of: HashMap<usize, Derived> = HashMap::default();
         for (n, o) in occurrences.iter().enumerate() {
             let local = o.start.with_timezone(&London);
             let naive_day = local.date_naive();
             let day = crate::url::day_number(naive_day);
-            let min_price = o
-                .offers
-                .iter()
-                .filter_map(|of| of.price)
-                .filter(|p| p.is_finite() && *p >= 0.0)
-                .fold(None, |m: Option<f64>, p| Some(m.map_or(p, |m| m.min(p))))
-                .map(|p| p as f32)
-                .or(if o.free { Some(0.0) } else { None });
-            // Modelling spec §5.6.6.1: no ageRange means adults only.
-            let (age_min, age_max) = if o.age_range.declared {
-                (
-                    o.age_range.min.unwrap_or(0).min(255) as u8,
-                    o.age_range.max.map_or(255, |m| m.min(254) as u8),
-                )
-            } else {
-                (18, 255)
-            };
-            let mut acts: Vec<u16> = Vec::new();
-            let mut labels = Vec::new();
-            for a in &o.activities {
-                let id =
-                    a.id.clone()
-                        .or_else(|| a.label.as_deref().and_then(|l| vocab.id_for_label(l)));
-                let Some(id) = id else {
-                    if let Some(l) = &a.label {
-                        labels.push(l.clone());
-                    }
-                    continue;
-                };
-                let chain = ancestors_cache
-                    .entry(id.clone())
-                    .or_insert_with(|| vocab.ancestors_of(&id))
-                    .clone();
-                if let Some(i) = intern(&mut ix.activity_ids, &mut act_map, &id) {
-                    acts.push(i);
-                }
-                for anc in chain {
-                    if let Some(i) = intern(&mut ix.activity_ids, &mut act_map, &anc) {
-                        acts.push(i);
-                    }
-                }
-                labels.push(
-                    vocab
-                        .label_of(&id)
-                        .or_else(|| a.label.clone())
-                        .unwrap_or_default(),
-                );
-            }
-            acts.sort_unstable();
-            acts.dedup();
-            let mut acc = 0u32;
-            for c in &o.accessibility {
-                if let Some(i) =
-                    c.id.as_ref()
-                        .and_then(|id| intern(&mut ix.accessibility_ids, &mut acc_map, id))
-                    && i < 32
-                {
-                    acc |= 1 << i;
-                }
-            }
-            let venue_key = o.venue.id.clone().unwrap_or_else(|| {
-                format!(
-                    "{}|{}|{:?}",
-                    o.venue.name.as_deref().unwrap_or(""),
-                    o.venue.postcode.as_deref().unwrap_or(""),
-                    o.venue
-                        .geo
-                        .map(|(a, b)| ((a * 1e4) as i64, (b * 1e4) as i64))
-                )
-            });
-            let venue = *venue_map.entry(venue_key).or_insert_with(|| {
-                ix.venues.push(VenueInfo {
-                    name: o
-                        .venue
-                        .name
-                        .clone()
-                        .or_else(|| o.venue.address.first().cloned())
-                        .unwrap_or_else(|| "Venue not named".into()),
-                    geo: o.venue.geo,
-                    postcode: o.venue.postcode.clone(),
+            let d = derived_of
+                .entry(std::sync::Arc::as_ptr(&o.details) as usize)
+                .or_insert_with(|| {
+                    let mut cx = DeriveCx {
+                        ix: &mut ix,
+                        act_map: &mut act_map,
+                        acc_map: &mut acc_map,
+                        venue_map: &mut venue_map,
+                        ancestors_cache: &mut ancestors_cache,
+                        text_ids: &mut text_ids,
+                        vocab,
+                    };
+                    cx.derive(&o.details)
                 });
-                if let (Some(pc), Some(g)) = (&o.venue.postcode, o.venue.geo) {
-                    ix.gazetteer.add(pc, g);
-                }
-                (ix.venues.len() - 1) as u32
-            });
-            let org_name = o
-                .organizer
-                .as_ref()
-                .and_then(|g| g.name.as_deref())
-                .unwrap_or("");
-            let venue_name = &ix.venues[venue as usize].name;
-            let org_text = format!("{org_name}\n{venue_name}").to_lowercase();
-            let text = format!(
-                "{}\n{}\n{}\n{}\n{}",
-                o.name,
-                o.description.as_deref().unwrap_or(""),
-                labels.join("\n"),
-                o.venue.address.join("\n"),
-                org_text
-            )
-            .to_lowercase();
-            let (org_text, text) = (
-                intern_text(&mut ix.texts, org_text),
-                intern_text(&mut ix.texts, text),
-            );
             ix.by_key.insert(o.key.clone(), n as u32);
             ix.rows.push(Row {
                 day,
                 weekday: local.weekday().num_days_from_monday() as u8,
                 minute: (local.hour() * 60 + local.minute()) as u16,
                 start_ts: o.start.timestamp(),
-                min_price,
-                free: o.free || min_price == Some(0.0),
-                age_min,
-                age_max,
-                gender: o.gender,
-                acts,
-                acc,
-                wheelchair: o.wheelchair == Some(true),
-                beginner: is_beginner(&o.levels),
-                venue,
-                org_text,
-                text,
+                min_price: d.min_price,
+                free: d.free,
+                age_min: d.age_min,
+                age_max: d.age_max,
+                gender: d.gender,
+                acts: d.acts.clone(),
+                acc: d.acc,
+                wheelchair: d.wheelchair,
+                beginner: d.beginner,
+                venue: d.venue,
+                org_text: d.org_text,
+                text: d.text,
                 slot: o.kind == OpportunityKind::FacilitySlot,
                 hidden: o.cancelled || o.booking_grid || o.kind == OpportunityKind::OnDemand,
             });

@@ -5,7 +5,10 @@
 use chrono::{DateTime, FixedOffset};
 use finder::filter::{DayPart, DaySet, GenderFilter, Place, Sort, TimeOfDay};
 use finder::{ActivityVocabulary, FilterKind, Filters, Index};
-use openactive::{AgeRange, ConceptRef, Gender, Occurrence, Offer, OpportunityKind, Venue};
+use openactive::{
+    AgeRange, ConceptRef, Details, Gender, Occurrence, Offer, OpportunityKind, Venue,
+};
+use std::sync::Arc;
 
 const SWIM: &str = "https://openactive.io/activity-list#swim";
 const SWIM_LESSONS: &str = "https://openactive.io/activity-list#lessons";
@@ -43,37 +46,39 @@ fn occ(key: &str, start: &str) -> Occurrence {
         series_key: None,
         feed: 0,
         kind: OpportunityKind::Session,
-        name: key.into(),
-        description: None,
-        activities: vec![],
         start: DateTime::<FixedOffset>::parse_from_rfc3339(start).unwrap(),
         end: None,
         cancelled: false,
         remaining_capacity: None,
         maximum_capacity: None,
-        venue: Venue {
-            id: Some(format!("venue-{key}")),
-            name: Some(format!("Venue {key}")),
-            address: vec![],
-            postcode: Some("E15 1AA".into()),
-            geo: Some((51.54, 0.0)),
-        },
-        offers: vec![],
-        free: false,
-        age_range: AgeRange::default(),
-        gender: Gender::Unspecified,
-        levels: vec![],
-        accessibility: vec![],
-        accessibility_information: None,
-        wheelchair: None,
-        organizer: None,
         url: None,
-        attendee_instructions: None,
-        what_to_bring: vec![],
-        meeting_point: None,
         from_schedule: false,
         provisional: false,
         booking_grid: false,
+        details: Arc::new(Details {
+            name: key.into(),
+            description: None,
+            activities: vec![],
+            venue: Venue {
+                id: Some(format!("venue-{key}")),
+                name: Some(format!("Venue {key}")),
+                address: vec![],
+                postcode: Some("E15 1AA".into()),
+                geo: Some((51.54, 0.0)),
+            },
+            offers: vec![],
+            free: false,
+            age_range: AgeRange::default(),
+            gender: Gender::Unspecified,
+            levels: vec![],
+            accessibility: vec![],
+            accessibility_information: None,
+            wheelchair: None,
+            organizer: None,
+            attendee_instructions: None,
+            what_to_bring: vec![],
+            meeting_point: None,
+        }),
     }
 }
 

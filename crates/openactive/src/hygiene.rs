@@ -1,7 +1,7 @@
 //! Occurrence hygiene: plausible coordinates, past/absurd date windows and booking-grid
 //! detection.
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 
 use chrono::{DateTime, Datelike, TimeDelta, Utc};
 
@@ -65,7 +65,7 @@ pub const GRID_GAP: TimeDelta = TimeDelta::minutes(30);
 /// run stays unflagged, so a list that hides flagged ones shows each run once.
 /// Returns how many were flagged.
 pub fn mark_booking_grids(sorted: &mut [Occurrence]) -> usize {
-    let mut last_start: HashMap<(Option<&str>, &str), DateTime<Utc>> = HashMap::new();
+    let mut last_start: HashMap<(Option<&str>, &str), DateTime<Utc>> = HashMap::default();
     let mut flags = Vec::with_capacity(sorted.len());
     for o in sorted.iter() {
         let group = o

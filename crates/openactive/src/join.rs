@@ -9,14 +9,16 @@
 //! followed through `superEvent` / `facilityUse` (URL or embedded) and `instanceOfCourse`,
 //! e.g. ScheduledSession → SessionSeries → EventSeries.
 
-use std::collections::{HashMap, HashSet};
+use foldhash::{HashMap, HashSet};
 use std::sync::Arc;
 
 use chrono::{DateTime, FixedOffset, TimeDelta, Utc};
 
 use crate::hygiene;
 use crate::model::{Opportunity, OpportunityType, Place, Ref};
-use crate::occurrence::{AgeRange, Dataset, Gender, Occurrence, Offer, OpportunityKind, Venue};
+use crate::occurrence::{
+    AgeRange, Dataset, Details, Gender, Occurrence, Offer, OpportunityKind, Venue,
+};
 use crate::rpde::{Changes, FeedState, Page};
 use crate::schedule;
 
@@ -35,6 +37,9 @@ struct Loc {
 struct Feed {
     dataset: Dataset,
     state: FeedState<Arc<Opportunity>>,
+    /// The series of this feed list their occurrences in a child feed that is still loading:
+    /// do not expand their schedules yet (see [`Store::defer_schedules`]).
+    defer_schedules: bool,
 }
 
 /// All feeds of a deployment, joined.
@@ -65,6 +70,7 @@ impl Store {
         self.feeds.push(Feed {
             dataset,
             state: FeedState::new(),
+            defer_schedules: false,
         });
         self.feeds.len() - 1
     }
@@ -75,6 +81,19 @@ impl Store {
     /// When `feed` was not returned by [`Store::add_feed`].
     pub fn dataset(&self, feed: usize) -> &Dataset {
         &self.feeds[feed].dataset
+    }
+
+    /// While `defer` is true, the series (and courses) of `feed` are not expanded from their
+    /// `eventSchedule`: their occurrences are listed in a child feed (e.g. the publisher's
+    /// ScheduledSession feed) that is still being read. Without this, every series would be
+    /// listed from its timetable until its first session arrived, and those guesses replaced
+    /// page by page. Turn it off when the child feed has been read (series that still have no
+    /// children are then expanded) or has failed (the timetable is then the best there is).
+    ///
+    /// # Panics
+    /// When `feed` was not returned by [`Store::add_feed`].
+    pub fn defer_schedules(&mut self, feed: usize, defer: bool) {
+        self.feeds[feed].defer_schedules = defer;
     }
 
     /// Number of feeds.
@@ -243,7 +262,7 @@ impl Store {
         from: DateTime<Utc>,
         until: DateTime<Utc>,
     ) -> Vec<Occurrence> {
-        let mut with_children: HashSet<&str> = HashSet::new();
+        let mut with_children: HashSet<&str> = HashSet::default();
         for f in &self.feeds {
             for (_, o) in f.state.iter() {
                 if let Some(pid) = o.parent_ref().and_then(|r| match r {
@@ -259,8 +278,9 @@ impl Store {
             from,
             until,
             with_children,
-            seen: HashSet::new(),
+            seen: HashSet::default(),
             out: Vec::new(),
+            details: HashMap::default(),
         };
         for (fi, f) in self.feeds.iter().enumerate() {
             for (item_id, o) in f.state.iter() {
@@ -346,6 +366,8 @@ struct Emit<'a> {
     with_children: HashSet<&'a str>,
     seen: HashSet<String>,
     out: Vec<Occurrence>,
+    /// Details shared by the occurrences of one chain (see [`details_key`]).
+    details: HashMap<Vec<usize>, Arc<Details>>,
 }
 
 struct Dated {
@@ -458,6 +480,7 @@ impl<'a> Emit<'a> {
     fn schedules(&mut self, feed: usize, chain: &[&'a Opportunity]) {
         let o = chain[0];
         if o.schedules.is_empty()
+            || self.store.feeds[feed].defer_schedules
             || o.id
                 .as_deref()
                 .is_some_and(|id| self.with_children.contains(id))
@@ -498,7 +521,8 @@ impl<'a> Emit<'a> {
             return;
         }
         self.seen.insert(d.key.clone());
-        self.out.push(build(self.store, feed, chain, d));
+        self.out
+            .push(build(self.store, &mut self.details, feed, chain, d));
     }
 }
 
@@ -527,8 +551,43 @@ fn kind_of(chain: &[&Opportunity]) -> OpportunityKind {
     }
 }
 
-fn build(store: &Store, feed: usize, chain: &[&Opportunity], d: Dated) -> Occurrence {
-    let own = chain[0];
+/// Whether an object sets any field that [`Details`] inherits (so a chain starting with it
+/// cannot share its parent's details).
+fn sets_details(o: &Opportunity) -> bool {
+    o.name.is_some()
+        || o.description.is_some()
+        || o.activities.is_some()
+        || o.location.is_some()
+        || o.organizer.is_some()
+        || o.offers.is_some()
+        || o.is_free.is_some()
+        || o.age_range.is_some()
+        || o.gender.is_some()
+        || o.levels.is_some()
+        || o.accessibility.is_some()
+        || o.accessibility_information.is_some()
+        || o.wheelchair.is_some()
+        || o.attendee_instructions.is_some()
+        || o.what_to_bring.is_some()
+        || o.meeting_point.is_some()
+        || o.course.is_some()
+}
+
+/// Key of a chain's shared details: the addresses of the objects the details come from (they
+/// stay put while the store is borrowed). When the first object sets no details of its own (a
+/// ScheduledSession under its SessionSeries), that is its parents, so all sessions of a series
+/// share one; otherwise the whole chain (a series expanded from its schedule shares one). The
+/// leading tag keeps the two cases apart: the offers rule depends on an object's position.
+fn details_key(chain: &[&Opportunity]) -> Vec<usize> {
+    let own = sets_details(chain[0]);
+    let from = if own { chain } else { &chain[1..] };
+    let mut key = Vec::with_capacity(from.len() + 1);
+    key.push(usize::from(own));
+    key.extend(from.iter().map(|o| std::ptr::from_ref(*o) as usize));
+    key
+}
+
+fn details(store: &Store, chain: &[&Opportunity]) -> Details {
     let activities = first(chain, |o| o.activities.as_ref())
         .cloned()
         .unwrap_or_default();
@@ -549,28 +608,10 @@ fn build(store: &Store, feed: usize, chain: &[&Opportunity], d: Dated) -> Occurr
     let is_free = first(chain, |o| o.is_free.as_ref()).copied();
     let free = is_free == Some(true)
         || (!offers.is_empty() && offers.iter().all(|x| x.price == Some(0.0)));
-    let series_key = chain.get(1).and_then(|p| p.id.clone());
-    let url = d
-        .url
-        .or_else(|| first(chain, |o| o.url.as_deref()).map(str::to_string));
-    Occurrence {
-        key: d.key,
-        series_key,
-        feed,
-        kind: kind_of(chain),
+    Details {
         name,
         description: first(chain, |o| o.description.as_deref()).map(str::to_string),
         activities,
-        start: d.start,
-        end: d.end,
-        cancelled: chain.iter().find_map(|o| o.status).is_some_and(|s| {
-            matches!(
-                s,
-                crate::model::EventStatus::Cancelled | crate::model::EventStatus::Postponed
-            )
-        }),
-        remaining_capacity: own.remaining,
-        maximum_capacity: own.maximum,
         venue: store.venue(chain),
         offers,
         free,
@@ -590,15 +631,51 @@ fn build(store: &Store, feed: usize, chain: &[&Opportunity], d: Dated) -> Occurr
             .map(str::to_string),
         wheelchair: first(chain, |o| o.wheelchair.as_ref()).copied(),
         organizer: first(chain, |o| o.organizer.as_ref()).cloned(),
-        url,
         attendee_instructions: first(chain, |o| o.attendee_instructions.as_deref())
             .map(str::to_string),
         what_to_bring: first(chain, |o| o.what_to_bring.as_ref())
             .cloned()
             .unwrap_or_default(),
         meeting_point: first(chain, |o| o.meeting_point.as_deref()).map(str::to_string),
+    }
+}
+
+fn build(
+    store: &Store,
+    cache: &mut HashMap<Vec<usize>, Arc<Details>>,
+    feed: usize,
+    chain: &[&Opportunity],
+    d: Dated,
+) -> Occurrence {
+    let own = chain[0];
+    let details = Arc::clone(
+        cache
+            .entry(details_key(chain))
+            .or_insert_with(|| Arc::new(details(store, chain))),
+    );
+    let series_key = chain.get(1).and_then(|p| p.id.clone());
+    let url = d
+        .url
+        .or_else(|| first(chain, |o| o.url.as_deref()).map(str::to_string));
+    Occurrence {
+        key: d.key,
+        series_key,
+        feed,
+        kind: kind_of(chain),
+        start: d.start,
+        end: d.end,
+        cancelled: chain.iter().find_map(|o| o.status).is_some_and(|s| {
+            matches!(
+                s,
+                crate::model::EventStatus::Cancelled | crate::model::EventStatus::Postponed
+            )
+        }),
+        remaining_capacity: own.remaining,
+        maximum_capacity: own.maximum,
+        url,
         from_schedule: d.from_schedule,
         provisional: d.provisional,
         booking_grid: false,
+        details,
     }
 }

@@ -14,7 +14,8 @@ pub mod vocab;
 
 pub use join::Store;
 pub use occurrence::{
-    AgeRange, ConceptRef, Dataset, Gender, Occurrence, Offer, OpportunityKind, Organizer, Venue,
+    AgeRange, ConceptRef, Dataset, Details, Gender, Occurrence, Offer, OpportunityKind, Organizer,
+    Venue,
 };
 pub use rpde::{
     Changes, FeedState, Item, ItemState, Modified, Page, PageError, ParseReport, Skip, parse_page,

@@ -381,7 +381,7 @@ pub struct Opportunity {
     pub individual_facility_uses: Vec<Opportunity>,
     /// `eventSchedule`.
     pub schedules: Vec<Schedule>,
-    /// Every other property, as published (e.g. `@context`, `image`, `beta:*`).
+    /// Every other property, as published (e.g. `image`, `beta:*`), except `@context`.
     pub extra: Map<String, Value>,
 }
 
@@ -577,6 +577,9 @@ fn children(v: Value) -> Vec<Opportunity> {
 impl Opportunity {
     /// Reads an opportunity from a parsed JSON object, moving values out of it.
     pub fn from_map(mut m: Map<String, Value>) -> Opportunity {
+        // The JSON-LD context says nothing about this opportunity and is repeated on every
+        // item: not kept (it would cost a few hundred bytes per item in `extra`).
+        m.remove("@context");
         let kind = take_type(&mut m)
             .map(|t| OpportunityType::parse(&t))
             .unwrap_or_default();

@@ -7,6 +7,8 @@
 
 use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
+use std::ops::{Deref, DerefMut};
+use std::sync::Arc;
 
 /// Which OpenActive type the occurrence came from (after inheritance).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -112,34 +114,18 @@ pub struct Dataset {
     pub license: Option<String>,
 }
 
-/// One dated opportunity, fully joined with its parents.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Occurrence {
-    /// Stable key: the occurrence's `@id`, or for schedule-expanded ones the parent `@id`
-    /// plus `#` and the start instant in RFC 3339.
-    pub key: String,
-    /// The immediate parent's `@id` (SessionSeries, FacilityUse, CourseInstance…), if any.
-    pub series_key: Option<String>,
-    /// Index of the feed (as given to the store) the occurrence's own item came from.
-    pub feed: usize,
-    /// Opportunity kind.
-    pub kind: OpportunityKind,
+/// What an occurrence inherits from its chain (own object, then its parents): everything
+/// shown about it except its date, identity and capacity. Occurrences of one series share one
+/// `Details` (behind an `Arc`), so 100,000 sessions of 5,000 series hold 5,000 copies of the
+/// text, not 100,000.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Details {
     /// Display name (own name, else inherited, else the first activity label).
     pub name: String,
     /// Plain-text description.
     pub description: Option<String>,
     /// Activities (effective, inherited when the child has none).
     pub activities: Vec<ConceptRef>,
-    /// Start instant with the publisher's offset.
-    pub start: DateTime<FixedOffset>,
-    /// End instant, from `endDate` or `startDate + duration`.
-    pub end: Option<DateTime<FixedOffset>>,
-    /// `eventStatus` was EventCancelled or EventPostponed (hidden by default).
-    pub cancelled: bool,
-    /// `remainingAttendeeCapacity` / `remainingUses` when published.
-    pub remaining_capacity: Option<i64>,
-    /// `maximumAttendeeCapacity` / `maximumUses` when published.
-    pub maximum_capacity: Option<i64>,
     /// Where.
     pub venue: Venue,
     /// Prices.
@@ -160,20 +146,86 @@ pub struct Occurrence {
     pub wheelchair: Option<bool>,
     /// Organiser (or FacilityUse `provider`).
     pub organizer: Option<Organizer>,
-    /// Booking or more-information page (own `url`, else the parent's), http(s) only.
-    pub url: Option<String>,
     /// `attendeeInstructions`.
     pub attendee_instructions: Option<String>,
     /// `beta:participantSuppliedEquipment` / what to bring, as text lines.
     pub what_to_bring: Vec<String>,
     /// `meetingPoint`.
     pub meeting_point: Option<String>,
+}
+
+impl Default for Details {
+    fn default() -> Self {
+        Details {
+            name: String::new(),
+            description: None,
+            activities: Vec::new(),
+            venue: Venue::default(),
+            offers: Vec::new(),
+            free: false,
+            age_range: AgeRange::default(),
+            gender: Gender::Unspecified,
+            levels: Vec::new(),
+            accessibility: Vec::new(),
+            accessibility_information: None,
+            wheelchair: None,
+            organizer: None,
+            attendee_instructions: None,
+            what_to_bring: Vec::new(),
+            meeting_point: None,
+        }
+    }
+}
+
+/// One dated opportunity, fully joined with its parents.
+///
+/// The inherited fields live in the shared [`Details`] and read through `Deref`
+/// (`occurrence.venue`, `occurrence.name`…); writing one (`DerefMut`) copies the details first,
+/// so other occurrences of the series are not changed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Occurrence {
+    /// Stable key: the occurrence's `@id`, or for schedule-expanded ones the parent `@id`
+    /// plus `#` and the start instant in RFC 3339.
+    pub key: String,
+    /// The immediate parent's `@id` (SessionSeries, FacilityUse, CourseInstance…), if any.
+    pub series_key: Option<String>,
+    /// Index of the feed (as given to the store) the occurrence's own item came from.
+    pub feed: usize,
+    /// Opportunity kind.
+    pub kind: OpportunityKind,
+    /// Start instant with the publisher's offset.
+    pub start: DateTime<FixedOffset>,
+    /// End instant, from `endDate` or `startDate + duration`.
+    pub end: Option<DateTime<FixedOffset>>,
+    /// `eventStatus` was EventCancelled or EventPostponed (hidden by default).
+    pub cancelled: bool,
+    /// `remainingAttendeeCapacity` / `remainingUses` when published.
+    pub remaining_capacity: Option<i64>,
+    /// `maximumAttendeeCapacity` / `maximumUses` when published.
+    pub maximum_capacity: Option<i64>,
+    /// Booking or more-information page (own `url`, else the parent's), http(s) only.
+    pub url: Option<String>,
     /// Generated from an `eventSchedule` rather than published as an item.
     pub from_schedule: bool,
     /// The schedule was a PartialSchedule: details may change.
     pub provisional: bool,
     /// Part of a booking grid (the same session repeated every few minutes): list it once.
     pub booking_grid: bool,
+    /// Everything inherited, shared with the other occurrences of the same chain.
+    pub details: Arc<Details>,
+}
+
+impl Deref for Occurrence {
+    type Target = Details;
+    fn deref(&self) -> &Details {
+        &self.details
+    }
+}
+
+impl DerefMut for Occurrence {
+    fn deref_mut(&mut self) -> &mut Details {
+        Arc::make_mut(&mut self.details)
+    }
 }
 
 impl Occurrence {

@@ -1,8 +1,8 @@
 //! RPDE 1.0 pages and items: lenient page parsing (one bad item never fails a page), the
 //! `modified` ordering, and per-feed state (upsert when not older, delete by item id).
 
+use foldhash::HashMap;
 use std::cmp::Ordering;
-use std::collections::HashMap;
 use std::collections::hash_map::Entry;
 use std::fmt;
 use std::sync::Arc;
@@ -432,7 +432,7 @@ pub struct FeedState<V = Item> {
 impl<V> Default for FeedState<V> {
     fn default() -> Self {
         Self {
-            entries: HashMap::new(),
+            entries: HashMap::default(),
             live: 0,
         }
     }

@@ -299,6 +299,63 @@ fn sessionseries_with_schedule() {
 }
 
 #[test]
+fn deferred_schedules_are_expanded_only_once_the_child_feed_is_done() {
+    let mut store = store_of(&[item("sessionseries-with-schedule.json")]);
+    store.defer_schedules(0, true);
+    let (from, until) = ("2020-01-01T00:00:00Z", "2020-02-01T00:00:00Z");
+    assert!(
+        between(&store, from, until).is_empty(),
+        "no guesses while deferred"
+    );
+    store.defer_schedules(0, false);
+    assert_eq!(between(&store, from, until).len(), 5);
+}
+
+#[test]
+fn occurrences_of_one_series_share_their_details() {
+    let store = store_of(&[item("sessionseries-with-schedule.json")]);
+    let mut occ = between(&store, "2020-01-01T00:00:00Z", "2020-02-01T00:00:00Z");
+    assert!(
+        occ.windows(2)
+            .all(|w| std::sync::Arc::ptr_eq(&w[0].details, &w[1].details))
+    );
+    // Writing through one occurrence copies its details; the others keep theirs.
+    occ[0].name = "Changed".into();
+    assert_eq!(occ[0].name, "Changed");
+    assert_eq!(occ[1].name, "No Strings Badminton - Thursday daytime");
+    assert!(!std::sync::Arc::ptr_eq(&occ[0].details, &occ[1].details));
+}
+
+#[test]
+fn sessions_of_a_series_share_details_unless_they_set_their_own() {
+    let series = r#"{"next":"https://x/s2","items":[{"state":"updated","kind":"SessionSeries",
+      "id":"s1","modified":1,"data":{"@type":"SessionSeries","@id":"https://x/series/1",
+      "name":"Yoga","location":{"@type":"Place","name":"Hall","geo":{"latitude":51.5,"longitude":-0.1}}}}]}"#;
+    let sessions = r#"{"next":"https://x/p2","items":[
+      {"state":"updated","kind":"ScheduledSession","id":"a","modified":1,"data":{"@type":"ScheduledSession",
+        "@id":"https://x/a","superEvent":"https://x/series/1","startDate":"2020-01-02T10:00:00Z"}},
+      {"state":"updated","kind":"ScheduledSession","id":"b","modified":1,"data":{"@type":"ScheduledSession",
+        "@id":"https://x/b","superEvent":"https://x/series/1","startDate":"2020-01-03T10:00:00Z"}},
+      {"state":"updated","kind":"ScheduledSession","id":"c","modified":1,"data":{"@type":"ScheduledSession",
+        "@id":"https://x/c","superEvent":"https://x/series/1","startDate":"2020-01-04T10:00:00Z",
+        "name":"Yoga (outdoors)"}}]}"#;
+    let store = store_of(&[
+        openactive::parse_page(series, "https://x/s1").unwrap(),
+        openactive::parse_page(sessions, "https://x/p1").unwrap(),
+    ]);
+    let occ = between(&store, "2020-01-01T00:00:00Z", "2020-02-01T00:00:00Z");
+    let names: Vec<&str> = occ.iter().map(|o| o.name.as_str()).collect();
+    assert_eq!(names, ["Yoga", "Yoga", "Yoga (outdoors)"]);
+    assert!(std::sync::Arc::ptr_eq(&occ[0].details, &occ[1].details));
+    assert!(!std::sync::Arc::ptr_eq(&occ[1].details, &occ[2].details));
+    assert_eq!(
+        occ[2].venue.name.as_deref(),
+        Some("Hall"),
+        "still inherits the rest"
+    );
+}
+
+#[test]
 fn sessionseries_with_subevent() {
     let occ = between(
         &store_of(&[item("sessionseries-with-subevent.json")]),
