@@ -262,9 +262,9 @@ async fn start_loading(ctx: Ctx) {
                     *slot = *p;
                 }
             }),
-            Event::DataChanged => {
+            Event::DataChanged | Event::Fallback => {
                 let grown = store.borrow().len() >= 2 * built_items.get().max(1);
-                if grown && !pending.replace(true) {
+                if (grown || matches!(e, Event::Fallback)) && !pending.replace(true) {
                     let rebuild = rebuild.clone();
                     set_timeout(move || rebuild(), Duration::from_millis(50));
                 }
@@ -280,14 +280,27 @@ async fn start_loading(ctx: Ctx) {
 #[component]
 fn Notices() -> impl IntoView {
     let ctx = expect_context::<Ctx>();
+    // (publisher, whether its sessions are shown from its series' timetables instead)
     let failing = move || {
         ctx.feeds.with(|v| {
-            v.iter()
-                .filter_map(|p| match &p.state {
-                    FeedState::Failed(_) => Some(p.info.publisher.clone()),
-                    _ => None,
-                })
-                .collect::<Vec<_>>()
+            let infos: Vec<api::FeedInfo> = v.iter().map(|p| p.info.clone()).collect();
+            let children = loader::child_feeds(&infos);
+            let failed = |i: usize| matches!(v[i].state, FeedState::Failed(_));
+            let mut out: Vec<(String, bool)> = Vec::new();
+            for (i, p) in v.iter().enumerate() {
+                if !failed(i) {
+                    continue;
+                }
+                let from_timetable = children
+                    .iter()
+                    .enumerate()
+                    .any(|(parent, kids)| kids.contains(&i) && !failed(parent));
+                match out.iter_mut().find(|(name, _)| *name == p.info.publisher) {
+                    Some(entry) => entry.1 &= from_timetable,
+                    None => out.push((p.info.publisher.clone(), from_timetable)),
+                }
+            }
+            out
         })
     };
     view! {
@@ -305,9 +318,13 @@ fn Notices() -> impl IntoView {
                 <button type="button" class="link-button" on:click=move |_| ctx.notices.set(Vec::new())>"Dismiss"</button>
             </div>
         </Show>
-        <For each=failing key=|p| p.clone() let:publisher>
+        <For each=failing key=|p| p.clone() let:p>
             <div class="notice notice--warning" role="status">
-                {format!("{publisher} could not be reached; showing the rest.")}
+                {if p.1 {
+                    format!("{0}'s session times could not be reached; showing {0}'s sessions from its weekly timetables (cancellations and changes may be missing), and the rest as usual.", p.0)
+                } else {
+                    format!("{} could not be reached; showing the rest.", p.0)
+                }}
             </div>
         </For>
     }
