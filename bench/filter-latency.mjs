@@ -4,13 +4,17 @@
 // which runs once that frame is rendered). Also the app's own `af:query` User Timing durations.
 //
 //   node bench/filter-latency.mjs [--sizes 10k,100k] [--profile laptop|phone|both]
+//                                 [--cpu-profile]  (a CDP CPU profile of the 50 changes, summarised,
+//                                                   saved as bench/out/filter-SIZE-PROFILE.cpuprofile)
 //
 // 10k = `--demo-size 1360` (about 10,000 upcoming occurrences), 100k = `--demo-size london`.
 // Writes bench/out/filter-latency.json.
 import {
   PROFILES, parseArgs, startProxy, launchBrowser, profiledPage, withTimeout, writeJson, table,
-  percentile, guarded, sleep,
+  percentile, guarded, sleep, summariseProfile, ROOT,
 } from './lib.mjs';
+import { writeFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 
 const SIZES = { '10k': '1360', '100k': 'london' };
 const args = parseArgs(process.argv.slice(2), { sizes: '10k,100k', profile: 'both', timeout: '300' });
@@ -117,7 +121,7 @@ function script() {
   ];
 }
 
-async function runProfile(browser, profile, base) {
+async function runProfile(browser, profile, base, size) {
   const s = await profiledPage(browser, profile, { initScript: INIT });
   try {
     // Load without throttling (the load is measured by load.mjs), then apply the profile's CPU rate.
@@ -133,6 +137,11 @@ async function runProfile(browser, profile, base) {
     await s.cdp.send('Emulation.setCPUThrottlingRate', { rate: profile.cpu });
     const steps = [];
     const quietMs = 150 * profile.cpu;
+    if (args['cpu-profile']) {
+      await s.cdp.send('Profiler.enable');
+      await s.cdp.send('Profiler.setSamplingInterval', { interval: 500 });
+      await s.cdp.send('Profiler.start');
+    }
     for (const [i, step] of script().entries()) {
       try {
         await s.page.evaluate(() => window.__fl.arm());
@@ -146,6 +155,15 @@ async function runProfile(browser, profile, base) {
       steps.push({ step: i + 1, what: step.what, ...r });
       if (r.latency === null || r.timedOut) console.log(`    step ${i + 1} (${step.what}): ${r.timedOut ? 'did not settle' : 'no input event seen'}`);
     }
+    let cpu;
+    if (args['cpu-profile']) {
+      const { profile: prof } = await s.cdp.send('Profiler.stop');
+      mkdirSync(join(ROOT, 'bench', 'out'), { recursive: true });
+      writeFileSync(join(ROOT, 'bench', 'out', `filter-${size}-${profile.name}.cpuprofile`), JSON.stringify(prof));
+      cpu = summariseProfile(prof, Infinity);
+      console.log(`    CPU during the 50 changes: ${JSON.stringify(cpu.categories)}`);
+      for (const [k, v] of cpu.top.slice(0, 15)) console.log(`      ${String(v).padStart(6)} ms  ${k}`);
+    }
     const queries = await s.page.evaluate((t) => performance.getEntriesByName('af:query').filter((e) => e.startTime > t).map((e) => e.duration), before.loadedAt);
     const lat = steps.map((x) => x.latency).filter((x) => x !== null);
     return {
@@ -157,6 +175,7 @@ async function runProfile(browser, profile, base) {
       queryCount: queries.length,
       queryP50: percentile(queries, 50), queryP95: percentile(queries, 95),
       errors: s.errors.slice(0, 5),
+      cpu,
     };
   } finally {
     await s.close();
@@ -176,7 +195,7 @@ await guarded(45 * 60_000, cleanups, async () => {
       console.log(`ready in ${proxy.readyMs} ms: ${proxy.feeds.length} feeds`);
       results[size] = { demoSize };
       for (const name of profiles) {
-        const r = await runProfile(browser, PROFILES[name], proxy.base);
+        const r = await runProfile(browser, PROFILES[name], proxy.base, size);
         results[size][name] = r;
         console.log(`  ${size} ${name}: ${r.loadedText}; p50 ${r.latencyP50?.toFixed(1)} ms, p95 ${r.latencyP95?.toFixed(1)} ms; af:query p50 ${r.queryP50?.toFixed(1)} p95 ${r.queryP95?.toFixed(1)} ms (${r.queryCount} queries)`);
         if (r.errors.length) console.log('    page errors:', r.errors.join(' | '));

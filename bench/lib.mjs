@@ -261,3 +261,27 @@ export async function guarded(deadlineMs, cleanups, fn) {
     await cleanup();
   }
 }
+
+/** Self time by category and the top functions of a CDP CPU profile, up to `untilMs`. */
+export function summariseProfile(prof, untilMs) {
+  const byId = new Map(prof.nodes.map((n) => [n.id, n]));
+  const self = new Map();
+  const cats = {};
+  let t = prof.startTime;
+  const t0 = prof.startTime;
+  for (let i = 0; i < prof.samples.length; i++) {
+    t += prof.timeDeltas[i] || 0;
+    const dt = (prof.timeDeltas[i + 1] || 0) / 1000;
+    const n = byId.get(prof.samples[i]);
+    const f = n.callFrame;
+    const name = f.functionName || '(anonymous)';
+    const wasm = /\.wasm/.test(f.url) || /^\$?func\d+|^wasm-function/.test(name) || /^\$/.test(name);
+    const cat = name.startsWith('(') ? name : wasm ? 'wasm' : f.url ? `JS ${f.url.split('/').pop().replace(/-[0-9a-f]{16}/, '')}` : 'JS (native/builtin)';
+    cats[cat] = (cats[cat] || 0) + dt;
+    const key = `${name} ${wasm ? '[wasm]' : f.url.split('/').pop()}`;
+    self.set(key, (self.get(key) || 0) + dt);
+  }
+  const top = [...self.entries()].sort((a, b) => b[1] - a[1]).slice(0, 25).map(([k, v]) => [k, Math.round(v)]);
+  const total = Object.values(cats).reduce((a, b) => a + b, 0);
+  return { totalMs: Math.round(total), categories: Object.fromEntries(Object.entries(cats).sort((a, b) => b[1] - a[1]).map(([k, v]) => [k, Math.round(v)])), top };
+}
