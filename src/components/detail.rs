@@ -104,8 +104,10 @@ pub fn SessionDetail() -> impl IntoView {
                         let acc: Vec<String> = o.accessibility.iter().filter_map(|c| {
                             c.id.as_ref().and_then(|id| acc_labels.iter().find(|(i, _)| i == id).map(|(_, l)| l.clone())).or(c.label.clone())
                         }).collect();
+                        let slot = o.kind == openactive::OpportunityKind::FacilitySlot;
                         let capacity = match (o.remaining_capacity, o.maximum_capacity) {
                             (Some(0), _) => Some("Full".to_string()),
+                            (Some(r), Some(m)) if slot => Some(format!("{r} of {m} available to book")),
                             (Some(r), Some(m)) => Some(format!("{r} of {m} places left")),
                             (Some(r), None) => Some(format!("{r} places left")),
                             (None, Some(m)) => Some(format!("Up to {m} people")),
@@ -140,7 +142,8 @@ pub fn SessionDetail() -> impl IntoView {
                                 if let Some(i) = &o.accessibility_information { parts.push(i.clone()); }
                                 text(parts.join(". "))
                             })),
-                            row("Places", capacity.map(text)),
+                            row("Type", slot.then(|| text("Facility booking: hire it for yourself or a group".to_string()))),
+                            row(if slot { "Availability" } else { "Places" }, capacity.map(text)),
                             row("What to bring", (!o.what_to_bring.is_empty()).then(|| text(o.what_to_bring.join(", ")))),
                             row("Instructions", o.attendee_instructions.clone().map(text)),
                             row("Meeting point", o.meeting_point.clone().map(text)),

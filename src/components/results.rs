@@ -48,7 +48,11 @@ pub fn ResultsList() -> impl IntoView {
                     format!("?{}", finder::url::encode(&f))
                 };
                 let venue_name = ix.venues[venue as usize].name.clone();
+                let slot = o.kind == openactive::OpportunityKind::FacilitySlot;
                 let mut tags: Vec<String> = Vec::new();
+                if slot {
+                    tags.push("Facility booking".into());
+                }
                 if let Some(g) = display::gender(o.gender).filter(|_| o.gender != openactive::Gender::NoRestriction) {
                     tags.push(g.to_string());
                 }
@@ -71,7 +75,7 @@ pub fn ResultsList() -> impl IntoView {
                     .unwrap_or_default();
                 let k2 = key.clone();
                 view! {
-                    <li class="card" class:is-highlighted=move || ctx.highlighted.get() == Some(venue) data-key=key.clone() data-venue=venue.to_string()
+                    <li class="card" class:is-highlighted=move || ctx.highlighted.get() == Some(venue) data-key=key.clone() data-venue=venue.to_string() data-kind=if slot { "slot" } else { "session" }
                         on:mouseenter=move |_| ctx.highlighted.set(Some(venue))
                         on:focusin=move |_| ctx.highlighted.set(Some(venue))>
                         <h3 class="card__title">

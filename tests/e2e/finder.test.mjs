@@ -624,6 +624,184 @@ describe('Activity Finder end to end (demo data)', () => {
     }
   });
 
+  /** "(123)" at the end of a control's label → 123. */
+  const countInLabel = (page, id) => page.locator(`label[for="${id}"]`).textContent()
+    .then((t) => Number(/\((\d+)\)\s*$/.exec(t.trim())?.[1]));
+
+  /** "Mon 30 Nov, 9:00am" → minutes after midnight. */
+  function cardMinutes(text) {
+    const m = /(\d{1,2}):(\d{2})(am|pm)$/.exec(text.trim());
+    assert.ok(m, `a clock time in ${JSON.stringify(text)}`);
+    return (Number(m[1]) % 12) * 60 + Number(m[2]) + (m[3] === 'pm' ? 720 : 0);
+  }
+
+  test('start-time range: the two time inputs narrow the list, write tod=HH:MM-HH:MM, survive a reload; an invalid range says so', async () => {
+    const { context, page } = await open();
+    try {
+      const base = await h.headingCount(page);
+      await page.fill('#f-tod-start', '09:00');
+      // One time alone is not applied; the panel says what is missing.
+      await page.locator('#f-tod-status', { hasText: 'Set both times' }).waitFor({ state: 'visible' });
+      assert.equal(new URL(page.url()).searchParams.get('tod'), null);
+      await page.fill('#f-tod-end', '12:30');
+      await page.waitForURL((u) => u.searchParams.get('tod') === '09:00-12:30');
+      const n = await h.waitHeading(page, (x) => x !== base, 'the time range to apply');
+      assert.ok(n > 0 && n < base, `0 < ${n} < ${base}`);
+      // Every listed card (the first 100) starts at 9:00 or later and before 12:30.
+      for (let i = 0; i < 4 && (await page.locator('#show-more').count()); i++) await page.click('#show-more');
+      const whens = await page.$$eval('ol#results-list > li.card .card__when', (els) => els.map((e) => e.textContent));
+      assert.equal(whens.length, Math.min(n, 100));
+      const outside = whens.filter((w) => { const m = cardMinutes(w); return m < 9 * 60 || m >= 12 * 60 + 30; });
+      assert.deepEqual(outside, [], 'cards outside 09:00-12:30');
+      for (const id of ['f-tod-am', 'f-tod-pm', 'f-tod-eve']) assert.equal(await page.isChecked(`#${id}`), false, `${id} unticked`);
+
+      // A reload shows the same inputs and list.
+      await page.reload({ waitUntil: 'domcontentloaded' });
+      await h.waitLoaded(page);
+      assert.equal(await page.inputValue('#f-tod-start'), '09:00');
+      assert.equal(await page.inputValue('#f-tod-end'), '12:30');
+      assert.equal(await h.headingCount(page), n);
+      await page.locator('#f-tod-start').scrollIntoViewIfNeeded();
+      await h.screenshot(page, 'filters-time-range-1280x900.png');
+
+      // An end before the start: an inline message, the field marked invalid, the range dropped.
+      await page.fill('#f-tod-end', '08:00');
+      const error = page.locator('#f-tod-error');
+      await error.waitFor({ state: 'visible' });
+      assert.match(await error.textContent(), /later than the first/);
+      assert.equal(await page.getAttribute('#f-tod-end', 'aria-invalid'), 'true');
+      await page.waitForURL((u) => !u.searchParams.has('tod'));
+      assert.equal(await h.waitHeading(page, (x) => x === base, 'the list without the invalid range'), base);
+      await h.screenshot(page, 'filters-time-range-invalid-1280x900.png');
+
+      // A part of the day replaces the times, and the times replace a part of the day.
+      await page.check('#f-tod-am');
+      await page.waitForURL((u) => u.searchParams.get('tod') === 'am');
+      assert.equal(await page.inputValue('#f-tod-start'), '');
+      assert.equal(await page.inputValue('#f-tod-end'), '');
+      assert.equal(await error.isVisible(), false);
+      await page.locator('#f-tod-status', { hasText: 'start times were cleared' }).waitFor({ state: 'visible' });
+      await page.fill('#f-tod-start', '18:00');
+      await page.fill('#f-tod-end', '20:00');
+      await page.waitForURL((u) => u.searchParams.get('tod') === '18:00-20:00');
+      assert.equal(await page.isChecked('#f-tod-am'), false);
+      await page.locator('#f-tod-status', { hasText: 'part-of-day choice was cleared' }).waitFor({ state: 'visible' });
+      const evening = await h.waitHeading(page, (x) => x !== base, 'the evening range');
+      const first = await page.$$eval('ol#results-list > li.card .card__when', (els) => els.map((e) => e.textContent));
+      assert.ok(evening > 0 && first.every((w) => { const m = cardMinutes(w); return m >= 18 * 60 && m < 20 * 60; }), first.join(', '));
+      // "Clear start times" empties both and removes the filter.
+      await page.click('#f-tod-clear');
+      await page.waitForURL((u) => !u.searchParams.has('tod'));
+      assert.equal(await page.inputValue('#f-tod-start'), '');
+      assert.equal(await activeId(page), 'f-tod-start', 'focus goes back to the first time');
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('facility bookings: off by default, the checkbox adds exactly the count it shows and writes slots=1', async () => {
+    const { context, page } = await open();
+    try {
+      const box = page.locator('#f-slots');
+      assert.equal(await box.isChecked(), false, 'off by default');
+      const base = await h.headingCount(page);
+      assert.equal(await page.locator('ol#results-list > li.card[data-kind="slot"]').count(), 0, 'no slot cards by default');
+      const shown = await countInLabel(page, 'f-slots');
+      assert.ok(Number.isInteger(shown) && shown > 0, `the checkbox shows a count (${shown})`);
+      await box.check();
+      await page.waitForURL((u) => u.searchParams.get('slots') === '1');
+      const n = await h.waitHeading(page, (x) => x !== base, 'slots to be included');
+      assert.equal(n, base + shown, `${base} sessions + ${shown} slots`);
+      assert.equal(await countInLabel(page, 'f-slots'), shown, 'ticked, it counts the slots listed');
+
+      // Only facility names say "hire": with the keyword, every card is a slot, tagged as such.
+      await page.fill('#f-keyword', 'hire');
+      await page.waitForURL((u) => u.searchParams.get('q') === 'hire');
+      const hires = await h.waitHeading(page, (x) => x < n, 'the keyword to apply');
+      assert.ok(hires > 0);
+      const kinds = await page.$$eval('ol#results-list > li.card', (els) => els.map((e) => e.dataset.kind));
+      assert.ok(kinds.length > 0 && kinds.every((k) => k === 'slot'), kinds.join(','));
+      assert.match(await page.locator('ol#results-list > li.card').first().textContent(), /Facility booking/);
+      assert.equal(await countInLabel(page, 'f-slots'), hires);
+      await h.screenshot(page, 'slot-cards-1280x900.png');
+
+      // The slot's own page: its facility, venue and availability.
+      await page.locator('ol#results-list > li.card h3 a').first().click();
+      const detail = page.locator('section.detail');
+      await detail.waitFor({ state: 'visible' });
+      assert.match(await detail.textContent(), /Facility booking/);
+      assert.match(await detail.textContent(), /Hire/);
+      await page.keyboard.press('Escape');
+      await detail.waitFor({ state: 'hidden' });
+
+      // Unticked again: no slots at all.
+      await box.uncheck();
+      await page.waitForURL((u) => !u.searchParams.has('slots'));
+      assert.equal(await h.waitHeading(page, (x) => x === 0, 'slots hidden again'), 0);
+      assert.equal(await countInLabel(page, 'f-slots'), hires, 'unticked, it counts what ticking would add');
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('filter panel with a start-time range and facility bookings in use: axe-core, keyboard, tap targets at 320 px and desktop', async () => {
+    const path = '?v=1&tod=09:00-12:30&slots=1';
+    const failures = [];
+    const check = (r) => {
+      console.log(`axe ${r.label}: ${r.serious.length} serious/critical, ${r.other.length} other`);
+      if (r.serious.length || r.other.length) failures.push(`${r.label}:\n${h.formatAxe([...r.serious, ...r.other])}`);
+    };
+    const desk = await open(path);
+    try {
+      const { page } = desk;
+      assert.equal(await page.inputValue('#f-tod-start'), '09:00');
+      assert.equal(await page.inputValue('#f-tod-end'), '12:30');
+      assert.equal(await page.isChecked('#f-slots'), true);
+      check(await h.axe(page, 'filter panel, range + slots (1280x900)', '#filters-panel'));
+      // Keyboard: Tab goes from the first time to the second, then on out of the group.
+      await page.focus('#f-tod-start');
+      let presses = 0;
+      while ((await activeId(page)) === 'f-tod-start' && presses++ < 6) await page.keyboard.press('Tab');
+      assert.equal(await activeId(page), 'f-tod-end', 'Tab reaches the second time');
+      presses = 0;
+      while ((await activeId(page)) === 'f-tod-end' && presses++ < 6) await page.keyboard.press('Tab');
+      assert.equal(await activeId(page), 'f-tod-clear', 'Tab leaves the time inputs');
+      await page.keyboard.press('Shift+Tab');
+      assert.equal(await activeId(page), 'f-tod-end', 'Shift+Tab comes back');
+      await page.fill('#f-tod-end', '08:00');
+      await page.locator('#f-tod-error').waitFor({ state: 'visible' });
+      check(await h.axe(page, 'filter panel, invalid range (1280x900)', '#filters-panel'));
+      await page.locator('#f-slots').scrollIntoViewIfNeeded();
+      await h.screenshot(page, 'filters-slots-1280x900.png');
+    } finally {
+      await desk.context.close();
+    }
+    const narrow = await open(path, { viewport: { width: 320, height: 640 } });
+    try {
+      const { page } = narrow;
+      await page.click('#open-filters');
+      await page.locator('#filters-panel.is-open').waitFor({ state: 'visible' });
+      check(await h.axe(page, 'filter sheet, range + slots (320x640)', '#filters-panel'));
+      const overflow = await page.evaluate(() => {
+        const p = document.querySelector('#filters-panel');
+        return { doc: document.documentElement.scrollWidth, panel: p.scrollWidth - p.clientWidth };
+      });
+      assert.ok(overflow.doc <= 320 && overflow.panel <= 0, `no sideways scrolling: ${JSON.stringify(overflow)}`);
+      for (const sel of ['#f-tod-start', '#f-tod-end', '#f-tod-clear', '.checkbox:has(#f-slots)', '.checkbox:has(#f-tod-am)']) {
+        const box = await page.locator(sel).boundingBox();
+        assert.ok(box && box.height >= 44 && box.width >= 44, `${sel} is at least 44x44 px: ${JSON.stringify(box)}`);
+        assert.ok(box.x >= 0 && box.x + box.width <= 320, `${sel} fits the width: ${JSON.stringify(box)}`);
+      }
+      await page.locator('#f-slots').scrollIntoViewIfNeeded();
+      await h.screenshot(page, 'filters-slots-320x640.png');
+      await page.locator('#f-tod-start').scrollIntoViewIfNeeded();
+      await h.screenshot(page, 'filters-time-range-320x640.png');
+    } finally {
+      await narrow.context.close();
+    }
+    assert.deepEqual(failures, [], failures.join('\n'));
+  });
+
   test('no console errors, page errors, failed requests or external requests during the run', () => {
     assert.equal(problems.problems.length, 0, `\n${problems.format()}`);
   });

@@ -226,18 +226,19 @@ export async function waitMarkersInView(page, timeout = T.ui) {
 export const AXE_URL_PATH = '/__e2e__/axe.min.js';
 
 /**
- * Runs axe-core on the page; returns { serious, other } violation lists. The proxy's CSP
+ * Runs axe-core on the page (or only inside the element matching `include`); returns
+ * { serious, other } violation lists. The proxy's CSP
  * (`script-src 'self'`) forbids the inline script `addScriptTag({ path })` would insert, and
  * we do not want `bypassCSP` (it would hide the app's own CSP violations), so axe is
  * served from node_modules at a same-origin URL that the context routes locally.
  */
-export async function axe(page, label) {
+export async function axe(page, label, include = null) {
   if (!(await page.evaluate(() => typeof window.axe !== 'undefined'))) {
     await page.addScriptTag({ url: AXE_URL_PATH });
     await page.waitForFunction(() => typeof window.axe !== 'undefined');
   }
-  const res = await page.evaluate(async () => {
-    const r = await window.axe.run(document, { resultTypes: ['violations'] });
+  const res = await page.evaluate(async (sel) => {
+    const r = await window.axe.run(sel ? { include: [sel] } : document, { resultTypes: ['violations'] });
     return r.violations.map((v) => ({
       id: v.id,
       impact: v.impact,
@@ -245,7 +246,7 @@ export async function axe(page, label) {
       nodes: v.nodes.slice(0, 5).map((n) => ({ target: n.target.join(' '), summary: n.failureSummary })),
       count: v.nodes.length,
     }));
-  });
+  }, include);
   const serious = res.filter((v) => v.impact === 'serious' || v.impact === 'critical');
   const other = res.filter((v) => !(v.impact === 'serious' || v.impact === 'critical'));
   return { label, serious, other };

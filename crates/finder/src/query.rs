@@ -130,6 +130,10 @@ pub struct Facets {
     pub wheelchair: u32,
     /// Beginner-friendly.
     pub beginner: u32,
+    /// Facility slots (courts, pitches, pools), counted with every other filter applied but
+    /// not the slots opt-in: what ticking "include facility bookings" adds (or, when it is
+    /// ticked, how many of the results are slots).
+    pub slots: u32,
 }
 
 /// The answer to a filter change.
@@ -380,6 +384,9 @@ impl Index {
             }
             if without(FilterKind::Level) && r.beginner {
                 fx.beginner += 1;
+            }
+            if without(FilterKind::Kind) && r.slot {
+                fx.slots += 1;
             }
         }
         let nearest = f.sort == Sort::Nearest && c.centre.is_some();

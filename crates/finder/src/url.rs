@@ -72,11 +72,13 @@ fn fmt_num(x: f64, dp: usize) -> String {
     }
 }
 
-fn fmt_minutes(m: u16) -> String {
+/// Minutes of the day as `HH:MM` (the URL's and `<input type="time">`'s format).
+pub fn fmt_minutes(m: u16) -> String {
     format!("{:02}:{:02}", m / 60, m % 60)
 }
 
-fn parse_minutes(s: &str) -> Option<u16> {
+/// `HH:MM` (00:00 to 24:00) as minutes of the day.
+pub fn parse_minutes(s: &str) -> Option<u16> {
     let (h, m) = s.split_once(':')?;
     let (h, m): (u16, u16) = (h.parse().ok()?, m.parse().ok()?);
     (h <= 24 && m < 60 && h * 60 + m <= 24 * 60).then_some(h * 60 + m)

@@ -387,6 +387,64 @@ fn facet_counts_apply_every_other_filter() {
 }
 
 #[test]
+fn facility_slots_are_opt_in_and_counted_like_the_other_options() {
+    let session = occ("session-mon-am", "2026-11-30T09:00:00Z");
+    let mut court_am = occ("court-mon-am", "2026-11-30T10:00:00Z");
+    court_am.kind = OpportunityKind::FacilitySlot;
+    let mut court_eve = occ("court-wed-eve", "2026-12-02T19:00:00Z");
+    court_eve.kind = OpportunityKind::FacilitySlot;
+    let mut court_cancelled = occ("court-cancelled", "2026-12-01T10:00:00Z");
+    court_cancelled.kind = OpportunityKind::FacilitySlot;
+    court_cancelled.cancelled = true;
+    let ix = Index::build(vec![court_eve, session, court_am, court_cancelled], &Vocab);
+
+    // Off by default: only the session is listed; the option counts what it would add.
+    let off = Filters::default();
+    let out = ix.query(&off);
+    assert_eq!(keys(&ix, &off), ["session-mon-am"]);
+    assert_eq!(out.facets.slots, 2, "cancelled slots are never counted");
+    // The other facets do not count hidden slots.
+    assert_eq!(out.facets.parts, [1, 0, 0]);
+
+    // Every other filter applies to the count (mornings: one slot).
+    let mornings = Filters {
+        time: TimeOfDay::Parts(vec![DayPart::Morning]),
+        ..Filters::default()
+    };
+    assert_eq!(ix.query(&mornings).facets.slots, 1);
+    let evenings = Filters {
+        time: TimeOfDay::Range(18 * 60, 21 * 60),
+        ..Filters::default()
+    };
+    assert_eq!(ix.query(&evenings).facets.slots, 1);
+    assert!(ix.query(&evenings).results.is_empty());
+    let yoga = Filters {
+        activities: vec![YOGA.into()],
+        ..Filters::default()
+    };
+    assert_eq!(ix.query(&yoga).facets.slots, 0);
+
+    // Opted in: the slots are listed in start order, and the count is how many results are slots.
+    let on = Filters {
+        slots: true,
+        ..mornings
+    };
+    let out = ix.query(&on);
+    assert_eq!(keys(&ix, &on), ["session-mon-am", "court-mon-am"]);
+    assert_eq!(out.facets.slots, 1);
+    let all = Filters {
+        slots: true,
+        ..Filters::default()
+    };
+    let out = ix.query(&all);
+    assert_eq!(out.results.len(), 3);
+    assert_eq!(out.facets.slots, 2);
+    assert_eq!(out.facets.parts, [2, 0, 1]);
+    // The opt-in is not a filter to relax.
+    assert!(!FilterKind::RELAXABLE.contains(&FilterKind::Kind));
+}
+
+#[test]
 fn when_nothing_matches_the_filter_that_removes_most_is_offered() {
     let ix = sample();
     let f = Filters {

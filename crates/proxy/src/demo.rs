@@ -1,6 +1,8 @@
 //! Deterministic demo publisher data: three fictional London operators publishing split
 //! SessionSeries + ScheduledSession RPDE feeds in OpenActive 2.0 shape, with real Activity List
-//! and Accessibility Support ids. Same seed, `today` and base URL give identical bytes.
+//! and Accessibility Support ids. From the default size up, two of them also publish split
+//! FacilityUse + Slot feeds (courts, pitches, pool lanes to hire) with Facility Types ids. Same
+//! seed, `today` and base URL give identical bytes.
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, TimeZone, Utc, Weekday};
 use chrono_tz::Europe::London;
@@ -14,6 +16,8 @@ pub const ACTIVITY_LIST: &str = include_str!("../../openactive/vocab/activity-li
 /// The Accessibility Support snapshot.
 pub const ACCESSIBILITY_SUPPORT: &str =
     include_str!("../../openactive/vocab/accessibility-support.jsonld");
+/// The Facility Types snapshot.
+pub const FACILITY_TYPES: &str = include_str!("../../openactive/vocab/facility-types.jsonld");
 
 /// The fixed seed of the demo.
 pub const DEMO_SEED: u64 = 20_261_123;
@@ -184,7 +188,7 @@ impl DemoItem {
     }
 }
 
-/// The two feeds of one publisher, items in RPDE order.
+/// The feeds of one publisher, items in RPDE order.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DemoFeeds {
     /// The publisher.
@@ -193,6 +197,26 @@ pub struct DemoFeeds {
     pub series: Vec<DemoItem>,
     /// ScheduledSession items ordered by change number.
     pub sessions: Vec<DemoItem>,
+    /// FacilityUse items ordered by (modified, id); empty when the publisher has no facilities.
+    pub facility_uses: Vec<DemoItem>,
+    /// Slot items (of those FacilityUses) ordered by change number.
+    pub slots: Vec<DemoItem>,
+}
+
+impl DemoFeeds {
+    fn new(publisher: DemoPublisher) -> Self {
+        DemoFeeds {
+            publisher,
+            series: Vec::new(),
+            sessions: Vec::new(),
+            facility_uses: Vec::new(),
+            slots: Vec::new(),
+        }
+    }
+    /// Whether the publisher has FacilityUse and Slot feeds.
+    pub fn has_facilities(&self) -> bool {
+        !self.facility_uses.is_empty()
+    }
 }
 
 /// All demo data.
@@ -1248,14 +1272,7 @@ pub fn generate(seed: u64, today: NaiveDate, series_count: usize, base_url: &str
         .unwrap_or(0)
         - 30 * 86_400;
 
-    let mut publishers: Vec<DemoFeeds> = PUBLISHERS
-        .iter()
-        .map(|p| DemoFeeds {
-            publisher: *p,
-            series: Vec::new(),
-            sessions: Vec::new(),
-        })
-        .collect();
+    let mut publishers: Vec<DemoFeeds> = PUBLISHERS.iter().map(|p| DemoFeeds::new(*p)).collect();
     let mut change = [1_000_i64; 3];
 
     for i in 0..series_count {
@@ -1424,6 +1441,18 @@ pub fn generate(seed: u64, today: NaiveDate, series_count: usize, base_url: &str
         feeds.sessions.sort_by_key(|s| s.modified);
     }
 
+    if series_count >= DEFAULT_SERIES {
+        // Own random stream, after everything else: the session feeds keep their bytes.
+        let fc = FacilityCtx {
+            base_url: &base_url,
+            today,
+            epoch,
+            venues: &venues,
+            per_publisher: 3,
+        };
+        add_facilities(seed, &fc, &mut publishers, &FACILITY_PUBLISHERS);
+    }
+
     DemoData {
         base_url,
         publishers,
@@ -1503,9 +1532,9 @@ pub fn generate_london(seed: u64, today: NaiveDate, base_url: &str) -> DemoData 
     let mut publishers: Vec<DemoFeeds> = LONDON_PUBLISHERS
         .iter()
         .map(|p| DemoFeeds {
-            publisher: *p,
             series: Vec::with_capacity(LONDON_SERIES / np + 16),
             sessions: Vec::with_capacity(LONDON_OCCURRENCES / np + 256),
+            ..DemoFeeds::new(*p)
         })
         .collect();
     let mut change = vec![1_000_i64; np];
@@ -1770,9 +1799,395 @@ pub fn generate_london(seed: u64, today: NaiveDate, base_url: &str) -> DemoData 
         });
         feeds.sessions.sort_by_key(|s| s.modified);
     }
+    let fc = FacilityCtx {
+        base_url: &base_url,
+        today,
+        epoch,
+        venues: &venues,
+        per_publisher: 10,
+    };
+    add_facilities(seed, &fc, &mut publishers, &LONDON_FACILITY_PUBLISHERS);
     DemoData {
         base_url,
         publishers,
+    }
+}
+
+/// Publishers with facility feeds at the default size, as (position in [`PUBLISHERS`], first
+/// kind in [`FACILITIES`]): Riverside Leisure (pool, squash, badminton) and Parkside Community
+/// Sport (table tennis, tennis, pitches).
+const FACILITY_PUBLISHERS: [(usize, usize); 2] = [(0, 0), (1, 3)];
+/// The same at the London size (positions in [`LONDON_PUBLISHERS`]): Riverside Leisure and
+/// Oakhurst Racquets.
+const LONDON_FACILITY_PUBLISHERS: [(usize, usize); 2] = [(0, 0), (9, 1)];
+
+/// One kind of facility to hire.
+struct FacilityTemplate {
+    name: &'static str,
+    /// Activity List prefLabel.
+    activity: &'static str,
+    /// Facility Types prefLabel (the list has no swimming pool).
+    facility_type: Option<&'static str>,
+    venues: &'static [VenueKind],
+    minutes: i64,
+    /// How many courts, pitches or lanes (`maximumUses` of each slot).
+    uses: i64,
+    /// Off-peak price range in half pounds.
+    half_pounds: (u32, u32),
+    /// Start hours a slot can have (one slot an hour at most, so no booking grid).
+    hours: &'static [u32],
+    description: &'static str,
+}
+
+const FACILITIES: &[FacilityTemplate] = &[
+    FacilityTemplate {
+        name: "Swimming Lane Hire",
+        activity: "Swimming",
+        facility_type: None,
+        venues: LC,
+        minutes: 45,
+        uses: 2,
+        half_pounds: (40, 60),
+        hours: &[7, 8, 12, 13, 19, 20],
+        description: "A private 25 m lane for lengths or training, for up to six swimmers.",
+    },
+    FacilityTemplate {
+        name: "Squash Court Hire",
+        activity: "Squash",
+        facility_type: Some("Squash Court"),
+        venues: LC,
+        minutes: 40,
+        uses: 2,
+        half_pounds: (14, 20),
+        hours: &[7, 8, 12, 17, 18, 19, 20],
+        description: "Glass-backed squash courts, bookable for 40 minutes.",
+    },
+    FacilityTemplate {
+        name: "Badminton Court Hire",
+        activity: "Badminton",
+        facility_type: Some("Badminton Court"),
+        venues: HALL,
+        minutes: 55,
+        uses: 4,
+        half_pounds: (16, 24),
+        hours: &[7, 9, 10, 12, 14, 17, 18, 19, 20],
+        description: "Book a badminton court for an hour with friends or family. Rackets and shuttles can be borrowed at reception.",
+    },
+    FacilityTemplate {
+        name: "Table Tennis Table Hire",
+        activity: "Table Tennis",
+        facility_type: Some("Table Tennis Table"),
+        venues: HALL,
+        minutes: 60,
+        uses: 4,
+        half_pounds: (8, 12),
+        hours: &[10, 11, 13, 15, 16, 18],
+        description: "Table tennis tables with bats and balls provided.",
+    },
+    FacilityTemplate {
+        name: "Tennis Court Hire",
+        activity: "Tennis",
+        facility_type: Some("Tennis Court"),
+        venues: OUT,
+        minutes: 60,
+        uses: 3,
+        half_pounds: (10, 18),
+        hours: &[8, 9, 11, 13, 15, 17, 18, 19],
+        description: "Floodlit outdoor hard courts, bookable by the hour.",
+    },
+    FacilityTemplate {
+        name: "5-a-side Pitch Hire",
+        activity: "5-a-side",
+        facility_type: Some("Football Pitch"),
+        venues: OUT,
+        minutes: 60,
+        uses: 2,
+        half_pounds: (50, 80),
+        hours: &[10, 12, 17, 18, 19, 20],
+        description: "Third-generation artificial grass pitch for five-a-side games. Bring your own ball.",
+    },
+];
+
+/// prefLabel → `@id` for every concept of the Facility Types snapshot.
+fn facility_type_index() -> std::collections::HashMap<String, String> {
+    let v: Value = serde_json::from_str(FACILITY_TYPES).unwrap_or(Value::Null);
+    v.get("concept")
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(|c| {
+                    Some((
+                        c.get("prefLabel")?.as_str()?.to_string(),
+                        c.get("id")?.as_str()?.to_string(),
+                    ))
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// What the facility feeds of one size are made from.
+struct FacilityCtx<'a> {
+    base_url: &'a str,
+    today: NaiveDate,
+    epoch: i64,
+    venues: &'a [Venue],
+    /// FacilityUses per publisher.
+    per_publisher: usize,
+}
+
+/// A venue as a `Place` (no random draws).
+fn place_value(base_url: &str, slug: &str, venue: &Venue) -> Value {
+    let bo = &BOROUGHS[venue.borough];
+    let mut place = json!({
+        "@type": "Place",
+        "@id": format!("{base_url}/demo/{slug}/places/{}", venue.id),
+        "identifier": venue.id,
+        "name": venue.name,
+        "address": {
+            "@type": "PostalAddress",
+            "streetAddress": venue.street,
+            "addressLocality": bo.area,
+            "addressRegion": bo.name,
+            "postalCode": venue.postcode,
+            "addressCountry": "GB",
+        },
+    });
+    if venue.geo
+        && let Some(obj) = place.as_object_mut()
+    {
+        obj.insert(
+            "geo".into(),
+            json!({"@type": "GeoCoordinates", "latitude": venue.lat, "longitude": venue.lon}),
+        );
+    }
+    place
+}
+
+fn money(half_pounds: u32) -> f64 {
+    f64::from(half_pounds) / 2.0
+}
+
+/// Adds a FacilityUse feed and a Slot feed (split, `facilityUse` a URL reference) to each of
+/// the publishers in `which`: `per_publisher` facilities at their own venues, each with
+/// a few slots a day over the 28 days from `today`, some fully booked, evening slots at a peak
+/// price; plus a retired FacilityUse and two removed slots per feed. Uses its own random
+/// stream so the session feeds are unchanged.
+fn add_facilities(
+    seed: u64,
+    c: &FacilityCtx<'_>,
+    publishers: &mut [DemoFeeds],
+    which: &[(usize, usize)],
+) {
+    let mut rng = StdRng::seed_from_u64(seed ^ 0x0046_4143_494c_4954);
+    let activities = activity_index();
+    let types = facility_type_index();
+    let base_url = c.base_url;
+    for &(p, first_kind) in which {
+        let Some(feeds) = publishers.get_mut(p) else {
+            continue;
+        };
+        let publisher = feeds.publisher;
+        let slug = publisher.slug;
+        let own: Vec<&Venue> = c
+            .venues
+            .iter()
+            .filter(|v| v.publisher == p && v.geo)
+            .collect();
+        let mut change: i64 = 1_000;
+        let mut made = 0;
+        let mut k = 0;
+        // Each facility kind in turn (offset per publisher), at one of the publisher's venues
+        // that has it; a kind with no such venue is skipped.
+        while made < c.per_publisher && k < c.per_publisher * FACILITIES.len() {
+            let tpl = &FACILITIES[(first_kind + k) % FACILITIES.len()];
+            k += 1;
+            let fits: Vec<&&Venue> = own
+                .iter()
+                .filter(|v| tpl.venues.contains(&v.kind))
+                .collect();
+            if fits.is_empty() {
+                continue;
+            }
+            let venue = **pick(&mut rng, &fits);
+            let Some(activity_id) = activities.get(tpl.activity) else {
+                continue;
+            };
+            made += 1;
+            let fu_id = format!("{slug}-fu-{made:03}");
+            let fu_at = format!("{base_url}/demo/{slug}/facility-uses/{fu_id}");
+            let book = format!("{base_url}/demo/{slug}/book/{fu_id}");
+            let price = rng.random_range(tpl.half_pounds.0..=tpl.half_pounds.1);
+            let peak = price + 2 * rng.random_range(1..4);
+            let hire = format!("{} minute hire", tpl.minutes);
+            let mut hours: Vec<u32> = Vec::new();
+            let want = rng.random_range(3..=4.min(tpl.hours.len()));
+            while hours.len() < want {
+                let h = *pick(&mut rng, tpl.hours);
+                if !hours.contains(&h) {
+                    hours.push(h);
+                }
+            }
+            hours.sort_unstable();
+            let opens = hours.first().copied().unwrap_or(9);
+            let closes = hours.last().copied().unwrap_or(17) + 1;
+            let mut data = json!({
+                "@context": ["https://openactive.io/", "https://openactive.io/ns-beta"],
+                "@type": "FacilityUse",
+                "@id": fu_at,
+                "identifier": fu_id,
+                "name": tpl.name,
+                "description": tpl.description,
+                "url": book,
+                "provider": {
+                    "@type": "Organization",
+                    "name": publisher.name,
+                    "url": publisher.website,
+                },
+                "location": place_value(base_url, slug, venue),
+                "activity": [{
+                    "@type": "Concept",
+                    "@id": activity_id,
+                    "prefLabel": tpl.activity,
+                    "inScheme": "https://openactive.io/activity-list",
+                }],
+                "offers": [{
+                    "@type": "Offer",
+                    "@id": format!("{fu_at}#offer-standard"),
+                    "name": hire,
+                    "price": money(price),
+                    "priceCurrency": "GBP",
+                    "url": book,
+                }],
+                "hoursAvailable": [{
+                    "@type": "OpeningHoursSpecification",
+                    "dayOfWeek": DAYS.iter().map(|d| day_url(*d)).collect::<Vec<_>>(),
+                    "opens": format!("{opens:02}:00"),
+                    "closes": format!("{closes:02}:00"),
+                }],
+                "beta:facilitySetting": if venue.kind == Park {
+                    "https://openactive.io/ns-beta#OutdoorFacility"
+                } else {
+                    "https://openactive.io/ns-beta#IndoorFacility"
+                },
+            });
+            if let Some(obj) = data.as_object_mut() {
+                if let Some(t) = tpl
+                    .facility_type
+                    .and_then(|l| types.get(l).map(|id| (l, id)))
+                {
+                    obj.insert(
+                        "facilityType".into(),
+                        json!([{
+                            "@type": "Concept",
+                            "@id": t.1,
+                            "prefLabel": t.0,
+                            "inScheme": "https://openactive.io/facility-types",
+                        }]),
+                    );
+                }
+                if venue.kind != Park {
+                    obj.insert(
+                        "beta:isWheelchairAccessible".into(),
+                        json!(venue.wheelchair),
+                    );
+                }
+            }
+            let modified = c.epoch + (made as i64) * 877 + rng.random_range(0..600);
+            feeds.facility_uses.push(DemoItem {
+                id_json: format!("\"{fu_id}\""),
+                id_text: fu_id.clone(),
+                modified,
+                kind: "FacilityUse",
+                data: Some(data.to_string()),
+            });
+
+            for offset in 0..28 {
+                let date = c.today + Duration::days(offset);
+                for &h in &hours {
+                    // Some hours are kept back for clubs and lessons.
+                    if rng.random_bool(0.15) {
+                        continue;
+                    }
+                    let start_time = NaiveTime::from_hms_opt(h, 0, 0).unwrap_or_default();
+                    let (Some(start), Some(end)) = (
+                        London
+                            .from_local_datetime(&date.and_time(start_time))
+                            .earliest(),
+                        London
+                            .from_local_datetime(
+                                &date.and_time(start_time + Duration::minutes(tpl.minutes)),
+                            )
+                            .earliest(),
+                    ) else {
+                        continue;
+                    };
+                    let remaining = if rng.random_bool(0.2) {
+                        0
+                    } else {
+                        rng.random_range(1..=tpl.uses)
+                    };
+                    let slot_price = if h >= 17 { peak } else { price };
+                    change += 1;
+                    let slot_id = format!("{fu_id}-{}", start.format("%Y%m%dT%H%M"));
+                    let slot_at = format!("{fu_at}/slots/{}", start.format("%Y%m%dT%H%M"));
+                    let slot = json!({
+                        "@context": ["https://openactive.io/", "https://openactive.io/ns-beta"],
+                        "@type": "Slot",
+                        "@id": slot_at,
+                        "identifier": slot_id,
+                        "facilityUse": fu_at,
+                        "startDate": stamp(start, false),
+                        "endDate": stamp(end, false),
+                        "duration": format!("PT{}M", tpl.minutes),
+                        "remainingUses": remaining,
+                        "maximumUses": tpl.uses,
+                        "offers": [{
+                            "@type": "Offer",
+                            "@id": format!("{slot_at}#offer"),
+                            "name": if h >= 17 { format!("{hire} (peak)") } else { hire.clone() },
+                            "price": money(slot_price),
+                            "priceCurrency": "GBP",
+                            "url": book,
+                        }],
+                    });
+                    feeds.slots.push(DemoItem {
+                        id_json: format!("\"{slot_id}\""),
+                        id_text: slot_id,
+                        modified: change,
+                        kind: "FacilityUse/Slot",
+                        data: Some(slot.to_string()),
+                    });
+                }
+            }
+        }
+        if feeds.facility_uses.is_empty() {
+            continue;
+        }
+        let retired = format!("{slug}-fu-retired-001");
+        feeds.facility_uses.push(DemoItem {
+            id_json: format!("\"{retired}\""),
+            id_text: retired,
+            modified: c.epoch + 97,
+            kind: "FacilityUse",
+            data: None,
+        });
+        for j in 0..2 {
+            change += 1;
+            let id = format!("{slug}-fu-removed-slot-{:03}", j + 1);
+            feeds.slots.push(DemoItem {
+                id_json: format!("\"{id}\""),
+                id_text: id,
+                modified: change,
+                kind: "FacilityUse/Slot",
+                data: None,
+            });
+        }
+        feeds.facility_uses.sort_by(|a, b| {
+            a.modified
+                .cmp(&b.modified)
+                .then_with(|| a.id_text.cmp(&b.id_text))
+        });
     }
 }
 

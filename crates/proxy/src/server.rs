@@ -97,8 +97,27 @@ pub async fn start(opts: ServeOptions) -> Result<Started, String> {
             .map_err(|e| format!("cannot start the demo publisher: {e}"))?;
         policy.allowed_sockets.push(server.addr);
         let base = &server.data.base_url;
-        for p in server.data.publishers.iter().map(|f| f.publisher) {
+        for feeds in &server.data.publishers {
+            let p = feeds.publisher;
             let dataset_url = Some(format!("{base}/demo/{}/", p.slug));
+            if feeds.has_facilities() {
+                specs.push(FeedConfig {
+                    id: format!("{}-facility-uses", p.slug),
+                    kind: "FacilityUse".into(),
+                    url: format!("{base}/demo/{}/facility-uses", p.slug),
+                    publisher: p.name.into(),
+                    dataset_url: dataset_url.clone(),
+                    license: default_license(),
+                });
+                specs.push(FeedConfig {
+                    id: format!("{}-facility-use-slots", p.slug),
+                    kind: "Slot".into(),
+                    url: format!("{base}/demo/{}/facility-use-slots", p.slug),
+                    publisher: p.name.into(),
+                    dataset_url: dataset_url.clone(),
+                    license: default_license(),
+                });
+            }
             specs.push(FeedConfig {
                 id: format!("{}-session-series", p.slug),
                 kind: "SessionSeries".into(),

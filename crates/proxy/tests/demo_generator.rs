@@ -389,3 +389,198 @@ fn london_size_has_the_target_shape_and_the_quirks() {
     );
     assert_eq!(small.publishers.len(), 3);
 }
+
+/// SHA-256 of every session-series and scheduled-session item of every publisher, in order.
+fn session_feeds_digest(d: &demo::DemoData) -> String {
+    use sha2::Digest;
+    let mut h = sha2::Sha256::new();
+    for p in &d.publishers {
+        h.update(p.publisher.slug.as_bytes());
+        for it in p.series.iter().chain(p.sessions.iter()) {
+            h.update(it.render().as_bytes());
+            h.update(b"\n");
+        }
+    }
+    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[test]
+fn session_feeds_keep_their_bytes() {
+    // Pinned from the generator before facility feeds were added: adding feeds must not
+    // change the bytes of the existing ones (same seed, date and base URL).
+    let want = [
+        (
+            demo::SMALL_SERIES,
+            "aaaab94a809b26df8b6afd7f11bd7ee0cfe4a4db7ab09f384cf54dca4c19c92c",
+        ),
+        (
+            demo::DEFAULT_SERIES,
+            "4d5b408645c05382792ae2525ec243163ac6510047451dd8f90fbebf46465beb",
+        ),
+        (
+            demo::LONDON_SIZE,
+            "dea4660f039f720f045fdbaa4de1c2472572555d9b64972f5485cfca37f99aa5",
+        ),
+    ];
+    let got: Vec<(usize, String)> = want
+        .iter()
+        .map(|(size, _)| {
+            let d = demo::generate_sized(DEMO_SEED, today(), *size, "http://127.0.0.1:9");
+            (*size, session_feeds_digest(&d))
+        })
+        .collect();
+    let want: Vec<(usize, String)> = want.iter().map(|(s, w)| (*s, w.to_string())).collect();
+    assert_eq!(got, want);
+}
+
+fn facility_type_ids() -> HashSet<String> {
+    let v: Value = parse(include_str!("../../openactive/vocab/facility-types.jsonld"));
+    v["concept"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// Checks the FacilityUse + Slot feeds of `d`: real OpenActive shapes, every Slot joined to a
+/// FacilityUse by its `facilityUse` URL, a slot at most once an hour per facility (no booking
+/// grid). Returns (facility uses, slots).
+fn check_facility_feeds(d: &demo::DemoData) -> (usize, usize) {
+    let vocab = demo::activity_index();
+    let activity_ids: HashSet<&String> = vocab.values().collect();
+    let types = facility_type_ids();
+    let (mut uses, mut slots) = (0, 0);
+    let mut full = 0;
+    for p in d.publishers.iter().filter(|p| p.has_facilities()) {
+        assert!(
+            p.facility_uses
+                .windows(2)
+                .all(|w| (w[0].modified, &w[0].id_text) <= (w[1].modified, &w[1].id_text))
+        );
+        assert!(p.slots.windows(2).all(|w| w[0].modified < w[1].modified));
+        assert!(
+            p.facility_uses.iter().any(|i| i.data.is_none()),
+            "a deleted FacilityUse"
+        );
+        assert!(p.slots.iter().any(|i| i.data.is_none()), "a deleted Slot");
+        assert!(p.facility_uses.iter().all(|i| i.kind == "FacilityUse"));
+        assert!(p.slots.iter().all(|i| i.kind == "FacilityUse/Slot"));
+        let fus: Vec<Value> = current(&p.facility_uses);
+        let mut fu_ids: HashSet<&str> = HashSet::new();
+        for fu in &fus {
+            assert_eq!(fu["@type"], "FacilityUse");
+            for k in ["@id", "url", "name", "description"] {
+                assert!(fu[k].is_string(), "FacilityUse {k}: {fu}");
+            }
+            assert_eq!(fu["provider"]["@type"], "Organization");
+            assert_eq!(fu["provider"]["name"], p.publisher.name);
+            let loc = &fu["location"];
+            assert_eq!(loc["@type"], "Place");
+            assert!(loc["geo"]["latitude"].is_f64() && loc["geo"]["longitude"].is_f64());
+            assert!(loc["address"]["postalCode"].is_string());
+            let a = &fu["activity"][0];
+            assert!(
+                activity_ids.contains(&a["@id"].as_str().unwrap().to_string()),
+                "{a}"
+            );
+            if let Some(t) = fu.get("facilityType") {
+                assert!(types.contains(t[0]["@id"].as_str().unwrap()), "{t}");
+                assert_eq!(t[0]["inScheme"], "https://openactive.io/facility-types");
+            }
+            assert!(fu["offers"][0]["price"].is_f64());
+            assert!(fu["hoursAvailable"][0]["opens"].is_string());
+            fu_ids.insert(fu["@id"].as_str().unwrap());
+        }
+        uses += fus.len();
+        let mut starts: std::collections::HashMap<&str, Vec<String>> = Default::default();
+        let current_slots = current(&p.slots);
+        for s in &current_slots {
+            assert_eq!(s["@type"], "Slot");
+            let parent = s["facilityUse"].as_str().unwrap();
+            assert!(
+                fu_ids.contains(parent),
+                "slot joins a FacilityUse: {parent}"
+            );
+            for k in ["@id", "startDate", "endDate", "duration"] {
+                assert!(s[k].is_string(), "Slot {k}: {s}");
+            }
+            let (rem, max) = (
+                s["remainingUses"].as_i64().unwrap(),
+                s["maximumUses"].as_i64().unwrap(),
+            );
+            assert!((0..=max).contains(&rem) && max >= 1);
+            full += usize::from(rem == 0);
+            assert!(s["offers"][0]["price"].is_f64());
+            assert!(s.get("location").is_none() && s.get("activity").is_none());
+            starts
+                .entry(parent)
+                .or_default()
+                .push(s["startDate"].as_str().unwrap().to_string());
+        }
+        slots += current_slots.len();
+        for (fu, mut list) in starts {
+            list.sort();
+            for w in list.windows(2) {
+                let a = chrono::DateTime::parse_from_rfc3339(&w[0]).unwrap();
+                let b = chrono::DateTime::parse_from_rfc3339(&w[1]).unwrap();
+                assert!(b - a >= chrono::Duration::minutes(60), "{fu}: {a} then {b}");
+            }
+        }
+    }
+    assert!(full > 0, "some slots are fully booked");
+    (uses, slots)
+}
+
+#[test]
+fn default_and_london_sizes_publish_facility_uses_and_slots() {
+    let d = demo::generate(
+        DEMO_SEED,
+        today(),
+        demo::DEFAULT_SERIES,
+        "http://127.0.0.1:9",
+    );
+    let with: Vec<&str> = d
+        .publishers
+        .iter()
+        .filter(|p| p.has_facilities())
+        .map(|p| p.publisher.slug)
+        .collect();
+    assert_eq!(with, ["riverside", "parkside"]);
+    let (uses, slots) = check_facility_feeds(&d);
+    eprintln!("default: {uses} facility uses, {slots} slots");
+    assert_eq!(uses, 6);
+    assert!((400..=800).contains(&slots), "{slots} slots");
+    // Deterministic, like the rest of the demo.
+    assert_eq!(
+        d,
+        demo::generate(
+            DEMO_SEED,
+            today(),
+            demo::DEFAULT_SERIES,
+            "http://127.0.0.1:9"
+        )
+    );
+
+    let london = demo::generate_sized(DEMO_SEED, today(), demo::LONDON_SIZE, "http://127.0.0.1:9");
+    let with: Vec<&str> = london
+        .publishers
+        .iter()
+        .filter(|p| p.has_facilities())
+        .map(|p| p.publisher.slug)
+        .collect();
+    assert_eq!(with, ["riverside", "oakhurst"]);
+    let (uses, slots) = check_facility_feeds(&london);
+    eprintln!("london: {uses} facility uses, {slots} slots");
+    assert_eq!(uses, 20);
+    assert!(slots > 1500, "{slots} slots");
+
+    // The small size stays sessions only.
+    let small = demo::generate(DEMO_SEED, today(), demo::SMALL_SERIES, "http://127.0.0.1:9");
+    assert!(
+        small
+            .publishers
+            .iter()
+            .all(|p| !p.has_facilities() && p.slots.is_empty())
+    );
+}

@@ -328,3 +328,57 @@ async fn missing_dist_serves_a_build_hint_instead_of_crashing() {
     assert_eq!(r.headers()["x-content-type-options"], "nosniff");
     assert!(r.text().await.unwrap().contains("scripts/run.sh"));
 }
+
+#[tokio::test]
+async fn default_size_demo_relays_facility_uses_and_their_slots() {
+    let mut config = test_config();
+    config.page_size = 500;
+    let proxy = start(
+        config,
+        Some(activity_finder_proxy::demo::DEFAULT_SERIES),
+        500,
+    )
+    .await;
+    let state = proxy.started.state.clone();
+    assert!(
+        wait_until(60, || state.feeds.iter().all(|f| f.settled())).await,
+        "demo harvest settles"
+    );
+    let v: Value = client()
+        .get(proxy.url("/api/feeds"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let feeds = v["feeds"].as_array().unwrap();
+    let ids: Vec<&str> = feeds.iter().map(|f| f["id"].as_str().unwrap()).collect();
+    assert_eq!(feeds.len(), 10, "{ids:?}");
+    // Parents (series and facility uses) come before children (sessions and slots).
+    let kinds: Vec<&str> = feeds.iter().map(|f| f["kind"].as_str().unwrap()).collect();
+    let first_child = kinds
+        .iter()
+        .position(|k| *k == "ScheduledSession" || *k == "Slot")
+        .unwrap();
+    assert!(
+        kinds[first_child..]
+            .iter()
+            .all(|k| *k == "ScheduledSession" || *k == "Slot"),
+        "{kinds:?}"
+    );
+    for slug in ["riverside", "parkside"] {
+        let (uses, _) = walk(&proxy, &format!("{slug}-facility-uses")).await;
+        let (slots, _) = walk(&proxy, &format!("{slug}-facility-use-slots")).await;
+        assert!(!uses.is_empty() && !slots.is_empty(), "{slug}");
+        let use_ids: std::collections::HashSet<&str> = uses
+            .iter()
+            .map(|i| i["data"]["@id"].as_str().unwrap())
+            .collect();
+        for s in &slots {
+            assert_eq!(s["kind"], "FacilityUse/Slot");
+            assert!(use_ids.contains(s["data"]["facilityUse"].as_str().unwrap()));
+        }
+    }
+    assert!(!ids.contains(&"northgate-facility-uses"));
+}
