@@ -12,6 +12,7 @@ use finder::url::Notice;
 use finder::{Filters, Index, Outcome};
 use leptos::prelude::*;
 use openactive::join::Store;
+use openactive::vocab::ActivityList;
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use std::sync::Arc;
@@ -180,66 +181,139 @@ fn mark(name: &str) {
 
 /// Fetches the feed list and the Activity List, then streams every feed into the store.
 async fn start_loading(ctx: Ctx) {
-    let (list, vocab_text) = futures::join!(
-        api::feed_list(),
-        api::fetch_text("/vocab/activity-list.jsonld")
-    );
-    let list = match list {
-        Ok(l) => l,
-        Err(e) => {
-            ctx.fatal.set(Some(format!(
-                "The session list {e}. Please try again later."
-            )));
-            return;
+    // The Activity List is only needed to build the index: it is fetched and parsed while the
+    // first feed pages are on their way, and the first build waits for it.
+    let vocab: Rc<RefCell<Option<Rc<ActivityList>>>> = Rc::new(RefCell::new(None));
+    let (store, rebuild, wanted) = index_builder(ctx, vocab.clone());
+    let vocab_task = {
+        let (vocab, rebuild, wanted) = (vocab.clone(), rebuild.clone(), wanted.clone());
+        async move {
+            let text = api::fetch_text("/vocab/activity-list.jsonld").await;
+            let list = match text.ok().and_then(|t| ActivityList::from_jsonld(&t).ok()) {
+                Some(v) => v,
+                None => {
+                    ctx.notices.update(|n| {
+                        n.push(Notice { key: "vocab".into(), message: "Activity names could not be loaded; some activities may show without names.".into() })
+                    });
+                    ActivityList::default()
+                }
+            };
+            *vocab.borrow_mut() = Some(Rc::new(list));
+            if wanted.get() {
+                rebuild.now();
+            }
         }
     };
-    ctx.demo.set(list.demo);
-    if let Some(t) = &list.tiles {
-        ctx.tiles.set(Tiles {
-            url: t.url.clone(),
-            attribution: t.attribution.clone(),
-        });
-    }
-    let vocab = match vocab_text
-        .ok()
-        .and_then(|t| openactive::vocab::ActivityList::from_jsonld(&t).ok())
-    {
-        Some(v) => v,
-        None => {
-            ctx.notices.update(|n| {
-                n.push(Notice { key: "vocab".into(), message: "Activity names could not be loaded; some activities may show without names.".into() })
+    let load_task = {
+        let (store, rebuild) = (store.clone(), rebuild.clone());
+        async move {
+            let list = match api::feed_list().await {
+                Ok(l) => l,
+                Err(e) => {
+                    ctx.fatal.set(Some(format!(
+                        "The session list {e}. Please try again later."
+                    )));
+                    return false;
+                }
+            };
+            ctx.demo.set(list.demo);
+            if let Some(t) = &list.tiles {
+                ctx.tiles.set(Tiles {
+                    url: t.url.clone(),
+                    attribution: t.attribution.clone(),
+                });
+            }
+            ctx.feeds.set(
+                list.feeds
+                    .iter()
+                    .map(|f| FeedProgress {
+                        info: f.clone(),
+                        pages: 0,
+                        items: 0,
+                        skipped: 0,
+                        state: FeedState::Waiting,
+                    })
+                    .collect(),
+            );
+            // Rebuilding the index costs O(n). While pages stream in, rebuild only once the
+            // data has doubled since the last build (so all the builds together cost about two
+            // final builds), and first as soon as anything arrives so the first results show
+            // at once.
+            let notify: Rc<dyn Fn(Event)> = Rc::new(move |e| match e {
+                Event::Progress(i, p) => ctx.feeds.update(|v| {
+                    if let Some(slot) = v.get_mut(i) {
+                        *slot = *p;
+                    }
+                }),
+                Event::DataChanged => rebuild.request(false),
+                Event::Fallback => rebuild.request(true),
             });
-            openactive::vocab::ActivityList::default()
+            loader::load_all(list.feeds, store, notify).await;
+            true
         }
     };
-    let vocab = Rc::new(vocab);
-    ctx.feeds.set(
-        list.feeds
-            .iter()
-            .map(|f| FeedProgress {
-                info: f.clone(),
-                pages: 0,
-                items: 0,
-                skipped: 0,
-                state: FeedState::Waiting,
-            })
-            .collect(),
-    );
+    let (loaded, ()) = futures::join!(load_task, vocab_task);
+    if loaded {
+        rebuild.now();
+        mark("af:loaded");
+    }
+}
+
+/// Builds the index from the store, at most one build queued at a time.
+struct Rebuild {
+    run: Rc<dyn Fn()>,
+    store: Rc<RefCell<Store>>,
+    pending: Rc<Cell<bool>>,
+    built_items: Rc<Cell<usize>>,
+}
+
+impl Rebuild {
+    /// Builds now (or as soon as the vocabulary is in).
+    fn now(&self) {
+        (self.run)();
+    }
+
+    /// Queues a build when the store has doubled since the last one (or always, with `force`).
+    fn request(&self, force: bool) {
+        let grown = self.store.borrow().len() >= 2 * self.built_items.get().max(1);
+        if (grown || force) && !self.pending.replace(true) {
+            let (run, pending) = (self.run.clone(), self.pending.clone());
+            // A build that ran in the meantime (`now`) cleared `pending`: nothing left to do.
+            set_timeout(
+                move || {
+                    if pending.get() {
+                        run();
+                    }
+                },
+                Duration::from_millis(50),
+            );
+        }
+    }
+}
+
+/// The store, the index build over it, and the flag saying a build waits for the vocabulary.
+fn index_builder(
+    ctx: Ctx,
+    vocab: Rc<RefCell<Option<Rc<ActivityList>>>>,
+) -> (Rc<RefCell<Store>>, Rc<Rebuild>, Rc<Cell<bool>>) {
     let store = Rc::new(RefCell::new(Store::new()));
     let pending = Rc::new(Cell::new(false));
-    // Rebuilding the index costs O(n). While pages stream in, rebuild only once the data has
-    // doubled since the last build (so all the builds together cost about two final builds),
-    // and first as soon as anything arrives so the first results show at once.
     let built_items = Rc::new(Cell::new(0usize));
-    let rebuild = {
-        let (store, vocab, pending, built_items) = (
+    let wanted = Rc::new(Cell::new(false));
+    let run: Rc<dyn Fn()> = {
+        let (store, pending, built_items, wanted) = (
             store.clone(),
-            vocab.clone(),
             pending.clone(),
             built_items.clone(),
+            wanted.clone(),
         );
         Rc::new(move || {
             pending.set(false);
+            let Some(vocab) = vocab.borrow().clone() else {
+                wanted.set(true);
+                return;
+            };
+            wanted.set(false);
             built_items.set(store.borrow().len());
             let occ = measured("af:occurrences", || {
                 store.borrow().occurrences(chrono::Utc::now(), HORIZON_DAYS)
@@ -254,26 +328,13 @@ async fn start_loading(ctx: Ctx) {
             ctx.index.set(Arc::new(index));
         })
     };
-    let notify: Rc<dyn Fn(Event)> = {
-        let (rebuild, store) = (rebuild.clone(), store.clone());
-        Rc::new(move |e| match e {
-            Event::Progress(i, p) => ctx.feeds.update(|v| {
-                if let Some(slot) = v.get_mut(i) {
-                    *slot = *p;
-                }
-            }),
-            Event::DataChanged | Event::Fallback => {
-                let grown = store.borrow().len() >= 2 * built_items.get().max(1);
-                if (grown || matches!(e, Event::Fallback)) && !pending.replace(true) {
-                    let rebuild = rebuild.clone();
-                    set_timeout(move || rebuild(), Duration::from_millis(50));
-                }
-            }
-        })
-    };
-    loader::load_all(list.feeds, store, notify).await;
-    rebuild();
-    mark("af:loaded");
+    let rebuild = Rc::new(Rebuild {
+        run,
+        store: store.clone(),
+        pending,
+        built_items,
+    });
+    (store, rebuild, wanted)
 }
 
 /// URL values that fell back to defaults, and failing feeds.
