@@ -255,6 +255,7 @@ impl Filters {
             self.beginner,
             !self.organiser.trim().is_empty(),
             !self.keyword.trim().is_empty(),
+            self.slots,
         ]
         .into_iter()
         .filter(|b| *b)

@@ -372,9 +372,10 @@ impl Index {
         self.rows.is_empty()
     }
 
-    /// Number of occurrences a person could be shown (not cancelled, not grid repeats).
+    /// Number of sessions (events, courses; not facility slots) a person could be shown: not
+    /// cancelled, not grid repeats.
     pub fn visible_len(&self) -> usize {
-        self.rows.iter().filter(|r| !r.hidden).count()
+        self.rows.iter().filter(|r| !r.hidden && !r.slot).count()
     }
 
     /// Looks an occurrence up by key.

@@ -398,8 +398,23 @@ fn facility_slots_are_opt_in_and_counted_like_the_other_options() {
     court_cancelled.cancelled = true;
     let ix = Index::build(vec![court_eve, session, court_am, court_cancelled], &Vocab);
 
+    assert_eq!(
+        ix.visible_len(),
+        1,
+        "\"sessions loaded\" counts the session, not the slots"
+    );
     // Off by default: only the session is listed; the option counts what it would add.
     let off = Filters::default();
+    assert_eq!(off.active_count(), 0);
+    assert_eq!(
+        Filters {
+            slots: true,
+            ..Filters::default()
+        }
+        .active_count(),
+        1,
+        "the Filters (n) button counts the opt-in"
+    );
     let out = ix.query(&off);
     assert_eq!(keys(&ix, &off), ["session-mon-am"]);
     assert_eq!(out.facets.slots, 2, "cancelled slots are never counted");
