@@ -97,7 +97,14 @@ pub struct ResultsMap {
     /// The map's own handler (first) and the current markers' click handlers.
     handlers: RefCell<Vec<Handler>>,
     marker_handlers: RefCell<HashMap<u32, Handler>>,
+    /// Each marker's popup, built only when it opens, with the count it shows.
+    popups: RefCell<HashMap<u32, LazyPopup>>,
 }
+
+/// Builds a popup's content when Leaflet opens it.
+type PopupContent = Closure<dyn Fn(JsValue) -> JsValue>;
+/// A marker's popup builder and the session count it will show.
+type LazyPopup = (PopupContent, Rc<Cell<u32>>);
 
 impl ResultsMap {
     /// Creates the map inside `el`.
@@ -135,6 +142,7 @@ impl ResultsMap {
             bounds: RefCell::new(None),
             handlers: RefCell::new(Vec::new()),
             marker_handlers: RefCell::new(HashMap::new()),
+            popups: RefCell::new(HashMap::new()),
         })
     }
 
@@ -168,6 +176,7 @@ impl ResultsMap {
     ) {
         let mut markers = self.markers.borrow_mut();
         let mut handlers = self.marker_handlers.borrow_mut();
+        let mut popups = self.popups.borrow_mut();
         let wanted: HashMap<u32, &VenueMarker> = venues.iter().map(|v| (v.venue, v)).collect();
         let gone = js_sys::Array::new();
         markers.retain(|venue, (marker, _)| {
@@ -175,6 +184,7 @@ impl ResultsMap {
             if !keep {
                 gone.push(marker);
                 handlers.remove(venue);
+                popups.remove(venue);
             }
             keep
         });
@@ -196,7 +206,13 @@ impl ResultsMap {
                         set(&options, "alt", &JsValue::from_str(&label));
                     }
                     marker.set_icon(&venue_icon(v.count));
-                    marker.set_popup_content(&popup_node(&v.name, v.count).into());
+                    if let Some((_, shown)) = popups.get(&v.venue) {
+                        shown.set(v.count);
+                    }
+                    // An open popup is not rebuilt by Leaflet: refresh it.
+                    if marker.is_popup_open() {
+                        marker.set_popup_content(&popup_node(&v.name, v.count).into());
+                    }
                 }
                 None => {
                     let label = marker_label(v);
@@ -206,10 +222,13 @@ impl ResultsMap {
                     mopts.set_alt(label);
                     mopts.set_keyboard(true);
                     let marker = Marker::new_with_options(&LatLng::new(v.at.0, v.at.1), &mopts);
-                    marker.bind_popup_with_options(
-                        &popup_node(&v.name, v.count).into(),
-                        &JsValue::UNDEFINED,
-                    );
+                    // Popups are built when opened, not for every marker on every change.
+                    let shown = Rc::new(Cell::new(v.count));
+                    let (name, count) = (v.name.clone(), shown.clone());
+                    let content: PopupContent =
+                        Closure::new(move |_layer: JsValue| popup_node(&name, count.get()).into());
+                    marker.bind_popup_with_options(content.as_ref(), &JsValue::UNDEFINED);
+                    popups.insert(v.venue, (content, shown));
                     let (venue, cb) = (v.venue, on_select.clone());
                     let closure = Closure::<dyn FnMut(JsValue)>::new(move |_e: JsValue| cb(venue));
                     marker.on("click", closure.as_ref().unchecked_ref());
@@ -223,7 +242,7 @@ impl ResultsMap {
             self.cluster.add_layers(&added);
         }
         *self.bounds.borrow_mut() = bounds_of(venues);
-        drop((markers, handlers));
+        drop((markers, handlers, popups));
         if fit {
             self.fit();
         }

@@ -74,9 +74,11 @@ pub fn MapPane() -> impl IntoView {
             }
         });
     });
-    // The list/map toggle changes the container's size.
+    // The list/map toggle changes the container's size. (Only the view, not every filter
+    // change: invalidating the size makes Leaflet re-measure, forcing a layout.)
+    let view = Memo::new(move |_| ctx.filters.with(|f| f.view));
     Effect::new(move |_| {
-        let shown = ctx.filters.with(|f| f.view) == finder::filter::View::Map;
+        let shown = view.get() == finder::filter::View::Map;
         // Refit unless the person has placed the map themselves.
         let refit = shown && ctx.filters.with_untracked(|f| f.map.is_none());
         map.with_value(|m| {
