@@ -100,7 +100,11 @@ export async function startProxy(size, { timeoutMs = 300_000, dist = join(ROOT, 
   const bin = proxyBinary();
   const port = await freePort();
   const stateDir = mkdtempSync(join(tmpdir(), 'af-bench-state-'));
-  const args = ['serve', '--demo', '--demo-size', String(size), '--listen', `127.0.0.1:${port}`, '--dist', dist, '--state-dir', stateDir];
+  // The benchmarks load the same data many times from one client: the per-client rate limit
+  // (a production default) is turned off so that it is not what gets measured.
+  const configFile = join(stateDir, 'bench.toml');
+  writeFileSync(configFile, '[rate_limit]\nper_second = 0\n');
+  const args = ['serve', '--demo', '--demo-size', String(size), '--config', configFile, '--listen', `127.0.0.1:${port}`, '--dist', dist, '--state-dir', stateDir];
   let child = spawn(bin, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, RUST_LOG: process.env.RUST_LOG || 'warn' } });
   let log = '';
   const onData = (d) => { log += d.toString(); if (log.length > 200_000) log = log.slice(-100_000); };

@@ -66,18 +66,52 @@ impl std::fmt::Display for FetchError {
     }
 }
 
-/// Fetches a URL as text; non-2xx statuses are errors.
+/// How often a request the proxy turned away for now (429, 503) is tried again.
+const RETRIES: u32 = 4;
+/// The longest `Retry-After` waited for.
+const MAX_WAIT_MS: i32 = 10_000;
+
+/// Fetches a URL as text; non-2xx statuses are errors. A 429 or 503 (the proxy's rate limit,
+/// or a publisher briefly unavailable) is retried a few times after its `Retry-After` (at most
+/// 10 s; 1 s when absent), so a reload or a busy shared connection does not fail a feed.
 pub async fn fetch_text(url: &str) -> Result<String, FetchError> {
-    let resp = Request::get(url)
-        .send()
-        .await
-        .map_err(|e| FetchError(format!("could not be reached ({e})")))?;
-    if !resp.ok() {
-        return Err(FetchError(format!("answered HTTP {}", resp.status())));
+    let mut attempt = 0;
+    loop {
+        let resp = Request::get(url)
+            .send()
+            .await
+            .map_err(|e| FetchError(format!("could not be reached ({e})")))?;
+        let status = resp.status();
+        if (status == 429 || status == 503) && attempt < RETRIES {
+            attempt += 1;
+            let wait = resp
+                .headers()
+                .get("retry-after")
+                .and_then(|v| v.trim().parse::<f64>().ok())
+                .map_or(1_000, |s| {
+                    (s * 1000.0).clamp(0.0, f64::from(MAX_WAIT_MS)) as i32
+                });
+            sleep_ms(wait).await;
+            continue;
+        }
+        if !resp.ok() {
+            return Err(FetchError(format!("answered HTTP {status}")));
+        }
+        return resp
+            .text()
+            .await
+            .map_err(|e| FetchError(format!("sent an unreadable response ({e})")));
     }
-    resp.text()
-        .await
-        .map_err(|e| FetchError(format!("sent an unreadable response ({e})")))
+}
+
+/// Waits `ms` milliseconds (a `setTimeout` promise).
+async fn sleep_ms(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        if let Some(w) = web_sys::window() {
+            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
+        }
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }
 
 /// Reads the feed list.

@@ -434,6 +434,40 @@ describe('Activity Finder end to end (demo data)', () => {
     assert.deepEqual(unexpected, [], local.format());
   });
 
+  test('a feed page turned away with 429 is fetched again after Retry-After, and nothing is lost', async () => {
+    // The proxy's rate limit (or a publisher) says "not now" to the first request of one feed.
+    const { feeds } = await (await fetch(`${proxy.url}api/feeds`)).json();
+    const busy = feeds.find((f) => /scheduled-sessions/.test(f.id));
+    const path = new URL(busy.url, proxy.url).pathname;
+    const escaped = path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    let turnedAway = 0;
+    let passed = 0;
+    const limit = [new RegExp(`^http://127\\.0\\.0\\.1:\\d+${escaped}(\\?.*)?$`), (route) => {
+      if (turnedAway === 0) {
+        turnedAway += 1;
+        return route.fulfill({ status: 429, contentType: 'application/json', headers: { 'retry-after': '1' }, body: '{"error":"too many requests"}' });
+      }
+      passed += 1;
+      return route.continue();
+    }];
+    const local = new h.Collector();
+    const { context, page } = await h.newPage(browser, local, { routes: [limit] });
+    try {
+      const loaded = await h.openApp(page, proxy.url);
+      assert.equal(turnedAway, 1, 'the first request was turned away');
+      assert.ok(passed >= 1, 'and asked again');
+      if (baseline) assert.equal(loaded, baseline.loaded, 'every session loaded, as without the 429');
+      assert.equal(await page.locator('.notice--warning').count(), 0, 'no feed shown as failing');
+    } finally {
+      await context.close();
+    }
+    const unexpected = local.problems.filter((p) => !(
+      (p.kind === 'http' && p.text.startsWith('429 ') && new URL(p.text.slice(4)).pathname === path)
+      || (p.kind === 'console.error' && /status of 429/.test(p.text))
+    ));
+    assert.deepEqual(unexpected, [], local.format());
+  });
+
   test('a failing feed is shown as failing and the others keep working', async () => {
     // The first relayed ScheduledSession feed answers 500; every other feed is untouched.
     const { feeds } = await (await fetch(`${proxy.url}api/feeds`)).json();
