@@ -131,6 +131,10 @@ impl ResultsMap {
         let copts = js_sys::Object::new();
         set(&copts, "showCoverageOnHover", &JsValue::FALSE);
         set(&copts, "maxClusterRadius", &JsValue::from_f64(50.0));
+        // No split/merge animation: after a filter change the markers are in place at once
+        // (the animation kept the map changing for ~250 ms after every change), and nothing
+        // moves for people who prefer reduced motion.
+        set(&copts, "animate", &JsValue::FALSE);
         let cluster = marker_cluster_group(&copts);
         map.add_layer(&cluster);
         Ok(ResultsMap {

@@ -37,10 +37,23 @@ pub fn MapPane() -> impl IntoView {
             }
         });
     });
-    // Push results into the map; fit to them unless the link carries its own map view.
+    // The list/map toggle changes the container's size. (Only the view, not every filter
+    // change: invalidating the size makes Leaflet re-measure, forcing a layout.)
+    let view = Memo::new(move |_| ctx.filters.with(|f| f.view));
+    // Markers not pushed because the map was hidden (the list view on a phone).
+    let stale = StoredValue::new(false);
+    // Push results into the map; fit to them unless the link carries its own map view. While
+    // the map is hidden nothing is pushed (on a phone that is most of a filter change's work);
+    // showing it pushes the latest results.
     Effect::new(move |prev: Option<usize>| {
         let out = ctx.outcome.get();
         let index = ctx.index.get();
+        view.track();
+        let hidden = el.get_untracked().is_some_and(|d| d.client_width() == 0);
+        if hidden {
+            stale.set_value(true);
+            return prev.unwrap_or(0);
+        }
         let markers: Vec<VenueMarker> = out
             .venues
             .iter()
@@ -58,6 +71,11 @@ pub fn MapPane() -> impl IntoView {
             ctx.filters.with_untracked(|f| f.map.is_some()) && prev.is_none_or(|p| p == 0);
         map.with_value(|m| {
             if let Some(m) = m {
+                if stale.get_value() {
+                    // It was hidden: let Leaflet measure its new size before fitting.
+                    m.refresh_size(false);
+                    stale.set_value(false);
+                }
                 m.show(&markers, !keep_view, move |venue| {
                     ctx.highlighted.set(Some(venue))
                 });
@@ -74,9 +92,6 @@ pub fn MapPane() -> impl IntoView {
             }
         });
     });
-    // The list/map toggle changes the container's size. (Only the view, not every filter
-    // change: invalidating the size makes Leaflet re-measure, forcing a layout.)
-    let view = Memo::new(move |_| ctx.filters.with(|f| f.view));
     Effect::new(move |_| {
         let shown = view.get() == finder::filter::View::Map;
         // Refit unless the person has placed the map themselves.
