@@ -71,10 +71,10 @@ const RETRIES: u32 = 4;
 /// The longest `Retry-After` waited for.
 const MAX_WAIT_MS: i32 = 10_000;
 
-/// Fetches a URL as text; non-2xx statuses are errors. A 429 or 503 (the proxy's rate limit,
-/// or a publisher briefly unavailable) is retried a few times after its `Retry-After` (at most
-/// 10 s; 1 s when absent), so a reload or a busy shared connection does not fail a feed.
-pub async fn fetch_text(url: &str) -> Result<String, FetchError> {
+/// Fetches a URL; non-2xx statuses are errors. A 429 or 503 (the proxy's rate limit, or a
+/// publisher briefly unavailable) is retried a few times after its `Retry-After` (at most 10 s;
+/// 1 s when absent), so a reload or a busy shared connection does not fail a feed.
+async fn fetch_ok(url: &str) -> Result<gloo_net::http::Response, FetchError> {
     let mut attempt = 0;
     loop {
         let resp = Request::get(url)
@@ -97,11 +97,26 @@ pub async fn fetch_text(url: &str) -> Result<String, FetchError> {
         if !resp.ok() {
             return Err(FetchError(format!("answered HTTP {status}")));
         }
-        return resp
-            .text()
-            .await
-            .map_err(|e| FetchError(format!("sent an unreadable response ({e})")));
+        return Ok(resp);
     }
+}
+
+/// Fetches a URL as text (see [`fetch_ok`] for errors and retries).
+pub async fn fetch_text(url: &str) -> Result<String, FetchError> {
+    fetch_ok(url)
+        .await?
+        .text()
+        .await
+        .map_err(|e| FetchError(format!("sent an unreadable response ({e})")))
+}
+
+/// Fetches a URL as bytes (feed pages: parsed from bytes, never decoded to a JS string).
+pub async fn fetch_bytes(url: &str) -> Result<Vec<u8>, FetchError> {
+    fetch_ok(url)
+        .await?
+        .binary()
+        .await
+        .map_err(|e| FetchError(format!("sent an unreadable response ({e})")))
 }
 
 /// Waits `ms` milliseconds (a `setTimeout` promise).

@@ -5,7 +5,7 @@
 use crate::api::{self, FeedInfo};
 use openactive::Dataset;
 use openactive::join::Store;
-use openactive::rpde::parse_page;
+use openactive::rpde::parse_page_bytes;
 use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::rc::Rc;
@@ -188,14 +188,14 @@ async fn load_feed(
     notify(Event::Progress(i, Box::new(progress.clone())));
     let mut url = api::absolute(&info.url);
     loop {
-        let text = match api::fetch_text(&url).await {
-            Ok(t) => t,
+        let bytes = match api::fetch_bytes(&url).await {
+            Ok(b) => b,
             Err(e) => {
                 progress.state = FeedState::Failed(format!("{} {e}", info.publisher));
                 break;
             }
         };
-        let page = match parse_page(&text, &url) {
+        let page = match parse_page_bytes(&bytes, &url) {
             Ok(p) => p,
             Err(e) => {
                 progress.state = FeedState::Failed(format!(

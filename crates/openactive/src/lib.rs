@@ -19,5 +19,6 @@ pub use occurrence::{
 };
 pub use rpde::{
     Changes, FeedState, Item, ItemState, Modified, Page, PageError, ParseReport, Skip, parse_page,
+    parse_page_bytes,
 };
 pub use vocab::{ActivityList, ConceptList};

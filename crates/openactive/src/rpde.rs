@@ -270,6 +270,19 @@ fn same_url(a: &str, b: &str) -> bool {
     }
 }
 
+/// [`parse_page`] over the raw bytes of a response (no text decoding by the caller: in the
+/// browser that saves decoding to UTF-16 and copying back). Invalid UTF-8 sequences are replaced
+/// with U+FFFD, as a browser's `response.text()` does.
+///
+/// ```
+/// let page = openactive::rpde::parse_page_bytes(br#"{"next":"https://x/2","items":[]}"#, "https://x/1")
+///     .unwrap();
+/// assert!(page.items.is_empty());
+/// ```
+pub fn parse_page_bytes(bytes: &[u8], page_url: &str) -> Result<Page, PageError> {
+    parse_page(&String::from_utf8_lossy(bytes), page_url)
+}
+
 /// Parses an RPDE page. Invalid items are skipped and counted, never failing the page.
 ///
 /// ```
