@@ -5,7 +5,7 @@
 use crate::api::{self, FeedInfo};
 use openactive::Dataset;
 use openactive::join::Store;
-use openactive::rpde::parse_page_bytes;
+use openactive::rpde::parse_page_model;
 use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::rc::Rc;
@@ -195,7 +195,7 @@ async fn load_feed(
                 break;
             }
         };
-        let page = match parse_page_bytes(&bytes, &url) {
+        let page = match parse_page_model(&bytes, &url) {
             Ok(p) => p,
             Err(e) => {
                 progress.state = FeedState::Failed(format!(

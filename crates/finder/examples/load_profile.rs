@@ -145,7 +145,7 @@ fn main() {
     for (fi, n, last) in order {
         let (text, url) = &feeds[fi][n];
         let t = Instant::now();
-        let page = openactive::rpde::parse_page(text, url).unwrap();
+        let page = openactive::rpde::parse_page_model(text.as_bytes(), url).unwrap();
         t_parse += t.elapsed();
         let t = Instant::now();
         store.apply_page(fi, &page);

@@ -19,6 +19,6 @@ pub use occurrence::{
 };
 pub use rpde::{
     Changes, FeedState, Item, ItemState, Modified, Page, PageError, ParseReport, Skip, parse_page,
-    parse_page_bytes,
+    parse_page_model,
 };
 pub use vocab::{ActivityList, ConceptList};

@@ -251,6 +251,21 @@ struct RawItem<'a> {
     data: Option<&'a RawValue>,
 }
 
+/// An item whose `data` is read straight into a `Value` (one pass; no raw bytes kept).
+#[derive(Deserialize)]
+struct RawItemModel {
+    #[serde(default)]
+    state: Option<Value>,
+    #[serde(default)]
+    kind: Option<Value>,
+    #[serde(default)]
+    id: Option<Value>,
+    #[serde(default)]
+    modified: Option<Value>,
+    #[serde(default)]
+    data: Option<Value>,
+}
+
 /// Resolves `next` against the page URL (relative `next` URLs exist in the wild).
 fn resolve_next(next: &str, page_url: &str) -> String {
     let next = next.trim();
@@ -270,17 +285,24 @@ fn same_url(a: &str, b: &str) -> bool {
     }
 }
 
-/// [`parse_page`] over the raw bytes of a response (no text decoding by the caller: in the
-/// browser that saves decoding to UTF-16 and copying back). Invalid UTF-8 sequences are replaced
-/// with U+FFFD, as a browser's `response.text()` does.
+/// [`parse_page`] for a consumer that needs only the model (the browser app): it reads the raw
+/// bytes of a response (no text decoding by the caller: in the browser that saves decoding to
+/// UTF-16 and copying back; invalid UTF-8 becomes U+FFFD, as `response.text()` does), reads each
+/// item's `data` in one pass straight into the model, and leaves [`Item::data`] empty (the
+/// exact bytes are for relays). A malformed `data` skips its item as "item is malformed".
 ///
 /// ```
-/// let page = openactive::rpde::parse_page_bytes(br#"{"next":"https://x/2","items":[]}"#, "https://x/1")
-///     .unwrap();
-/// assert!(page.items.is_empty());
+/// let page = openactive::rpde::parse_page_model(
+///     br#"{"next":"https://x/2","items":[{"state":"updated","kind":"SessionSeries","id":"1",
+///        "modified":1,"data":{"@type":"SessionSeries","@id":"https://x/s/1"}}]}"#,
+///     "https://x/1",
+/// )
+/// .unwrap();
+/// assert!(page.items[0].data.is_none());
+/// assert!(page.items[0].opportunity.is_some());
 /// ```
-pub fn parse_page_bytes(bytes: &[u8], page_url: &str) -> Result<Page, PageError> {
-    parse_page(&String::from_utf8_lossy(bytes), page_url)
+pub fn parse_page_model(bytes: &[u8], page_url: &str) -> Result<Page, PageError> {
+    parse_page_with(&String::from_utf8_lossy(bytes), page_url, false)
 }
 
 /// Parses an RPDE page. Invalid items are skipped and counted, never failing the page.
@@ -298,6 +320,10 @@ pub fn parse_page_bytes(bytes: &[u8], page_url: &str) -> Result<Page, PageError>
 /// assert!(openactive::rpde::parse_page("[[[", "x").is_err());
 /// ```
 pub fn parse_page(text: &str, page_url: &str) -> Result<Page, PageError> {
+    parse_page_with(text, page_url, true)
+}
+
+fn parse_page_with(text: &str, page_url: &str, keep_raw: bool) -> Result<Page, PageError> {
     let trimmed = text.trim_start_matches('\u{feff}');
     if !trimmed.trim_start().starts_with('{') {
         return Err(
@@ -327,7 +353,11 @@ pub fn parse_page(text: &str, page_url: &str) -> Result<Page, PageError> {
     };
     let mut out = Vec::with_capacity(items.len());
     for raw in items {
-        match parse_item(raw) {
+        match if keep_raw {
+            parse_item(raw)
+        } else {
+            parse_item_model(raw)
+        } {
             Ok(item) => {
                 match item.state {
                     ItemState::Updated => {
@@ -353,42 +383,59 @@ pub fn parse_page(text: &str, page_url: &str) -> Result<Page, PageError> {
     })
 }
 
-fn parse_item(raw: &RawValue) -> Result<Item, Skip> {
-    let skip = |id: Option<String>, reason: &str| Skip {
+fn skip(id: Option<String>, reason: &str) -> Skip {
+    Skip {
         item_id: id,
         reason: reason.to_string(),
+    }
+}
+
+/// Why an item could not be read as an object at all.
+fn malformed(raw: &RawValue, e: &serde_json::Error) -> Skip {
+    let reason = if raw.get().trim_start().starts_with('{') {
+        format!("item is malformed: {e}")
+    } else {
+        "item is not an object".to_string()
     };
-    let item: RawItem<'_> = serde_json::from_str(raw.get()).map_err(|e| {
-        let reason = if raw.get().trim_start().starts_with('{') {
-            format!("item is malformed: {e}")
-        } else {
-            "item is not an object".to_string()
-        };
-        Skip {
-            item_id: None,
-            reason,
-        }
-    })?;
-    let id = match item.id {
+    skip(None, &reason)
+}
+
+/// The item's envelope: `id`, `modified`, `state` and `kind`, checked.
+fn envelope(
+    id: Option<Value>,
+    modified: Option<&Value>,
+    state: Option<&Value>,
+    kind: Option<&Value>,
+) -> Result<(String, Modified, ItemState, String), Skip> {
+    let id = match id {
         Some(Value::String(s)) if !s.is_empty() => s,
         Some(Value::Number(n)) => n.to_string(),
         _ => return Err(skip(None, "missing or invalid `id`")),
     };
-    let modified = match item.modified.as_ref().and_then(Modified::from_value) {
+    let modified = match modified.and_then(Modified::from_value) {
         Some(m) => m,
         None => return Err(skip(Some(id), "missing or invalid `modified`")),
     };
-    let state = match item.state.as_ref().and_then(Value::as_str).map(str::trim) {
+    let state = match state.and_then(Value::as_str).map(str::trim) {
         Some(s) if s.eq_ignore_ascii_case("updated") => ItemState::Updated,
         Some(s) if s.eq_ignore_ascii_case("deleted") => ItemState::Deleted,
         _ => return Err(skip(Some(id), "missing or invalid `state`")),
     };
-    let kind = item
-        .kind
-        .as_ref()
+    let kind = kind
         .and_then(Value::as_str)
         .map(|s| s.trim().to_string())
         .unwrap_or_default();
+    Ok((id, modified, state, kind))
+}
+
+fn parse_item(raw: &RawValue) -> Result<Item, Skip> {
+    let item: RawItem<'_> = serde_json::from_str(raw.get()).map_err(|e| malformed(raw, &e))?;
+    let (id, modified, state, kind) = envelope(
+        item.id,
+        item.modified.as_ref(),
+        item.state.as_ref(),
+        item.kind.as_ref(),
+    )?;
     let (data, opportunity) = match state {
         ItemState::Deleted => (None, None),
         ItemState::Updated => {
@@ -410,6 +457,35 @@ fn parse_item(raw: &RawValue) -> Result<Item, Skip> {
         modified,
         state,
         data,
+        opportunity,
+    })
+}
+
+/// [`parse_item`] reading `data` in the same pass, keeping no raw bytes.
+fn parse_item_model(raw: &RawValue) -> Result<Item, Skip> {
+    let item: RawItemModel = serde_json::from_str(raw.get()).map_err(|e| malformed(raw, &e))?;
+    let (id, modified, state, kind) = envelope(
+        item.id,
+        item.modified.as_ref(),
+        item.state.as_ref(),
+        item.kind.as_ref(),
+    )?;
+    let opportunity = match state {
+        ItemState::Deleted => None,
+        ItemState::Updated => match item.data {
+            None | Some(Value::Null) => {
+                return Err(skip(Some(id), "updated item without `data`"));
+            }
+            Some(Value::Object(map)) => Some(Arc::new(Opportunity::from_map(map))),
+            Some(_) => return Err(skip(Some(id), "`data` is not an object")),
+        },
+    };
+    Ok(Item {
+        id,
+        kind,
+        modified,
+        state,
+        data: None,
         opportunity,
     })
 }

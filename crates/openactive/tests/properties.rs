@@ -88,6 +88,30 @@ proptest! {
             let _ = store.occurrences("2024-01-01T00:00:00Z".parse().unwrap(), 30);
         }
     }
+
+    #[test]
+    fn the_model_only_parse_reads_the_same_items(v in arb_json(), ops in prop::collection::vec(op(), 0..8)) {
+        // Arbitrary JSON as an item and as `data`, plus well-formed items: the browser's
+        // one-pass parse keeps and skips the same items, with the same model.
+        let mut page: serde_json::Value = serde_json::from_str(&page_json(&ops)).unwrap();
+        let items = page["items"].as_array_mut().unwrap();
+        items.push(v.clone());
+        items.push(serde_json::json!({"state": "updated", "id": "x", "modified": 1, "data": v}));
+        let text = page.to_string();
+        let full = parse_page(&text, "https://x/f");
+        let model = openactive::parse_page_model(text.as_bytes(), "https://x/f");
+        prop_assert_eq!(full.is_ok(), model.is_ok());
+        if let (Ok(a), Ok(b)) = (full, model) {
+            prop_assert_eq!(a.report.skipped.len(), b.report.skipped.len());
+            prop_assert_eq!(a.items.len(), b.items.len());
+            for (x, y) in a.items.iter().zip(&b.items) {
+                prop_assert_eq!(&x.id, &y.id);
+                prop_assert_eq!(x.state, y.state);
+                prop_assert_eq!(&x.opportunity, &y.opportunity);
+                prop_assert!(y.data.is_none());
+            }
+        }
+    }
 }
 
 fn arb_json() -> impl Strategy<Value = serde_json::Value> {
