@@ -236,9 +236,8 @@ async fn start_loading(ctx: Ctx) {
                     .collect(),
             );
             // Rebuilding the index costs O(n). While pages stream in, rebuild only once the
-            // data has doubled since the last build (so all the builds together cost about two
-            // final builds), and first as soon as anything arrives so the first results show
-            // at once.
+            // data has grown GROWTH times over since the last build, and first as soon as
+            // anything arrives so the first results show at once.
             let notify: Rc<dyn Fn(Event)> = Rc::new(move |e| match e {
                 Event::Progress(i, p) => ctx.feeds.update(|v| {
                     if let Some(slot) = v.get_mut(i) {
@@ -259,6 +258,10 @@ async fn start_loading(ctx: Ctx) {
     }
 }
 
+/// While pages stream in, the index is rebuilt when the store has grown this many times over
+/// since the last build: all builds together then cost about GROWTH / (GROWTH - 1) final builds.
+const GROWTH: usize = 4;
+
 /// Builds the index from the store, at most one build queued at a time.
 struct Rebuild {
     run: Rc<dyn Fn()>,
@@ -275,7 +278,7 @@ impl Rebuild {
 
     /// Queues a build when the store has doubled since the last one (or always, with `force`).
     fn request(&self, force: bool) {
-        let grown = self.store.borrow().len() >= 2 * self.built_items.get().max(1);
+        let grown = self.store.borrow().len() >= GROWTH * self.built_items.get().max(1);
         if (grown || force) && !self.pending.replace(true) {
             let (run, pending) = (self.run.clone(), self.pending.clone());
             // A build that ran in the meantime (`now`) cleared `pending`: nothing left to do.
