@@ -276,7 +276,7 @@ impl Rebuild {
         (self.run)();
     }
 
-    /// Queues a build when the store has doubled since the last one (or always, with `force`).
+    /// Queues a build when the store has grown GROWTH times over since the last one (or always, with `force`).
     fn request(&self, force: bool) {
         let grown = self.store.borrow().len() >= GROWTH * self.built_items.get().max(1);
         if (grown || force) && !self.pending.replace(true) {
