@@ -17,6 +17,10 @@ fn live(r: &Region<'_, System>) -> usize {
         as usize
 }
 
+/// The app's rebuild rule (`src/app.rs` `GROWTH`): rebuild when the store has grown this many
+/// times over since the last build.
+const GROWTH: usize = 4;
+
 fn mb(n: usize) -> f64 {
     n as f64 / 1_048_576.0
 }
@@ -158,7 +162,7 @@ fn main() {
             }
         }
         t_apply += t.elapsed();
-        if std::env::var_os("NO_REBUILDS").is_none() && store.len() >= 2 * built.max(1) {
+        if std::env::var_os("NO_REBUILDS").is_none() && store.len() >= GROWTH * built.max(1) {
             built = store.len();
             builds += 1;
             rebuild(&store, &mut index, &mut t_occ, &mut t_index, &mut t_drop);
