@@ -57,7 +57,6 @@ fn occurrences(n: usize) -> Vec<Occurrence> {
             let price = [0.0, 2.5, 4.0, 5.5, 8.0, 12.0][r.below(6) as usize];
             Occurrence {
                 key: format!("occ-{i}"),
-                series_key: Some(format!("series-{}", i / 20)),
                 feed: i % 20,
                 kind: OpportunityKind::Session,
                 start,
@@ -70,6 +69,7 @@ fn occurrences(n: usize) -> Vec<Occurrence> {
                 provisional: false,
                 booking_grid: false,
                 details: Arc::new(Details {
+                    series_key: Some(format!("series-{}", i / 20)),
                     name: format!("Session {i}"),
                     description: Some("A friendly session for everyone".into()),
                     activities: vec![ConceptRef {

@@ -43,7 +43,6 @@ impl ActivityVocabulary for Vocab {
 fn occ(key: &str, start: &str) -> Occurrence {
     Occurrence {
         key: key.into(),
-        series_key: None,
         feed: 0,
         kind: OpportunityKind::Session,
         start: DateTime::<FixedOffset>::parse_from_rfc3339(start).unwrap(),
@@ -56,6 +55,7 @@ fn occ(key: &str, start: &str) -> Occurrence {
         provisional: false,
         booking_grid: false,
         details: Arc::new(Details {
+            series_key: None,
             name: key.into(),
             description: None,
             activities: vec![],

@@ -10,6 +10,7 @@
 //! e.g. ScheduledSession → SessionSeries → EventSeries.
 
 use foldhash::{HashMap, HashSet};
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use chrono::{DateTime, FixedOffset, TimeDelta, Utc};
@@ -364,16 +365,17 @@ struct Emit<'a> {
     from: DateTime<Utc>,
     until: DateTime<Utc>,
     with_children: HashSet<&'a str>,
-    seen: HashSet<String>,
+    seen: HashSet<Cow<'a, str>>,
     out: Vec<Occurrence>,
     /// Details shared by the occurrences of one chain (see [`details_key`]).
     details: HashMap<Vec<usize>, Arc<Details>>,
 }
 
-struct Dated {
+struct Dated<'a> {
     start: DateTime<FixedOffset>,
     end: Option<DateTime<FixedOffset>>,
-    key: String,
+    /// Borrowed from the store when the occurrence has an `@id` (no copy until it is emitted).
+    key: Cow<'a, str>,
     url: Option<String>,
     from_schedule: bool,
     provisional: bool,
@@ -446,10 +448,13 @@ impl<'a> Emit<'a> {
             let mut c: Chain<'a> = Vec::with_capacity(chain.len() + 1);
             c.push(sub);
             c.extend(chain.iter().copied());
-            let key = sub.id.clone().unwrap_or_else(|| match &sub.identifier {
-                Some(i) => format!("{base}#{i}"),
-                None => format!("{base}#{}", start.to_rfc3339()),
-            });
+            let key = match sub.id.as_deref() {
+                Some(id) => Cow::Borrowed(id),
+                None => Cow::Owned(match &sub.identifier {
+                    Some(i) => format!("{base}#{i}"),
+                    None => format!("{base}#{}", start.to_rfc3339()),
+                }),
+            };
             let d = Dated {
                 start,
                 end: end_of(&c, start),
@@ -465,7 +470,9 @@ impl<'a> Emit<'a> {
     fn own(&mut self, feed: usize, item_id: &str, chain: &[&'a Opportunity]) {
         let o = chain[0];
         let Some(start) = o.start else { return };
-        let key = o.id.clone().unwrap_or_else(|| format!("item:{item_id}"));
+        let key =
+            o.id.as_deref()
+                .map_or_else(|| Cow::Owned(format!("item:{item_id}")), Cow::Borrowed);
         let d = Dated {
             start,
             end: end_of(chain, start),
@@ -490,13 +497,13 @@ impl<'a> Emit<'a> {
         let from = self.from - TimeDelta::days(1);
         for s in &o.schedules {
             for occ in schedule::expand(s, from, self.until) {
-                let key = occ.id.clone().unwrap_or_else(|| {
+                let key = Cow::Owned(occ.id.clone().unwrap_or_else(|| {
                     format!(
                         "{}#{}",
                         o.id.as_deref().unwrap_or(""),
                         occ.start.to_rfc3339()
                     )
-                });
+                }));
                 let end = occ.end.or_else(|| end_of(chain, occ.start));
                 let d = Dated {
                     start: occ.start,
@@ -511,16 +518,16 @@ impl<'a> Emit<'a> {
         }
     }
 
-    fn push(&mut self, feed: usize, chain: &[&'a Opportunity], d: Dated) {
+    fn push(&mut self, feed: usize, chain: &[&'a Opportunity], d: Dated<'a>) {
         let start_utc = d.start.with_timezone(&Utc);
         let end_utc = d.end.map(|e| e.with_timezone(&Utc));
         if start_utc > self.until || end_utc.unwrap_or(start_utc) < self.from {
             return;
         }
-        if self.seen.contains(&d.key) {
+        // First one wins (cloning a borrowed key copies nothing).
+        if !self.seen.insert(d.key.clone()) {
             return;
         }
-        self.seen.insert(d.key.clone());
         self.out
             .push(build(self.store, &mut self.details, feed, chain, d));
     }
@@ -609,6 +616,7 @@ fn details(store: &Store, chain: &[&Opportunity]) -> Details {
     let free = is_free == Some(true)
         || (!offers.is_empty() && offers.iter().all(|x| x.price == Some(0.0)));
     Details {
+        series_key: chain.get(1).and_then(|p| p.id.clone()),
         name,
         description: first(chain, |o| o.description.as_deref()).map(str::to_string),
         activities,
@@ -645,7 +653,7 @@ fn build(
     cache: &mut HashMap<Vec<usize>, Arc<Details>>,
     feed: usize,
     chain: &[&Opportunity],
-    d: Dated,
+    d: Dated<'_>,
 ) -> Occurrence {
     let own = chain[0];
     let details = Arc::clone(
@@ -653,13 +661,11 @@ fn build(
             .entry(details_key(chain))
             .or_insert_with(|| Arc::new(details(store, chain))),
     );
-    let series_key = chain.get(1).and_then(|p| p.id.clone());
     let url = d
         .url
         .or_else(|| first(chain, |o| o.url.as_deref()).map(str::to_string));
     Occurrence {
-        key: d.key,
-        series_key,
+        key: d.key.into_owned(),
         feed,
         kind: kind_of(chain),
         start: d.start,

@@ -120,6 +120,8 @@ pub struct Dataset {
 /// text, not 100,000.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Details {
+    /// The immediate parent's `@id` (SessionSeries, FacilityUse, CourseInstance…), if any.
+    pub series_key: Option<String>,
     /// Display name (own name, else inherited, else the first activity label).
     pub name: String,
     /// Plain-text description.
@@ -157,6 +159,7 @@ pub struct Details {
 impl Default for Details {
     fn default() -> Self {
         Details {
+            series_key: None,
             name: String::new(),
             description: None,
             activities: Vec::new(),
@@ -187,8 +190,6 @@ pub struct Occurrence {
     /// Stable key: the occurrence's `@id`, or for schedule-expanded ones the parent `@id`
     /// plus `#` and the start instant in RFC 3339.
     pub key: String,
-    /// The immediate parent's `@id` (SessionSeries, FacilityUse, CourseInstance…), if any.
-    pub series_key: Option<String>,
     /// Index of the feed (as given to the store) the occurrence's own item came from.
     pub feed: usize,
     /// Opportunity kind.
