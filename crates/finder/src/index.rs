@@ -81,7 +81,9 @@ pub struct Index {
     pub(crate) texts: Vec<String>,
     /// Where each feed's data came from, by feed index (attribution).
     pub datasets: Vec<Dataset>,
-    by_key: HashMap<String, u32>,
+    /// Positions sorted by key, made on the first [`Index::position`] (a session page or a link
+    /// with `s=`), not on every build while pages stream in.
+    by_key: std::sync::OnceLock<Vec<u32>>,
 }
 
 fn intern(ids: &mut Vec<String>, map: &mut HashMap<String, u16>, id: &str) -> Option<u16> {
@@ -277,7 +279,7 @@ impl Index {
         // Occurrences of one series share their details (one `Arc`), so everything derived
         // from the details is computed once per distinct details.
         let mut derived_of: HashMap<usize, Derived> = HashMap::default();
-        for (n, o) in occurrences.iter().enumerate() {
+        for o in &occurrences {
             let local = o.start.with_timezone(&London);
             let naive_day = local.date_naive();
             let day = crate::url::day_number(naive_day);
@@ -295,7 +297,6 @@ impl Index {
                     };
                     cx.derive(&o.details)
                 });
-            ix.by_key.insert(o.key.clone(), n as u32);
             ix.rows.push(Row {
                 day,
                 weekday: local.weekday().num_days_from_monday() as u8,
@@ -380,7 +381,19 @@ impl Index {
 
     /// Looks an occurrence up by key.
     pub fn position(&self, key: &str) -> Option<usize> {
-        self.by_key.get(key).map(|&i| i as usize)
+        let sorted = self.by_key.get_or_init(|| {
+            let mut v: Vec<u32> = (0..self.occurrences.len() as u32).collect();
+            v.sort_unstable_by(|&a, &b| {
+                self.occurrences[a as usize]
+                    .key
+                    .cmp(&self.occurrences[b as usize].key)
+            });
+            v
+        });
+        sorted
+            .binary_search_by(|&i| self.occurrences[i as usize].key.as_str().cmp(key))
+            .ok()
+            .map(|i| sorted[i] as usize)
     }
 
     /// Interned id of an activity.

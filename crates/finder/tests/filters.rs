@@ -510,3 +510,21 @@ fn the_activity_picker_nests_narrower_activities_and_searches_labels() {
         .collect();
     assert_eq!(labels, ["Swimming"]);
 }
+
+#[test]
+fn every_occurrence_is_found_by_its_key() {
+    let ix = Index::build(
+        vec![
+            occ("b", "2026-11-30T09:00:00Z"),
+            occ("a", "2026-11-30T10:00:00Z"),
+            occ("c", "2026-11-29T10:00:00Z"),
+        ],
+        &Vocab,
+    );
+    for key in ["a", "b", "c"] {
+        let pos = ix.position(key).unwrap();
+        assert_eq!(ix.occurrences[pos].key, key);
+    }
+    assert_eq!(ix.position("d"), None);
+    assert_eq!(Index::default().position("a"), None);
+}
