@@ -48,6 +48,9 @@ struct Feed {
 pub struct Store {
     feeds: Vec<Feed>,
     index: HashMap<String, Vec<Loc>>,
+    /// How many live items name each `@id` as their parent (kept as pages are applied, so a
+    /// build need not scan every item to know which series have children).
+    children: HashMap<String, u32>,
 }
 
 /// A resolved chain: the occurrence's own object first, then its parents.
@@ -147,6 +150,17 @@ impl Store {
             .map(String::as_str)
             .collect();
         for id in touched {
+            if let Some(pid) = before.get(id).and_then(|o| parent_id(o))
+                && let Some(n) = self.children.get_mut(pid)
+            {
+                *n -= 1;
+                if *n == 0 {
+                    self.children.remove(pid);
+                }
+            }
+            if let Some(pid) = self.feeds[feed].state.get(id).and_then(|o| parent_id(o)) {
+                *self.children.entry(pid.to_string()).or_default() += 1;
+            }
             if let Some(old) = before.get(id) {
                 for (key, _) in index_keys(old) {
                     if let Some(v) = self.index.get_mut(key) {
@@ -263,22 +277,10 @@ impl Store {
         from: DateTime<Utc>,
         until: DateTime<Utc>,
     ) -> Vec<Occurrence> {
-        let mut with_children: HashSet<&str> = HashSet::default();
-        for f in &self.feeds {
-            for (_, o) in f.state.iter() {
-                if let Some(pid) = o.parent_ref().and_then(|r| match r {
-                    Ref::Id(id) => Some(id.as_str()),
-                    Ref::Embedded(e) => e.id.as_deref(),
-                }) {
-                    with_children.insert(pid);
-                }
-            }
-        }
         let mut cx = Emit {
             store: self,
             from,
             until,
-            with_children,
             seen: HashSet::default(),
             out: Vec::new(),
             details: HashMap::default(),
@@ -350,6 +352,14 @@ fn place_from_entity(o: &Opportunity) -> Place {
     }
 }
 
+/// The `@id` an item names as its parent (`superEvent`, `facilityUse`), by reference or embedded.
+fn parent_id(o: &Opportunity) -> Option<&str> {
+    o.parent_ref().and_then(|r| match r {
+        Ref::Id(id) => Some(id.as_str()),
+        Ref::Embedded(e) => e.id.as_deref(),
+    })
+}
+
 /// The `@id`s an item makes resolvable: its own and its embedded IndividualFacilityUses'.
 fn index_keys(o: &Opportunity) -> impl Iterator<Item = (&str, Option<usize>)> {
     o.id.as_deref().map(|id| (id, None)).into_iter().chain(
@@ -364,7 +374,6 @@ struct Emit<'a> {
     store: &'a Store,
     from: DateTime<Utc>,
     until: DateTime<Utc>,
-    with_children: HashSet<&'a str>,
     seen: HashSet<Cow<'a, str>>,
     out: Vec<Occurrence>,
     /// Details shared by the occurrences of one chain (see [`details_key`]).
@@ -490,7 +499,7 @@ impl<'a> Emit<'a> {
             || self.store.feeds[feed].defer_schedules
             || o.id
                 .as_deref()
-                .is_some_and(|id| self.with_children.contains(id))
+                .is_some_and(|id| self.store.children.contains_key(id))
         {
             return;
         }

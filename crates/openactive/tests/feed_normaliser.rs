@@ -356,6 +356,48 @@ fn sessions_of_a_series_share_details_unless_they_set_their_own() {
 }
 
 #[test]
+fn a_series_is_expanded_from_its_schedule_only_while_it_has_no_children() {
+    let series = r#"{"next":"https://x/s2","items":[{"state":"updated","kind":"SessionSeries",
+      "id":"s1","modified":1,"data":{"@type":"SessionSeries","@id":"https://x/series/1","name":"Yoga",
+      "eventSchedule":[{"@type":"Schedule","byDay":["https://schema.org/Thursday"],"startTime":"11:00",
+      "endTime":"12:00","repeatFrequency":"P1W","startDate":"2020-01-01","scheduleTimezone":"Europe/London"}]}}]}"#;
+    let session = |state: &str, modified: u32| {
+        let data = if state == "updated" {
+            r#","data":{"@type":"ScheduledSession","@id":"https://x/a","superEvent":"https://x/series/1","startDate":"2020-01-02T11:00:00Z"}"#
+        } else {
+            ""
+        };
+        format!(
+            r#"{{"next":"https://x/p2","items":[{{"state":"{state}","kind":"ScheduledSession","id":"a","modified":{modified}{data}}}]}}"#
+        )
+    };
+    let mut store = store_of(&[openactive::parse_page(series, "https://x/s1").unwrap()]);
+    let sessions = store.add_feed(openactive::Dataset::default());
+    let (from, until) = ("2020-01-01T00:00:00Z", "2020-02-01T00:00:00Z");
+    assert_eq!(
+        between(&store, from, until).len(),
+        5,
+        "no children: the timetable"
+    );
+    store.apply_page(
+        sessions,
+        &openactive::parse_page(&session("updated", 2), "https://x/p1").unwrap(),
+    );
+    let occ = between(&store, from, until);
+    assert_eq!(occ.len(), 1, "a child: only the published session");
+    assert!(!occ[0].from_schedule);
+    store.apply_page(
+        sessions,
+        &openactive::parse_page(&session("deleted", 3), "https://x/p1").unwrap(),
+    );
+    assert_eq!(
+        between(&store, from, until).len(),
+        5,
+        "its only child deleted: the timetable again"
+    );
+}
+
+#[test]
 fn sessionseries_with_subevent() {
     let occ = between(
         &store_of(&[item("sessionseries-with-subevent.json")]),
