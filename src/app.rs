@@ -347,9 +347,13 @@ fn Notices() -> impl IntoView {
     // (publisher, whether its sessions are shown from its series' timetables instead)
     let failing = move || {
         ctx.feeds.with(|v| {
+            let failed = |i: usize| matches!(v[i].state, FeedState::Failed(_));
+            // Runs on every page's progress: nothing to pair up unless something failed.
+            if !(0..v.len()).any(failed) {
+                return Vec::new();
+            }
             let infos: Vec<api::FeedInfo> = v.iter().map(|p| p.info.clone()).collect();
             let children = loader::child_feeds(&infos);
-            let failed = |i: usize| matches!(v[i].state, FeedState::Failed(_));
             let mut out: Vec<(String, bool)> = Vec::new();
             for (i, p) in v.iter().enumerate() {
                 if !failed(i) {

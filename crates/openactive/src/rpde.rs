@@ -237,8 +237,9 @@ struct RawPage<'a> {
     license: Option<Value>,
 }
 
+/// An item's envelope, with `data` kept raw (`&RawValue`, for relays) or read into a `Value`.
 #[derive(Deserialize)]
-struct RawItem<'a> {
+struct RawItem<D> {
     #[serde(default)]
     state: Option<Value>,
     #[serde(default)]
@@ -247,23 +248,12 @@ struct RawItem<'a> {
     id: Option<Value>,
     #[serde(default)]
     modified: Option<Value>,
-    #[serde(borrow, default)]
-    data: Option<&'a RawValue>,
+    #[serde(default = "none")]
+    data: Option<D>,
 }
 
-/// An item whose `data` is read straight into a `Value` (one pass; no raw bytes kept).
-#[derive(Deserialize)]
-struct RawItemModel {
-    #[serde(default)]
-    state: Option<Value>,
-    #[serde(default)]
-    kind: Option<Value>,
-    #[serde(default)]
-    id: Option<Value>,
-    #[serde(default)]
-    modified: Option<Value>,
-    #[serde(default)]
-    data: Option<Value>,
+fn none<D>() -> Option<D> {
+    None
 }
 
 /// Resolves `next` against the page URL (relative `next` URLs exist in the wild).
@@ -429,7 +419,8 @@ fn envelope(
 }
 
 fn parse_item(raw: &RawValue) -> Result<Item, Skip> {
-    let item: RawItem<'_> = serde_json::from_str(raw.get()).map_err(|e| malformed(raw, &e))?;
+    let item: RawItem<&RawValue> =
+        serde_json::from_str(raw.get()).map_err(|e| malformed(raw, &e))?;
     let (id, modified, state, kind) = envelope(
         item.id,
         item.modified.as_ref(),
@@ -463,7 +454,7 @@ fn parse_item(raw: &RawValue) -> Result<Item, Skip> {
 
 /// [`parse_item`] reading `data` in the same pass, keeping no raw bytes.
 fn parse_item_model(raw: &RawValue) -> Result<Item, Skip> {
-    let item: RawItemModel = serde_json::from_str(raw.get()).map_err(|e| malformed(raw, &e))?;
+    let item: RawItem<Value> = serde_json::from_str(raw.get()).map_err(|e| malformed(raw, &e))?;
     let (id, modified, state, kind) = envelope(
         item.id,
         item.modified.as_ref(),

@@ -968,6 +968,61 @@ fn round6(x: f64) -> f64 {
     (x * 1e6).round() / 1e6
 }
 
+/// What every generated series starts from: its venue (the i-th, then random ones), a
+/// template that suits the venue, the template's activity, and its ids. `None` when the
+/// template's activity is not in the list (that series is skipped).
+struct SeriesStart<'v> {
+    venue: &'v Venue,
+    /// Index of the venue's publisher.
+    p: usize,
+    publisher: DemoPublisher,
+    tpl: &'static Template,
+    label: &'v &'static str,
+    activity_id: &'v String,
+    series_id: String,
+    series_at: String,
+    bo: &'static Borough,
+}
+
+fn series_start<'v>(
+    rng: &mut StdRng,
+    i: usize,
+    venues: &'v [Venue],
+    publishers: &[DemoPublisher],
+    activities: &'v [(&'static str, String)],
+    base_url: &str,
+) -> Option<SeriesStart<'v>> {
+    let venue = if i < venues.len() {
+        &venues[i]
+    } else {
+        &venues[rng.random_range(0..venues.len())]
+    };
+    let p = venue.publisher;
+    let publisher = publishers[p];
+    let candidates: Vec<&'static Template> = TEMPLATES
+        .iter()
+        .filter(|t| t.venues.contains(&venue.kind))
+        .collect();
+    let tpl = *pick(rng, &candidates);
+    let (label, activity_id) = activities.iter().find(|(l, _)| *l == tpl.activity)?;
+    let series_id = format!("{}-ss-{:05}", publisher.slug, i + 1);
+    let series_at = format!(
+        "{base_url}/demo/{}/session-series/{series_id}",
+        publisher.slug
+    );
+    Some(SeriesStart {
+        venue,
+        p,
+        publisher,
+        tpl,
+        label,
+        activity_id,
+        series_id,
+        series_at,
+        bo: &BOROUGHS[venue.borough],
+    })
+}
+
 fn pick<'a, T>(rng: &mut StdRng, xs: &'a [T]) -> &'a T {
     &xs[rng.random_range(0..xs.len())]
 }
@@ -1276,27 +1331,20 @@ pub fn generate(seed: u64, today: NaiveDate, series_count: usize, base_url: &str
     let mut change = [1_000_i64; 3];
 
     for i in 0..series_count {
-        let venue = if i < venues.len() {
-            &venues[i]
-        } else {
-            &venues[rng.random_range(0..venues.len())]
-        };
-        let p = venue.publisher;
-        let publisher = PUBLISHERS[p];
-        let candidates: Vec<&Template> = TEMPLATES
-            .iter()
-            .filter(|t| t.venues.contains(&venue.kind))
-            .collect();
-        let tpl = *pick(&mut rng, &candidates);
-        let Some((label, activity_id)) = activities.iter().find(|(l, _)| *l == tpl.activity) else {
+        let Some(SeriesStart {
+            venue,
+            p,
+            publisher,
+            tpl,
+            label,
+            activity_id,
+            series_id,
+            series_at,
+            bo,
+        }) = series_start(&mut rng, i, &venues, &PUBLISHERS, &activities, &base_url)
+        else {
             continue;
         };
-        let series_id = format!("{}-ss-{:05}", publisher.slug, i + 1);
-        let series_at = format!(
-            "{base_url}/demo/{}/session-series/{series_id}",
-            publisher.slug
-        );
-        let bo = &BOROUGHS[venue.borough];
 
         // Schedule: 1-3 days a week at plausible times for the audience.
         let ndays = match rng.random_range(0..100) {
@@ -1543,27 +1591,27 @@ pub fn generate_london(seed: u64, today: NaiveDate, base_url: &str) -> DemoData 
     let mut later: Vec<(usize, i64, Option<Value>)> = Vec::new();
 
     for i in 0..LONDON_SERIES {
-        let venue = if i < venues.len() {
-            &venues[i]
-        } else {
-            &venues[rng.random_range(0..venues.len())]
-        };
-        let p = venue.publisher;
-        let publisher = LONDON_PUBLISHERS[p];
-        let candidates: Vec<&Template> = TEMPLATES
-            .iter()
-            .filter(|t| t.venues.contains(&venue.kind))
-            .collect();
-        let tpl = *pick(&mut rng, &candidates);
-        let Some((label, activity_id)) = activities.iter().find(|(l, _)| *l == tpl.activity) else {
+        let Some(SeriesStart {
+            venue,
+            p,
+            publisher,
+            tpl,
+            label,
+            activity_id,
+            series_id,
+            series_at,
+            bo,
+        }) = series_start(
+            &mut rng,
+            i,
+            &venues,
+            &LONDON_PUBLISHERS,
+            &activities,
+            &base_url,
+        )
+        else {
             continue;
         };
-        let series_id = format!("{}-ss-{:05}", publisher.slug, i + 1);
-        let series_at = format!(
-            "{base_url}/demo/{}/session-series/{series_id}",
-            publisher.slug
-        );
-        let bo = &BOROUGHS[venue.borough];
         let quirk = i % 100;
         let grid = i % 250 == 7;
         let embedded_children = quirk == 3 || quirk == 53;

@@ -100,40 +100,24 @@ pub async fn start(opts: ServeOptions) -> Result<Started, String> {
         for feeds in &server.data.publishers {
             let p = feeds.publisher;
             let dataset_url = Some(format!("{base}/demo/{}/", p.slug));
+            // Each parent feed before its child feed; facility feeds only for publishers with them.
+            let mut paths = Vec::new();
             if feeds.has_facilities() {
+                paths.push(("facility-uses", "FacilityUse"));
+                paths.push(("facility-use-slots", "Slot"));
+            }
+            paths.push(("session-series", "SessionSeries"));
+            paths.push(("scheduled-sessions", "ScheduledSession"));
+            for (path, kind) in paths {
                 specs.push(FeedConfig {
-                    id: format!("{}-facility-uses", p.slug),
-                    kind: "FacilityUse".into(),
-                    url: format!("{base}/demo/{}/facility-uses", p.slug),
-                    publisher: p.name.into(),
-                    dataset_url: dataset_url.clone(),
-                    license: default_license(),
-                });
-                specs.push(FeedConfig {
-                    id: format!("{}-facility-use-slots", p.slug),
-                    kind: "Slot".into(),
-                    url: format!("{base}/demo/{}/facility-use-slots", p.slug),
+                    id: format!("{}-{path}", p.slug),
+                    kind: kind.into(),
+                    url: format!("{base}/demo/{}/{path}", p.slug),
                     publisher: p.name.into(),
                     dataset_url: dataset_url.clone(),
                     license: default_license(),
                 });
             }
-            specs.push(FeedConfig {
-                id: format!("{}-session-series", p.slug),
-                kind: "SessionSeries".into(),
-                url: format!("{base}/demo/{}/session-series", p.slug),
-                publisher: p.name.into(),
-                dataset_url: dataset_url.clone(),
-                license: default_license(),
-            });
-            specs.push(FeedConfig {
-                id: format!("{}-scheduled-sessions", p.slug),
-                kind: "ScheduledSession".into(),
-                url: format!("{base}/demo/{}/scheduled-sessions", p.slug),
-                publisher: p.name.into(),
-                dataset_url,
-                license: default_license(),
-            });
         }
         demo = Some(server);
     }
