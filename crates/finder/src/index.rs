@@ -267,8 +267,11 @@ impl DeriveCx<'_> {
 impl Index {
     /// Builds the index from joined occurrences (already free of past and absurd ones).
     pub fn build(mut occurrences: Vec<Occurrence>, vocab: &dyn ActivityVocabulary) -> Index {
-        // Rows in start order: a query then lists soonest-first without sorting.
-        occurrences.sort_by_key(|o| o.start.timestamp());
+        // Rows in start order (then key, so the order never depends on the order the data
+        // arrived in): a query then lists soonest-first without sorting.
+        occurrences.sort_by(|a, b| {
+            (a.start.timestamp().cmp(&b.start.timestamp())).then_with(|| a.key.cmp(&b.key))
+        });
         let mut ix = Index::default();
         let mut act_map: HashMap<String, u16> = HashMap::default();
         let mut acc_map: HashMap<String, u16> = HashMap::default();

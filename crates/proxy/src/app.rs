@@ -39,6 +39,10 @@ pub struct AppState {
     pub tiles: crate::config::Tiles,
     /// The postcode service, unless lookups are disabled.
     pub postcodes: Option<Arc<crate::postcode::Lookup>>,
+    /// Occurrences are compiled this many days ahead (sent to the app).
+    pub lookahead_days: u32,
+    /// The finder packs.
+    pub packs: Arc<crate::packs::Packs>,
 }
 
 type Shared = Arc<AppState>;
@@ -53,6 +57,8 @@ pub fn app(state: Shared) -> Router {
     let api = Router::new()
         .route("/feeds/{feed_id}", get(feed_page))
         .route("/api/feeds", get(api_feeds))
+        .route("/packs/manifest.json", get(crate::packs::manifest_handler))
+        .route("/packs/{name}", get(crate::packs::pack_handler))
         .route("/vocab/activity-list.jsonld", get(vocab))
         .route("/api/{*rest}", any(api_not_found))
         .route("/feeds", any(api_not_found))
@@ -283,27 +289,39 @@ async fn feed_page(
     (StatusCode::OK, resp_headers, body).into_response()
 }
 
-async fn api_feeds(State(st): State<Shared>) -> Response {
-    let feeds: Vec<serde_json::Value> = st
-        .feeds
+/// Every feed with its health now (`/api/feeds` and the pack manifest).
+pub fn feed_infos(st: &AppState) -> Vec<contract::FeedInfo> {
+    let time =
+        |t: chrono::DateTime<chrono::Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    st.feeds
         .iter()
         .map(|f| {
             let status = f.status();
-            let items = read_store(f).live_len();
-            json!({
-                "id": f.spec.id,
-                "kind": f.spec.kind,
-                "url": format!("/feeds/{}", f.spec.id),
-                "publisher": f.spec.publisher,
-                "dataset_url": f.spec.dataset_url,
-                "license": f.spec.license,
-                "items": items,
-                "last_harvest": status.last_harvest.map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
-                "status": status.health,
-                "error": status.error,
-            })
+            contract::FeedInfo {
+                id: f.spec.id.clone(),
+                kind: f.spec.kind.clone(),
+                url: format!("/feeds/{}", f.spec.id),
+                publisher: f.spec.publisher.clone(),
+                dataset_url: f.spec.dataset_url.clone(),
+                license: Some(f.spec.license.clone()),
+                items: read_store(f).live_len() as u64,
+                status: status.health,
+                last_harvest: status.last_harvest.map(time),
+                error: status.error.clone(),
+                retry_at: status.retry_at.map(time),
+                caught_up: status.first_pass_done,
+            }
         })
-        .collect();
+        .collect()
+}
+
+async fn api_feeds(State(st): State<Shared>) -> Response {
+    let list = contract::FeedList {
+        demo: st.demo,
+        feeds: feed_infos(&st),
+        tiles: Some(st.tiles.to_contract()),
+        lookahead_days: st.lookahead_days,
+    };
     (
         [
             (
@@ -312,12 +330,7 @@ async fn api_feeds(State(st): State<Shared>) -> Response {
             ),
             (header::CACHE_CONTROL, HeaderValue::from_static("no-cache")),
         ],
-        json!({
-            "demo": st.demo,
-            "feeds": feeds,
-            "tiles": { "url": st.tiles.url, "attribution": st.tiles.attribution },
-        })
-        .to_string(),
+        serde_json::to_string(&list).unwrap_or_default(),
     )
         .into_response()
 }
@@ -348,7 +361,7 @@ async fn healthz() -> Response {
 }
 
 async fn readyz(State(st): State<Shared>) -> Response {
-    let waiting = st.feeds.iter().filter(|f| !f.ready()).count();
+    let waiting = st.feeds.iter().filter(|f| !f.ready()).count() + usize::from(!st.packs.ready());
     let failing = st
         .feeds
         .iter()

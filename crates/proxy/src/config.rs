@@ -46,6 +46,8 @@ pub struct Config {
     pub discover: Option<Discover>,
     /// Full-postcode lookups (`/api/postcode/{postcode}`) through an allowlisted service.
     pub postcode_lookup: PostcodeLookup,
+    /// When finder packs are rebuilt and how long old ones are kept.
+    pub packs: crate::packs::PackSettings,
 }
 
 /// The postcode service behind `/api/postcode/{postcode}`.
@@ -287,6 +289,7 @@ impl Default for Config {
             rate_limit: RateLimit::default(),
             discover: None,
             postcode_lookup: PostcodeLookup::default(),
+            packs: crate::packs::PackSettings::default(),
         }
     }
 }
@@ -311,6 +314,14 @@ impl Default for Tiles {
 }
 
 impl Tiles {
+    /// The tiles as the app receives them (the wire type; this struct is the config file's).
+    pub fn to_contract(&self) -> contract::Tiles {
+        contract::Tiles {
+            url: self.url.clone(),
+            attribution: self.attribution.clone(),
+        }
+    }
+
     /// The CSP `img-src` source for the tile host (`{s}` becomes a `*.` wildcard), or why the
     /// template cannot be used.
     ///

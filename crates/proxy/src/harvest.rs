@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex, OnceLock, RwLock};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use serde_json::value::RawValue;
 use tokio::sync::{Notify, Semaphore, watch};
 use url::Url;
@@ -17,19 +17,8 @@ use crate::config::{FeedConfig, Limits, is_parent_kind};
 use crate::net::{GuardedResolver, Policy, Refused};
 use crate::store::{FeedStore, Modified, Window};
 
-/// Health of a feed as shown in `/api/feeds`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Health {
-    /// First full pass in progress.
-    Harvesting,
-    /// Reached the end of the feed; polling.
-    Ok,
-    /// The last attempt failed; retrying with back-off.
-    Failing,
-    /// The publisher answered 404/410: harvesting stopped.
-    Gone,
-}
+/// Health of a feed as shown in `/api/feeds` (the wire type).
+pub use contract::Health;
 
 /// Mutable status of a feed.
 #[derive(Debug, Clone)]

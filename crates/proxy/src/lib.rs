@@ -11,6 +11,7 @@ pub mod demo_server;
 pub mod discover;
 pub mod harvest;
 pub mod net;
+pub mod packs;
 pub mod persist;
 pub mod postcode;
 pub mod ratelimit;

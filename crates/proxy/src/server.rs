@@ -197,6 +197,23 @@ pub async fn start(opts: ServeOptions) -> Result<Started, String> {
             &config.limits,
         )?))
     };
+    let packs = Arc::new(crate::packs::Packs::new(
+        config.packs.clone(),
+        opts.state_dir.as_ref().map(|d| d.join("packs")),
+    ));
+    let vocab = Arc::new(
+        openactive::ActivityList::from_jsonld(crate::demo::ACTIVITY_LIST)
+            .map_err(|e| format!("the shipped Activity List cannot be read: {e}"))?,
+    );
+    tasks.push(
+        tokio::spawn(crate::packs::run(
+            packs.clone(),
+            feeds.clone(),
+            vocab,
+            config.lookahead_days,
+        ))
+        .abort_handle(),
+    );
     let state = Arc::new(AppState {
         feeds,
         demo: demo.is_some(),
@@ -206,6 +223,8 @@ pub async fn start(opts: ServeOptions) -> Result<Started, String> {
         frame_ancestors: config.frame_ancestors.clone(),
         tiles: config.tiles.clone(),
         postcodes,
+        lookahead_days: config.lookahead_days,
+        packs,
     });
     Ok(Started {
         state,

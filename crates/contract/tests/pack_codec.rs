@@ -1,0 +1,278 @@
+//! The pack format: every field round-trips; bad, truncated and newer packs are refused with a
+//! reason (never a panic); unknown optional sections are skipped.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, FixedOffset, TimeZone};
+use contract::pack::{self, PackError};
+use finder::ActivityVocabulary;
+use openactive::{
+    AgeRange, ConceptRef, Details, Gender, Occurrence, Offer, OpportunityKind, Organizer, Venue,
+};
+use proptest::prelude::*;
+
+/// A vocabulary that knows nothing: references pass through unchanged.
+struct NoVocab;
+impl ActivityVocabulary for NoVocab {
+    fn label_of(&self, _: &str) -> Option<String> {
+        None
+    }
+    fn id_for_label(&self, _: &str) -> Option<String> {
+        None
+    }
+    fn ancestors_of(&self, _: &str) -> Vec<String> {
+        Vec::new()
+    }
+}
+
+/// A tiny hierarchy: swimming-lessons < swimming < water-sports; "Swim" is a legacy label.
+struct Tiny;
+impl ActivityVocabulary for Tiny {
+    fn label_of(&self, id: &str) -> Option<String> {
+        Some(
+            match id {
+                "a#lessons" => "Swimming Lessons",
+                "a#swim" => "Swimming",
+                "a#water" => "Water Sports",
+                _ => return None,
+            }
+            .into(),
+        )
+    }
+    fn id_for_label(&self, label: &str) -> Option<String> {
+        (label == "Swim").then(|| "a#swim".into())
+    }
+    fn ancestors_of(&self, id: &str) -> Vec<String> {
+        match id {
+            "a#lessons" => vec!["a#swim".into(), "a#water".into()],
+            "a#swim" => vec!["a#water".into()],
+            _ => Vec::new(),
+        }
+    }
+}
+
+fn at(s: &str) -> DateTime<FixedOffset> {
+    DateTime::parse_from_rfc3339(s).unwrap()
+}
+
+fn full_details() -> Arc<Details> {
+    Arc::new(Details {
+        series_key: Some("https://pub.example/series/1".into()),
+        name: "Aqua fit — \u{202e}reversed".into(),
+        description: Some("Gentle <b>not html</b>".into()),
+        activities: vec![
+            ConceptRef {
+                id: Some("a#lessons".into()),
+                label: Some("Lessons".into()),
+            },
+            ConceptRef {
+                id: None,
+                label: Some("Unknown thing".into()),
+            },
+        ],
+        venue: Venue {
+            id: Some("https://pub.example/place/9".into()),
+            name: Some("Pool".into()),
+            address: vec!["1 High St".into(), "London".into()],
+            postcode: Some("E15 4HT".into()),
+            geo: Some((51.541_234_5, -0.003_456_7)),
+        },
+        offers: vec![Offer {
+            name: Some("Adult".into()),
+            price: Some(4.5),
+            currency: Some("GBP".into()),
+            url: Some("https://pub.example/book".into()),
+        }],
+        free: false,
+        age_range: AgeRange {
+            min: Some(16),
+            max: None,
+            declared: true,
+        },
+        gender: Gender::FemaleOnly,
+        levels: vec!["Beginner".into()],
+        accessibility: vec![ConceptRef {
+            id: Some("https://openactive.io/accessibility-support#x".into()),
+            label: Some("Visual".into()),
+        }],
+        accessibility_information: Some("Hoist".into()),
+        wheelchair: Some(true),
+        organizer: Some(Organizer {
+            name: Some("Org".into()),
+            url: Some("https://org.example/".into()),
+            email: Some("a@b.c".into()),
+            telephone: Some("020".into()),
+        }),
+        attendee_instructions: Some("Arrive early".into()),
+        what_to_bring: vec!["Towel".into()],
+        meeting_point: Some("Reception".into()),
+    })
+}
+
+fn occ(key: &str, start: &str, details: Arc<Details>) -> Occurrence {
+    Occurrence {
+        key: key.into(),
+        feed: 3,
+        kind: OpportunityKind::Session,
+        start: at(start),
+        end: Some(at(start) + chrono::Duration::minutes(45)),
+        cancelled: false,
+        remaining_capacity: Some(0),
+        maximum_capacity: Some(20),
+        url: Some("https://pub.example/s".into()),
+        from_schedule: false,
+        provisional: false,
+        booking_grid: false,
+        details,
+    }
+}
+
+fn sample() -> Vec<Occurrence> {
+    let d = full_details();
+    let mut v = vec![
+        occ(
+            "https://pub.example/sessions/2",
+            "2026-12-02T10:00:00Z",
+            d.clone(),
+        ),
+        occ(
+            "https://pub.example/sessions/1",
+            "2026-10-25T01:30:00+01:00",
+            d.clone(),
+        ),
+    ];
+    // Schedule-expanded: the key is derived, not stored.
+    let start = at("2027-03-29T09:00:00+01:00");
+    let mut s = occ(
+        &format!("https://pub.example/series/1#{}", start.to_rfc3339()),
+        "2027-03-29T09:00:00+01:00",
+        d,
+    );
+    s.from_schedule = true;
+    s.provisional = true;
+    s.cancelled = true;
+    s.booking_grid = true;
+    s.kind = OpportunityKind::Course;
+    s.end = Some(at("2027-03-29T08:30:00Z"));
+    s.url = None;
+    s.remaining_capacity = None;
+    v.push(s);
+    let mut plain = occ("7", "2026-12-01T18:00:00Z", Arc::new(Details::default()));
+    plain.end = None;
+    plain.feed = 0;
+    plain.kind = OpportunityKind::FacilitySlot;
+    v.push(plain);
+    v
+}
+
+fn sorted(mut v: Vec<Occurrence>) -> Vec<Occurrence> {
+    v.sort_by(|a, b| a.start.cmp(&b.start).then_with(|| a.key.cmp(&b.key)));
+    v
+}
+
+#[test]
+fn every_field_round_trips() {
+    let occs = sample();
+    let refs: Vec<&Occurrence> = occs.iter().collect();
+    let bytes = pack::encode(&refs, &NoVocab);
+    let back = pack::decode(&bytes).unwrap();
+    assert_eq!(back.occurrences, sorted(occs));
+    // Occurrences of one series share one details in the decoded pack too.
+    let by_key = |k: &str| {
+        back.occurrences
+            .iter()
+            .find(|o| o.key.ends_with(k))
+            .unwrap()
+    };
+    assert!(Arc::ptr_eq(
+        &by_key("sessions/1").details,
+        &by_key("sessions/2").details
+    ));
+}
+
+#[test]
+fn activities_are_resolved_with_their_labels_and_broader_ones() {
+    let mut occs = sample();
+    let d = Arc::make_mut(&mut occs[0].details);
+    d.activities.push(ConceptRef {
+        id: None,
+        label: Some("Swim".into()),
+    });
+    let refs: Vec<&Occurrence> = occs.iter().collect();
+    let back = pack::decode(&pack::encode(&refs, &Tiny)).unwrap();
+    let v = &back.vocab;
+    assert_eq!(v.label_of("a#lessons").as_deref(), Some("Swimming Lessons"));
+    assert_eq!(v.ancestors_of("a#lessons"), ["a#swim", "a#water"]);
+    assert_eq!(v.label_of("a#water").as_deref(), Some("Water Sports"));
+    // The legacy label now carries its id.
+    let o = back
+        .occurrences
+        .iter()
+        .find(|o| o.key == "https://pub.example/sessions/2")
+        .unwrap();
+    assert!(
+        o.activities
+            .iter()
+            .any(|c| c.id.as_deref() == Some("a#swim") && c.label.as_deref() == Some("Swim"))
+    );
+}
+
+#[test]
+fn bad_packs_are_refused_with_a_reason() {
+    let occs = sample();
+    let refs: Vec<&Occurrence> = occs.iter().collect();
+    let good = pack::encode(&refs, &NoVocab);
+    assert_eq!(pack::decode(b"").unwrap_err(), PackError::Truncated);
+    assert_eq!(pack::decode(b"{\"a\":1}").unwrap_err(), PackError::NotAPack);
+    let mut newer = good.clone();
+    newer[4] = pack::VERSION + 1;
+    assert_eq!(
+        pack::decode(&newer).unwrap_err(),
+        PackError::NewerVersion(pack::VERSION + 1)
+    );
+    // Every truncation is an error, never a panic.
+    for n in 0..good.len() {
+        assert!(pack::decode(&good[..n]).is_err(), "truncated at {n}");
+    }
+    // A required section this reader does not know.
+    let mut req = good.clone();
+    pack::append_section(&mut req, 9, true, b"future");
+    assert_eq!(
+        pack::decode(&req).unwrap_err(),
+        PackError::UnknownRequiredSection(9)
+    );
+    // An optional one is skipped.
+    let mut opt = good.clone();
+    pack::append_section(&mut opt, 9, false, b"future column");
+    assert_eq!(pack::decode(&opt).unwrap().occurrences.len(), occs.len());
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+    /// Flipped bytes anywhere give an error or a pack, never a panic.
+    #[test]
+    fn corrupt_bytes_never_panic(pos in any::<prop::sample::Index>(), byte in any::<u8>()) {
+        let occs = sample();
+        let refs: Vec<&Occurrence> = occs.iter().collect();
+        let mut bytes = pack::encode(&refs, &NoVocab);
+        let i = pos.index(bytes.len());
+        bytes[i] = byte;
+        let _ = pack::decode(&bytes);
+    }
+
+    /// Starts, ends and offsets round-trip for any instant in a sensible range.
+    #[test]
+    fn times_round_trip(secs in 0i64..4_102_444_800, off in -14i32*3600..=14*3600, dur in proto_dur()) {
+        let tz = FixedOffset::east_opt(off).unwrap();
+        let start = tz.timestamp_opt(secs, 0).unwrap();
+        let mut o = occ("k/1", "2026-01-01T00:00:00Z", Arc::new(Details::default()));
+        o.start = start;
+        o.end = dur.map(|d| start + chrono::Duration::seconds(d));
+        let back = pack::decode(&pack::encode(&[&o], &NoVocab)).unwrap();
+        prop_assert_eq!(&back.occurrences[0], &o);
+    }
+}
+
+fn proto_dur() -> impl Strategy<Value = Option<i64>> {
+    prop::option::of(-86_400i64..86_400 * 400)
+}

@@ -1,0 +1,504 @@
+//! Finder packs: the proxy compiles the harvested feeds into compact, immutable,
+//! content-addressed files (`/packs/<hash>.pack`) named by a short-lived manifest
+//! (`/packs/manifest.json`). Rebuilt when the harvested state changes (debounced) and when time
+//! moves occurrences out of or into the window; written atomically to the state directory;
+//! packs outlive the manifests that name them by a retention time, then go.
+
+pub mod compile;
+
+use std::collections::HashMap;
+use std::io::Write;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
+
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use bytes::Bytes;
+use chrono::{DateTime, Utc};
+use contract::{Manifest, PackRef};
+use serde::Deserialize;
+
+use crate::app::{AppState, feed_infos, json_error};
+use crate::harvest::{Feed, read_store};
+use compile::{BuiltPack, FeedInput};
+
+/// When packs are rebuilt and how long they are kept.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct PackSettings {
+    /// Rebuild once the harvested state has not changed for this long (ms).
+    pub debounce_ms: u64,
+    /// ...but at least this often while it keeps changing (ms).
+    pub max_delay_ms: u64,
+    /// Rebuild at least this often even without changes, as time moves occurrences out of
+    /// (past) and into (look-ahead) the window (seconds).
+    pub refresh_secs: u64,
+    /// A pack is kept this long after the last manifest that named it (seconds).
+    pub retention_secs: u64,
+    /// Brotli quality for the precompressed copies (0–11).
+    pub brotli_quality: u32,
+}
+
+impl Default for PackSettings {
+    fn default() -> Self {
+        PackSettings {
+            debounce_ms: 2_000,
+            max_delay_ms: 30_000,
+            refresh_secs: 600,
+            retention_secs: 3_600,
+            brotli_quality: 9,
+        }
+    }
+}
+
+struct Stored {
+    raw: Bytes,
+    br: Bytes,
+    /// When the newest manifest naming it was replaced (`None` while it is current).
+    released: Option<Instant>,
+}
+
+struct Current {
+    generated: DateTime<Utc>,
+    refs: Vec<PackRef>,
+}
+
+/// The packs of the current and recent compiles.
+pub struct Packs {
+    settings: PackSettings,
+    dir: Option<PathBuf>,
+    files: RwLock<HashMap<String, Stored>>,
+    current: RwLock<Option<Current>>,
+    ready: AtomicBool,
+    builds: AtomicU64,
+}
+
+impl std::fmt::Debug for Packs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Packs")
+            .field("builds", &self.builds.load(Ordering::Relaxed))
+            .field("ready", &self.ready.load(Ordering::Relaxed))
+            .finish_non_exhaustive()
+    }
+}
+
+/// Why packs could not be written to disk.
+#[derive(Debug)]
+pub struct DiskError(pub std::io::Error);
+
+impl std::fmt::Display for DiskError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "cannot write packs: {}", self.0)
+    }
+}
+
+/// The content address of a pack: the first 128 bits of its SHA-256, in hex.
+pub fn content_hash(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    let d = sha2::Sha256::digest(bytes);
+    d[..16].iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn brotli(bytes: &[u8], quality: u32) -> Vec<u8> {
+    let mut out = Vec::with_capacity(bytes.len() / 3);
+    {
+        let mut w = brotli::CompressorWriter::new(&mut out, 64 * 1024, quality.min(11), 22);
+        let _ = w.write_all(bytes);
+    }
+    out
+}
+
+fn lock_r<T>(l: &RwLock<T>) -> std::sync::RwLockReadGuard<'_, T> {
+    l.read().unwrap_or_else(|e| e.into_inner())
+}
+
+fn lock_w<T>(l: &RwLock<T>) -> std::sync::RwLockWriteGuard<'_, T> {
+    l.write().unwrap_or_else(|e| e.into_inner())
+}
+
+impl Packs {
+    /// No packs yet; `dir` (created if missing) keeps a copy of each pack on disk.
+    pub fn new(settings: PackSettings, dir: Option<PathBuf>) -> Self {
+        Packs {
+            settings,
+            dir,
+            files: RwLock::new(HashMap::new()),
+            current: RwLock::new(None),
+            ready: AtomicBool::new(false),
+            builds: AtomicU64::new(0),
+        }
+    }
+
+    /// A compile that saw every feed settled has been installed.
+    pub fn ready(&self) -> bool {
+        self.ready.load(Ordering::Relaxed)
+    }
+
+    /// Compiles installed so far.
+    pub fn builds(&self) -> u64 {
+        self.builds.load(Ordering::Relaxed)
+    }
+
+    /// The packs named by the current manifest.
+    pub fn current(&self) -> Vec<PackRef> {
+        lock_r(&self.current)
+            .as_ref()
+            .map(|c| c.refs.clone())
+            .unwrap_or_default()
+    }
+
+    /// Hashes of every pack held (current and retained).
+    pub fn held(&self) -> Vec<String> {
+        lock_r(&self.files).keys().cloned().collect()
+    }
+
+    /// A pack's bytes (uncompressed), if held.
+    pub fn get(&self, hash: &str) -> Option<Bytes> {
+        lock_r(&self.files).get(hash).map(|s| s.raw.clone())
+    }
+
+    /// Installs the packs of one compile: writes new ones to disk (atomically: a temporary file
+    /// renamed into place), makes them current, releases the previous ones and drops packs
+    /// released longer ago than the retention time. `complete` says every feed had settled.
+    pub fn install(&self, built: Vec<BuiltPack>, generated: DateTime<Utc>, complete: bool) {
+        let now = Instant::now();
+        let retention = Duration::from_secs(self.settings.retention_secs);
+        let mut refs = Vec::with_capacity(built.len());
+        let mut fresh: Vec<(String, Bytes, Bytes)> = Vec::new();
+        {
+            let files = lock_r(&self.files);
+            for b in built {
+                let hash = content_hash(&b.bytes);
+                refs.push(PackRef {
+                    url: format!("/packs/{hash}.pack"),
+                    hash: hash.clone(),
+                    slots: b.slots,
+                    cell: b.cell,
+                    occurrences: b.occurrences,
+                    bytes: b.bytes.len() as u64,
+                });
+                if !files.contains_key(&hash) && !fresh.iter().any(|(h, _, _)| *h == hash) {
+                    let br = brotli(&b.bytes, self.settings.brotli_quality);
+                    fresh.push((hash, Bytes::from(b.bytes), Bytes::from(br)));
+                }
+            }
+        }
+        if let Some(dir) = &self.dir {
+            for (hash, raw, _) in &fresh {
+                if let Err(e) = write_atomic(dir, &format!("{hash}.pack"), raw) {
+                    tracing::warn!(error = %e, "pack not saved to disk (still served from memory)");
+                }
+            }
+        }
+        let mut dropped = Vec::new();
+        {
+            let mut files = lock_w(&self.files);
+            for (hash, raw, br) in fresh {
+                files.insert(
+                    hash,
+                    Stored {
+                        raw,
+                        br,
+                        released: None,
+                    },
+                );
+            }
+            for (hash, s) in files.iter_mut() {
+                let named = refs.iter().any(|r| r.hash == *hash);
+                if named {
+                    s.released = None;
+                } else if s.released.is_none() {
+                    s.released = Some(now);
+                }
+            }
+            files.retain(|hash, s| {
+                let keep = s.released.is_none_or(|t| now.duration_since(t) < retention);
+                if !keep {
+                    dropped.push(hash.clone());
+                }
+                keep
+            });
+        }
+        *lock_w(&self.current) = Some(Current { generated, refs });
+        if let Some(dir) = &self.dir {
+            sweep_dir(dir, &self.held(), retention);
+        }
+        self.builds.fetch_add(1, Ordering::Relaxed);
+        if complete {
+            self.ready.store(true, Ordering::Relaxed);
+        }
+        if !dropped.is_empty() {
+            tracing::debug!(
+                dropped = dropped.len(),
+                "packs past their retention dropped"
+            );
+        }
+    }
+
+    /// The manifest for the current packs and the feeds' health now.
+    pub fn manifest(&self, st: &AppState) -> Option<Manifest> {
+        let cur = lock_r(&self.current);
+        let cur = cur.as_ref()?;
+        Some(Manifest {
+            format: contract::pack::VERSION,
+            generated: cur
+                .generated
+                .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            lookahead_days: st.lookahead_days,
+            demo: st.demo,
+            tiles: Some(st.tiles.to_contract()),
+            feeds: feed_infos(st),
+            packs: cur.refs.clone(),
+        })
+    }
+}
+
+/// Writes `dir/name` atomically: a temporary file in the same directory, synced, then renamed.
+pub fn write_atomic(dir: &std::path::Path, name: &str, bytes: &[u8]) -> Result<(), DiskError> {
+    std::fs::create_dir_all(dir).map_err(DiskError)?;
+    let tmp = dir.join(format!(".{name}.tmp"));
+    {
+        let mut f = std::fs::File::create(&tmp).map_err(DiskError)?;
+        f.write_all(bytes).map_err(DiskError)?;
+        f.sync_all().map_err(DiskError)?;
+    }
+    std::fs::rename(&tmp, dir.join(name)).map_err(DiskError)
+}
+
+/// Deletes pack files on disk that are not held and are older than the retention time.
+fn sweep_dir(dir: &std::path::Path, held: &[String], retention: Duration) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let name = e.file_name().to_string_lossy().to_string();
+        let Some(hash) = name.strip_suffix(".pack") else {
+            continue;
+        };
+        if held.iter().any(|h| h == hash) {
+            continue;
+        }
+        let old = e
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|m| m.elapsed().ok())
+            .is_none_or(|age| age >= retention);
+        if old {
+            let _ = std::fs::remove_file(e.path());
+        }
+    }
+}
+
+/// A change counter over the feeds: moves whenever any feed's relay changes or a feed settles.
+fn generation(feeds: &[Arc<Feed>]) -> (u64, usize) {
+    let seq = feeds
+        .iter()
+        .map(|f| read_store(f).last_seq())
+        .fold(0u64, u64::wrapping_add);
+    (seq, feeds.iter().filter(|f| f.ready()).count())
+}
+
+/// Copies every feed's relayed items (short read locks, one feed at a time).
+fn inputs(feeds: &[Arc<Feed>]) -> Vec<FeedInput> {
+    feeds
+        .iter()
+        .map(|f| {
+            let items = read_store(f)
+                .page(0, usize::MAX)
+                .into_iter()
+                .map(|(_, j)| j.to_string())
+                .collect();
+            FeedInput {
+                dataset: openactive::Dataset {
+                    publisher: f.spec.publisher.clone(),
+                    url: f.spec.dataset_url.clone(),
+                    license: Some(f.spec.license.clone()),
+                },
+                items,
+            }
+        })
+        .collect()
+}
+
+/// Compiles now and installs the result.
+pub async fn build_once(
+    packs: &Arc<Packs>,
+    feeds: &[Arc<Feed>],
+    vocab: &Arc<openactive::ActivityList>,
+    lookahead_days: u32,
+) {
+    let complete = feeds.iter().all(|f| f.ready());
+    let input = inputs(feeds);
+    let (vocab, now) = (vocab.clone(), Utc::now());
+    let started = Instant::now();
+    let result = tokio::task::spawn_blocking(move || {
+        compile::compile(&input, vocab.as_ref(), now, lookahead_days)
+    })
+    .await;
+    let Ok(compiled) = result else {
+        tracing::error!("pack compile failed");
+        return;
+    };
+    let n: u32 = compiled.packs.iter().map(|p| p.occurrences).sum();
+    let bytes: usize = compiled.packs.iter().map(|p| p.bytes.len()).sum();
+    let count = compiled.packs.len();
+    let p = packs.clone();
+    let _ = tokio::task::spawn_blocking(move || p.install(compiled.packs, now, complete)).await;
+    tracing::info!(
+        packs = count,
+        occurrences = n,
+        bytes,
+        ms = started.elapsed().as_millis() as u64,
+        complete,
+        "packs compiled"
+    );
+}
+
+/// Rebuilds the packs whenever the harvested state changes (debounced) and at least every
+/// `refresh_secs`.
+pub async fn run(
+    packs: Arc<Packs>,
+    feeds: Vec<Arc<Feed>>,
+    vocab: Arc<openactive::ActivityList>,
+    lookahead_days: u32,
+) {
+    let s = packs.settings.clone();
+    let (debounce, max_delay, refresh) = (
+        Duration::from_millis(s.debounce_ms),
+        Duration::from_millis(s.max_delay_ms),
+        Duration::from_secs(s.refresh_secs.max(1)),
+    );
+    let mut seen = None;
+    let mut first_change: Option<Instant> = None;
+    let mut last_change = Instant::now();
+    let mut last_build: Option<Instant> = None;
+    loop {
+        let now = Instant::now();
+        let g = generation(&feeds);
+        if seen != Some(g) {
+            seen = Some(g);
+            last_change = now;
+            first_change.get_or_insert(now);
+        }
+        let changed_due = first_change.is_some_and(|first| {
+            now.duration_since(last_change) >= debounce || now.duration_since(first) >= max_delay
+        });
+        let time_due = last_build.is_none_or(|t| now.duration_since(t) >= refresh);
+        if changed_due || (time_due && last_build.is_some()) {
+            first_change = None;
+            last_build = Some(now);
+            build_once(&packs, &feeds, &vocab, lookahead_days).await;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+fn accepts_br(headers: &HeaderMap) -> bool {
+    headers
+        .get_all(header::ACCEPT_ENCODING)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|e| {
+            let mut parts = e.trim().split(';');
+            let name = parts.next().unwrap_or("").trim();
+            let q0 = parts.any(|p| matches!(p.trim(), "q=0" | "q=0.0" | "q=0.00" | "q=0.000"));
+            name.eq_ignore_ascii_case("br") && !q0
+        })
+}
+
+/// `GET /packs/manifest.json`: no-cache with an ETag; 503 with `Retry-After` before the first
+/// compile.
+pub async fn manifest_handler(State(st): State<Arc<AppState>>, headers: HeaderMap) -> Response {
+    let Some(m) = st.packs.manifest(&st) else {
+        let mut r = json_error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "the session packs are being compiled",
+        );
+        r.headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+        return r;
+    };
+    let body = serde_json::to_vec(&m).unwrap_or_default();
+    let etag = format!("\"{}\"", content_hash(&body));
+    let mut h = HeaderMap::new();
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    if let Ok(v) = HeaderValue::from_str(&etag) {
+        h.insert(header::ETAG, v);
+    }
+    let matches = headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.split(',')
+                .any(|t| t.trim().trim_start_matches("W/") == etag)
+        });
+    if matches {
+        return (StatusCode::NOT_MODIFIED, h).into_response();
+    }
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    (StatusCode::OK, h, body).into_response()
+}
+
+/// `GET /packs/{hash}.pack`: immutable; brotli-precompressed when the client accepts it.
+pub async fn pack_handler(
+    State(st): State<Arc<AppState>>,
+    Path(name): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let Some(hash) = name.strip_suffix(".pack").filter(|h| {
+        h.len() == 32
+            && h.bytes()
+                .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
+    }) else {
+        return json_error(StatusCode::NOT_FOUND, "no such pack");
+    };
+    let (raw, br) = {
+        let files = lock_r(&st.packs.files);
+        match files.get(hash) {
+            Some(s) => (s.raw.clone(), s.br.clone()),
+            None => {
+                return json_error(
+                    StatusCode::NOT_FOUND,
+                    "no such pack (it may have expired: reload the manifest)",
+                );
+            }
+        }
+    };
+    let mut h = HeaderMap::new();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/octet-stream"),
+    );
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=31536000, immutable"),
+    );
+    h.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+    h.insert(
+        header::ACCESS_CONTROL_ALLOW_ORIGIN,
+        HeaderValue::from_static("*"),
+    );
+    if let Ok(v) = HeaderValue::from_str(&format!("\"{hash}\"")) {
+        h.insert(header::ETAG, v);
+    }
+    if headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains(hash))
+    {
+        return (StatusCode::NOT_MODIFIED, h).into_response();
+    }
+    if accepts_br(&headers) {
+        h.insert(header::CONTENT_ENCODING, HeaderValue::from_static("br"));
+        return (StatusCode::OK, h, br).into_response();
+    }
+    (StatusCode::OK, h, raw).into_response()
+}
