@@ -1,60 +1,10 @@
-//! Wire types and fetch helpers for the proxy's HTTP API (`/api/feeds`, feed pages, vocab,
-//! postcode lookups).
-//! Pages are fetched as text and parsed in Rust so that RPDE `modified` values beyond 2^53
-//! never pass through JavaScript numbers.
+//! Fetch helpers for the proxy's HTTP API: the pack manifest, packs (bytes) and postcode
+//! lookups. The wire types themselves live in the `contract` crate, shared with the proxy.
 
 use gloo_net::http::Request;
 use serde::Deserialize;
 
-/// One feed the proxy relays (`GET /api/feeds`).
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct FeedInfo {
-    /// Proxy feed id.
-    pub id: String,
-    /// RPDE kind, e.g. "SessionSeries".
-    pub kind: String,
-    /// First page URL on the proxy.
-    pub url: String,
-    /// Publisher name for attribution.
-    pub publisher: String,
-    /// Dataset Site URL.
-    #[serde(default)]
-    pub dataset_url: Option<String>,
-    /// Licence URL.
-    #[serde(default)]
-    pub license: Option<String>,
-    /// ok | harvesting | failing | gone.
-    #[serde(default)]
-    pub status: String,
-    /// When the proxy last read the feed successfully (RFC 3339).
-    #[serde(default)]
-    pub last_harvest: Option<String>,
-    /// Why the proxy cannot harvest it, when failing.
-    #[serde(default)]
-    pub error: Option<String>,
-}
-
-/// `GET /api/feeds`.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct FeedList {
-    /// True when the proxy serves its built-in demo data.
-    #[serde(default)]
-    pub demo: bool,
-    /// Feeds, parents first.
-    pub feeds: Vec<FeedInfo>,
-    /// Map tiles, when the operator configured a tile server.
-    #[serde(default)]
-    pub tiles: Option<TileConfig>,
-}
-
-/// Tile server settings from the proxy's configuration.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct TileConfig {
-    /// URL template with `{z}/{x}/{y}`.
-    pub url: String,
-    /// Attribution text.
-    pub attribution: String,
-}
+pub use contract::{FeedInfo, Manifest};
 
 /// A failed request, in words a person can read.
 #[derive(Debug, Clone, PartialEq)]
@@ -129,11 +79,11 @@ async fn sleep_ms(ms: i32) {
     let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }
 
-/// Reads the feed list.
-pub async fn feed_list() -> Result<FeedList, FetchError> {
-    let text = fetch_text("/api/feeds").await?;
+/// Reads the pack manifest (preloaded by `index.html`, so it is usually already on its way).
+pub async fn manifest() -> Result<Manifest, FetchError> {
+    let text = fetch_text("/packs/manifest.json").await?;
     serde_json::from_str(&text)
-        .map_err(|e| FetchError(format!("sent a feed list that could not be read ({e})")))
+        .map_err(|e| FetchError(format!("sent a session list that could not be read ({e})")))
 }
 
 /// Resolves a possibly relative URL against the page origin.

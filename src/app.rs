@@ -2,24 +2,22 @@
 //! page layout. Components read the shared [`Ctx`] from context.
 
 use crate::api;
+use crate::api::FeedInfo;
 use crate::components::{
     detail::SessionDetail, filters::FilterPanel, results::ResultsList, status::LoadStatus,
 };
-use crate::loader::{self, Event, FeedProgress, FeedState};
-use crate::map::Tiles;
+use crate::loader::{self, Event};
 use crate::url_state::{self, History};
+use contract::Tiles;
+use contract::pack::PackVocab;
 use finder::url::Notice;
 use finder::{Filters, Index, Outcome};
 use leptos::prelude::*;
-use openactive::join::Store;
-use openactive::vocab::ActivityList;
+use openactive::{Dataset, Occurrence};
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use std::sync::Arc;
 use std::time::Duration;
-
-/// How far ahead sessions are listed.
-pub const HORIZON_DAYS: u32 = 28;
 
 /// Shared app state (all signals, so `Copy`).
 #[derive(Clone, Copy)]
@@ -32,8 +30,12 @@ pub struct Ctx {
     pub index: RwSignal<Arc<Index>>,
     /// Filter results and live counts.
     pub outcome: Memo<Arc<Outcome>>,
-    /// Per-feed loading progress.
-    pub feeds: RwSignal<Vec<FeedProgress>>,
+    /// The feeds, with their health and age, from the manifest.
+    pub feeds: RwSignal<Vec<FeedInfo>>,
+    /// Packs handled so far, and in all.
+    pub packs: RwSignal<(usize, usize)>,
+    /// Packs that could not be loaded, and why.
+    pub load_errors: RwSignal<Vec<String>>,
     /// The proxy serves demo data.
     pub demo: RwSignal<bool>,
     /// The feed list could not be loaded at all.
@@ -64,6 +66,8 @@ impl Ctx {
             index,
             outcome,
             feeds: RwSignal::new(Vec::new()),
+            packs: RwSignal::new((0, 0)),
+            load_errors: RwSignal::new(Vec::new()),
             demo: RwSignal::new(false),
             fatal: RwSignal::new(None),
             highlighted: RwSignal::new(None),
@@ -179,197 +183,137 @@ fn mark(name: &str) {
     }
 }
 
-/// Fetches the feed list and the Activity List, then streams every feed into the store.
+/// Reads the manifest, then loads and decodes the packs, rebuilding the index as they arrive.
 async fn start_loading(ctx: Ctx) {
-    // The Activity List is only needed to build the index: it is fetched and parsed while the
-    // first feed pages are on their way, and the first build waits for it.
-    let vocab: Rc<RefCell<Option<Rc<ActivityList>>>> = Rc::new(RefCell::new(None));
-    let (store, rebuild, wanted) = index_builder(ctx, vocab.clone());
-    let vocab_task = {
-        let (vocab, rebuild, wanted) = (vocab.clone(), rebuild.clone(), wanted.clone());
-        async move {
-            let text = api::fetch_text("/vocab/activity-list.jsonld").await;
-            let list = match text.ok().and_then(|t| ActivityList::from_jsonld(&t).ok()) {
-                Some(v) => v,
-                None => {
-                    ctx.notices.update(|n| {
-                        n.push(Notice { key: "vocab".into(), message: "Activity names could not be loaded; some activities may show without names.".into() })
-                    });
-                    ActivityList::default()
-                }
-            };
-            *vocab.borrow_mut() = Some(Rc::new(list));
-            if wanted.get() {
-                rebuild.now();
-            }
+    let manifest = match api::manifest().await {
+        Ok(m) => m,
+        Err(e) => {
+            ctx.fatal.set(Some(format!(
+                "The session list {e}. Please try again later."
+            )));
+            return;
         }
     };
-    let load_task = {
-        let (store, rebuild) = (store.clone(), rebuild.clone());
-        async move {
-            let list = match api::feed_list().await {
-                Ok(l) => l,
-                Err(e) => {
-                    ctx.fatal.set(Some(format!(
-                        "The session list {e}. Please try again later."
-                    )));
-                    return false;
-                }
-            };
-            ctx.demo.set(list.demo);
-            if let Some(t) = &list.tiles {
-                ctx.tiles.set(Tiles {
-                    url: t.url.clone(),
-                    attribution: t.attribution.clone(),
+    ctx.demo.set(manifest.demo);
+    if let Some(t) = &manifest.tiles {
+        ctx.tiles.set(t.clone());
+    }
+    ctx.feeds.set(manifest.feeds.clone());
+    ctx.packs.set((0, manifest.packs.len()));
+    let datasets: Vec<Dataset> = manifest
+        .feeds
+        .iter()
+        .map(|f| Dataset {
+            publisher: f.publisher.clone(),
+            url: f.dataset_url.clone(),
+            license: f.license.clone(),
+        })
+        .collect();
+    let centre = ctx.filters.with_untracked(|f| match f.place {
+        finder::filter::Place::Point(lat, lon) => Some((lat, lon)),
+        _ => None,
+    });
+    let data = Rc::new(Loaded {
+        occurrences: RefCell::new(Vec::new()),
+        vocab: RefCell::new(PackVocab::default()),
+        built: Cell::new(0),
+        pending: Cell::new(false),
+        datasets,
+        ctx,
+    });
+    let notify: Rc<dyn Fn(Event)> = {
+        let data = data.clone();
+        Rc::new(move |e| match e {
+            Event::Pack {
+                occurrences, vocab, ..
+            } => {
+                data.occurrences.borrow_mut().extend(occurrences);
+                data.vocab.borrow_mut().merge(vocab);
+                ctx.packs.update(|p| p.0 += 1);
+                data.request();
+            }
+            Event::Failed(why) => {
+                ctx.packs.update(|p| p.0 += 1);
+                ctx.load_errors.update(|v| {
+                    if !v.contains(&why) {
+                        v.push(why);
+                    }
                 });
             }
-            ctx.feeds.set(
-                list.feeds
-                    .iter()
-                    .map(|f| FeedProgress {
-                        info: f.clone(),
-                        pages: 0,
-                        items: 0,
-                        skipped: 0,
-                        state: FeedState::Waiting,
-                    })
-                    .collect(),
-            );
-            // Rebuilding the index costs O(n). While pages stream in, rebuild only once the
-            // data has grown GROWTH times over since the last build, and first as soon as
-            // anything arrives so the first results show at once.
-            let notify: Rc<dyn Fn(Event)> = Rc::new(move |e| match e {
-                Event::Progress(i, p) => ctx.feeds.update(|v| {
-                    if let Some(slot) = v.get_mut(i) {
-                        *slot = *p;
-                    }
-                }),
-                Event::DataChanged => rebuild.request(false),
-                Event::Fallback => rebuild.request(true),
-            });
-            loader::load_all(list.feeds, store, notify).await;
-            true
-        }
+            Event::SessionsDone => {
+                data.build(false);
+                mark("af:sessions");
+            }
+        })
     };
-    let (loaded, ()) = futures::join!(load_task, vocab_task);
-    if loaded {
-        rebuild.now();
-        mark("af:loaded");
-    }
+    loader::load_all(&manifest, centre, notify).await;
+    data.build(true);
+    mark("af:loaded");
 }
 
-/// While pages stream in, the index is rebuilt when the store has grown this many times over
+/// While packs stream in, the index is rebuilt when the data has grown this many times over
 /// since the last build: all builds together then cost about GROWTH / (GROWTH - 1) final builds.
 const GROWTH: usize = 4;
 
-/// Builds the index from the store, at most one build queued at a time.
-struct Rebuild {
-    run: Rc<dyn Fn()>,
-    store: Rc<RefCell<Store>>,
-    pending: Rc<Cell<bool>>,
-    built_items: Rc<Cell<usize>>,
+/// What the packs have brought so far, and the index builds over it.
+struct Loaded {
+    occurrences: RefCell<Vec<Occurrence>>,
+    vocab: RefCell<PackVocab>,
+    built: Cell<usize>,
+    pending: Cell<bool>,
+    datasets: Vec<Dataset>,
+    ctx: Ctx,
 }
 
-impl Rebuild {
-    /// Builds now (or as soon as the vocabulary is in).
-    fn now(&self) {
-        (self.run)();
+impl Loaded {
+    /// Builds the index now; `last` hands the occurrences over instead of copying them.
+    fn build(&self, last: bool) {
+        self.pending.set(false);
+        let occ = if last {
+            std::mem::take(&mut *self.occurrences.borrow_mut())
+        } else {
+            self.occurrences.borrow().clone()
+        };
+        self.built.set(occ.len());
+        let index = measured("af:index", || {
+            Index::build(occ, &*self.vocab.borrow()).with_datasets(self.datasets.clone())
+        });
+        self.ctx.index.set(Arc::new(index));
     }
 
-    /// Queues a build when the store has grown GROWTH times over since the last one (or always, with `force`).
-    fn request(&self, force: bool) {
-        let grown = self.store.borrow().len() >= GROWTH * self.built_items.get().max(1);
-        if (grown || force) && !self.pending.replace(true) {
-            let (run, pending) = (self.run.clone(), self.pending.clone());
-            // A build that ran in the meantime (`now`) cleared `pending`: nothing left to do.
+    /// Queues a build when the data has grown GROWTH times over since the last one.
+    fn request(self: &Rc<Self>) {
+        let grown = self.occurrences.borrow().len() >= GROWTH * self.built.get().max(1);
+        if grown && !self.pending.replace(true) {
+            let me = self.clone();
+            // A build that ran in the meantime cleared `pending`: nothing left to do.
             set_timeout(
                 move || {
-                    if pending.get() {
-                        run();
+                    if me.pending.get() {
+                        me.build(false);
                     }
                 },
-                Duration::from_millis(50),
+                Duration::from_millis(30),
             );
         }
     }
-}
-
-/// The store, the index build over it, and the flag saying a build waits for the vocabulary.
-fn index_builder(
-    ctx: Ctx,
-    vocab: Rc<RefCell<Option<Rc<ActivityList>>>>,
-) -> (Rc<RefCell<Store>>, Rc<Rebuild>, Rc<Cell<bool>>) {
-    let store = Rc::new(RefCell::new(Store::new()));
-    let pending = Rc::new(Cell::new(false));
-    let built_items = Rc::new(Cell::new(0usize));
-    let wanted = Rc::new(Cell::new(false));
-    let run: Rc<dyn Fn()> = {
-        let (store, pending, built_items, wanted) = (
-            store.clone(),
-            pending.clone(),
-            built_items.clone(),
-            wanted.clone(),
-        );
-        Rc::new(move || {
-            pending.set(false);
-            let Some(vocab) = vocab.borrow().clone() else {
-                wanted.set(true);
-                return;
-            };
-            wanted.set(false);
-            built_items.set(store.borrow().len());
-            let occ = measured("af:occurrences", || {
-                store.borrow().occurrences(chrono::Utc::now(), HORIZON_DAYS)
-            });
-            let datasets = {
-                let s = store.borrow();
-                (0..s.feed_count()).map(|i| s.dataset(i).clone()).collect()
-            };
-            let index = measured("af:index", || {
-                Index::build(occ, vocab.as_ref()).with_datasets(datasets)
-            });
-            ctx.index.set(Arc::new(index));
-        })
-    };
-    let rebuild = Rc::new(Rebuild {
-        run,
-        store: store.clone(),
-        pending,
-        built_items,
-    });
-    (store, rebuild, wanted)
 }
 
 /// URL values that fell back to defaults, and failing feeds.
 #[component]
 fn Notices() -> impl IntoView {
     let ctx = expect_context::<Ctx>();
-    // (publisher, whether its sessions are shown from its series' timetables instead)
-    let failing = move || {
+    // Publishers not answering now, and when their data was last updated.
+    let unreachable = move || {
+        let mut out: Vec<(String, Option<String>)> = Vec::new();
         ctx.feeds.with(|v| {
-            let failed = |i: usize| matches!(v[i].state, FeedState::Failed(_));
-            // Runs on every page's progress: nothing to pair up unless something failed.
-            if !(0..v.len()).any(failed) {
-                return Vec::new();
-            }
-            let infos: Vec<api::FeedInfo> = v.iter().map(|p| p.info.clone()).collect();
-            let children = loader::child_feeds(&infos);
-            let mut out: Vec<(String, bool)> = Vec::new();
-            for (i, p) in v.iter().enumerate() {
-                if !failed(i) {
-                    continue;
-                }
-                let from_timetable = children
-                    .iter()
-                    .enumerate()
-                    .any(|(parent, kids)| kids.contains(&i) && !failed(parent));
-                match out.iter_mut().find(|(name, _)| *name == p.info.publisher) {
-                    Some(entry) => entry.1 &= from_timetable,
-                    None => out.push((p.info.publisher.clone(), from_timetable)),
+            for f in v.iter().filter(|f| f.status.is_unreachable()) {
+                if !out.iter().any(|(p, _)| *p == f.publisher) {
+                    out.push((f.publisher.clone(), f.last_harvest.clone()));
                 }
             }
-            out
-        })
+        });
+        out
     };
     view! {
         <Show when=move || ctx.fatal.with(Option::is_some)>
@@ -386,15 +330,27 @@ fn Notices() -> impl IntoView {
                 <button type="button" class="link-button" on:click=move |_| ctx.notices.set(Vec::new())>"Dismiss"</button>
             </div>
         </Show>
-        <For each=failing key=|p| p.clone() let:p>
+        <For each=unreachable key=|p| p.clone() let:p>
             <div class="notice notice--warning" role="status">
-                {if p.1 {
-                    format!("{0}'s session times could not be reached; showing {0}'s sessions from its weekly timetables (cancellations and changes may be missing), and the rest as usual.", p.0)
-                } else {
-                    format!("{} could not be reached; showing the rest.", p.0)
-                }}
+                {stale_feed_message(&p.0, p.1.as_deref())}
             </div>
         </For>
+        <For each=move || ctx.load_errors.get() key=|e| e.clone() let:e>
+            <div class="notice notice--warning" role="status">{e}</div>
+        </For>
+    }
+}
+
+/// "Northgate: last updated 2 hours ago; the publisher is not answering. …"
+pub fn stale_feed_message(publisher: &str, last_harvest: Option<&str>) -> String {
+    let age = last_harvest
+        .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+        .map(|t| finder::display::age(&t, &chrono::Utc::now().fixed_offset()));
+    match age {
+        Some(age) => format!(
+            "{publisher}: last updated {age}; the publisher is not answering. Its sessions are shown as they were then; check with the organiser before going."
+        ),
+        None => format!("{publisher} is not answering; its sessions could not be loaded."),
     }
 }
 
@@ -427,9 +383,9 @@ fn Footer() -> impl IntoView {
     let publishers = move || {
         let mut seen: Vec<(String, Option<String>)> = Vec::new();
         ctx.feeds.with(|v| {
-            for p in v {
-                if !seen.iter().any(|(n, _)| n == &p.info.publisher) {
-                    seen.push((p.info.publisher.clone(), p.info.dataset_url.clone()));
+            for f in v {
+                if !seen.iter().any(|(n, _)| n == &f.publisher) {
+                    seen.push((f.publisher.clone(), f.dataset_url.clone()));
                 }
             }
         });

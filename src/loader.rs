@@ -1,158 +1,126 @@
-//! Reads every feed the proxy relays, page by page, a few feeds at a time; each page is parsed
-//! and joined as it arrives so results show while the rest stream in. A failing feed is marked
-//! failing and never blocks the others.
+//! Loads the finder packs the manifest names: session packs first, nearest to the place in the
+//! link first, then facility-slot packs; a few at a time. Each pack is decoded straight into
+//! occurrences as it arrives. A pack that cannot be read is fetched once more (bypassing the
+//! cache); if it still cannot, it is reported and the rest load as usual.
 
-use crate::api::{self, FeedInfo};
-use openactive::Dataset;
-use openactive::join::Store;
-use openactive::rpde::parse_page_model;
+use crate::api::{self, FetchError};
+use contract::pack::{self, PackVocab};
+use contract::{Manifest, PackRef};
+use openactive::Occurrence;
 use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::rc::Rc;
 
-/// How many feeds are read at once.
-pub const CONCURRENCY: usize = 4;
-/// A feed that never reaches its last page is stopped after this many pages.
-pub const MAX_PAGES: usize = 2000;
-
-/// Where one feed's loading stands.
-#[derive(Debug, Clone, PartialEq)]
-pub enum FeedState {
-    /// Not started yet.
-    Waiting,
-    /// Reading pages.
-    Loading,
-    /// Read to the end.
-    Done,
-    /// Could not be read; the message says why.
-    Failed(String),
-}
-
-/// Per-feed progress for the status panel.
-#[derive(Debug, Clone, PartialEq)]
-pub struct FeedProgress {
-    /// The feed.
-    pub info: FeedInfo,
-    /// Pages read.
-    pub pages: usize,
-    /// Items read.
-    pub items: usize,
-    /// Items skipped as unreadable.
-    pub skipped: usize,
-    /// State.
-    pub state: FeedState,
-}
+/// How many packs are fetched at once (a browser opens six connections per host over HTTP/1.1).
+pub const CONCURRENCY: usize = 6;
 
 /// Something the loader tells the app.
 pub enum Event {
-    /// A page was joined: the feed's new progress.
-    Progress(usize, Box<FeedProgress>),
-    /// New data is in the store: rebuild the index (when it has grown enough).
-    DataChanged,
-    /// A child feed failed, so its publisher's series are now listed from their timetables:
-    /// rebuild now.
-    Fallback,
+    /// A pack was decoded: its occurrences (past ones already dropped) and activities.
+    Pack {
+        /// Facility slots rather than sessions.
+        slots: bool,
+        /// The occurrences.
+        occurrences: Vec<Occurrence>,
+        /// Their activities.
+        vocab: PackVocab,
+    },
+    /// A pack could not be loaded (after one retry).
+    Failed(String),
+    /// Every session pack has been handled (slot packs may still be loading).
+    SessionsDone,
 }
 
-const PARENT_KINDS: [&str; 3] = ["SessionSeries", "FacilityUse", "IndividualFacilityUse"];
-const CHILD_KINDS: [&str; 2] = ["ScheduledSession", "Slot"];
-
-/// Who published a feed: its Dataset Site, else its publisher name.
-fn publisher_key(f: &FeedInfo) -> &str {
-    f.dataset_url.as_deref().unwrap_or(&f.publisher)
-}
-
-/// For each feed, the child feeds (ScheduledSession, Slot) of the same publisher when it is a
-/// parent feed (SessionSeries, FacilityUse), else nothing.
-pub fn child_feeds(feeds: &[FeedInfo]) -> Vec<Vec<usize>> {
-    feeds
-        .iter()
-        .map(|p| {
-            if !PARENT_KINDS.contains(&p.kind.as_str()) {
-                return Vec::new();
-            }
-            feeds
-                .iter()
-                .enumerate()
-                .filter(|(_, c)| {
-                    CHILD_KINDS.contains(&c.kind.as_str()) && publisher_key(c) == publisher_key(p)
-                })
-                .map(|(i, _)| i)
-                .collect()
-        })
-        .collect()
-}
-
-/// The order feeds are read in: publisher by publisher (in order of first appearance), each
-/// publisher's parent feeds before its child feeds, so that the first pages read already join
-/// into sessions.
-pub fn read_order(feeds: &[FeedInfo]) -> Vec<usize> {
-    let mut publishers: Vec<&str> = Vec::new();
-    for f in feeds {
-        if !publishers.contains(&publisher_key(f)) {
-            publishers.push(publisher_key(f));
-        }
-    }
-    let mut order: Vec<usize> = (0..feeds.len()).collect();
-    order.sort_by_key(|&i| {
-        let f = &feeds[i];
-        let p = publishers.iter().position(|&k| k == publisher_key(f));
-        (p, CHILD_KINDS.contains(&f.kind.as_str()))
+/// The order packs are fetched in: sessions before slots; within each, the packs whose area is
+/// nearest to `centre` first (packs without a position last), else the biggest first.
+pub fn fetch_order(packs: &[PackRef], centre: Option<(f64, f64)>) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..packs.len()).collect();
+    let dist = |p: &PackRef| match (centre, p.cell) {
+        (Some((lat, lon)), Some(c)) => c.distance_km(lat, lon),
+        (Some(_), None) => f64::MAX,
+        (None, _) => -f64::from(p.occurrences),
+    };
+    order.sort_by(|&a, &b| {
+        let (pa, pb) = (&packs[a], &packs[b]);
+        pa.slots.cmp(&pb.slots).then(dist(pa).total_cmp(&dist(pb)))
     });
     order
 }
 
-fn is_failing(f: &FeedInfo) -> bool {
-    f.status == "failing" || f.status == "gone"
+/// Whether an occurrence has not yet ended (or started, when it has no end) at `now`.
+pub fn upcoming(o: &Occurrence, now: chrono::DateTime<chrono::Utc>) -> bool {
+    o.end.unwrap_or(o.start) > now
 }
 
-/// Reads all feeds into `store`, calling `notify` as pages arrive. Returns when every feed has
-/// finished or failed.
-///
-/// A parent feed's schedules are not expanded while a child feed of the same publisher is
-/// still being read ([`Store::defer_schedules`]); when the child feed fails they are, and the
-/// app is told ([`Event::Fallback`]).
-pub async fn load_all(feeds: Vec<FeedInfo>, store: Rc<RefCell<Store>>, notify: Rc<dyn Fn(Event)>) {
-    let mut feed_index = Vec::with_capacity(feeds.len());
-    for f in &feeds {
-        let dataset = Dataset {
-            publisher: f.publisher.clone(),
-            url: f.dataset_url.clone(),
-            license: f.license.clone(),
+async fn fetch_and_decode(p: &PackRef) -> Result<pack::Decoded, String> {
+    let mut last = String::new();
+    for attempt in 0..2 {
+        let url = if attempt == 0 {
+            p.url.clone()
+        } else {
+            // A pack that did not decode may be a truncated copy in a cache: ask the server.
+            format!("{}?refetch=1", p.url)
         };
-        feed_index.push(store.borrow_mut().add_feed(dataset));
+        let bytes = match api::fetch_bytes(&url).await {
+            Ok(b) => b,
+            Err(FetchError(e)) => {
+                last = format!("could not be fetched ({e})");
+                continue;
+            }
+        };
+        match pack::decode(&bytes) {
+            Ok(d) => return Ok(d),
+            Err(
+                e @ (pack::PackError::NewerVersion(_) | pack::PackError::UnknownRequiredSection(_)),
+            ) => {
+                return Err(format!("{e}: reload the page"));
+            }
+            Err(e) => last = e.to_string(),
+        }
     }
-    let children = Rc::new(child_feeds(&feeds));
-    for (p, kids) in children.iter().enumerate() {
-        let waiting = kids.iter().any(|&c| !is_failing(&feeds[c]));
-        store.borrow_mut().defer_schedules(feed_index[p], waiting);
+    Err(last)
+}
+
+/// Loads every pack of `manifest`, calling `notify` as each is decoded. Returns when all are
+/// loaded or failed.
+pub async fn load_all(manifest: &Manifest, centre: Option<(f64, f64)>, notify: Rc<dyn Fn(Event)>) {
+    let order = fetch_order(&manifest.packs, centre);
+    let sessions_left = Rc::new(RefCell::new(
+        manifest.packs.iter().filter(|p| !p.slots).count(),
+    ));
+    if *sessions_left.borrow() == 0 {
+        notify(Event::SessionsDone);
     }
-    let queue: Rc<RefCell<VecDeque<usize>>> = Rc::new(RefCell::new(read_order(&feeds).into()));
-    let finished = Rc::new(RefCell::new(vec![false; feeds.len()]));
-    let (feeds, feed_index) = (Rc::new(feeds), Rc::new(feed_index));
-    let workers = (0..CONCURRENCY.min(feeds.len())).map(|_| {
-        let (queue, feeds, feed_index, store, notify, children, finished) = (
-            queue.clone(),
-            feeds.clone(),
-            feed_index.clone(),
-            store.clone(),
-            notify.clone(),
-            children.clone(),
-            finished.clone(),
-        );
+    let queue: Rc<RefCell<VecDeque<PackRef>>> = Rc::new(RefCell::new(
+        order.iter().map(|&i| manifest.packs[i].clone()).collect(),
+    ));
+    let workers = (0..CONCURRENCY.min(manifest.packs.len())).map(|_| {
+        let (queue, notify, sessions_left) = (queue.clone(), notify.clone(), sessions_left.clone());
         async move {
             loop {
                 let next = queue.borrow_mut().pop_front();
-                let Some(i) = next else { break };
-                let ok = load_feed(i, feed_index[i], &feeds[i], &store, &notify).await;
-                finished.borrow_mut()[i] = true;
-                // Parents whose child feeds are now all read (or failed) expand their schedules.
-                for (p, kids) in children.iter().enumerate() {
-                    if kids.contains(&i) && kids.iter().all(|&c| finished.borrow()[c]) {
-                        store.borrow_mut().defer_schedules(feed_index[p], false);
-                        if !ok {
-                            notify(Event::Fallback);
-                        }
+                let Some(p) = next else { break };
+                match fetch_and_decode(&p).await {
+                    Ok(d) => {
+                        let now = chrono::Utc::now();
+                        let mut occurrences = d.occurrences;
+                        occurrences.retain(|o| upcoming(o, now));
+                        notify(Event::Pack {
+                            slots: p.slots,
+                            occurrences,
+                            vocab: d.vocab,
+                        });
+                    }
+                    Err(e) => notify(Event::Failed(format!("Some sessions {e}."))),
+                }
+                if !p.slots {
+                    let left = {
+                        let mut l = sessions_left.borrow_mut();
+                        *l -= 1;
+                        *l
+                    };
+                    if left == 0 {
+                        notify(Event::SessionsDone);
                     }
                 }
             }
@@ -161,123 +129,37 @@ pub async fn load_all(feeds: Vec<FeedInfo>, store: Rc<RefCell<Store>>, notify: R
     futures::future::join_all(workers).await;
 }
 
-/// Reads one feed to its end. Returns false when it failed.
-async fn load_feed(
-    i: usize,
-    feed_index: usize,
-    info: &FeedInfo,
-    store: &Rc<RefCell<Store>>,
-    notify: &Rc<dyn Fn(Event)>,
-) -> bool {
-    let mut progress = FeedProgress {
-        info: info.clone(),
-        pages: 0,
-        items: 0,
-        skipped: 0,
-        state: FeedState::Loading,
-    };
-    if is_failing(info) {
-        let why = info
-            .error
-            .clone()
-            .unwrap_or_else(|| "the publisher could not be reached".into());
-        progress.state = FeedState::Failed(why);
-        notify(Event::Progress(i, Box::new(progress)));
-        return false;
-    }
-    notify(Event::Progress(i, Box::new(progress.clone())));
-    let mut url = api::absolute(&info.url);
-    loop {
-        let bytes = match api::fetch_bytes(&url).await {
-            Ok(b) => b,
-            Err(e) => {
-                progress.state = FeedState::Failed(format!("{} {e}", info.publisher));
-                break;
-            }
-        };
-        let page = match parse_page_model(&bytes, &url) {
-            Ok(p) => p,
-            Err(e) => {
-                progress.state = FeedState::Failed(format!(
-                    "{} sent a page that could not be read: {e}",
-                    info.publisher
-                ));
-                break;
-            }
-        };
-        progress.pages += 1;
-        progress.items += page.report.items;
-        progress.skipped += page.report.skipped.len();
-        let changed = !page.items.is_empty();
-        store.borrow_mut().apply_page(feed_index, &page);
-        if page.is_last || progress.pages >= MAX_PAGES || page.next == url {
-            progress.state = FeedState::Done;
-        }
-        notify(Event::Progress(i, Box::new(progress.clone())));
-        if changed {
-            notify(Event::DataChanged);
-        }
-        if progress.state == FeedState::Done {
-            return true;
-        }
-        url = page.next;
-    }
-    notify(Event::Progress(i, Box::new(progress)));
-    false
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use contract::Cell;
 
-    fn feed(kind: &str, publisher: &str) -> FeedInfo {
-        FeedInfo {
-            id: format!("{publisher}-{kind}"),
-            kind: kind.into(),
-            url: format!("/feeds/{publisher}-{kind}"),
-            publisher: publisher.into(),
-            dataset_url: Some(format!("https://{publisher}.example/")),
-            license: None,
-            status: "ok".into(),
-            last_harvest: None,
-            error: None,
+    fn pack(slots: bool, cell: Option<(f64, f64)>, n: u32) -> PackRef {
+        PackRef {
+            url: String::new(),
+            hash: String::new(),
+            slots,
+            cell: cell.map(|(s, w)| Cell {
+                south: s,
+                west: w,
+                north: s + 0.1,
+                east: w + 0.16,
+            }),
+            occurrences: n,
+            bytes: 0,
         }
     }
 
     #[test]
-    fn child_feeds_pair_series_with_the_same_publishers_sessions() {
-        let feeds = [
-            feed("SessionSeries", "a"),
-            feed("SessionSeries", "b"),
-            feed("FacilityUse", "a"),
-            feed("ScheduledSession", "a"),
-            feed("ScheduledSession", "b"),
-            feed("Slot", "a"),
-            feed("CourseInstance", "c"),
+    fn sessions_before_slots_nearest_area_first() {
+        let packs = [
+            pack(true, Some((51.5, -0.16)), 10),
+            pack(false, Some((51.3, -0.5)), 50),
+            pack(false, None, 5),
+            pack(false, Some((51.5, -0.16)), 20),
         ];
-        assert_eq!(
-            child_feeds(&feeds),
-            [
-                vec![3, 5],
-                vec![4],
-                vec![3, 5],
-                vec![],
-                vec![],
-                vec![],
-                vec![]
-            ]
-        );
-    }
-
-    #[test]
-    fn feeds_are_read_publisher_by_publisher_parents_first() {
-        let feeds = [
-            feed("SessionSeries", "a"),
-            feed("SessionSeries", "b"),
-            feed("ScheduledSession", "a"),
-            feed("ScheduledSession", "b"),
-            feed("CourseInstance", "c"),
-        ];
-        assert_eq!(read_order(&feeds), [0, 2, 1, 3, 4]);
+        assert_eq!(fetch_order(&packs, Some((51.55, -0.1))), [3, 1, 2, 0]);
+        // No place: the biggest first.
+        assert_eq!(fetch_order(&packs, None), [1, 3, 2, 0]);
     }
 }

@@ -41,23 +41,7 @@ extern "C" {
 /// A Leaflet event handler kept alive for as long as its marker or map.
 type Handler = Closure<dyn FnMut(JsValue)>;
 
-/// Tile server settings (configurable through the proxy's feed list).
-#[derive(Debug, Clone, PartialEq)]
-pub struct Tiles {
-    /// URL template, e.g. `https://tile.openstreetmap.org/{z}/{x}/{y}.png`.
-    pub url: String,
-    /// Attribution shown on the map.
-    pub attribution: String,
-}
-
-impl Default for Tiles {
-    fn default() -> Self {
-        Tiles {
-            url: "https://tile.openstreetmap.org/{z}/{x}/{y}.png".into(),
-            attribution: "© OpenStreetMap contributors".into(),
-        }
-    }
-}
+pub use contract::Tiles;
 
 /// A venue marker to show.
 #[derive(Debug, Clone, PartialEq)]

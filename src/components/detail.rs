@@ -173,9 +173,13 @@ pub fn SessionDetail() -> impl IntoView {
                             <p class="detail__source">
                                 "Source: "{link(dataset.url.as_deref(), dataset.publisher.clone())}
                                 {dataset.license.as_deref().and_then(display::safe_link).map(|l| view! { " · " <a href=l.to_string()>"Licence"</a> })}
-                                {ctx.feeds.with_untracked(|v| v.get(o.feed).and_then(|p| p.info.last_harvest.clone()))
-                                    .and_then(|t| chrono::DateTime::parse_from_rfc3339(&t).ok())
-                                    .map(|t| format!(" · Data last updated {}", display::when(&t)))}
+                                {ctx.feeds.with_untracked(|v| v.get(o.feed).map(|f| (f.last_harvest.clone(), f.status.is_unreachable())))
+                                    .and_then(|(t, stale)| Some((chrono::DateTime::parse_from_rfc3339(&t?).ok()?, stale)))
+                                    .map(|(t, stale)| if stale {
+                                        format!(" · Last updated {}; the publisher is not answering", display::age(&t, &chrono::Utc::now().fixed_offset()))
+                                    } else {
+                                        format!(" · Data last updated {}", display::when(&t))
+                                    })}
                             </p>
                         }.into_any()
                     }

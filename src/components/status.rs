@@ -1,22 +1,17 @@
-//! Loading progress: a progress bar, the number of sessions loaded, and each feed's state.
+//! Loading progress: a progress bar, the number of sessions loaded, and each feed's health
+//! (how many items it has, when it was checked, whether its publisher is answering).
 
 use crate::app::Ctx;
-use crate::loader::FeedState;
 use leptos::prelude::*;
 
 /// Progress bar and per-feed status.
 #[component]
 pub fn LoadStatus() -> impl IntoView {
     let ctx = expect_context::<Ctx>();
-    let total = move || ctx.feeds.with(Vec::len);
-    let finished = move || {
-        ctx.feeds.with(|v| {
-            v.iter()
-                .filter(|p| matches!(p.state, FeedState::Done | FeedState::Failed(_)))
-                .count()
-        })
-    };
-    let loading = move || total() == 0 || finished() < total();
+    let total = move || ctx.packs.with(|p| p.1);
+    let finished = move || ctx.packs.with(|p| p.0);
+    let started = move || !ctx.feeds.with(Vec::is_empty) || ctx.fatal.with(Option::is_some);
+    let loading = move || !started() || finished() < total();
     let count = move || ctx.index.with(|ix| ix.visible_len());
     view! {
         <section class="load-status" aria-label="Data loading">
@@ -35,34 +30,51 @@ pub fn LoadStatus() -> impl IntoView {
                     class="load-status__bar"
                     max=move || total().max(1).to_string()
                     value=move || finished().to_string()
-                    aria-label="Feeds loaded"
+                    aria-label="Session data loaded"
                 ></progress>
             </Show>
             <details class="load-status__feeds">
                 <summary>"Data sources"</summary>
                 <ul>
-                    <For each=move || ctx.feeds.get() key=|p| (p.info.id.clone(), p.pages, format!("{:?}", p.state)) let:p>
+                    <For each=move || ctx.feeds.get() key=|f| (f.id.clone(), f.items, f.status, f.last_harvest.clone()) let:f>
                         <li class="feed-status">
-                            <span>{format!("{} ({})", p.info.publisher, p.info.kind)}</span>
+                            <span>{format!("{} ({})", f.publisher, f.kind)}</span>
                             ": "
-                            <span>
-                                {match &p.state {
-                                    FeedState::Waiting => "waiting".to_string(),
-                                    FeedState::Loading => format!("loading, {} items", p.items),
-                                    FeedState::Done => {
-                                        if p.skipped > 0 {
-                                            format!("{} items, {} skipped as unreadable", p.items, p.skipped)
-                                        } else {
-                                            format!("{} items", p.items)
-                                        }
-                                    }
-                                    FeedState::Failed(why) => format!("failing: {why}"),
-                                }}
-                            </span>
+                            <span>{feed_line(&f)}</span>
                         </li>
                     </For>
                 </ul>
             </details>
         </section>
+    }
+}
+
+/// "120 items · checked 3 minutes ago", or why the publisher is not answering.
+fn feed_line(f: &crate::api::FeedInfo) -> String {
+    use contract::Health;
+    let checked = f
+        .last_harvest
+        .as_deref()
+        .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+        .map(|t| finder::display::age(&t, &chrono::Utc::now().fixed_offset()));
+    let checked = checked
+        .map(|a| format!(" · checked {a}"))
+        .unwrap_or_default();
+    match f.status {
+        Health::Ok => format!("{} items{checked}", f.items),
+        Health::Harvesting => format!("{} items so far (first read in progress)", f.items),
+        Health::Failing | Health::Gone => format!(
+            "not answering ({}); showing its last {} items{}",
+            f.error.as_deref().unwrap_or("no answer"),
+            f.items,
+            f.last_harvest
+                .as_deref()
+                .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+                .map(|t| format!(
+                    ", last updated {}",
+                    finder::display::age(&t, &chrono::Utc::now().fixed_offset())
+                ))
+                .unwrap_or_default()
+        ),
     }
 }

@@ -11,6 +11,28 @@ pub fn when(start: &DateTime<FixedOffset>) -> String {
     format!("{}, {}", l.format("%a %-d %b"), clock(&l))
 }
 
+/// How long ago `then` was, in plain words: "just now", "5 minutes ago", "2 hours ago",
+/// "3 days ago".
+///
+/// ```
+/// use chrono::{DateTime, Duration};
+/// let now = DateTime::parse_from_rfc3339("2026-12-01T12:00:00Z").unwrap();
+/// assert_eq!(finder::display::age(&(now - Duration::seconds(20)), &now), "just now");
+/// assert_eq!(finder::display::age(&(now - Duration::minutes(1)), &now), "1 minute ago");
+/// assert_eq!(finder::display::age(&(now - Duration::minutes(130)), &now), "2 hours ago");
+/// assert_eq!(finder::display::age(&(now - Duration::days(3)), &now), "3 days ago");
+/// ```
+pub fn age(then: &DateTime<FixedOffset>, now: &DateTime<FixedOffset>) -> String {
+    let secs = (*now - *then).num_seconds().max(0);
+    let (n, unit) = match secs {
+        0..60 => return "just now".into(),
+        60..3600 => (secs / 60, "minute"),
+        3600..86400 => (secs / 3600, "hour"),
+        _ => (secs / 86400, "day"),
+    };
+    format!("{n} {unit}{} ago", if n == 1 { "" } else { "s" })
+}
+
 /// "9:00am"-style clock time.
 fn clock<T: chrono::TimeZone>(t: &DateTime<T>) -> String
 where
