@@ -3,6 +3,13 @@
 //! `openactive::rpde` (whose `modified` ordering and id rules apply); placement in the window
 //! and region reads the `openactive` model, and item `data` is relayed as the publisher's
 //! exact bytes.
+//!
+//! Against `openactive::rpde::FeedState` (pinned by `tests/reader_agreement.rs`), the live items
+//! and their `modified` are the same except: past occurrences and items outside the region are
+//! not relayed, occurrences beyond the look-ahead are held back (relayed when they enter it),
+//! and a stale version is ignored only while the store remembers a newer `modified` — for items
+//! it relays or holds, and for a week after their tombstone; items it never relayed leave
+//! nothing behind (so a feed's past items cost no memory).
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
