@@ -92,7 +92,7 @@ impl Ctx {
 }
 
 fn accessibility_labels() -> Vec<(String, String)> {
-    let text = include_str!("../crates/openactive/vocab/accessibility-support.jsonld");
+    let text = openactive::vocab::ACCESSIBILITY_SUPPORT_JSONLD;
     openactive::vocab::ConceptList::from_jsonld(text)
         .map(|l| {
             l.iter()

@@ -145,6 +145,8 @@ pub enum ItemState {
 pub struct Item {
     /// `item.id` as a string (integers are rendered in full).
     pub id: String,
+    /// `item.id` was published as a JSON number (a relay renders it back as one).
+    pub id_is_number: bool,
     /// `kind` as published (empty when missing).
     pub kind: String,
     /// `modified`.
@@ -344,7 +346,7 @@ fn parse_page_with(text: &str, page_url: &str, keep_raw: bool) -> Result<Page, P
     let mut out = Vec::with_capacity(items.len());
     for raw in items {
         match if keep_raw {
-            parse_item(raw)
+            parse_item_raw(raw)
         } else {
             parse_item_model(raw)
         } {
@@ -390,16 +392,19 @@ fn malformed(raw: &RawValue, e: &serde_json::Error) -> Skip {
     skip(None, &reason)
 }
 
-/// The item's envelope: `id`, `modified`, `state` and `kind`, checked.
+/// An item's envelope, checked: `id` (with whether it was a number), `modified`, `state`
+/// and `kind`.
+type Envelope = (String, bool, Modified, ItemState, String);
+
 fn envelope(
     id: Option<Value>,
     modified: Option<&Value>,
     state: Option<&Value>,
     kind: Option<&Value>,
-) -> Result<(String, Modified, ItemState, String), Skip> {
-    let id = match id {
-        Some(Value::String(s)) if !s.is_empty() => s,
-        Some(Value::Number(n)) => n.to_string(),
+) -> Result<Envelope, Skip> {
+    let (id, id_is_number) = match id {
+        Some(Value::String(s)) if !s.is_empty() => (s, false),
+        Some(Value::Number(n)) => (n.to_string(), true),
         _ => return Err(skip(None, "missing or invalid `id`")),
     };
     let modified = match modified.and_then(Modified::from_value) {
@@ -415,13 +420,79 @@ fn envelope(
         .and_then(Value::as_str)
         .map(|s| s.trim().to_string())
         .unwrap_or_default();
-    Ok((id, modified, state, kind))
+    Ok((id, id_is_number, modified, state, kind))
 }
 
-fn parse_item(raw: &RawValue) -> Result<Item, Skip> {
+/// Why an item's `data` could not be read into the model.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DataError {
+    /// Not valid JSON (with the parser's message).
+    Malformed(String),
+    /// Valid JSON, but not an object.
+    NotAnObject,
+}
+
+impl fmt::Display for DataError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DataError::Malformed(e) => write!(f, "`data` is malformed: {e}"),
+            DataError::NotAnObject => f.write_str("`data` is not an object"),
+        }
+    }
+}
+
+impl std::error::Error for DataError {}
+
+/// Reads an item's `data` text (e.g. the exact bytes a relay kept) into the model.
+///
+/// ```
+/// use openactive::model::OpportunityType;
+/// let o = openactive::rpde::parse_data(r#"{"@type":"ScheduledSession","startDate":"2026-01-10T09:00:00"}"#).unwrap();
+/// assert_eq!(o.kind, OpportunityType::ScheduledSession);
+/// assert!(o.start.is_some());
+/// assert!(openactive::rpde::parse_data("[1]").is_err());
+/// ```
+pub fn parse_data(data: &str) -> Result<Opportunity, DataError> {
+    let value: Value =
+        serde_json::from_str(data).map_err(|e| DataError::Malformed(e.to_string()))?;
+    match value {
+        Value::Object(map) => Ok(Opportunity::from_map(map)),
+        _ => Err(DataError::NotAnObject),
+    }
+}
+
+/// Parses one RPDE item on its own (e.g. a relayed item kept on disk), with the same rules
+/// as items on a page; `data` is kept raw as in [`parse_page`].
+///
+/// ```
+/// let item = openactive::rpde::parse_item(r#"{"state":"deleted","kind":"Slot","id":12,"modified":3}"#).unwrap();
+/// assert_eq!((item.id.as_str(), item.id_is_number), ("12", true));
+/// assert!(openactive::rpde::parse_item(r#"{"state":"updated","id":"a","modified":1}"#).is_err());
+/// ```
+pub fn parse_item(text: &str) -> Result<Item, Skip> {
+    let raw: &RawValue =
+        serde_json::from_str(text).map_err(|e| skip(None, &format!("item is malformed: {e}")))?;
+    parse_item_raw(raw)
+}
+
+/// Whether an RPDE `kind` (or a data `@type`) names a parent: a series, facility, course or
+/// place that child items (sessions, slots, course instances) reference. Read leniently, as
+/// [`OpportunityType::parse`](crate::model::OpportunityType::parse) does.
+///
+/// ```
+/// use openactive::rpde::is_parent_kind;
+/// assert!(is_parent_kind("SessionSeries") && is_parent_kind("IndividualFacilityUse"));
+/// assert!(is_parent_kind("Course") && is_parent_kind("Place") && is_parent_kind("EventSeries"));
+/// assert!(!is_parent_kind("ScheduledSession") && !is_parent_kind("Slot"));
+/// ```
+pub fn is_parent_kind(kind: &str) -> bool {
+    crate::model::OpportunityType::parse(kind).is_parent_type()
+}
+
+fn parse_item_raw(raw: &RawValue) -> Result<Item, Skip> {
     let item: RawItem<&RawValue> =
         serde_json::from_str(raw.get()).map_err(|e| malformed(raw, &e))?;
-    let (id, modified, state, kind) = envelope(
+    let (id, id_is_number, modified, state, kind) = envelope(
         item.id,
         item.modified.as_ref(),
         item.state.as_ref(),
@@ -433,17 +504,13 @@ fn parse_item(raw: &RawValue) -> Result<Item, Skip> {
             let Some(data) = item.data.filter(|d| d.get() != "null") else {
                 return Err(skip(Some(id), "updated item without `data`"));
             };
-            let value: Value = serde_json::from_str(data.get())
-                .map_err(|e| skip(Some(id.clone()), &format!("`data` is malformed: {e}")))?;
-            let Value::Object(map) = value else {
-                return Err(skip(Some(id), "`data` is not an object"));
-            };
-            let opp = Opportunity::from_map(map);
+            let opp = parse_data(data.get()).map_err(|e| skip(Some(id.clone()), &e.to_string()))?;
             (Some(data.to_owned()), Some(Arc::new(opp)))
         }
     };
     Ok(Item {
         id,
+        id_is_number,
         kind,
         modified,
         state,
@@ -455,7 +522,7 @@ fn parse_item(raw: &RawValue) -> Result<Item, Skip> {
 /// [`parse_item`] reading `data` in the same pass, keeping no raw bytes.
 fn parse_item_model(raw: &RawValue) -> Result<Item, Skip> {
     let item: RawItem<Value> = serde_json::from_str(raw.get()).map_err(|e| malformed(raw, &e))?;
-    let (id, modified, state, kind) = envelope(
+    let (id, id_is_number, modified, state, kind) = envelope(
         item.id,
         item.modified.as_ref(),
         item.state.as_ref(),
@@ -473,6 +540,7 @@ fn parse_item_model(raw: &RawValue) -> Result<Item, Skip> {
     };
     Ok(Item {
         id,
+        id_is_number,
         kind,
         modified,
         state,

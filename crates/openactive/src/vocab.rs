@@ -10,6 +10,15 @@ use serde_json::Value;
 use crate::lenient::{one_or_many, text};
 use crate::occurrence::ConceptRef;
 
+/// The shipped snapshot of the OpenActive Activity List (JSON-LD, as published; see
+/// `vocab/SOURCES.md`).
+pub const ACTIVITY_LIST_JSONLD: &str = include_str!("../vocab/activity-list.jsonld");
+/// The shipped snapshot of the Accessibility Support list (JSON-LD).
+pub const ACCESSIBILITY_SUPPORT_JSONLD: &str =
+    include_str!("../vocab/accessibility-support.jsonld");
+/// The shipped snapshot of the Facility Types list (JSON-LD).
+pub const FACILITY_TYPES_JSONLD: &str = include_str!("../vocab/facility-types.jsonld");
+
 /// Why a vocabulary could not be read.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VocabError(String);

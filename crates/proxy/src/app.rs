@@ -17,7 +17,6 @@ use tower_http::services::{ServeDir, ServeFile};
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 
-use crate::demo::ACTIVITY_LIST;
 use crate::harvest::{Feed, Health, read_store};
 
 /// Everything the handlers need.
@@ -347,7 +346,7 @@ async fn vocab() -> Response {
                 HeaderValue::from_static("public, max-age=86400"),
             ),
         ],
-        ACTIVITY_LIST,
+        openactive::vocab::ACTIVITY_LIST_JSONLD,
     )
         .into_response()
 }

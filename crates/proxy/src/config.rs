@@ -361,13 +361,9 @@ impl Tiles {
     }
 }
 
-/// Parent kinds are harvested before the child kinds of the same publisher.
-pub fn is_parent_kind(kind: &str) -> bool {
-    matches!(
-        kind,
-        "SessionSeries" | "FacilityUse" | "IndividualFacilityUse" | "EventSeries" | "Place"
-    )
-}
+/// Parent kinds are harvested before the child kinds of the same publisher (one list, in
+/// `openactive`).
+pub use openactive::rpde::is_parent_kind;
 
 impl Config {
     /// Reads and validates a config file.

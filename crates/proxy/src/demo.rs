@@ -12,12 +12,11 @@ use rand::{Rng, SeedableRng};
 use serde_json::{Value, json};
 
 /// The Activity List snapshot shipped with the app.
-pub const ACTIVITY_LIST: &str = include_str!("../../openactive/vocab/activity-list.jsonld");
+pub const ACTIVITY_LIST: &str = openactive::vocab::ACTIVITY_LIST_JSONLD;
 /// The Accessibility Support snapshot.
-pub const ACCESSIBILITY_SUPPORT: &str =
-    include_str!("../../openactive/vocab/accessibility-support.jsonld");
+pub const ACCESSIBILITY_SUPPORT: &str = openactive::vocab::ACCESSIBILITY_SUPPORT_JSONLD;
 /// The Facility Types snapshot.
-pub const FACILITY_TYPES: &str = include_str!("../../openactive/vocab/facility-types.jsonld");
+pub const FACILITY_TYPES: &str = openactive::vocab::FACILITY_TYPES_JSONLD;
 
 /// The fixed seed of the demo.
 pub const DEMO_SEED: u64 = 20_261_123;

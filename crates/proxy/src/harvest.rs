@@ -8,14 +8,12 @@ use std::sync::{Arc, Mutex, OnceLock, RwLock};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use serde::Deserialize;
-use serde_json::value::RawValue;
 use tokio::sync::{Notify, Semaphore, watch};
 use url::Url;
 
 use crate::config::{FeedConfig, Limits, is_parent_kind};
 use crate::net::{GuardedResolver, Policy, Refused};
-use crate::store::{FeedStore, Modified, Window};
+use crate::store::{FeedStore, Window};
 
 /// Health of a feed as shown in `/api/feeds` (the wire type).
 pub use contract::Health;
@@ -439,23 +437,6 @@ fn describe(e: &reqwest::Error, deadline: Duration) -> FetchError {
     FetchError::new(msg)
 }
 
-#[derive(Deserialize)]
-struct Envelope {
-    next: Option<String>,
-    items: Vec<Box<RawValue>>,
-}
-
-#[derive(Deserialize)]
-struct Item {
-    state: String,
-    #[serde(default)]
-    kind: Option<String>,
-    id: Box<RawValue>,
-    modified: Box<RawValue>,
-    #[serde(default)]
-    data: Option<Box<RawValue>>,
-}
-
 /// Result of applying one page.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PageSummary {
@@ -467,7 +448,8 @@ pub struct PageSummary {
     pub next: Url,
 }
 
-/// Parses an RPDE page and applies its items to the feed's store.
+/// Reads an RPDE page with `openactive::rpde::parse_page` and applies its items to the
+/// feed's store (each item's `data` relayed as the publisher's exact bytes).
 pub fn apply_page(
     feed: &Feed,
     page_url: &Url,
@@ -475,44 +457,19 @@ pub fn apply_page(
     window: &Window,
     now: DateTime<Utc>,
 ) -> Result<PageSummary, String> {
-    let env: Envelope =
-        serde_json::from_slice(body).map_err(|_| "not a valid RPDE page".to_string())?;
-    let next = env
-        .next
-        .as_deref()
-        .ok_or_else(|| "RPDE page has no next URL".to_string())?;
-    let next = page_url
-        .join(next.trim())
-        .map_err(|_| "RPDE page has an invalid next URL".to_string())?;
-    let mut skipped = 0;
+    let text = std::str::from_utf8(body).map_err(|_| "not a valid RPDE page".to_string())?;
+    // The reason is not shown: serde's messages may quote the publisher's text.
+    let page = openactive::rpde::parse_page(text, page_url.as_str())
+        .map_err(|_| "not a valid RPDE page".to_string())?;
+    let next =
+        Url::parse(&page.next).map_err(|_| "RPDE page has an invalid next URL".to_string())?;
+    let skipped = page.report.skipped.len();
     {
         let parent_outside = |at_id: &str| feed.parent_outside(at_id);
         let mut store = write_store(feed);
-        for raw in &env.items {
-            let Ok(item) = serde_json::from_str::<Item>(raw.get()) else {
-                skipped += 1;
-                continue;
-            };
-            let id_ok = matches!(
-                item.id.get().as_bytes().first(),
-                Some(b'"' | b'0'..=b'9' | b'-')
-            );
-            if !id_ok {
-                skipped += 1;
-                continue;
-            }
+        for item in &page.items {
             store.saw(&item.id);
-            let kind = item.kind.as_deref().unwrap_or(&feed.spec.kind);
-            let modified = Modified::from_raw(&item.modified);
-            match (item.state.as_str(), &item.data) {
-                ("deleted", _) => {
-                    store.delete(kind, &item.id, modified, now);
-                }
-                ("updated", Some(data)) if data.get().starts_with('{') => {
-                    store.upsert_with(kind, &item.id, modified, data, window, now, &parent_outside);
-                }
-                _ => skipped += 1,
-            }
+            store.apply(item, &feed.spec.kind, window, now, &parent_outside);
         }
         // Saved under the same lock as the items, so a snapshot never has a cursor ahead of
         // the state (re-applying a page is harmless; skipping one is not).
@@ -522,8 +479,8 @@ pub fn apply_page(
         feed.set(|s| s.skipped_items += skipped as u64);
     }
     Ok(PageSummary {
-        items: env.items.len(),
-        skipped: skipped as usize,
+        items: page.report.items,
+        skipped,
         next,
     })
 }

@@ -99,7 +99,9 @@ pub fn snapshot(feed: &Feed) -> Result<Vec<u8>, String> {
     };
     let mut out = serde_json::to_vec(&header).map_err(|e| e.to_string())?;
     out.push(b'\n');
-    read_store(feed).write_snapshot(&mut out)?;
+    read_store(feed)
+        .write_snapshot(&mut out)
+        .map_err(|e| e.to_string())?;
     Ok(out)
 }
 

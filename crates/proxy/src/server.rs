@@ -202,7 +202,7 @@ pub async fn start(opts: ServeOptions) -> Result<Started, String> {
         opts.state_dir.as_ref().map(|d| d.join("packs")),
     ));
     let vocab = Arc::new(
-        openactive::ActivityList::from_jsonld(crate::demo::ACTIVITY_LIST)
+        openactive::ActivityList::from_jsonld(openactive::vocab::ACTIVITY_LIST_JSONLD)
             .map_err(|e| format!("the shipped Activity List cannot be read: {e}"))?,
     );
     tasks.push(

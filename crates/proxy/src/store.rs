@@ -1,61 +1,32 @@
 //! Compacted state of one feed: the latest version of each item, our own change numbers, and
-//! tombstones kept for a week so relay consumers see deletions. Item `data` is kept as the
-//! publisher's exact bytes.
+//! tombstones kept for a week so relay consumers see deletions. Items arrive read by
+//! `openactive::rpde` (whose `modified` ordering and id rules apply); placement in the window
+//! and region reads the `openactive` model, and item `data` is relayed as the publisher's
+//! exact bytes.
+//!
+//! Against `openactive::rpde::FeedState` (pinned by `tests/reader_agreement.rs`), the live items
+//! and their `modified` are the same except: past occurrences and items outside the region are
+//! not relayed, occurrences beyond the look-ahead are held back (relayed when they enter it),
+//! and a stale version is ignored only while the store remembers a newer `modified` — for items
+//! it relays or holds, and for a week after their tombstone; items it never relayed leave
+//! nothing behind (so a feed's past items cost no memory).
 
-use std::cmp::Ordering;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use chrono::{DateTime, Duration, FixedOffset, Utc};
+use chrono::{DateTime, Duration, Utc};
+use openactive::model::{Opportunity, Place, Ref};
+use openactive::rpde::{Item, ItemState, parse_data, parse_item};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
 use crate::config::Region;
 
+pub use openactive::rpde::Modified;
+
 /// How long deletions stay in the relayed feed.
 pub const TOMBSTONE_TTL_DAYS: i64 = 7;
 /// Occurrences further ahead than the look-ahead plus this are discarded, not held back.
 const HOLD_BACK_MAX_DAYS: i64 = 400;
-
-/// An RPDE `modified` value, compared without ever going through f64.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Modified {
-    /// A JSON integer (may exceed 2^53).
-    Int(i128),
-    /// A JSON string (or any other token, kept as text).
-    Str(String),
-}
-
-impl Modified {
-    /// Reads the raw JSON token.
-    pub fn from_raw(raw: &RawValue) -> Modified {
-        let text = raw.get().trim();
-        if let Ok(i) = text.parse::<i128>() {
-            return Modified::Int(i);
-        }
-        if text.starts_with('"')
-            && let Ok(s) = serde_json::from_str::<String>(text)
-        {
-            return Modified::Str(s);
-        }
-        Modified::Str(text.to_string())
-    }
-
-    /// `Some(ordering)` when the two are comparable; a digit string compares with an integer
-    /// numerically.
-    pub fn compare(&self, other: &Modified) -> Option<Ordering> {
-        match (self, other) {
-            (Modified::Int(a), Modified::Int(b)) => Some(a.cmp(b)),
-            (Modified::Str(a), Modified::Str(b)) => Some(a.cmp(b)),
-            (Modified::Int(a), Modified::Str(b)) => b.parse::<i128>().ok().map(|b| a.cmp(&b)),
-            (Modified::Str(a), Modified::Int(b)) => a.parse::<i128>().ok().map(|a| a.cmp(b)),
-        }
-    }
-
-    /// Whether `self` (incoming) may replace `stored`: not older. Incomparable values win.
-    pub fn not_older_than(&self, stored: &Modified) -> bool {
-        !matches!(self.compare(stored), Some(Ordering::Less))
-    }
-}
 
 /// The window of occurrences the proxy keeps.
 #[derive(Debug, Clone, Copy)]
@@ -79,6 +50,8 @@ pub enum Outcome {
     Stale,
     /// Deleted (tombstone relayed if it had been relayed).
     Deleted,
+    /// An update without `data` (`openactive::rpde::parse_page` skips those before).
+    Skipped,
 }
 
 #[derive(Debug)]
@@ -91,6 +64,10 @@ struct Current {
     deleted_at: Option<DateTime<Utc>>,
     /// Hash of the live data, so an identical re-publication keeps its change number.
     data_hash: u64,
+    /// The item's RPDE `kind` (for its tombstone).
+    kind: Box<str>,
+    /// The item's id was published as a JSON number.
+    id_number: bool,
 }
 
 #[derive(Debug)]
@@ -102,13 +79,14 @@ struct Record {
 #[derive(Debug)]
 struct Held {
     kind: String,
-    id: Box<RawValue>,
+    id_number: bool,
     modified: Modified,
     data: Box<RawValue>,
     starts: DateTime<Utc>,
 }
 
-/// Compacted state of one feed.
+/// Compacted state of one feed, keyed by RPDE item id (as `openactive::rpde::Item::id`: an
+/// id published as the number `7` and one published as the string `"7"` are the same item).
 #[derive(Debug)]
 pub struct FeedStore {
     index: HashMap<String, Current>,
@@ -120,71 +98,11 @@ pub struct FeedStore {
     cursor: Option<String>,
     /// When the current (or last) full pass from the first page began.
     pass_started: Option<DateTime<Utc>>,
-    /// Keys seen since a full resync began; `None` when no resync is running.
+    /// Item ids seen since a full resync began; `None` when no resync is running.
     resync_seen: Option<HashSet<String>>,
     /// JSON-LD `@id`s of this feed's items dropped for lying outside the region (their
     /// children without coordinates follow them out).
     outside: HashSet<String>,
-}
-
-#[derive(Deserialize)]
-struct Dates<'a> {
-    #[serde(rename = "@type", alias = "type", borrow, default)]
-    kind: Option<std::borrow::Cow<'a, str>>,
-    #[serde(rename = "startDate", default)]
-    start: Option<std::borrow::Cow<'a, str>>,
-    #[serde(rename = "endDate", default)]
-    end: Option<std::borrow::Cow<'a, str>>,
-    #[serde(default)]
-    location: Option<Location>,
-    #[serde(rename = "@id", alias = "id", default)]
-    at_id: Option<std::borrow::Cow<'a, str>>,
-    #[serde(rename = "superEvent", alias = "facilityUse", default)]
-    parent: Option<ParentRef>,
-}
-
-/// A child's parent: a URL reference or an embedded object.
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum ParentRef {
-    Url(String),
-    Embedded(EmbeddedParent),
-}
-
-#[derive(Deserialize)]
-struct EmbeddedParent {
-    #[serde(rename = "@id", alias = "id", default)]
-    at_id: Option<String>,
-    #[serde(default)]
-    location: Option<Location>,
-}
-
-#[derive(Deserialize)]
-struct Location {
-    #[serde(default)]
-    geo: Option<Geo>,
-}
-
-#[derive(Deserialize)]
-struct Geo {
-    #[serde(default)]
-    latitude: Option<serde_json::Value>,
-    #[serde(default)]
-    longitude: Option<serde_json::Value>,
-}
-
-fn number(v: &Option<serde_json::Value>) -> Option<f64> {
-    match v.as_ref()? {
-        serde_json::Value::Number(n) => n.as_f64(),
-        serde_json::Value::String(s) => s.trim().parse().ok(),
-        _ => None,
-    }
-}
-
-fn instant(s: &Option<std::borrow::Cow<'_, str>>) -> Option<DateTime<Utc>> {
-    s.as_deref()
-        .and_then(|s| DateTime::<FixedOffset>::parse_from_rfc3339(s.trim()).ok())
-        .map(|d| d.with_timezone(&Utc))
 }
 
 enum Placement {
@@ -198,53 +116,54 @@ enum Placement {
 /// Answers "is the parent with this `@id` known to lie outside the region?".
 pub type ParentOutside<'a> = &'a dyn Fn(&str) -> bool;
 
-fn geo_of(loc: Option<&Location>) -> Option<(f64, f64)> {
-    let geo = loc?.geo.as_ref()?;
-    Some((number(&geo.latitude)?, number(&geo.longitude)?))
+fn geo_of(location: Option<&Ref<Place>>) -> Option<(f64, f64)> {
+    location?.embedded()?.geo
 }
 
-fn is_parent_type(t: &str) -> bool {
-    matches!(
-        t,
-        "SessionSeries" | "FacilityUse" | "IndividualFacilityUse" | "EventSeries" | "Place"
-    )
+fn utc(d: Option<chrono::DateTime<chrono::FixedOffset>>) -> Option<DateTime<Utc>> {
+    d.map(|d| d.with_timezone(&Utc))
 }
 
+/// The end (or else start) instant after which a relayed item expires.
+fn ends_of(opp: &Opportunity) -> Option<DateTime<Utc>> {
+    utc(opp.end).or(utc(opp.start))
+}
+
+/// Where an item goes, from its model: outside the region (its own coordinates, else its
+/// parent's: embedded, or known by `@id` to be outside), past (dropped), beyond the
+/// look-ahead (held back; dropped beyond [`HOLD_BACK_MAX_DAYS`]), or live. Parent types
+/// (series, facilities, courses, places) are never held back.
 fn place(
-    data: &RawValue,
+    opp: &Opportunity,
     window: &Window,
     now: DateTime<Utc>,
     parent_outside: ParentOutside<'_>,
 ) -> Placement {
-    let Ok(d) = serde_json::from_str::<Dates<'_>>(data.get()) else {
-        // Not an object we understand: relay it unchanged.
-        return Placement::Live(None);
-    };
     if let Some(region) = window.region {
-        let outside = match geo_of(d.location.as_ref()) {
+        let outside = match geo_of(opp.location.as_ref()) {
             Some((lat, lon)) => !region.contains(lat, lon),
             // No coordinates of its own: a child follows its parent.
-            None => match &d.parent {
-                Some(ParentRef::Embedded(p)) => match geo_of(p.location.as_ref()) {
+            None => match opp.super_event.as_ref().or(opp.facility_use.as_ref()) {
+                Some(Ref::Embedded(p)) => match geo_of(p.location.as_ref()) {
                     Some((lat, lon)) => !region.contains(lat, lon),
-                    None => p.at_id.as_deref().is_some_and(parent_outside),
+                    None => p.id.as_deref().is_some_and(parent_outside),
                 },
-                Some(ParentRef::Url(u)) => parent_outside(u),
+                Some(Ref::Id(u)) => parent_outside(u),
                 None => false,
             },
         };
         if outside {
-            return Placement::Outside(d.at_id.as_deref().map(str::to_string));
+            return Placement::Outside(opp.id.clone());
         }
     }
-    let start = instant(&d.start);
-    let end = instant(&d.end).or(start);
+    let start = utc(opp.start);
+    let end = ends_of(opp);
     if let Some(end) = end
         && end < now
     {
         return Placement::Drop;
     }
-    if d.kind.as_deref().is_some_and(is_parent_type) {
+    if opp.kind.is_parent_type() {
         return Placement::Live(end);
     }
     if let Some(start) = start {
@@ -314,10 +233,10 @@ impl FeedStore {
         self.resync_seen.is_some()
     }
 
-    /// Notes that an item was seen during a resync.
-    pub fn saw(&mut self, id: &RawValue) {
+    /// Notes that the item with this id was seen during a resync.
+    pub fn saw(&mut self, id: &str) {
         if let Some(seen) = &mut self.resync_seen {
-            seen.insert(id.get().to_string());
+            seen.insert(id.to_string());
         }
     }
 
@@ -337,18 +256,15 @@ impl FeedStore {
         for k in held {
             self.held.remove(&k);
         }
-        let gone: Vec<(String, u64, Modified)> = self
+        let gone: Vec<String> = self
             .index
             .iter()
             .filter(|(k, c)| c.deleted_at.is_none() && !seen.contains(*k))
-            .map(|(k, c)| (k.clone(), c.seq, c.modified.clone()))
+            .map(|(k, _)| k.clone())
             .collect();
-        for (key, seq, modified) in gone {
-            let kind_id = self.log.get(&seq).and_then(|r| kind_and_id(&r.json));
-            if let Some((kind, id)) = kind_id {
-                self.tombstone(&key, &kind, &id, modified, now);
-                removed += 1;
-            }
+        for key in gone {
+            self.expire(&key, now);
+            removed += 1;
         }
         removed
     }
@@ -386,106 +302,128 @@ impl FeedStore {
         s
     }
 
-    /// Applies an `updated` item.
-    pub fn upsert(
+    /// Applies one item read by `openactive::rpde` (an update or a deletion); `default_kind`
+    /// stands in when the item names no `kind`. `parent_outside` tells whether a referenced
+    /// parent lies outside the region (children without coordinates follow their parent).
+    pub fn apply(
         &mut self,
-        kind: &str,
-        id: &RawValue,
-        modified: Modified,
-        data: &RawValue,
-        window: &Window,
-        now: DateTime<Utc>,
-    ) -> Outcome {
-        self.upsert_with(kind, id, modified, data, window, now, &|_| false)
-    }
-
-    /// Applies an `updated` item; `parent_outside` tells whether a referenced parent lies
-    /// outside the region (children without coordinates follow their parent).
-    #[allow(clippy::too_many_arguments)]
-    pub fn upsert_with(
-        &mut self,
-        kind: &str,
-        id: &RawValue,
-        modified: Modified,
-        data: &RawValue,
+        item: &Item,
+        default_kind: &str,
         window: &Window,
         now: DateTime<Utc>,
         parent_outside: ParentOutside<'_>,
     ) -> Outcome {
-        let key = id.get().to_string();
-        if let Some(stored) = self.stored_modified(&key)
-            && !modified.not_older_than(stored)
+        let kind = if item.kind.is_empty() {
+            default_kind
+        } else {
+            &item.kind
+        };
+        let id = ItemId {
+            text: &item.id,
+            number: item.id_is_number,
+        };
+        match (item.state, &item.data) {
+            (ItemState::Deleted, _) => self.delete(kind, id, item.modified.clone(), now),
+            (ItemState::Updated, Some(data)) => {
+                let parsed;
+                let opp = match item.opportunity.as_deref() {
+                    Some(o) => o,
+                    // Not from `parse_page` (which always reads the model): read it here.
+                    None => {
+                        parsed = parse_data(data.get()).unwrap_or_default();
+                        &parsed
+                    }
+                };
+                let incoming = Incoming {
+                    kind,
+                    id,
+                    modified: item.modified.clone(),
+                    data,
+                    opp,
+                };
+                self.upsert(incoming, window, now, parent_outside)
+            }
+            (ItemState::Updated, None) => Outcome::Skipped,
+        }
+    }
+
+    fn upsert(
+        &mut self,
+        item: Incoming<'_>,
+        window: &Window,
+        now: DateTime<Utc>,
+        parent_outside: ParentOutside<'_>,
+    ) -> Outcome {
+        let key = item.id.text;
+        if let Some(stored) = self.stored_modified(key)
+            && item.modified < *stored
         {
             return Outcome::Stale;
         }
-        if let Some(cur) = self.index.get(&key)
+        if let Some(cur) = self.index.get(key)
             && cur.deleted_at.is_none()
-            && cur.modified.compare(&modified) == Some(Ordering::Equal)
-            && cur.data_hash == hash_of(data.get())
+            && cur.modified == item.modified
+            && cur.data_hash == hash_of(item.data.get())
+            && cur.id_number == item.id.number
         {
             // The same version again (a re-polled page): keep its change number.
             return Outcome::Stale;
         }
-        match place(data, window, now, parent_outside) {
+        match place(item.opp, window, now, parent_outside) {
             Placement::Outside(at_id) => {
                 if let Some(at_id) = at_id {
                     self.outside.insert(at_id);
                 }
-                self.held.remove(&key);
-                self.tombstone(&key, kind, id, modified, now);
+                self.held.remove(key);
+                self.tombstone(item.kind, item.id, item.modified, now);
                 Outcome::Dropped
             }
             Placement::Drop => {
-                self.held.remove(&key);
-                self.tombstone(&key, kind, id, modified, now);
+                self.held.remove(key);
+                self.tombstone(item.kind, item.id, item.modified, now);
                 Outcome::Dropped
             }
             Placement::Hold(starts) => {
-                self.tombstone(&key, kind, id, modified.clone(), now);
+                self.tombstone(item.kind, item.id, item.modified.clone(), now);
                 self.held.insert(
-                    key,
+                    key.to_string(),
                     Held {
-                        kind: kind.to_string(),
-                        id: id.to_owned(),
-                        modified,
-                        data: data.to_owned(),
+                        kind: item.kind.to_string(),
+                        id_number: item.id.number,
+                        modified: item.modified,
+                        data: item.data.to_owned(),
                         starts,
                     },
                 );
                 Outcome::HeldBack
             }
             Placement::Live(ends) => {
-                self.held.remove(&key);
-                self.put_live(key, kind, id, modified, data, ends);
+                self.held.remove(key);
+                self.put_live(item, ends);
                 Outcome::Upserted
             }
         }
     }
 
-    fn put_live(
-        &mut self,
-        key: String,
-        kind: &str,
-        id: &RawValue,
-        modified: Modified,
-        data: &RawValue,
-        ends: Option<DateTime<Utc>>,
-    ) {
+    fn put_live(&mut self, item: Incoming<'_>, ends: Option<DateTime<Utc>>) {
         let seq = self.take_seq();
         let json = format!(
             "{{\"state\":\"updated\",\"kind\":{},\"id\":{},\"modified\":{seq},\"data\":{}}}",
-            json_string(kind),
-            id.get(),
-            data.get()
+            json_string(item.kind),
+            item.id.json(),
+            item.data.get()
         );
+        let key = item.id.text.to_string();
         if let Some(old) = self.index.insert(
             key.clone(),
             Current {
                 seq,
-                modified,
+                modified: item.modified,
                 ends,
                 deleted_at: None,
-                data_hash: hash_of(data.get()),
+                data_hash: hash_of(item.data.get()),
+                kind: item.kind.into(),
+                id_number: item.id.number,
             },
         ) {
             self.log.remove(&old.seq);
@@ -505,21 +443,13 @@ impl FeedStore {
 
     /// Replaces a live item with a tombstone (no-op when it was never relayed or is already
     /// deleted; the stored `modified` still advances).
-    fn tombstone(
-        &mut self,
-        key: &str,
-        kind: &str,
-        id: &RawValue,
-        modified: Modified,
-        now: DateTime<Utc>,
-    ) {
-        let Some(cur) = self.index.get(key) else {
+    fn tombstone(&mut self, kind: &str, id: ItemId<'_>, modified: Modified, now: DateTime<Utc>) {
+        let key = id.text;
+        let Some(cur) = self.index.get_mut(key) else {
             return;
         };
         if cur.deleted_at.is_some() {
-            if let Some(cur) = self.index.get_mut(key) {
-                cur.modified = modified;
-            }
+            cur.modified = modified;
             return;
         }
         let old_seq = cur.seq;
@@ -529,7 +459,7 @@ impl FeedStore {
         let json = format!(
             "{{\"state\":\"deleted\",\"kind\":{},\"id\":{},\"modified\":{seq}}}",
             json_string(kind),
-            id.get()
+            id.json()
         );
         self.log.insert(
             seq,
@@ -546,26 +476,36 @@ impl FeedStore {
                 ends: None,
                 deleted_at: Some(now),
                 data_hash: 0,
+                kind: kind.into(),
+                id_number: id.number,
             },
         );
     }
 
-    /// Applies a `deleted` item.
-    pub fn delete(
+    /// Turns a live item into a tombstone with its stored kind, id form and `modified`.
+    fn expire(&mut self, key: &str, now: DateTime<Utc>) {
+        let Some(cur) = self.index.get(key) else {
+            return;
+        };
+        let (kind, number, modified) = (cur.kind.clone(), cur.id_number, cur.modified.clone());
+        let id = ItemId { text: key, number };
+        self.tombstone(&kind, id, modified, now);
+    }
+
+    fn delete(
         &mut self,
         kind: &str,
-        id: &RawValue,
+        id: ItemId<'_>,
         modified: Modified,
         now: DateTime<Utc>,
     ) -> Outcome {
-        let key = id.get().to_string();
-        if let Some(stored) = self.stored_modified(&key)
-            && !modified.not_older_than(stored)
+        if let Some(stored) = self.stored_modified(id.text)
+            && modified < *stored
         {
             return Outcome::Stale;
         }
-        self.held.remove(&key);
-        self.tombstone(&key, kind, id, modified, now);
+        self.held.remove(id.text);
+        self.tombstone(kind, id, modified, now);
         Outcome::Deleted
     }
 
@@ -579,14 +519,7 @@ impl FeedStore {
             .map(|(k, _)| k.clone())
             .collect();
         for key in expired {
-            let Some(cur) = self.index.get(&key) else {
-                continue;
-            };
-            let modified = cur.modified.clone();
-            let kind_id = self.log.get(&cur.seq).and_then(|r| kind_and_id(&r.json));
-            if let Some((kind, id)) = kind_id {
-                self.tombstone(&key, &kind, &id, modified, now);
-            }
+            self.expire(&key, now);
         }
         let horizon = now + Duration::days(i64::from(window.lookahead_days));
         let due: Vec<String> = self
@@ -596,8 +529,22 @@ impl FeedStore {
             .map(|(k, _)| k.clone())
             .collect();
         for key in due {
-            if let Some(h) = self.held.remove(&key) {
-                self.upsert(&h.kind, &h.id, h.modified, &h.data, window, now);
+            let Some(h) = self.held.remove(&key) else {
+                continue;
+            };
+            // Accepted once already, so its data reads; placed again now that time passed.
+            if let Ok(opp) = parse_data(h.data.get()) {
+                let incoming = Incoming {
+                    kind: &h.kind,
+                    id: ItemId {
+                        text: &key,
+                        number: h.id_number,
+                    },
+                    modified: h.modified,
+                    data: &h.data,
+                    opp: &opp,
+                };
+                self.upsert(incoming, window, now, &|_| false);
             }
         }
         let cutoff = now - Duration::days(TOMBSTONE_TTL_DAYS);
@@ -622,27 +569,109 @@ impl FeedStore {
             .collect()
     }
 
-    /// Whether the item with this RPDE id (its JSON text) is live.
+    /// Whether the item with this RPDE id, given as its JSON text (`"\"a\""`, `7`), is live.
     pub fn contains_live(&self, id_json: &str) -> bool {
-        self.index
-            .get(id_json)
-            .is_some_and(|c| c.deleted_at.is_none())
+        let key = id_from_json(id_json).map_or_else(|| id_json.to_string(), |(t, _)| t);
+        self.index.get(&key).is_some_and(|c| c.deleted_at.is_none())
     }
 
-    /// Keys of all live items, for tests and diagnostics.
-    pub fn live_keys(&self) -> Vec<&str> {
+    /// Ids of all live items as relayed JSON text (`"\"a\""`, `7`), for tests and diagnostics.
+    pub fn live_keys(&self) -> Vec<String> {
         self.index
             .iter()
             .filter(|(_, c)| c.deleted_at.is_none())
-            .map(|(k, _)| k.as_str())
+            .map(|(k, c)| {
+                ItemId {
+                    text: k,
+                    number: c.id_number,
+                }
+                .json()
+            })
             .collect()
     }
 
-    /// The record keys in change-number order (tests).
+    /// Live items as (id, the publisher's `modified`), for tests and diagnostics.
+    pub fn live_modified(&self) -> Vec<(&str, &Modified)> {
+        self.index
+            .iter()
+            .filter(|(_, c)| c.deleted_at.is_none())
+            .map(|(k, c)| (k.as_str(), &c.modified))
+            .collect()
+    }
+
+    /// Held-back items as (id, the publisher's `modified`), for tests and diagnostics.
+    pub fn held_modified(&self) -> Vec<(&str, &Modified)> {
+        self.held
+            .iter()
+            .map(|(k, h)| (k.as_str(), &h.modified))
+            .collect()
+    }
+
+    /// The record keys (item ids) in change-number order (tests).
     pub fn log_keys(&self) -> Vec<&str> {
         self.log.values().map(|r| r.key.as_str()).collect()
     }
 }
+
+/// An item id: its text (the store's key) and whether it was published as a JSON number.
+#[derive(Clone, Copy)]
+struct ItemId<'a> {
+    text: &'a str,
+    number: bool,
+}
+
+impl ItemId<'_> {
+    /// The id as relayed: a number as it was read, a string as a JSON string.
+    fn json(&self) -> String {
+        if self.number {
+            self.text.to_string()
+        } else {
+            json_string(self.text)
+        }
+    }
+}
+
+/// Reads an id saved as JSON text (a string or a number) back into (text, is a number).
+fn id_from_json(text: &str) -> Option<(String, bool)> {
+    match serde_json::from_str::<serde_json::Value>(text).ok()? {
+        serde_json::Value::String(s) => Some((s, false)),
+        serde_json::Value::Number(n) => Some((n.to_string(), true)),
+        _ => None,
+    }
+}
+
+/// An update on its way in: envelope, exact `data` bytes and the model read from them.
+struct Incoming<'a> {
+    kind: &'a str,
+    id: ItemId<'a>,
+    modified: Modified,
+    data: &'a RawValue,
+    opp: &'a Opportunity,
+}
+
+/// Why a saved state could not be read (the caller starts afresh).
+#[derive(Debug)]
+pub enum SnapshotError {
+    /// The state has no header line.
+    Empty,
+    /// A line is not what [`FeedStore::write_snapshot`] writes.
+    Corrupt(String),
+}
+
+impl std::fmt::Display for SnapshotError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SnapshotError::Empty => f.write_str("empty state"),
+            SnapshotError::Corrupt(e) => write!(f, "corrupt state: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for SnapshotError {}
+
+/// The store's snapshot layout. 0 (no `version` in the header): written before the proxy read
+/// items through `openactive` (resync ids saved as JSON text; records without `kind`).
+const SNAPSHOT_VERSION: u32 = 1;
 
 /// `Modified` as saved on disk (integers as decimal text so no precision is lost).
 #[derive(Serialize, Deserialize)]
@@ -663,12 +692,12 @@ impl From<&Modified> for SavedModified {
 }
 
 impl SavedModified {
-    fn restore(self) -> Result<Modified, String> {
+    fn restore(self) -> Result<Modified, SnapshotError> {
         match self {
             SavedModified::Int(t) => t
                 .parse()
                 .map(Modified::Int)
-                .map_err(|_| "bad saved modified".to_string()),
+                .map_err(|_| SnapshotError::Corrupt("bad saved modified".into())),
             SavedModified::Str(s) => Ok(Modified::Str(s)),
         }
     }
@@ -676,6 +705,8 @@ impl SavedModified {
 
 #[derive(Serialize, Deserialize)]
 struct SavedHeader {
+    #[serde(default)]
+    version: u32,
     next_seq: u64,
     cursor: Option<String>,
     pass_started: Option<DateTime<Utc>>,
@@ -686,7 +717,9 @@ struct SavedHeader {
 #[derive(Serialize)]
 struct SavedRecordOut<'a> {
     seq: u64,
+    /// The item id as JSON text (a string or a number, as published).
     key: &'a str,
+    kind: &'a str,
     modified: SavedModified,
     ends: Option<DateTime<Utc>>,
     deleted_at: Option<DateTime<Utc>>,
@@ -697,6 +730,8 @@ struct SavedRecordOut<'a> {
 struct SavedRecordIn {
     seq: u64,
     key: String,
+    #[serde(default)]
+    kind: Option<String>,
     modified: SavedModified,
     ends: Option<DateTime<Utc>>,
     deleted_at: Option<DateTime<Utc>>,
@@ -716,9 +751,8 @@ struct SavedHeldOut<'a> {
 
 #[derive(Deserialize)]
 struct SavedHeldIn {
-    key: String,
-    kind: String,
     id: Box<RawValue>,
+    kind: String,
     modified: SavedModified,
     data: Box<RawValue>,
     starts: DateTime<Utc>,
@@ -727,9 +761,9 @@ struct SavedHeldIn {
 impl FeedStore {
     /// Writes the whole state as JSON lines: a header line, then `R` (relayed record) and `H`
     /// (held-back item) lines. Relayed item JSON is embedded verbatim.
-    pub fn write_snapshot(&self, out: &mut Vec<u8>) -> Result<(), String> {
-        let err = |e: serde_json::Error| e.to_string();
+    pub fn write_snapshot(&self, out: &mut Vec<u8>) -> Result<(), serde_json::Error> {
         let header = SavedHeader {
+            version: SNAPSHOT_VERSION,
             next_seq: self.next_seq,
             cursor: self.cursor.clone(),
             pass_started: self.pass_started,
@@ -739,22 +773,27 @@ impl FeedStore {
                 .map(|s| s.iter().cloned().collect()),
             outside: self.outside.iter().cloned().collect(),
         };
-        serde_json::to_writer(&mut *out, &header).map_err(err)?;
+        serde_json::to_writer(&mut *out, &header)?;
         out.push(b'\n');
         for (seq, rec) in &self.log {
             let Some(cur) = self.index.get(&rec.key) else {
                 continue;
             };
+            let id = ItemId {
+                text: &rec.key,
+                number: cur.id_number,
+            };
             out.extend_from_slice(b"R");
             let meta = SavedRecordOut {
                 seq: *seq,
-                key: &rec.key,
+                key: &id.json(),
+                kind: &cur.kind,
                 modified: (&cur.modified).into(),
                 ends: cur.ends,
                 deleted_at: cur.deleted_at,
                 hash: cur.data_hash,
             };
-            let mut line = serde_json::to_vec(&meta).map_err(err)?;
+            let mut line = serde_json::to_vec(&meta)?;
             line.pop(); // the closing brace
             out.extend_from_slice(&line);
             out.extend_from_slice(b",\"item\":");
@@ -762,69 +801,106 @@ impl FeedStore {
             out.extend_from_slice(b"}\n");
         }
         for (key, h) in &self.held {
+            let id_json = ItemId {
+                text: key,
+                number: h.id_number,
+            }
+            .json();
+            let id = RawValue::from_string(id_json)?;
             out.extend_from_slice(b"H");
             let held = SavedHeldOut {
-                key,
+                key: id.get(),
                 kind: &h.kind,
-                id: &h.id,
+                id: &id,
                 modified: (&h.modified).into(),
                 data: &h.data,
                 starts: h.starts,
             };
-            serde_json::to_writer(&mut *out, &held).map_err(err)?;
+            serde_json::to_writer(&mut *out, &held)?;
             out.push(b'\n');
         }
         Ok(())
     }
 
-    /// Reads what [`FeedStore::write_snapshot`] wrote.
-    pub fn read_snapshot<'a>(mut lines: impl Iterator<Item = &'a str>) -> Result<Self, String> {
-        let err = |e: serde_json::Error| format!("corrupt state: {e}");
+    /// Reads what [`FeedStore::write_snapshot`] wrote, this version or the one before (whose
+    /// records are completed by reading their relayed item with `openactive`, so items with
+    /// offset-less dates saved without an expiry get one).
+    pub fn read_snapshot<'a>(
+        mut lines: impl Iterator<Item = &'a str>,
+    ) -> Result<Self, SnapshotError> {
+        let err = |e: serde_json::Error| SnapshotError::Corrupt(e.to_string());
+        let bad_id = || SnapshotError::Corrupt("bad saved item id".into());
         let header: SavedHeader =
-            serde_json::from_str(lines.next().ok_or("empty state")?).map_err(err)?;
+            serde_json::from_str(lines.next().ok_or(SnapshotError::Empty)?).map_err(err)?;
         let mut store = FeedStore::new(header.next_seq);
         store.cursor = header.cursor;
         store.pass_started = header.pass_started;
-        store.resync_seen = header.resync_seen.map(|v| v.into_iter().collect());
+        store.resync_seen = match header.resync_seen {
+            None => None,
+            Some(ids) if header.version == 0 => Some(
+                ids.iter()
+                    .map(|k| id_from_json(k).map(|(t, _)| t).ok_or_else(bad_id))
+                    .collect::<Result<_, _>>()?,
+            ),
+            Some(ids) => Some(ids.into_iter().collect()),
+        };
         store.outside = header.outside.into_iter().collect();
         for line in lines {
             if let Some(rec) = line.strip_prefix('R') {
                 let r: SavedRecordIn = serde_json::from_str(rec).map_err(err)?;
+                let (key, id_number) = id_from_json(&r.key).ok_or_else(bad_id)?;
+                let (kind, ends) = match r.kind {
+                    Some(kind) => (kind, r.ends),
+                    None => {
+                        // Saved by the proxy's former reader: the relayed item says its kind,
+                        // and a live item's expiry is read again from its data.
+                        let item = parse_item(r.item.get())
+                            .map_err(|s| SnapshotError::Corrupt(s.reason))?;
+                        let ends = match (&item.opportunity, r.deleted_at) {
+                            (Some(opp), None) => r.ends.or_else(|| ends_of(opp)),
+                            _ => r.ends,
+                        };
+                        (item.kind, ends)
+                    }
+                };
                 if r.deleted_at.is_none() {
                     store.live += 1;
                 }
                 store.index.insert(
-                    r.key.clone(),
+                    key.clone(),
                     Current {
                         seq: r.seq,
                         modified: r.modified.restore()?,
-                        ends: r.ends,
+                        ends,
                         deleted_at: r.deleted_at,
                         data_hash: r.hash,
+                        kind: kind.into(),
+                        id_number,
                     },
                 );
                 store.next_seq = store.next_seq.max(r.seq + 1);
                 store.log.insert(
                     r.seq,
                     Record {
-                        key: r.key,
+                        key,
                         json: r.item.get().into(),
                     },
                 );
             } else if let Some(held) = line.strip_prefix('H') {
                 let h: SavedHeldIn = serde_json::from_str(held).map_err(err)?;
+                let (key, id_number) = id_from_json(h.id.get()).ok_or_else(bad_id)?;
                 store.held.insert(
-                    h.key,
+                    key,
                     Held {
                         kind: h.kind,
-                        id: h.id,
+                        id_number,
                         modified: h.modified.restore()?,
                         data: h.data,
                         starts: h.starts,
                     },
                 );
             } else if !line.is_empty() {
-                return Err("corrupt state: unknown line".into());
+                return Err(SnapshotError::Corrupt("unknown line".into()));
             }
         }
         Ok(store)
@@ -842,24 +918,9 @@ fn json_string(s: &str) -> String {
     serde_json::to_string(s).unwrap_or_else(|_| "\"\"".to_string())
 }
 
-fn kind_and_id(json: &str) -> Option<(String, Box<RawValue>)> {
-    #[derive(Deserialize)]
-    struct KindId {
-        kind: String,
-        id: Box<RawValue>,
-    }
-    serde_json::from_str::<KindId>(json)
-        .ok()
-        .map(|k| (k.kind, k.id))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn raw(s: &str) -> Box<RawValue> {
-        RawValue::from_string(s.to_string()).unwrap()
-    }
 
     fn window() -> Window {
         Window {
@@ -872,30 +933,88 @@ mod tests {
         "2026-11-23T12:00:00Z".parse().unwrap()
     }
 
+    /// Applies an `updated` item given as JSON fragments (`id` and `modified` as JSON).
+    fn upsert(s: &mut FeedStore, kind: &str, id: &str, modified: &str, data: &str) -> Outcome {
+        upsert_at(s, kind, id, modified, data, now())
+    }
+
+    fn upsert_at(
+        s: &mut FeedStore,
+        kind: &str,
+        id: &str,
+        modified: &str,
+        data: &str,
+        at: DateTime<Utc>,
+    ) -> Outcome {
+        let item = parse_item(&format!(
+            r#"{{"state":"updated","kind":"{kind}","id":{id},"modified":{modified},"data":{data}}}"#
+        ))
+        .unwrap();
+        s.apply(&item, "Fallback", &window(), at, &|_| false)
+    }
+
+    fn delete(s: &mut FeedStore, kind: &str, id: &str, modified: &str) -> Outcome {
+        let item = parse_item(&format!(
+            r#"{{"state":"deleted","kind":"{kind}","id":{id},"modified":{modified}}}"#
+        ))
+        .unwrap();
+        s.apply(&item, "Fallback", &window(), now(), &|_| false)
+    }
+
     #[test]
-    fn modified_compares_big_integers_exactly_and_strings_as_strings() {
-        let a = Modified::from_raw(&raw("637890336000000001"));
-        let b = Modified::from_raw(&raw("637890336000000000"));
-        assert_eq!(a.compare(&b), Some(Ordering::Greater));
-        let s1 = Modified::from_raw(&raw("\"2020-01-02\""));
-        let s2 = Modified::from_raw(&raw("\"2020-01-10\""));
-        assert_eq!(s1.compare(&s2), Some(Ordering::Less));
-        assert!(Modified::Int(5).not_older_than(&Modified::Str("5".into())));
+    fn modified_follows_openactive_ordering_big_integers_and_mixed_classes() {
+        let mut s = FeedStore::new(1);
+        let d = r#"{"@type":"SessionSeries"}"#;
+        let d2 = r#"{"@type":"SessionSeries","name":"2"}"#;
+        assert_eq!(
+            upsert(&mut s, "SessionSeries", "\"a\"", "637890336000000001", d),
+            Outcome::Upserted
+        );
+        assert_eq!(
+            upsert(&mut s, "SessionSeries", "\"a\"", "637890336000000000", d2),
+            Outcome::Stale
+        );
+        // A digit string compares with an integer numerically…
+        assert_eq!(
+            upsert(
+                &mut s,
+                "SessionSeries",
+                "\"a\"",
+                "\"637890336000000002\"",
+                d2
+            ),
+            Outcome::Upserted
+        );
+        assert_eq!(
+            upsert(&mut s, "SessionSeries", "\"a\"", "637890336000000001", d),
+            Outcome::Stale
+        );
+        // …and any other string is newer than any number (as in `openactive::rpde`).
+        assert_eq!(
+            upsert(&mut s, "SessionSeries", "\"a\"", "\"2020-01-02\"", d),
+            Outcome::Upserted
+        );
+        assert_eq!(
+            upsert(&mut s, "SessionSeries", "\"a\"", "99999999999999999999", d2),
+            Outcome::Stale
+        );
+        assert_eq!(
+            upsert(&mut s, "SessionSeries", "\"a\"", "\"2020-01-01\"", d2),
+            Outcome::Stale
+        );
     }
 
     #[test]
     fn latest_version_wins_and_stale_versions_are_ignored() {
         let mut s = FeedStore::new(100);
-        let w = window();
-        let id = raw("\"a\"");
-        let d1 = raw(r#"{"@type":"SessionSeries","name":"one"}"#);
-        let d0 = raw(r#"{"@type":"SessionSeries","name":"zero"}"#);
+        let d1 = r#"{"@type":"SessionSeries","name":"one"}"#;
+        let d0 = r#"{"@type":"SessionSeries","name":"zero"}"#;
         assert_eq!(
-            s.upsert("SessionSeries", &id, Modified::Int(2), &d1, &w, now()),
+            upsert(&mut s, "SessionSeries", "\"a\"", "2", d1),
             Outcome::Upserted
         );
         assert_eq!(
-            s.upsert("SessionSeries", &id, Modified::Int(1), &d0, &w, now()),
+            upsert(&mut s, "SessionSeries", "\"a\"", "1", d0),
             Outcome::Stale
         );
         let page = s.page(0, 10);
@@ -904,59 +1023,63 @@ mod tests {
         assert_eq!(page[0].0, 100);
         // The same version re-published keeps its change number; a new one gets a new number.
         assert_eq!(
-            s.upsert("SessionSeries", &id, Modified::Int(2), &d1, &w, now()),
+            upsert(&mut s, "SessionSeries", "\"a\"", "2", d1),
             Outcome::Stale
         );
         assert_eq!(s.last_seq(), 100);
         assert_eq!(
-            s.upsert("SessionSeries", &id, Modified::Int(2), &d0, &w, now()),
+            upsert(&mut s, "SessionSeries", "\"a\"", "2", d0),
             Outcome::Upserted
         );
         assert_eq!(s.page(0, 10)[0].0, 101);
     }
 
     #[test]
+    fn ids_keep_their_published_form_and_a_number_and_its_string_are_one_item() {
+        let mut s = FeedStore::new(1);
+        let d = r#"{"@type":"SessionSeries"}"#;
+        upsert(&mut s, "SessionSeries", "7", "1", d);
+        upsert(&mut s, "", "\"x\\u00e9\"", "1", d);
+        let page = s.page(0, 10);
+        assert_eq!(
+            page[0].1,
+            r#"{"state":"updated","kind":"SessionSeries","id":7,"modified":1,"data":{"@type":"SessionSeries"}}"#
+        );
+        // No kind on the item: the feed's stands in.
+        assert!(
+            page[1]
+                .1
+                .starts_with(r#"{"state":"updated","kind":"Fallback","id":"xé","#)
+        );
+        assert!(s.contains_live("7") && s.contains_live("\"7\""));
+        assert_eq!(
+            delete(&mut s, "SessionSeries", "\"7\"", "2"),
+            Outcome::Deleted
+        );
+        assert_eq!(s.live_len(), 1);
+        assert_eq!(
+            s.page(0, 10)[1].1,
+            r#"{"state":"deleted","kind":"SessionSeries","id":"7","modified":3}"#
+        );
+    }
+
+    #[test]
     fn past_sessions_are_dropped_and_far_ones_held_back() {
         let mut s = FeedStore::new(1);
         let w = window();
-        let past = raw(
-            r#"{"@type":"ScheduledSession","startDate":"2026-11-01T10:00:00Z","endDate":"2026-11-01T11:00:00Z"}"#,
-        );
-        let far = raw(r#"{"@type":"ScheduledSession","startDate":"2027-01-10T10:00:00Z"}"#);
-        let near = raw(
-            r#"{"@type":"ScheduledSession","startDate":"2026-11-24T10:00:00+00:00","endDate":"2026-11-24T11:00:00+00:00"}"#,
-        );
+        let past = r#"{"@type":"ScheduledSession","startDate":"2026-11-01T10:00:00Z","endDate":"2026-11-01T11:00:00Z"}"#;
+        let far = r#"{"@type":"ScheduledSession","startDate":"2027-01-10T10:00:00Z"}"#;
+        let near = r#"{"@type":"ScheduledSession","startDate":"2026-11-24T10:00:00+00:00","endDate":"2026-11-24T11:00:00+00:00"}"#;
         assert_eq!(
-            s.upsert(
-                "ScheduledSession",
-                &raw("1"),
-                Modified::Int(1),
-                &past,
-                &w,
-                now()
-            ),
+            upsert(&mut s, "ScheduledSession", "1", "1", past),
             Outcome::Dropped
         );
         assert_eq!(
-            s.upsert(
-                "ScheduledSession",
-                &raw("2"),
-                Modified::Int(2),
-                &far,
-                &w,
-                now()
-            ),
+            upsert(&mut s, "ScheduledSession", "2", "2", far),
             Outcome::HeldBack
         );
         assert_eq!(
-            s.upsert(
-                "ScheduledSession",
-                &raw("3"),
-                Modified::Int(3),
-                &near,
-                &w,
-                now()
-            ),
+            upsert(&mut s, "ScheduledSession", "3", "3", near),
             Outcome::Upserted
         );
         assert_eq!(s.live_len(), 1);
@@ -971,79 +1094,239 @@ mod tests {
             page.iter()
                 .any(|(_, j)| j.contains("\"deleted\"") && j.contains("\"id\":3"))
         );
+        assert!(
+            page.iter()
+                .any(|(_, j)| j.contains("\"updated\"") && j.contains("\"id\":2"))
+        );
+    }
+
+    #[test]
+    fn offset_less_and_date_only_occurrences_expire_like_the_rest() {
+        let mut s = FeedStore::new(1);
+        let w = window();
+        // Local (Europe/London) times without an offset, and a date-only end.
+        let local = r#"{"@type":"ScheduledSession","startDate":"2026-11-24T10:00:00","endDate":"2026-11-24T11:00:00"}"#;
+        let date_only = r#"{"@type":"Event","startDate":"2026-11-25","endDate":"2026-11-26"}"#;
+        let local_past = r#"{"@type":"ScheduledSession","startDate":"2026-11-20T10:00","endDate":"2026-11-20T11:00"}"#;
+        let local_far = r#"{"@type":"ScheduledSession","startDate":"2027-01-10T10:00:00","endDate":"2027-01-10T11:00:00"}"#;
+        assert_eq!(
+            upsert(&mut s, "ScheduledSession", "\"l\"", "1", local),
+            Outcome::Upserted
+        );
+        assert_eq!(
+            upsert(&mut s, "Event", "\"d\"", "1", date_only),
+            Outcome::Upserted
+        );
+        assert_eq!(
+            upsert(&mut s, "ScheduledSession", "\"p\"", "1", local_past),
+            Outcome::Dropped
+        );
+        assert_eq!(
+            upsert(&mut s, "ScheduledSession", "\"f\"", "1", local_far),
+            Outcome::HeldBack
+        );
+        assert_eq!(s.live_len(), 2);
+        // 10:59 UTC is 10:59 in London in November: not over yet.
+        s.sweep(&w, "2026-11-24T10:59:00Z".parse().unwrap());
+        assert!(s.contains_live("\"l\""));
+        s.sweep(&w, "2026-11-24T11:01:00Z".parse().unwrap());
+        assert!(!s.contains_live("\"l\""), "expired at its local end");
+        assert!(s.contains_live("\"d\""));
+        s.sweep(&w, "2026-11-26T00:01:00Z".parse().unwrap());
+        assert!(!s.contains_live("\"d\""));
+        assert_eq!(s.live_len(), 0);
+        // The held one enters the window, then ends too.
+        s.sweep(&w, "2026-12-20T00:00:00Z".parse().unwrap());
+        assert!(s.contains_live("\"f\""));
+        s.sweep(&w, "2027-01-10T11:01:00Z".parse().unwrap());
+        assert!(!s.contains_live("\"f\""));
+        assert_eq!(s.live_len(), 0);
+        // Its tombstone is relayed (the November ones are older than a week by now).
+        assert_eq!(
+            s.page(0, 10).iter().map(|(_, j)| *j).collect::<Vec<_>>(),
+            [r#"{"state":"deleted","kind":"ScheduledSession","id":"f","modified":6}"#]
+        );
+    }
+
+    #[test]
+    fn region_placement_reads_the_model_location_and_parent() {
+        let mut s = FeedStore::new(1);
+        let w = Window {
+            lookahead_days: 28,
+            region: Some(Region::Bbox {
+                min_lat: 51.0,
+                min_lon: -1.0,
+                max_lat: 52.0,
+                max_lon: 1.0,
+            }),
+        };
+        let apply = |s: &mut FeedStore, id: &str, data: &str, outside: &dyn Fn(&str) -> bool| {
+            let item = parse_item(&format!(
+                r#"{{"state":"updated","kind":"SessionSeries","id":"{id}","modified":1,"data":{data}}}"#
+            ))
+            .unwrap();
+            s.apply(&item, "SessionSeries", &w, now(), outside)
+        };
+        let no = |_: &str| false;
+        // Coordinates as numeric strings, on the location itself or under `geo`.
+        assert_eq!(
+            apply(
+                &mut s,
+                "in",
+                r#"{"@type":"SessionSeries","location":{"latitude":"51.5","longitude":"0.1"}}"#,
+                &no
+            ),
+            Outcome::Upserted
+        );
+        assert_eq!(
+            apply(
+                &mut s,
+                "out",
+                r#"{"@type":"SessionSeries","@id":"https://x/out","location":{"geo":{"latitude":55.9,"longitude":-3.2}}}"#,
+                &no
+            ),
+            Outcome::Dropped
+        );
+        assert!(s.is_outside("https://x/out"));
+        // A child without coordinates follows its parent: embedded, or known outside by @id.
+        assert_eq!(
+            apply(
+                &mut s,
+                "c1",
+                r#"{"@type":"ScheduledSession","startDate":"2026-11-24T10:00:00Z","superEvent":{"@id":"https://x/p","location":{"geo":{"latitude":55.9,"longitude":-3.2}}}}"#,
+                &no
+            ),
+            Outcome::Dropped
+        );
+        let out = |id: &str| id == "https://x/out";
+        assert_eq!(
+            apply(
+                &mut s,
+                "c2",
+                r#"{"@type":"Slot","startDate":"2026-11-24T10:00:00Z","facilityUse":"https://x/out"}"#,
+                &out
+            ),
+            Outcome::Dropped
+        );
+        assert_eq!(
+            apply(
+                &mut s,
+                "c3",
+                r#"{"@type":"Slot","startDate":"2026-11-24T10:00:00Z","facilityUse":"https://x/in"}"#,
+                &out
+            ),
+            Outcome::Upserted
+        );
+        assert_eq!(s.live_len(), 2);
     }
 
     #[test]
     fn snapshot_round_trips_items_tombstones_held_items_and_cursor() {
         let mut s = FeedStore::new(500);
-        let w = window();
-        let d = raw(r#"{"@type":"SessionSeries","name":"caf\u00e9 \"q\""}"#);
-        s.upsert(
-            "SessionSeries",
-            &raw("\"a\""),
-            Modified::Int(637890336000000001),
-            &d,
-            &w,
-            now(),
-        );
-        s.upsert(
-            "SessionSeries",
-            &raw("7"),
-            Modified::Str("x".into()),
-            &d,
-            &w,
-            now(),
-        );
-        s.delete("SessionSeries", &raw("7"), Modified::Str("y".into()), now());
-        let far = raw(r#"{"@type":"ScheduledSession","startDate":"2027-01-10T10:00:00Z"}"#);
-        s.upsert(
-            "ScheduledSession",
-            &raw("\"f\""),
-            Modified::Int(3),
-            &far,
-            &w,
-            now(),
-        );
+        let d = r#"{"@type":"SessionSeries","name":"caf\u00e9 \"q\""}"#;
+        upsert(&mut s, "SessionSeries", "\"a\"", "637890336000000001", d);
+        upsert(&mut s, "SessionSeries", "7", "\"x\"", d);
+        delete(&mut s, "SessionSeries", "7", "\"y\"");
+        let far = r#"{"@type":"ScheduledSession","startDate":"2027-01-10T10:00:00Z"}"#;
+        upsert(&mut s, "ScheduledSession", "\"f\"", "3", far);
+        upsert(&mut s, "ScheduledSession", "12", "3", far);
+        s.set_cursor("http://x.example/feed?afterChangeNumber=9");
+        s.begin_resync(now());
+        s.saw("a");
         s.set_cursor("http://x.example/feed?afterChangeNumber=9");
         let mut buf = Vec::new();
         s.write_snapshot(&mut buf).unwrap();
         let text = String::from_utf8(buf).unwrap();
-        let r = FeedStore::read_snapshot(text.lines()).unwrap();
+        let mut r = FeedStore::read_snapshot(text.lines()).unwrap();
         assert_eq!(r.page(0, 10), s.page(0, 10));
         assert_eq!(r.live_len(), 1);
-        assert_eq!(r.held_len(), 1);
+        assert_eq!(r.held_len(), 2);
         assert_eq!(r.cursor(), s.cursor());
         assert_eq!(r.next_seq, s.next_seq);
         // The same version again keeps its change number after a reload.
-        let mut r = r;
         assert_eq!(
-            r.upsert(
+            upsert(&mut r, "SessionSeries", "\"a\"", "637890336000000001", d),
+            Outcome::Stale
+        );
+        // Stale against the restored tombstone; the resync keeps "a" and the held items go.
+        assert_eq!(
+            upsert(&mut r, "SessionSeries", "7", "\"x\"", d),
+            Outcome::Stale
+        );
+        assert_eq!(r.finish_resync(now()), 2);
+        assert!(r.contains_live("\"a\""));
+        // Held items keep their id form when they enter the window.
+        let mut r = FeedStore::read_snapshot(text.lines()).unwrap();
+        r.sweep(&window(), "2026-12-20T00:00:00Z".parse().unwrap());
+        assert!(r.page(0, 10).iter().any(|(_, j)| j.contains(r#""id":12,"#)));
+        assert!(
+            r.page(0, 10)
+                .iter()
+                .any(|(_, j)| j.contains(r#""id":"f","#))
+        );
+    }
+
+    #[test]
+    fn a_snapshot_from_the_former_reader_restores_and_its_offset_less_items_now_expire() {
+        // Written before items were read through `openactive`: no `version`, resync ids and
+        // keys as JSON text, no `kind` on records, no expiry for offset-less dates.
+        let old = [
+            r#"{"next_seq":12,"cursor":"http://x.example/f?after=9","pass_started":"2026-11-20T00:00:00Z","resync_seen":["\"s\"","5"],"outside":[]}"#,
+            r#"R{"seq":9,"key":"5","modified":{"i":"3"},"ends":null,"deleted_at":null,"hash":1,"item":{"state":"updated","kind":"ScheduledSession","id":5,"modified":9,"data":{"@type":"ScheduledSession","startDate":"2026-11-24T10:00:00","endDate":"2026-11-24T11:00:00"}}}"#,
+            r#"R{"seq":10,"key":"\"s\"","modified":{"s":"b"},"ends":null,"deleted_at":null,"hash":2,"item":{"state":"updated","kind":"SessionSeries","id":"s","modified":10,"data":{"@type":"SessionSeries"}}}"#,
+            r#"R{"seq":11,"key":"\"gone\"","modified":{"i":"4"},"ends":null,"deleted_at":"2026-11-22T00:00:00Z","hash":0,"item":{"state":"deleted","kind":"SessionSeries","id":"gone","modified":11}}"#,
+            r#"H{"key":"\"h\"","kind":"ScheduledSession","id":"h","modified":{"i":"1"},"data":{"@type":"ScheduledSession","startDate":"2027-01-10T10:00:00Z"},"starts":"2027-01-10T10:00:00Z"}"#,
+        ]
+        .join("\n");
+        let mut s = FeedStore::read_snapshot(old.lines()).unwrap();
+        assert_eq!((s.live_len(), s.held_len(), s.last_seq()), (2, 1, 11));
+        assert!(s.contains_live("5") && s.contains_live("\"s\""));
+        assert!(s.resyncing());
+        // Stale against the restored tombstone and versions.
+        assert_eq!(
+            delete(&mut s, "SessionSeries", "\"gone\"", "3"),
+            Outcome::Stale
+        );
+        assert_eq!(
+            upsert(
+                &mut s,
                 "SessionSeries",
-                &raw("\"a\""),
-                Modified::Int(637890336000000001),
-                &d,
-                &w,
-                now()
+                "\"s\"",
+                "\"a\"",
+                r#"{"@type":"SessionSeries"}"#
             ),
             Outcome::Stale
         );
+        s.sweep(&window(), "2026-11-24T11:01:00Z".parse().unwrap());
+        assert!(!s.contains_live("5"), "the offset-less session expired");
+        assert_eq!(
+            s.page(11, 10)[0].1,
+            r#"{"state":"deleted","kind":"ScheduledSession","id":5,"modified":12}"#
+        );
+        // The resync saw both ids; nothing else to remove but the held item.
+        assert_eq!(s.finish_resync(now()), 1);
+        assert!(s.contains_live("\"s\""));
+        // Saved again, it reads back the same.
+        let mut buf = Vec::new();
+        s.write_snapshot(&mut buf).unwrap();
+        let text = String::from_utf8(buf).unwrap();
+        let r = FeedStore::read_snapshot(text.lines()).unwrap();
+        assert_eq!(r.page(0, 20), s.page(0, 20));
     }
 
     #[test]
     fn deletions_become_tombstones_that_expire_after_a_week() {
         let mut s = FeedStore::new(1);
         let w = window();
-        let d = raw(r#"{"@type":"SessionSeries"}"#);
-        s.upsert(
+        upsert(
+            &mut s,
             "SessionSeries",
-            &raw("\"x\""),
-            Modified::Int(1),
-            &d,
-            &w,
-            now(),
+            "\"x\"",
+            "1",
+            r#"{"@type":"SessionSeries"}"#,
         );
         assert_eq!(
-            s.delete("SessionSeries", &raw("\"x\""), Modified::Int(2), now()),
+            delete(&mut s, "SessionSeries", "\"x\"", "2"),
             Outcome::Deleted
         );
         assert_eq!(s.live_len(), 0);
@@ -1055,5 +1338,17 @@ mod tests {
         );
         s.sweep(&w, now() + Duration::days(8));
         assert!(s.page(0, 10).is_empty());
+        // An item that ended is dropped as it arrives, even at a later time.
+        assert_eq!(
+            upsert_at(
+                &mut s,
+                "ScheduledSession",
+                "\"y\"",
+                "1",
+                r#"{"@type":"ScheduledSession","startDate":"2026-11-24T10:00:00"}"#,
+                now() + Duration::days(2)
+            ),
+            Outcome::Dropped
+        );
     }
 }

@@ -128,7 +128,7 @@ fn packs_equal_the_join_of_the_relay_for_any_filters() {
     let b: HashSet<&str> = from_join.iter().map(|o| o.key.as_str()).collect();
     assert_eq!(a, b, "same occurrences");
     assert!(a.len() > 500, "a real amount of data: {}", a.len());
-    let list = ActivityList::from_jsonld(activity_finder_proxy::demo::ACTIVITY_LIST).unwrap();
+    let list = ActivityList::from_jsonld(openactive::vocab::ACTIVITY_LIST_JSONLD).unwrap();
     let ix_packs = Index::build(from_packs, &vocab);
     let ix_join = Index::build(from_join, &list);
     let act_ids = ix_join.activity_ids.clone();
