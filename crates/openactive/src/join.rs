@@ -54,7 +54,9 @@ struct Feed {
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Hidden {
     /// Items whose latest version could not be read (skipped when parsed, including
-    /// updated items of a type that is not an opportunity).
+    /// updated items of a type that is not an opportunity). An item skipped on a page counts
+    /// until a later page brings a readable version or a deletion; skips without a readable
+    /// id are counted as they come.
     pub unreadable: usize,
     /// Children whose parent never arrived (held until it does).
     pub orphaned: usize,
