@@ -642,7 +642,19 @@ impl<'a> Emit<'a> {
     /// listed; note when the schedule says otherwise over the dates they cover (within the
     /// window).
     fn compare_schedule(&mut self, feed: usize, item_id: &str, o: &Opportunity) {
-        if o.schedules.is_empty() {
+        // Only timetables: a schedule without a start time (`{"byDay": [...]}` alone, as
+        // Everyone Active publishes beside its dated sessions) says nothing to compare.
+        let timetables: Vec<&crate::model::Schedule> = o
+            .schedules
+            .iter()
+            .filter(|s| {
+                s.start_time
+                    .as_deref()
+                    .and_then(crate::lenient::time)
+                    .is_some()
+            })
+            .collect();
+        if timetables.is_empty() {
             return;
         }
         let dated: Vec<DateTime<Utc>> = o
@@ -663,8 +675,7 @@ impl<'a> Emit<'a> {
             .into_iter()
             .filter(|t| (lo..=hi).contains(t))
             .collect();
-        let scheduled: HashSet<DateTime<Utc>> = o
-            .schedules
+        let scheduled: HashSet<DateTime<Utc>> = timetables
             .iter()
             .flat_map(|s| schedule::expand(s, lo, hi))
             .map(|x| x.start.with_timezone(&Utc))
@@ -676,7 +687,7 @@ impl<'a> Emit<'a> {
                 feed,
                 item_id: item_id.to_string(),
                 note: format!(
-                    "`eventSchedule` disagrees with the {} dated sessions listed ({not_scheduled} not in the schedule, {not_listed} scheduled but not listed): the dated sessions are used",
+                    "`eventSchedule` disagrees with the dated sessions listed: {not_scheduled} of {} listed not in the schedule, {not_listed} scheduled but not listed; the dated sessions are used",
                     listed.len()
                 ),
             });

@@ -933,6 +933,9 @@ impl Opportunity {
     /// `location`, an embedded parent or child, or a top-level property such as `@graph`).
     pub fn from_document(m: Map<String, Value>) -> Opportunity {
         let mut o = Opportunity::from_map(m);
+        if !o.has_bare_location() {
+            return o;
+        }
         let mut places: Vec<Place> = Vec::new();
         o.collect_places(&mut places);
         for v in o.extra.values() {
@@ -945,7 +948,7 @@ impl Opportunity {
                     .get("@type")
                     .or_else(|| x.get("type"))
                     .and_then(Value::as_str)
-                    .is_some_and(|t| OpportunityType::parse(t) == OpportunityType::Place);
+                    .is_some_and(|t| local_name(t).eq_ignore_ascii_case("Place"));
                 if is_place && let Some(Ref::Embedded(p)) = Place::from_value(x.clone()) {
                     places.push(p);
                 }
@@ -988,6 +991,16 @@ impl Opportunity {
             .chain(self.course.as_deref())
             .chain(self.sub_events.iter())
             .chain(self.individual_facility_uses.iter())
+    }
+
+    /// Whether this object or one embedded in it gives its location only by `@id`.
+    fn has_bare_location(&self) -> bool {
+        match &self.location {
+            Some(Ref::Id(_)) => return true,
+            Some(Ref::Embedded(p)) if !p.has_content() => return true,
+            _ => {}
+        }
+        self.children_ref().any(Opportunity::has_bare_location)
     }
 
     fn collect_places(&self, out: &mut Vec<Place>) {

@@ -326,14 +326,71 @@ impl fmt::Display for PageError {
 
 impl std::error::Error for PageError {}
 
-#[derive(Deserialize)]
+/// A page's envelope. As for items, a key given twice keeps its last value.
 struct RawPage<'a> {
-    #[serde(default)]
     next: Option<Value>,
-    #[serde(borrow, default)]
     items: Option<Vec<&'a RawValue>>,
-    #[serde(default)]
     license: Option<Value>,
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for RawPage<'a> {
+    fn deserialize<De: serde::Deserializer<'de>>(de: De) -> Result<Self, De::Error> {
+        enum K {
+            Next,
+            Items,
+            License,
+            Other,
+        }
+        impl<'de> Deserialize<'de> for K {
+            fn deserialize<De: serde::Deserializer<'de>>(de: De) -> Result<Self, De::Error> {
+                struct V;
+                impl serde::de::Visitor<'_> for V {
+                    type Value = K;
+                    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                        f.write_str("a key")
+                    }
+                    fn visit_str<E: serde::de::Error>(self, k: &str) -> Result<K, E> {
+                        Ok(match k {
+                            "next" => K::Next,
+                            "items" => K::Items,
+                            "license" => K::License,
+                            _ => K::Other,
+                        })
+                    }
+                }
+                de.deserialize_identifier(V)
+            }
+        }
+        struct V<'a>(std::marker::PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> serde::de::Visitor<'de> for V<'a> {
+            type Value = RawPage<'a>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an RPDE page object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<RawPage<'a>, A::Error> {
+                let mut p = RawPage {
+                    next: None,
+                    items: None,
+                    license: None,
+                };
+                while let Some(k) = map.next_key::<K>()? {
+                    match k {
+                        K::Next => p.next = map.next_value()?,
+                        K::Items => p.items = map.next_value()?,
+                        K::License => p.license = map.next_value()?,
+                        K::Other => {
+                            map.next_value::<serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(p)
+            }
+        }
+        de.deserialize_map(V(std::marker::PhantomData))
+    }
 }
 
 /// An item's envelope, with `data` kept raw (`&RawValue`, for relays) or read into a `Value`.

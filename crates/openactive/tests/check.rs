@@ -74,3 +74,27 @@ fn check_reports_skips_by_reason() {
     assert!(r.errors[0].error.starts_with("not valid JSON"));
     assert_eq!(r.feeds.len(), 1);
 }
+
+#[test]
+fn check_real_captures_reads_everything_without_spurious_flags() {
+    let names = [
+        "everyone-active_sessions_20200106.json",
+        "everyoneactive-test-session-series-page.json",
+    ];
+    let pages = names
+        .iter()
+        .map(|n| {
+            let path = format!("rpde/real-captures/{n}");
+            let text = fixture(&path);
+            (path, text)
+        })
+        .collect();
+    let r = check_pages(pages);
+    assert_eq!((r.items, r.updated, r.parsed), (501, 251, 251));
+    assert!(r.skipped.is_empty());
+    // Everyone Active's `eventSchedule` without a start time beside its dated sessions is not
+    // a disagreement; nothing else is unusual.
+    assert!(r.flagged.is_empty(), "{:?}", r.flagged_by_reason);
+    assert_eq!(r.hidden.unreadable, 0);
+    assert_eq!(r.hidden.no_location, r.occurrences - r.with_geo);
+}

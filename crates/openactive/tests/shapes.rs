@@ -402,7 +402,7 @@ fn schedule_disagreeing_with_dated_sessions() {
     assert_eq!(b.notes.len(), 1);
     assert_eq!(
         b.notes[0].note,
-        "`eventSchedule` disagrees with the 3 dated sessions listed (1 not in the schedule, 1 scheduled but not listed): the dated sessions are used"
+        "`eventSchedule` disagrees with the dated sessions listed: 1 of 3 listed not in the schedule, 1 scheduled but not listed; the dated sessions are used"
     );
     let r = check(&["schedule-disagrees-with-sessions.json"]);
     assert_eq!(r.flagged.len(), 1);
@@ -434,6 +434,15 @@ fn offset_that_cannot_be_right_for_a_uk_venue() {
 fn duplicate_keys_keep_the_last_value() {
     let p = shape_page("duplicate-keys.json");
     assert_accounted(&p);
+    // On the page too.
+    assert_eq!(
+        p.next,
+        "https://shapes.example.org/duplicate-keys?afterChangeNumber=2"
+    );
+    assert_eq!(
+        p.license.as_deref(),
+        Some("https://creativecommons.org/licenses/by/4.0/")
+    );
     assert!(p.report.skipped.is_empty());
     assert_eq!(p.items[0].modified, Modified::Int(2));
     let o = p.items[0].opportunity.as_ref().unwrap();
