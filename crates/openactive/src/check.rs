@@ -292,8 +292,10 @@ pub fn check_pages_at(
 ///     note_kind("`startDate` 2024-01-10T09:00:00+05:30 has offset +05:30, not a UK offset (the instant is kept)"),
 ///     "`startDate` has offset not a UK offset (the instant is kept)"
 /// );
+/// assert_eq!(note_kind("type `Slots` read as Slot [+3 more in this item]"), "type read as Slot");
 /// ```
 pub fn note_kind(note: &str) -> String {
+    let note = note.split(" [+").next().unwrap_or(note);
     let mut out = String::new();
     for (i, part) in note.split('`').enumerate() {
         if i % 2 == 1 {

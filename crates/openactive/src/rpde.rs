@@ -625,7 +625,7 @@ fn parse_page_with(text: &str, page_url: &str, keep_raw: bool) -> Result<Page, P
                         match item.opportunity.as_deref() {
                             Some(o) if o.kind.is_known() => {
                                 report.parsed += 1;
-                                for note in o.all_notes() {
+                                for note in collapse_notes(o.all_notes()) {
                                     report.flag(&item.id, note);
                                 }
                             }
@@ -665,6 +665,32 @@ fn parse_page_with(text: &str, page_url: &str, keep_raw: bool) -> Result<Page, P
         is_last,
         report,
     })
+}
+
+/// One note per kind per item: the first, with how many more of that kind the item has
+/// (`… [+95 more in this item]`), so a series of 96 sessions at a wrong offset is one flag.
+fn collapse_notes(notes: Vec<String>) -> Vec<String> {
+    if notes.len() < 2 {
+        return notes;
+    }
+    let mut kinds: Vec<(String, String, usize)> = Vec::new();
+    for n in notes {
+        let k = crate::check::note_kind(&n);
+        match kinds.iter_mut().find(|(kind, _, _)| *kind == k) {
+            Some(e) => e.2 += 1,
+            None => kinds.push((k, n, 0)),
+        }
+    }
+    kinds
+        .into_iter()
+        .map(|(_, n, more)| {
+            if more == 0 {
+                n
+            } else {
+                format!("{n} [+{more} more in this item]")
+            }
+        })
+        .collect()
 }
 
 /// A skipped item, with its `state` when that could be read.

@@ -112,10 +112,23 @@ fn compound_type_with_96_sessions_is_read() {
                  "subEvent": subs}}]});
     let p = parse_page(&page.to_string(), "https://x/f").unwrap();
     assert_eq!((p.report.updated, p.report.parsed), (1, 1));
+    assert_eq!(notes(&p).len(), 1);
     let mut store = Store::new();
     let f = store.add_feed(Dataset::default());
     store.apply_page(f, &p);
     assert_eq!(store.occurrences(at(NOW), 200).len(), 96);
+    // 96 sessions at an offset no UK venue has: one flag for the item, with the count.
+    let shifted = page.to_string().replace("T10:00:00Z", "T10:00:00+05:30");
+    let p = parse_page(&shifted, "https://x/f").unwrap();
+    let n = notes(&p);
+    assert_eq!(n.len(), 2);
+    assert!(n[1].ends_with("not a UK offset (the instant is kept) [+95 more in this item]"));
+    let r = check_pages_at(vec![("https://x/f".into(), shifted)], Some(at(NOW)), 200);
+    assert_eq!(
+        r.flagged_by_reason
+            .get("`startDate` has offset not a UK offset (the instant is kept)"),
+        Some(&1)
+    );
 }
 
 #[test]
