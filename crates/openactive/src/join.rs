@@ -442,15 +442,19 @@ impl Store {
         (out, cx.hidden, notes)
     }
 
-    /// Which of two items' copies of one occurrence is kept: the later `modified`, then the
-    /// later applied (later page, or later on the same page), then the later feed.
-    fn rank(&self, feed: usize, item_id: &str) -> (Option<&crate::rpde::Modified>, u64, usize) {
-        let st = &self.feeds[feed].state;
-        (
-            st.modified(item_id),
-            st.applied_order(item_id).unwrap_or(0),
-            feed,
-        )
+    /// Whether item `a`'s copy of an occurrence wins over item `b`'s: the later `modified`,
+    /// then (same feed) the later applied, i.e. the later page or later on the same page, then
+    /// (different feeds, equal `modified`) the feed registered later.
+    fn newer(&self, a: (usize, &str), b: (usize, &str)) -> bool {
+        let (sa, sb) = (&self.feeds[a.0].state, &self.feeds[b.0].state);
+        match sa.modified(a.1).cmp(&sb.modified(b.1)) {
+            std::cmp::Ordering::Greater => true,
+            std::cmp::Ordering::Less => false,
+            std::cmp::Ordering::Equal if a.0 == b.0 => {
+                sa.applied_order(a.1) > sb.applied_order(b.1)
+            }
+            std::cmp::Ordering::Equal => a.0 > b.0,
+        }
     }
 
     /// Venue for a chain: the first `location`, resolving a Place reference through the index.
@@ -794,7 +798,7 @@ impl<'a> Emit<'a> {
                 self.hidden[feed].duplicate += 1; // twice within one item: first kept
                 return;
             }
-            let newer = self.store.rank(cur.0, cur.1) > self.store.rank(prev.0, prev.1);
+            let newer = self.store.newer(cur, prev);
             let (kept, dropped) = if newer { (cur, prev) } else { (prev, cur) };
             self.hidden[dropped.0].duplicate += 1;
             self.notes.push(JoinNote {

@@ -206,6 +206,16 @@ fn same_child_under_two_parents_keeps_later_modified_then_later_page() {
     assert_eq!(occ.len(), 1);
     assert_eq!(occ[0].name, "Same modified, later page");
     assert_eq!(store.build(at(NOW), 60, None).hidden[0].duplicate, 2);
+    // Across feeds, with equal `modified`: the feed registered later.
+    let mut store = Store::new();
+    let f0 = store.add_feed(Dataset::default());
+    let f1 = store.add_feed(Dataset::default());
+    store.apply_page(f1, &shape_page("same-child-two-parents.page-2.json"));
+    store.apply_page(f0, &shape_page("same-child-two-parents.page-1.json"));
+    let b = store.build(at(NOW), 60, None);
+    assert_eq!(b.occurrences.len(), 1);
+    assert_eq!(b.occurrences[0].name, "Same modified, later page");
+    assert_eq!((b.hidden[0].duplicate, b.hidden[1].duplicate), (2, 0));
     let r = check(&[
         "same-child-two-parents.page-1.json",
         "same-child-two-parents.page-2.json",
