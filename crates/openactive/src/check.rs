@@ -279,7 +279,8 @@ pub fn check_pages_at(
     report
 }
 
-/// A note with its particulars taken out, to count notes by kind: text in backticks is
+/// A note with its particulars taken out, to count notes by kind (a trailing `[+N more …]` is
+/// dropped too): text in backticks is
 /// kept when it names a field (`` `endDate` ``) and dropped otherwise, digits are dropped.
 ///
 /// ```

@@ -594,6 +594,8 @@ fn parse_page_with(text: &str, page_url: &str, keep_raw: bool) -> Result<Page, P
     };
     let mut out: Vec<Item> = Vec::with_capacity(items.len());
     let mut highest: Option<(Modified, String)> = None;
+    // The first place `modified` goes down on this page, and how many more (one flag).
+    let mut down: Option<(String, String, usize)> = None;
     for raw in items {
         let read = if keep_raw {
             parse_item(raw)
@@ -608,13 +610,19 @@ fn parse_page_with(text: &str, page_url: &str, keep_raw: bool) -> Result<Page, P
                 if let Some((m, prev)) = &highest
                     && item.modified < *m
                 {
-                    report.flag(
-                        &item.id,
-                        format!(
-                            "`modified` goes down within the page ({} after {m} on `{prev}`): the higher `modified` of an item is kept",
-                            item.modified
-                        ),
-                    );
+                    match &mut down {
+                        Some((_, _, more)) => *more += 1,
+                        None => {
+                            down = Some((
+                                item.id.clone(),
+                                format!(
+                                    "`modified` goes down within the page ({} after {m} on `{prev}`): the higher `modified` of an item is kept",
+                                    item.modified
+                                ),
+                                0,
+                            ));
+                        }
+                    }
                 }
                 if highest.as_ref().is_none_or(|(m, _)| item.modified > *m) {
                     highest = Some((item.modified.clone(), item.id.clone()));
@@ -656,6 +664,14 @@ fn parse_page_with(text: &str, page_url: &str, keep_raw: bool) -> Result<Page, P
                 report.skipped.push(skipped);
             }
         }
+    }
+    if let Some((id, note, more)) = down {
+        let note = if more == 0 {
+            note
+        } else {
+            format!("{note} [+{more} more on this page]")
+        };
+        report.flag(&id, note);
     }
     let is_last = out.is_empty() && same_url(&next, page_url);
     Ok(Page {
