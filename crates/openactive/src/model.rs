@@ -82,12 +82,12 @@ impl OpportunityType {
         if let Some((own, _)) = local.split_once('.')
             && let Some(t) = Self::exact(own).or_else(|| Self::fuzzy(own))
         {
-            let note = format!("compound type `{}` read as {}", s.trim(), t.name());
+            let note = format!("compound type `{}` read as {}", clip(s), t.name());
             return (t, Some(note));
         }
         match Self::fuzzy(local) {
             Some(t) => {
-                let note = format!("type `{}` read as {}", s.trim(), t.name());
+                let note = format!("type `{}` read as {}", clip(s), t.name());
                 (t, Some(note))
             }
             None => (Self::Other(s.trim().to_string()), None),
@@ -133,6 +133,9 @@ impl OpportunityType {
             ("slot", OpportunityType::Slot),
             ("place", OpportunityType::Place),
         ];
+        if local.len() > 64 {
+            return None;
+        }
         let norm: String = local
             .chars()
             .filter(char::is_ascii_alphanumeric)
@@ -200,6 +203,15 @@ impl OpportunityType {
                 | Self::Course
                 | Self::Place
         )
+    }
+}
+
+/// Feed text quoted in a note: trimmed, at most 80 characters.
+fn clip(s: &str) -> String {
+    let t = s.trim();
+    match t.char_indices().nth(80) {
+        Some((i, _)) => format!("{}…", &t[..i]),
+        None => t.to_string(),
     }
 }
 
@@ -387,7 +399,7 @@ fn schedule_notes(s: &Schedule, notes: &mut Vec<String>) {
                     ));
                 }
             }
-            (None, _) => notes.push(format!("schedule `startTime` {st} is not a time")),
+            (None, _) => notes.push(format!("schedule `startTime` {} is not a time", clip(st))),
             _ => {}
         }
     }

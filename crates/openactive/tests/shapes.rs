@@ -1,6 +1,39 @@
 //! Shapes seen in real feeds (issue 15): one fixture per shape under
 //! `tests/fixtures/rpde/shapes/`, one test per fixture, asserting what a correct reader gets,
 //! and what `check` reports as read, skipped and flagged.
+//!
+//! What the reader does with each shape:
+//! - compound `@type` (`SessionSeries.ScheduledSession`): the first part is the object's own
+//!   type; flagged. CURIEs (`oa:`, `schema:`) are read by their local name, silently.
+//!   Lower-case, spaced, plural or slightly misspelt types (one edit up to nine letters, two
+//!   beyond) are read as the nearest type; flagged. Any other type: skipped with the reason
+//!   ("not an opportunity type"), still kept in `Page::items` for relays.
+//! - a parent without `@id` carrying sessions in `subEvent`: containment links them (their
+//!   `superEvent` pointing nowhere is ignored); not orphans.
+//! - one child id under two parents: the copy from the item with the later `modified` is kept,
+//!   then the later applied (later page, or later on the page), then the later feed; counted
+//!   in `Hidden::duplicate` and noted by the join.
+//! - ids as numbers: rendered in full (`7.0` → `7`); zero-padded strings kept as published
+//!   (`0042` is not `42`). Numeric `@id`/`superEvent` are read as text and join.
+//! - `modified` as a float: compared numerically (as are digit strings); 13-digit ms, Unix
+//!   seconds, .NET ticks or ISO text give `Modified::as_timestamp`; a counter gives none.
+//!   Going down within a page: one flag per page; of two versions of an item the higher
+//!   `modified` is kept.
+//! - prices and coordinates as strings (`"£5.50"`, `"51.46"`): read as numbers.
+//! - a location given only as a reference: filled from a Place with that `@id` elsewhere in the
+//!   same document (an embedded parent's location, `@graph`…), else from a Place feed item.
+//! - `eventSchedule` as an object or an array; `byDay` as a bare string, URL or CURIE; times
+//!   such as `9:30:00`: all read.
+//! - `endTime` not after `startTime`: next day when it plausibly crosses midnight (start from
+//!   17:00, end up to 06:00), else end unknown (or from `duration`); flagged either way. Same
+//!   for a dated `endDate` on the same day before its `startDate`.
+//! - `exceptDate` with a space and no offset: read as London wall-clock time.
+//! - a schedule disagreeing with dated sessions beside it: the dated sessions are listed; the
+//!   join notes the disagreement (a schedule without a start time is not compared).
+//! - an offset no UK venue has (`+05:30`): the instant is kept; flagged (one flag per item
+//!   and kind, with a count).
+//! - a key given twice (in the item, the page or `data`): the last value is kept; flagged for
+//!   the item envelope.
 
 mod common;
 
