@@ -62,6 +62,8 @@ pub struct FeedReport {
     pub parsed: usize,
     /// Items skipped.
     pub skipped: usize,
+    /// … of which updated items (`parsed + skipped_updated == updated`).
+    pub skipped_updated: usize,
     /// Items ignored as older than what was already applied.
     pub ignored_stale: usize,
     /// Live items after all pages.
@@ -89,6 +91,9 @@ pub struct CheckReport {
     pub parsed: usize,
     /// Skipped items with reasons.
     pub skipped: Vec<SkippedItem>,
+    /// … of which updated items: every updated item is either parsed or skipped
+    /// (`parsed + skipped_updated == updated`).
+    pub skipped_updated: usize,
     /// Skipped items counted by reason (the part before the first `:`).
     pub skipped_by_reason: BTreeMap<String, usize>,
     /// Items read with something noticed (by the reader, then by the join).
@@ -207,6 +212,8 @@ pub fn check_pages_at(
         fr.deleted += r.deleted;
         fr.parsed += r.parsed;
         fr.skipped += r.skipped.len();
+        fr.skipped_updated += r.skipped_updated;
+        report.skipped_updated += r.skipped_updated;
         fr.ignored_stale += changes.ignored_stale;
         fr.reached_end = page.is_last;
         report.items += r.items;

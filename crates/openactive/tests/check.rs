@@ -66,6 +66,10 @@ fn check_reports_skips_by_reason() {
         30,
     );
     assert_eq!((r.items, r.deleted, r.skipped.len()), (4, 1, 3));
+    // Both updated items are accounted for as skipped; the unreadable state is not updated.
+    assert_eq!((r.updated, r.parsed, r.skipped_updated), (2, 0, 2));
+    assert_eq!(r.feeds[0].skipped_updated, 2);
+    assert_eq!(r.hidden.unreadable, 3);
     assert_eq!(
         r.skipped_by_reason.get("updated item without `data`"),
         Some(&1)

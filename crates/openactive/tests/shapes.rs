@@ -532,7 +532,9 @@ fn check_over_every_shape_accounts_for_every_item() {
     assert!(r.errors.is_empty());
     assert_eq!(r.feeds.len(), names.len() - 1); // the two-parents pages are one feed
     for f in &r.feeds {
-        assert_eq!(f.parsed + f.skipped, f.updated, "{f:?}");
+        assert_eq!(f.parsed + f.skipped_updated, f.updated, "{f:?}");
+        assert_eq!(f.skipped, f.skipped_updated, "{f:?}");
     }
+    assert_eq!(r.parsed + r.skipped_updated, r.updated);
     assert_eq!(r.skipped.len(), 1); // the Order
 }
