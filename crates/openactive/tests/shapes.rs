@@ -191,6 +191,10 @@ fn curie_lower_case_and_misspelt_types() {
     let r = check(&["curie-and-misspelt-types.json"]);
     assert_eq!((r.updated, r.parsed, r.skipped.len()), (4, 3, 1));
     assert_eq!(r.flagged.len(), 2);
+    assert_eq!(
+        r.flagged_by_reason.get("type read as ScheduledSession"),
+        Some(&2)
+    );
     assert_eq!(r.hidden.unreadable, 1);
     assert_eq!(r.occurrences, 2);
 }
