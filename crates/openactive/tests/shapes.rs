@@ -542,3 +542,71 @@ fn check_over_every_shape_accounts_for_every_item() {
     assert_eq!(r.parsed + r.skipped_updated, r.updated);
     assert_eq!(r.skipped.len(), 1); // the Order
 }
+
+#[test]
+fn hidden_counts_by_reason_per_feed() {
+    let geo = |lat: f64, lon: f64| serde_json::json!({"@type": "Place", "name": "Venue", "geo": {"latitude": lat, "longitude": lon}});
+    let event = |id: &str, start: Option<&str>, loc: Option<serde_json::Value>| {
+        let mut d =
+            serde_json::json!({"@type": "Event", "@id": format!("https://x/e/{id}"), "name": id});
+        if let Some(s) = start {
+            d["startDate"] = s.into();
+        }
+        if let Some(l) = loc {
+            d["location"] = l;
+        }
+        d
+    };
+    let london = geo(51.5, -0.12);
+    let mut items = vec![
+        event("past", Some("2023-12-01T10:00:00Z"), Some(london.clone())),
+        event("far", Some("2030-01-01T10:00:00Z"), Some(london.clone())),
+        event("nowhere", Some("2024-01-05T10:00:00Z"), None),
+        event(
+            "manchester",
+            Some("2024-01-05T10:00:00Z"),
+            Some(geo(53.48, -2.24)),
+        ),
+        event("undated", None, Some(london.clone())),
+        serde_json::json!({"@type": "ScheduledSession", "@id": "https://x/orphan",
+            "superEvent": "https://x/missing", "startDate": "2024-01-05T10:00:00Z"}),
+    ];
+    // A booking grid: one court every 15 minutes (the first of the run is shown).
+    for (i, m) in ["00", "15", "30"].iter().enumerate() {
+        let mut e = event(
+            "Court 1",
+            Some(&format!("2024-01-06T09:{m}:00Z")),
+            Some(london.clone()),
+        );
+        e["@id"] = format!("https://x/slot/{i}").into();
+        items.push(e);
+    }
+    let page = serde_json::json!({"next": "https://x/f?n=1", "items": items.into_iter().enumerate().map(|(i, d)| serde_json::json!({
+        "state": "updated", "kind": "Event", "id": i.to_string(), "modified": i, "data": d})).collect::<Vec<_>>()});
+    let p = parse_page(&page.to_string(), "https://x/f").unwrap();
+    assert_accounted(&p);
+    let mut store = Store::new();
+    let empty = store.add_feed(Dataset::default());
+    let f = store.add_feed(Dataset::default());
+    store.apply_page(f, &p);
+    // Greater London, roughly.
+    let in_london = |lat: f64, lon: f64| (51.2..51.8).contains(&lat) && (-0.6..0.4).contains(&lon);
+    let b = store.build(at(NOW), 3_000, Some(&in_london));
+    let h = &b.hidden[f];
+    assert_eq!(b.hidden[empty], openactive::join::Hidden::default());
+    assert_eq!(h.past, 1);
+    assert_eq!(h.absurd_date, 1);
+    assert_eq!(h.no_location, 1);
+    assert_eq!(h.outside_region, 1);
+    assert_eq!(h.undated, 1);
+    assert_eq!(h.orphaned, 1);
+    assert_eq!(h.booking_grid, 2);
+    assert_eq!((h.cancelled, h.duplicate, h.unreadable), (0, 0, 0));
+    // Listed: nowhere, manchester and the three grid slots (the app hides two of them).
+    assert_eq!(b.occurrences.len(), 5);
+    // Without a region nothing is outside it.
+    assert_eq!(
+        store.build(at(NOW), 3_000, None).hidden[f].outside_region,
+        0
+    );
+}
