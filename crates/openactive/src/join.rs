@@ -442,6 +442,27 @@ impl Store {
         (out, cx.hidden, notes)
     }
 
+    /// When an item last changed, as the feed says: its RPDE `modified` when that is a
+    /// timestamp ([`crate::rpde::Modified::as_timestamp`]), else its `data.dateModified`.
+    /// `None` when neither says (a change counter and no `dateModified`): the caller then uses
+    /// when it first saw this version.
+    ///
+    /// # Panics
+    /// When `feed` was not returned by [`Store::add_feed`].
+    pub fn last_changed(&self, feed: usize, item_id: &str) -> Option<DateTime<Utc>> {
+        let st = &self.feeds[feed].state;
+        st.modified(item_id)
+            .and_then(crate::rpde::Modified::as_timestamp)
+            .or_else(|| {
+                st.get(item_id)?
+                    .extra
+                    .get("dateModified")
+                    .and_then(serde_json::Value::as_str)
+                    .and_then(crate::lenient::datetime)
+                    .map(|t| t.with_timezone(&Utc))
+            })
+    }
+
     /// Whether item `a`'s copy of an occurrence wins over item `b`'s: the later `modified`,
     /// then (same feed) the later applied, i.e. the later page or later on the same page, then
     /// (different feeds, equal `modified`) the feed registered later.

@@ -318,6 +318,12 @@ fn modified_as_13_digit_milliseconds() {
         "2024-01-01T00:03:20+00:00"
     );
     assert!(p.items[1].modified > p.items[0].modified);
+    let (store, _) = occurrences(&[p]);
+    assert_eq!(
+        store.last_changed(0, "M-2").unwrap().to_rfc3339(),
+        "2024-01-01T00:03:20+00:00"
+    );
+    assert_eq!(store.last_changed(0, "nope"), None);
 }
 
 #[test]
@@ -325,6 +331,17 @@ fn modified_as_counter_going_down_within_the_page() {
     let p = shape_page("modified-counter-going-down.json");
     assert_accounted(&p);
     assert!(p.items.iter().all(|i| i.modified.as_timestamp().is_none()));
+    // A counter is not a time; `dateModified` is used when the data has one.
+    let with_date = serde_json::json!({"next": "https://x/f?n=1", "items": [
+        {"state": "updated", "kind": "Event", "id": "a", "modified": 3,
+         "data": {"@type": "Event", "dateModified": "2023-12-30T08:00:00Z"}},
+        {"state": "updated", "kind": "Event", "id": "b", "modified": 4, "data": {"@type": "Event"}}]});
+    let (store, _) = occurrences(&[parse_page(&with_date.to_string(), "https://x/f").unwrap()]);
+    assert_eq!(
+        store.last_changed(0, "a").unwrap().to_rfc3339(),
+        "2023-12-30T08:00:00+00:00"
+    );
+    assert_eq!(store.last_changed(0, "b"), None);
     let n = notes(&p);
     assert_eq!(n.len(), 1);
     assert_eq!(p.report.flagged[0].item_id, "K-2");
