@@ -103,6 +103,11 @@ proptest! {
         prop_assert_eq!(full.is_ok(), model.is_ok());
         if let (Ok(a), Ok(b)) = (full, model) {
             prop_assert_eq!(a.report.skipped.len(), b.report.skipped.len());
+            prop_assert_eq!(
+                (a.report.updated, a.report.parsed, a.report.skipped_updated),
+                (b.report.updated, b.report.parsed, b.report.skipped_updated)
+            );
+            prop_assert_eq!(&a.report.flagged, &b.report.flagged);
             prop_assert_eq!(a.items.len(), b.items.len());
             for (x, y) in a.items.iter().zip(&b.items) {
                 prop_assert_eq!(&x.id, &y.id);
