@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, TimeZone, Utc};
 use serde::Serialize;
 
-use crate::join::Store;
+use crate::join::{Hidden, Store};
 use crate::model::Opportunity;
 use crate::occurrence::Dataset;
 use crate::rpde::parse_page;
@@ -23,6 +23,17 @@ pub struct SkippedItem {
     pub item_id: Option<String>,
     /// Why.
     pub reason: String,
+}
+
+/// An item that was read, with something the reader (or the join) noticed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FlaggedItem {
+    /// The page it was on (the feed, for notes from the join).
+    pub file: String,
+    /// `item.id`.
+    pub item_id: String,
+    /// What was noticed and how it was read.
+    pub note: String,
 }
 
 /// A page that could not be read at all.
@@ -51,12 +62,18 @@ pub struct FeedReport {
     pub parsed: usize,
     /// Items skipped.
     pub skipped: usize,
+    /// … of which updated items (`parsed + skipped_updated == updated`).
+    pub skipped_updated: usize,
     /// Items ignored as older than what was already applied.
     pub ignored_stale: usize,
     /// Live items after all pages.
     pub live_items: usize,
     /// Whether the last page applied was an RPDE last page (only known for URLs).
     pub reached_end: bool,
+    /// Items read with a note.
+    pub flagged: usize,
+    /// Items and occurrences not shown, and why.
+    pub hidden: Hidden,
 }
 
 /// The whole report.
@@ -74,8 +91,15 @@ pub struct CheckReport {
     pub parsed: usize,
     /// Skipped items with reasons.
     pub skipped: Vec<SkippedItem>,
+    /// … of which updated items: every updated item is either parsed or skipped
+    /// (`parsed + skipped_updated == updated`).
+    pub skipped_updated: usize,
     /// Skipped items counted by reason (the part before the first `:`).
     pub skipped_by_reason: BTreeMap<String, usize>,
+    /// Items read with something noticed (by the reader, then by the join).
+    pub flagged: Vec<FlaggedItem>,
+    /// Notes counted by kind (the note with quoted values and numbers taken out).
+    pub flagged_by_reason: BTreeMap<String, usize>,
     /// Pages that could not be read.
     pub errors: Vec<FileError>,
     /// Live items after applying everything.
@@ -98,6 +122,8 @@ pub struct CheckReport {
     pub from_schedule: usize,
     /// … flagged as part of a booking grid.
     pub booking_grid: usize,
+    /// Items and occurrences not shown, and why (all feeds).
+    pub hidden: Hidden,
     /// Per feed.
     pub feeds: Vec<FeedReport>,
 }
@@ -186,12 +212,26 @@ pub fn check_pages_at(
         fr.deleted += r.deleted;
         fr.parsed += r.parsed;
         fr.skipped += r.skipped.len();
+        fr.skipped_updated += r.skipped_updated;
+        report.skipped_updated += r.skipped_updated;
         fr.ignored_stale += changes.ignored_stale;
         fr.reached_end = page.is_last;
         report.items += r.items;
         report.updated += r.updated;
         report.deleted += r.deleted;
         report.parsed += r.parsed;
+        fr.flagged += r.flagged.len();
+        for f in &r.flagged {
+            *report
+                .flagged_by_reason
+                .entry(note_kind(&f.note))
+                .or_default() += 1;
+            report.flagged.push(FlaggedItem {
+                file: name.clone(),
+                item_id: f.item_id.clone(),
+                note: f.note.clone(),
+            });
+        }
         for s in &r.skipped {
             let group = s.reason.split(':').next().unwrap_or(&s.reason).to_string();
             *report.skipped_by_reason.entry(group).or_default() += 1;
@@ -210,7 +250,30 @@ pub fn check_pages_at(
     let from = now.or_else(|| earliest_date(&store));
     if let Some(from) = from {
         report.window_from = Some(from.to_rfc3339());
-        let occ = store.occurrences(from, window_days);
+        let build = store.build(from, window_days, None);
+        for (fr, h) in report.feeds.iter_mut().zip(&build.hidden) {
+            fr.hidden = h.clone();
+            report.hidden.add(h);
+        }
+        for n in build.notes {
+            *report
+                .flagged_by_reason
+                .entry(note_kind(&n.note))
+                .or_default() += 1;
+            if let Some(fr) = report.feeds.get_mut(n.feed) {
+                fr.flagged += 1;
+            }
+            report.flagged.push(FlaggedItem {
+                file: report
+                    .feeds
+                    .get(n.feed)
+                    .map(|f| f.feed.clone())
+                    .unwrap_or_default(),
+                item_id: n.item_id,
+                note: n.note,
+            });
+        }
+        let occ = build.occurrences;
         report.occurrences = occ.len();
         for o in &occ {
             report.with_geo += usize::from(o.venue.geo.is_some());
@@ -221,6 +284,62 @@ pub fn check_pages_at(
         }
     }
     report
+}
+
+/// A note with its particulars taken out, to count notes by kind (a trailing `[+N more …]` is
+/// dropped too): text in backticks is
+/// kept when it names a field (`` `endDate` ``) and dropped otherwise, digits are dropped.
+///
+/// ```
+/// use openactive::check::note_kind;
+/// assert_eq!(
+///     note_kind("compound type `SessionSeries.ScheduledSession` read as SessionSeries"),
+///     "compound type read as SessionSeries"
+/// );
+/// assert_eq!(
+///     note_kind("`startDate` 2024-01-10T09:00:00+05:30 has offset +05:30, not a UK offset (the instant is kept)"),
+///     "`startDate` has offset not a UK offset (the instant is kept)"
+/// );
+/// assert_eq!(note_kind("type `Slots` read as Slot [+3 more in this item]"), "type read as Slot");
+/// assert_eq!(note_kind("type `slot` read as Slot"), "type read as Slot");
+/// assert_eq!(
+///     note_kind("duplicate key `modified` in the item (the last value is kept)"),
+///     "duplicate key `modified` in the item (the last value is kept)"
+/// );
+/// ```
+pub fn note_kind(note: &str) -> String {
+    let note = note.split(" [+").next().unwrap_or(note);
+    let mut out = String::new();
+    for (i, part) in note.split('`').enumerate() {
+        if i % 2 == 1 {
+            if is_field_name(part) {
+                out.push('`');
+                out.push_str(part);
+                out.push('`');
+            }
+        } else {
+            out.push_str(part);
+        }
+    }
+    out.split_whitespace()
+        .filter(|w| !w.chars().any(|c| c.is_ascii_digit()))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// A property name as the notes quote them: camelCase (`startDate`, `eventSchedule`) or one of
+/// the RPDE envelope's one-word keys (a lower-case type name such as `sessionseries` is not).
+fn is_field_name(s: &str) -> bool {
+    let mut chars = s.chars();
+    let first_lower = chars.next().is_some_and(|c| c.is_ascii_lowercase());
+    let alpha = s.chars().all(|c| c.is_ascii_alphabetic());
+    first_lower
+        && alpha
+        && (s.chars().any(|c| c.is_ascii_uppercase())
+            || matches!(
+                s,
+                "modified" | "data" | "id" | "kind" | "state" | "next" | "items" | "license"
+            ))
 }
 
 /// The earliest start (or schedule start date) in the store, from midnight UTC that day.

@@ -41,6 +41,82 @@ struct Feed {
     /// The series of this feed list their occurrences in a child feed that is still loading:
     /// do not expand their schedules yet (see [`Store::defer_schedules`]).
     defer_schedules: bool,
+    /// Items whose latest version could not be read (by item id, with the reason); removed
+    /// when a readable version or a deletion arrives.
+    unreadable: HashMap<String, String>,
+    /// Skipped items without a readable id (counted, cannot be tracked).
+    unreadable_without_id: usize,
+}
+
+/// Per feed: how many items or occurrences are not shown, and why (see [`Store::build`]).
+/// Each occurrence is counted under one reason, in the order of the fields below from
+/// `cancelled` on (a cancelled session in a booking grid counts as cancelled).
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Hidden {
+    /// Items whose latest version could not be read (skipped when parsed, including
+    /// updated items of a type that is not an opportunity). An item skipped on a page counts
+    /// until a later page brings a readable version or a deletion; skips without a readable
+    /// id are counted as they come.
+    pub unreadable: usize,
+    /// Children whose parent never arrived (held until it does).
+    pub orphaned: usize,
+    /// Opportunities with no date: no `startDate`, no sessions and no readable schedule.
+    pub undated: usize,
+    /// Occurrences that have ended (that are still in the feed, or generated from a schedule
+    /// within a day before the window).
+    pub past: usize,
+    /// Occurrences with an absurd date (before 2000 or more than two years ahead).
+    pub absurd_date: usize,
+    /// Occurrences listed twice (the same key from two items, e.g. one child id under two
+    /// parents): the copies not kept.
+    pub duplicate: usize,
+    /// Cancelled or postponed occurrences (listed, marked; the app hides them by default).
+    pub cancelled: usize,
+    /// Repeats inside a booking grid (listed, marked; the app collapses them).
+    pub booking_grid: usize,
+    /// Occurrences whose venue has no usable coordinates.
+    pub no_location: usize,
+    /// Occurrences outside the region given to [`Store::build`] (0 when none was given).
+    pub outside_region: usize,
+}
+
+impl Hidden {
+    /// Adds another feed's counts.
+    pub fn add(&mut self, o: &Hidden) {
+        self.unreadable += o.unreadable;
+        self.orphaned += o.orphaned;
+        self.undated += o.undated;
+        self.past += o.past;
+        self.absurd_date += o.absurd_date;
+        self.duplicate += o.duplicate;
+        self.cancelled += o.cancelled;
+        self.booking_grid += o.booking_grid;
+        self.no_location += o.no_location;
+        self.outside_region += o.outside_region;
+    }
+}
+
+/// Something the join noticed (a duplicate occurrence, a schedule that disagrees with the
+/// dated sessions listed beside it).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct JoinNote {
+    /// The feed (as [`Occurrence::feed`]).
+    pub feed: usize,
+    /// The item id the note is about.
+    pub item_id: String,
+    /// What was noticed and what the join did.
+    pub note: String,
+}
+
+/// The result of [`Store::build`].
+#[derive(Debug, Clone, Default)]
+pub struct Build {
+    /// As [`Store::occurrences`] returns them.
+    pub occurrences: Vec<Occurrence>,
+    /// Per feed (indexed like [`Store::add_feed`]'s return values).
+    pub hidden: Vec<Hidden>,
+    /// What the join noticed.
+    pub notes: Vec<JoinNote>,
 }
 
 /// All feeds of a deployment, joined.
@@ -75,6 +151,8 @@ impl Store {
             dataset,
             state: FeedState::new(),
             defer_schedules: false,
+            unreadable: HashMap::default(),
+            unreadable_without_id: 0,
         });
         self.feeds.len() - 1
     }
@@ -143,6 +221,18 @@ impl Store {
                 .clone()
                 .unwrap_or_else(|| Arc::new(Opportunity::default()))
         });
+        let f = &mut self.feeds[feed];
+        for id in changes.upserted.iter().chain(&changes.deleted) {
+            f.unreadable.remove(id);
+        }
+        for sk in &page.report.skipped {
+            match &sk.item_id {
+                Some(id) => {
+                    f.unreadable.insert(id.clone(), sk.reason.clone());
+                }
+                None => f.unreadable_without_id += 1,
+            }
+        }
         let touched: HashSet<&str> = changes
             .upserted
             .iter()
@@ -264,10 +354,51 @@ impl Store {
     /// Cancelled/postponed ones are included with `cancelled = true`; past ones (ended, or
     /// started when there is no end) and absurd dates are excluded; booking grids are marked.
     pub fn occurrences(&self, now: DateTime<Utc>, horizon_days: u32) -> Vec<Occurrence> {
+        self.build(now, horizon_days, None).occurrences
+    }
+
+    /// [`Store::occurrences`], plus per feed how many items and occurrences are not shown and
+    /// why ([`Hidden`]), and what the join noticed ([`JoinNote`]). `in_region` (latitude,
+    /// longitude) counts occurrences outside the deployment's region, when there is one.
+    pub fn build(
+        &self,
+        now: DateTime<Utc>,
+        horizon_days: u32,
+        in_region: Option<&dyn Fn(f64, f64) -> bool>,
+    ) -> Build {
         let until = now + TimeDelta::days(i64::from(horizon_days));
-        let mut out = self.occurrences_between(now, until);
-        out.retain(|o| !hygiene::is_absurd(o.start.with_timezone(&Utc), now));
-        out
+        let (mut out, mut hidden, notes) = self.emit(now, until);
+        out.retain(|o| {
+            let absurd = hygiene::is_absurd(o.start.with_timezone(&Utc), now);
+            if absurd && let Some(h) = hidden.get_mut(o.feed) {
+                h.absurd_date += 1;
+            }
+            !absurd
+        });
+        for o in &out {
+            let Some(h) = hidden.get_mut(o.feed) else {
+                continue;
+            };
+            if o.cancelled {
+                h.cancelled += 1;
+            } else if o.booking_grid {
+                h.booking_grid += 1;
+            } else if let Some((lat, lon)) = o.venue.geo {
+                if in_region.is_some_and(|f| !f(lat, lon)) {
+                    h.outside_region += 1;
+                }
+            } else {
+                h.no_location += 1;
+            }
+        }
+        for (h, f) in hidden.iter_mut().zip(&self.feeds) {
+            h.unreadable = f.unreadable.len() + f.unreadable_without_id;
+        }
+        Build {
+            occurrences: out,
+            hidden,
+            notes,
+        }
     }
 
     /// Joined, cleaned occurrences that have not ended by `from` and start by `until`,
@@ -277,23 +408,74 @@ impl Store {
         from: DateTime<Utc>,
         until: DateTime<Utc>,
     ) -> Vec<Occurrence> {
+        self.emit(from, until).0
+    }
+
+    fn emit(
+        &self,
+        from: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> (Vec<Occurrence>, Vec<Hidden>, Vec<JoinNote>) {
         let mut cx = Emit {
             store: self,
             from,
             until,
-            seen: HashSet::default(),
+            seen: HashMap::default(),
             out: Vec::new(),
+            origin: Vec::new(),
             details: HashMap::default(),
+            current: (0, ""),
+            hidden: vec![Hidden::default(); self.feeds.len()],
+            notes: Vec::new(),
         };
         for (fi, f) in self.feeds.iter().enumerate() {
             for (item_id, o) in f.state.iter() {
+                cx.current = (fi, item_id);
                 cx.item(fi, item_id, o);
             }
         }
         let mut out = cx.out;
         out.sort_by(|a, b| a.start.cmp(&b.start).then_with(|| a.key.cmp(&b.key)));
         hygiene::mark_booking_grids(&mut out);
-        out
+        let mut notes = cx.notes;
+        notes.sort_by(|a, b| (a.feed, &a.item_id, &a.note).cmp(&(b.feed, &b.item_id, &b.note)));
+        (out, cx.hidden, notes)
+    }
+
+    /// When an item last changed, as the feed says: its RPDE `modified` when that is a
+    /// timestamp ([`crate::rpde::Modified::as_timestamp`]), else its `data.dateModified`.
+    /// `None` when neither says (a change counter and no `dateModified`): the caller then uses
+    /// when it first saw this version.
+    ///
+    /// # Panics
+    /// When `feed` was not returned by [`Store::add_feed`].
+    pub fn last_changed(&self, feed: usize, item_id: &str) -> Option<DateTime<Utc>> {
+        let st = &self.feeds[feed].state;
+        st.modified(item_id)
+            .and_then(crate::rpde::Modified::as_timestamp)
+            .or_else(|| {
+                st.get(item_id)?
+                    .extra
+                    .get("dateModified")
+                    .and_then(serde_json::Value::as_str)
+                    .and_then(crate::lenient::datetime)
+                    .map(|t| t.with_timezone(&Utc))
+            })
+    }
+
+    /// Whether item `a`'s copy of an occurrence wins over item `b`'s: the later `modified`,
+    /// then (same feed) the later applied, i.e. the later page or later on the same page, then
+    /// (different feeds, equal `modified`) the feed registered later.
+    fn newer(&self, a: (usize, &str), b: (usize, &str)) -> bool {
+        let (sa, sb) = (&self.feeds[a.0].state, &self.feeds[b.0].state);
+        match sa.modified(a.1).cmp(&sb.modified(b.1)) {
+            std::cmp::Ordering::Greater => true,
+            std::cmp::Ordering::Less => false,
+            std::cmp::Ordering::Equal if a.0 == b.0 => {
+                sa.applied_order(a.1) > sb.applied_order(b.1)
+            }
+            std::cmp::Ordering::Equal => a.0 > b.0,
+        }
     }
 
     /// Venue for a chain: the first `location`, resolving a Place reference through the index.
@@ -302,6 +484,14 @@ impl Store {
             return Venue::default();
         };
         let place: Option<Place> = match loc {
+            // Only an `@id`: the Place may be a feed item of its own.
+            Ref::Embedded(p) if !p.has_content() && p.id.is_some() => Some(
+                p.id.as_deref()
+                    .and_then(|id| self.lookup(id))
+                    .map(place_from_entity)
+                    .filter(Place::has_content)
+                    .unwrap_or_else(|| p.clone()),
+            ),
             Ref::Embedded(p) => Some(p.clone()),
             Ref::Id(id) => Some(
                 self.lookup(id)
@@ -374,8 +564,15 @@ struct Emit<'a> {
     store: &'a Store,
     from: DateTime<Utc>,
     until: DateTime<Utc>,
-    seen: HashSet<Cow<'a, str>>,
+    /// Occurrence key -> index in `out`.
+    seen: HashMap<Cow<'a, str>, usize>,
     out: Vec<Occurrence>,
+    /// The top-level item (feed, item id) each of `out` came from.
+    origin: Vec<(usize, &'a str)>,
+    /// The top-level item being emitted.
+    current: (usize, &'a str),
+    hidden: Vec<Hidden>,
+    notes: Vec<JoinNote>,
     /// Details shared by the occurrences of one chain (see [`details_key`]).
     details: HashMap<Vec<usize>, Arc<Details>>,
 }
@@ -423,17 +620,31 @@ impl<'a> Emit<'a> {
                     self.children(feed, &chain, ifu.id.as_deref().unwrap_or(&base_key));
                 }
                 if o.sub_events.is_empty() {
+                    let has_children =
+                        o.id.as_deref()
+                            .is_some_and(|id| self.store.children.contains_key(id));
+                    if o.schedules.is_empty()
+                        && !has_children
+                        && o.individual_facility_uses.is_empty()
+                        && !self.store.feeds[feed].defer_schedules
+                    {
+                        self.hidden[feed].undated += 1;
+                    }
                     self.schedules(feed, &base);
+                } else {
+                    self.compare_schedule(feed, item_id, o);
                 }
             }
             T::ScheduledSession | T::Event | T::HeadlineEvent | T::CourseInstance | T::Slot => {
                 let Some(parents) = self.store.parents(o, None) else {
+                    self.hidden[feed].orphaned += 1;
                     return; // orphan: held until its parent arrives
                 };
                 let mut chain: Chain<'a> = vec![o];
                 chain.extend(parents);
                 if !o.sub_events.is_empty() {
                     let base_key = o.id.clone().unwrap_or_else(|| format!("item:{item_id}"));
+                    self.compare_schedule(feed, item_id, o);
                     self.children(feed, &chain, &base_key);
                     if o.kind == T::HeadlineEvent {
                         self.own(feed, item_id, &chain);
@@ -442,6 +653,9 @@ impl<'a> Emit<'a> {
                     // A course (or event) with a timetable: list each dated class.
                     self.schedules(feed, &chain);
                 } else {
+                    if o.start.is_none() {
+                        self.hidden[feed].undated += 1;
+                    }
                     self.own(feed, item_id, &chain);
                 }
             }
@@ -449,11 +663,70 @@ impl<'a> Emit<'a> {
         }
     }
 
+    /// A parent with both an `eventSchedule` and dated `subEvent`s: the dated sessions are
+    /// listed; note when the schedule says otherwise over the dates they cover (within the
+    /// window).
+    fn compare_schedule(&mut self, feed: usize, item_id: &str, o: &Opportunity) {
+        // Only timetables: a schedule without a start time (`{"byDay": [...]}` alone, as
+        // Everyone Active publishes beside its dated sessions) says nothing to compare.
+        let timetables: Vec<&crate::model::Schedule> = o
+            .schedules
+            .iter()
+            .filter(|s| {
+                s.start_time
+                    .as_deref()
+                    .and_then(crate::lenient::time)
+                    .is_some()
+            })
+            .collect();
+        if timetables.is_empty() {
+            return;
+        }
+        let dated: Vec<DateTime<Utc>> = o
+            .sub_events
+            .iter()
+            .filter_map(|s| s.start)
+            .map(|t| t.with_timezone(&Utc))
+            .collect();
+        let (Some(&lo), Some(&hi)) = (dated.iter().min(), dated.iter().max()) else {
+            return;
+        };
+        let lo = lo.max(self.from);
+        let hi = hi.min(self.until);
+        if lo > hi {
+            return;
+        }
+        let listed: HashSet<DateTime<Utc>> = dated
+            .into_iter()
+            .filter(|t| (lo..=hi).contains(t))
+            .collect();
+        let scheduled: HashSet<DateTime<Utc>> = timetables
+            .iter()
+            .flat_map(|s| schedule::expand(s, lo, hi))
+            .map(|x| x.start.with_timezone(&Utc))
+            .collect();
+        let not_scheduled = listed.difference(&scheduled).count();
+        let not_listed = scheduled.difference(&listed).count();
+        if not_scheduled + not_listed > 0 {
+            self.notes.push(JoinNote {
+                feed,
+                item_id: item_id.to_string(),
+                note: format!(
+                    "`eventSchedule` disagrees with the dated sessions listed: {not_scheduled} of {} listed not in the schedule, {not_listed} scheduled but not listed; the dated sessions are used",
+                    listed.len()
+                ),
+            });
+        }
+    }
+
     /// Embedded `subEvent`s (and FacilityUse `event` Slots) of `chain[0]`.
     fn children(&mut self, feed: usize, chain: &[&'a Opportunity], base: &str) {
         let parent = chain[0];
         for sub in &parent.sub_events {
-            let Some(start) = sub.start else { continue };
+            let Some(start) = sub.start else {
+                self.hidden[feed].undated += 1;
+                continue;
+            };
             let mut c: Chain<'a> = Vec::with_capacity(chain.len() + 1);
             c.push(sub);
             c.extend(chain.iter().copied());
@@ -530,13 +803,41 @@ impl<'a> Emit<'a> {
     fn push(&mut self, feed: usize, chain: &[&'a Opportunity], d: Dated<'a>) {
         let start_utc = d.start.with_timezone(&Utc);
         let end_utc = d.end.map(|e| e.with_timezone(&Utc));
-        if start_utc > self.until || end_utc.unwrap_or(start_utc) < self.from {
+        if start_utc > self.until {
             return;
         }
-        // First one wins (cloning a borrowed key copies nothing).
-        if !self.seen.insert(d.key.clone()) {
+        if end_utc.unwrap_or(start_utc) < self.from {
+            self.hidden[feed].past += 1;
             return;
         }
+        let cur = self.current;
+        if let Some(&idx) = self.seen.get(&d.key) {
+            // The same occurrence from two items (e.g. one child id under two parents): keep
+            // the copy from the item with the later `modified`, then the later page.
+            let prev = self.origin[idx];
+            if prev == cur {
+                self.hidden[feed].duplicate += 1; // twice within one item: first kept
+                return;
+            }
+            let newer = self.store.newer(cur, prev);
+            let (kept, dropped) = if newer { (cur, prev) } else { (prev, cur) };
+            self.hidden[dropped.0].duplicate += 1;
+            self.notes.push(JoinNote {
+                feed: dropped.0,
+                item_id: dropped.1.to_string(),
+                note: format!(
+                    "occurrence `{}` is also listed by item `{}`: that copy is kept (later `modified`, then later page)",
+                    d.key, kept.1
+                ),
+            });
+            if newer {
+                self.out[idx] = build(self.store, &mut self.details, feed, chain, d);
+                self.origin[idx] = cur;
+            }
+            return;
+        }
+        self.seen.insert(d.key.clone(), self.out.len());
+        self.origin.push(cur);
         self.out
             .push(build(self.store, &mut self.details, feed, chain, d));
     }

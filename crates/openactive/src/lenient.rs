@@ -213,10 +213,20 @@ pub fn local_to_instant(tz: Tz, local: NaiveDateTime) -> DateTime<FixedOffset> {
 /// assert_eq!(datetime("2020-07-23T11:00:00.000Z").unwrap().to_rfc3339(), "2020-07-23T11:00:00+00:00");
 /// assert_eq!(datetime("2018-08-01").unwrap().to_rfc3339(), "2018-08-01T00:00:00+01:00");
 /// assert_eq!(datetime("2024-01-10T09:00:00").unwrap().to_rfc3339(), "2024-01-10T09:00:00+00:00");
+/// assert_eq!(datetime("2024-01-15 18:00:00").unwrap().to_rfc3339(), "2024-01-15T18:00:00+00:00");
 /// assert!(datetime("next tuesday").is_none());
 /// ```
 pub fn datetime(s: &str) -> Option<DateTime<FixedOffset>> {
     let s = s.trim();
+    // `2024-01-15 18:00:00` (a space for the `T`, as some publishers write `exceptDate`).
+    let spaced;
+    let s = match s.as_bytes().get(10) {
+        Some(b' ') if s.len() > 11 => {
+            spaced = format!("{}T{}", &s[..10], s[11..].trim_start());
+            spaced.as_str()
+        }
+        _ => s,
+    };
     if let Ok(t) = DateTime::parse_from_rfc3339(s) {
         return Some(t);
     }
@@ -261,6 +271,33 @@ pub fn time(s: &str) -> Option<NaiveTime> {
     NaiveTime::parse_from_str(s, "%H:%M:%S")
         .or_else(|_| NaiveTime::parse_from_str(s, "%H:%M"))
         .ok()
+}
+
+/// Whether an end time earlier than (or equal to) the start time plausibly means the next
+/// day: an evening start (from 17:00) and a small-hours end (up to 06:00), e.g. 22:00–01:00.
+/// Anything else (09:00–08:00) is taken as an error in the data: the end is unknown.
+///
+/// ```
+/// use openactive::lenient::{crosses_midnight, time};
+/// assert!(crosses_midnight(time("22:00").unwrap(), time("01:00").unwrap()));
+/// assert!(!crosses_midnight(time("09:00").unwrap(), time("08:00").unwrap()));
+/// assert!(!crosses_midnight(time("20:00").unwrap(), time("21:00").unwrap()));
+/// ```
+pub fn crosses_midnight(start: NaiveTime, end: NaiveTime) -> bool {
+    end <= start
+        && start >= NaiveTime::from_hms_opt(17, 0, 0).unwrap_or(NaiveTime::MIN)
+        && end <= NaiveTime::from_hms_opt(6, 0, 0).unwrap_or(NaiveTime::MIN)
+}
+
+/// Whether a UTC offset can be right for a UK venue (GMT or BST).
+///
+/// ```
+/// use openactive::lenient::{datetime, uk_offset};
+/// assert!(uk_offset(datetime("2024-06-01T10:00:00+01:00").unwrap().offset()));
+/// assert!(!uk_offset(datetime("2024-06-01T10:00:00+05:30").unwrap().offset()));
+/// ```
+pub fn uk_offset(o: &FixedOffset) -> bool {
+    matches!(o.local_minus_utc(), 0 | 3600)
 }
 
 /// A parsed ISO 8601 duration: calendar months (years × 12) plus an exact time span.

@@ -18,7 +18,7 @@ pub use occurrence::{
     Venue,
 };
 pub use rpde::{
-    Changes, FeedState, Item, ItemState, Modified, Page, PageError, ParseReport, Skip, parse_page,
-    parse_page_model,
+    Changes, FeedState, Flag, Item, ItemState, Modified, Page, PageError, ParseReport, Skip,
+    parse_page, parse_page_model,
 };
 pub use vocab::{ActivityList, ConceptList};

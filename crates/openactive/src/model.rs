@@ -49,20 +49,141 @@ impl OpportunityType {
     /// assert!(!OpportunityType::parse("Order").is_known());
     /// ```
     pub fn parse(s: &str) -> Self {
-        match local_name(s).to_ascii_lowercase().as_str() {
-            "sessionseries" => Self::SessionSeries,
-            "scheduledsession" => Self::ScheduledSession,
-            "event" | "session" | "sportsevent" => Self::Event,
-            "eventseries" => Self::EventSeries,
-            "headlineevent" => Self::HeadlineEvent,
-            "courseinstance" => Self::CourseInstance,
-            "course" => Self::Course,
-            "ondemandevent" => Self::OnDemandEvent,
-            "facilityuse" => Self::FacilityUse,
-            "individualfacilityuse" => Self::IndividualFacilityUse,
-            "slot" => Self::Slot,
-            "place" => Self::Place,
-            _ => Self::Other(s.trim().to_string()),
+        Self::read(s).0
+    }
+
+    /// Reads a type name as [`OpportunityType::parse`] does, and also accepts the shapes seen
+    /// in real feeds, saying how it read them (a note for the report):
+    /// - compound types (`SessionSeries.ScheduledSession`, older Open Sessions; the first part
+    ///   is the object's own type, the second the type of what it embeds);
+    /// - other letter case (`sessionseries`), spaces or separators (`Session Series`), a
+    ///   plural, or a small misspelling (`ScheduledSesion`; at most one edit for names up to
+    ///   nine letters, two for longer ones).
+    ///
+    /// ```
+    /// use openactive::model::OpportunityType as T;
+    /// assert_eq!(T::read("SessionSeries"), (T::SessionSeries, None));
+    /// assert_eq!(T::read("schema:Event"), (T::Event, None));
+    /// let (t, note) = T::read("SessionSeries.ScheduledSession");
+    /// assert_eq!(t, T::SessionSeries);
+    /// assert!(note.unwrap().contains("compound"));
+    /// assert_eq!(T::read("ScheduledSesion").0, T::ScheduledSession);
+    /// assert_eq!(T::read("scheduledsession").0, T::ScheduledSession);
+    /// assert_eq!(T::read("Session Series").0, T::SessionSeries);
+    /// assert_eq!(T::read("Slots").0, T::Slot);
+    /// assert!(!T::read("Order").0.is_known());
+    /// assert!(!T::read("Person").0.is_known());
+    /// ```
+    pub fn read(s: &str) -> (Self, Option<String>) {
+        let local = local_name(s);
+        if let Some(t) = Self::exact(local) {
+            return (t, None);
+        }
+        if let Some((own, _)) = local.split_once('.')
+            && let Some(t) = Self::exact(own).or_else(|| Self::fuzzy(own))
+        {
+            let note = format!("compound type `{}` read as {}", clip(s), t.name());
+            return (t, Some(note));
+        }
+        match Self::fuzzy(local) {
+            Some(t) => {
+                let note = format!("type `{}` read as {}", clip(s), t.name());
+                (t, Some(note))
+            }
+            None => (Self::Other(s.trim().to_string()), None),
+        }
+    }
+
+    /// Canonical spellings and the legacy aliases, matched exactly (after the prefix).
+    fn exact(local: &str) -> Option<Self> {
+        Some(match local {
+            "SessionSeries" => Self::SessionSeries,
+            "ScheduledSession" => Self::ScheduledSession,
+            "Event" | "session" | "Session" | "SportsEvent" => Self::Event,
+            "EventSeries" => Self::EventSeries,
+            "HeadlineEvent" => Self::HeadlineEvent,
+            "CourseInstance" => Self::CourseInstance,
+            "Course" => Self::Course,
+            "OnDemandEvent" => Self::OnDemandEvent,
+            "FacilityUse" => Self::FacilityUse,
+            "IndividualFacilityUse" => Self::IndividualFacilityUse,
+            "Slot" => Self::Slot,
+            "Place" => Self::Place,
+            _ => return None,
+        })
+    }
+
+    /// Case, separators, plurals and small misspellings.
+    fn fuzzy(local: &str) -> Option<Self> {
+        const NAMES: [(&str, OpportunityType); 13] = [
+            ("sessionseries", OpportunityType::SessionSeries),
+            ("scheduledsession", OpportunityType::ScheduledSession),
+            ("event", OpportunityType::Event),
+            ("sportsevent", OpportunityType::Event),
+            ("eventseries", OpportunityType::EventSeries),
+            ("headlineevent", OpportunityType::HeadlineEvent),
+            ("courseinstance", OpportunityType::CourseInstance),
+            ("course", OpportunityType::Course),
+            ("ondemandevent", OpportunityType::OnDemandEvent),
+            ("facilityuse", OpportunityType::FacilityUse),
+            (
+                "individualfacilityuse",
+                OpportunityType::IndividualFacilityUse,
+            ),
+            ("slot", OpportunityType::Slot),
+            ("place", OpportunityType::Place),
+        ];
+        if local.len() > 64 {
+            return None;
+        }
+        let norm: String = local
+            .chars()
+            .filter(char::is_ascii_alphanumeric)
+            .map(|c| c.to_ascii_lowercase())
+            .collect();
+        if norm.is_empty() || norm.len() > 40 {
+            return None;
+        }
+        if norm == "session" {
+            return Some(Self::Event);
+        }
+        let singular = norm.strip_suffix('s').unwrap_or(&norm);
+        for (name, t) in &NAMES {
+            if norm == *name || singular == *name {
+                return Some(t.clone());
+            }
+        }
+        let mut best: Option<(usize, &OpportunityType)> = None;
+        for (name, t) in &NAMES {
+            let allowed = match name.len() {
+                0..=4 => 0,
+                5..=9 => 1,
+                _ => 2,
+            };
+            let d = edit_distance(&norm, name);
+            if d <= allowed && best.is_none_or(|(b, _)| d < b) {
+                best = Some((d, t));
+            }
+        }
+        best.map(|(_, t)| t.clone())
+    }
+
+    /// The canonical name (for notes).
+    pub fn name(&self) -> &str {
+        match self {
+            Self::SessionSeries => "SessionSeries",
+            Self::ScheduledSession => "ScheduledSession",
+            Self::Event => "Event",
+            Self::EventSeries => "EventSeries",
+            Self::HeadlineEvent => "HeadlineEvent",
+            Self::CourseInstance => "CourseInstance",
+            Self::Course => "Course",
+            Self::OnDemandEvent => "OnDemandEvent",
+            Self::FacilityUse => "FacilityUse",
+            Self::IndividualFacilityUse => "IndividualFacilityUse",
+            Self::Slot => "Slot",
+            Self::Place => "Place",
+            Self::Other(s) => s,
         }
     }
 
@@ -83,6 +204,31 @@ impl OpportunityType {
                 | Self::Place
         )
     }
+}
+
+/// Feed text quoted in a note: trimmed, at most 80 characters.
+fn clip(s: &str) -> String {
+    let t = s.trim();
+    match t.char_indices().nth(80) {
+        Some((i, _)) => format!("{}…", &t[..i]),
+        None => t.to_string(),
+    }
+}
+
+/// Levenshtein distance over ASCII bytes (names are short).
+fn edit_distance(a: &str, b: &str) -> usize {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    let mut cur = vec![0; b.len() + 1];
+    for (i, ca) in a.iter().enumerate() {
+        cur[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let sub = prev[j] + usize::from(ca != cb);
+            cur[j + 1] = sub.min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    prev[b.len()]
 }
 
 /// A reference that is either a URL (`@id`) or an embedded object.
@@ -185,6 +331,76 @@ impl Place {
                 }))
             }
             _ => None,
+        }
+    }
+}
+
+impl Place {
+    /// Whether the place says more than its `@id`.
+    pub fn has_content(&self) -> bool {
+        self.name.is_some()
+            || !self.address.is_empty()
+            || self.postcode.is_some()
+            || self.geo.is_some()
+    }
+}
+
+/// A date-time, noting an offset that cannot be right for a UK venue (the instant is kept).
+fn dated(text: &str, field: &str, notes: &mut Vec<String>) -> Option<DateTime<FixedOffset>> {
+    let t = lenient::datetime(text)?;
+    if !lenient::uk_offset(t.offset()) {
+        notes.push(format!(
+            "`{field}` {text} has offset {}, not a UK offset (the instant is kept)",
+            t.offset()
+        ));
+    }
+    Some(t)
+}
+
+/// An `endDate` not after `startDate`: the next day when it plausibly crosses midnight (same
+/// local date, evening start, small-hours end), otherwise unknown. Either way noted.
+fn check_end(
+    start: Option<DateTime<FixedOffset>>,
+    end: Option<DateTime<FixedOffset>>,
+    notes: &mut Vec<String>,
+) -> Option<DateTime<FixedOffset>> {
+    let (Some(s), Some(e)) = (start, end) else {
+        return end;
+    };
+    if e > s {
+        return Some(e);
+    }
+    if e.date_naive() == s.date_naive() && lenient::crosses_midnight(s.time(), e.time()) {
+        notes.push(format!(
+            "`endDate` {e} is before `startDate` {s}: read as crossing midnight (next day)"
+        ));
+        return Some(e + chrono::TimeDelta::days(1));
+    }
+    notes.push(format!(
+        "`endDate` {e} is not after `startDate` {s}: end unknown"
+    ));
+    None
+}
+
+/// Notes on a schedule entry: an `endTime` not after its `startTime`.
+fn schedule_notes(s: &Schedule, notes: &mut Vec<String>) {
+    let st = s.start_time.as_deref();
+    let et = s.end_time.as_deref();
+    if let (Some(st), Some(et)) = (st, et) {
+        match (lenient::time(st), lenient::time(et)) {
+            (Some(a), Some(b)) if b <= a => {
+                if lenient::crosses_midnight(a, b) {
+                    notes.push(format!(
+                        "schedule `endTime` {et} is before `startTime` {st}: read as crossing midnight (next day)"
+                    ));
+                } else {
+                    notes.push(format!(
+                        "schedule `endTime` {et} is not after `startTime` {st}: end unknown"
+                    ));
+                }
+            }
+            (None, _) => notes.push(format!("schedule `startTime` {} is not a time", clip(st))),
+            _ => {}
         }
     }
 }
@@ -383,6 +599,10 @@ pub struct Opportunity {
     pub schedules: Vec<Schedule>,
     /// Every other property, as published (e.g. `image`, `beta:*`), except `@context`.
     pub extra: Map<String, Value>,
+    /// What the reader noticed and how it read it (a type read leniently, an implausible
+    /// offset, an end before the start…), for the check report. Notes of embedded objects
+    /// stay on those objects (see [`Opportunity::all_notes`]).
+    pub notes: Vec<String>,
 }
 
 impl Default for OpportunityType {
@@ -557,7 +777,7 @@ fn texts_or_labels(v: Value) -> Option<Vec<String>> {
 
 fn sub_ref(v: Value) -> Option<Ref<Box<Opportunity>>> {
     match v {
-        Value::String(s) => into_text(Value::String(s)).map(Ref::Id),
+        Value::String(_) | Value::Number(_) => into_text(v).map(Ref::Id),
         Value::Object(m) => Some(Ref::Embedded(Box::new(Opportunity::from_map(m)))),
         Value::Array(a) => a.into_iter().find_map(sub_ref),
         _ => None,
@@ -580,8 +800,13 @@ impl Opportunity {
         // The JSON-LD context says nothing about this opportunity and is repeated on every
         // item: not kept (it would cost a few hundred bytes per item in `extra`).
         m.remove("@context");
+        let mut notes = Vec::new();
         let kind = take_type(&mut m)
-            .map(|t| OpportunityType::parse(&t))
+            .map(|t| {
+                let (kind, note) = OpportunityType::read(&t);
+                notes.extend(note);
+                kind
+            })
             .unwrap_or_default();
         let id = take_id(&mut m);
         let s = |m: &mut Map<String, Value>, k: &str| m.remove(k).and_then(into_text);
@@ -593,8 +818,9 @@ impl Opportunity {
         let name = s(&mut m, "name");
         let description = s(&mut m, "description");
         let url = s(&mut m, "url").and_then(|u| lenient::http_url(&u));
-        let start = s(&mut m, "startDate").and_then(|d| lenient::datetime(&d));
-        let end = s(&mut m, "endDate").and_then(|d| lenient::datetime(&d));
+        let start = s(&mut m, "startDate").and_then(|d| dated(&d, "startDate", &mut notes));
+        let end = s(&mut m, "endDate").and_then(|d| dated(&d, "endDate", &mut notes));
+        let end = check_end(start, end, &mut notes);
         let duration = s(&mut m, "duration")
             .and_then(|d| lenient::duration(&d))
             .filter(|d| !d.is_zero());
@@ -663,7 +889,7 @@ impl Opportunity {
             .remove("individualFacilityUse")
             .map(children)
             .unwrap_or_default();
-        let schedules = m
+        let schedules: Vec<Schedule> = m
             .remove("eventSchedule")
             .map(|v| {
                 one_or_many(v)
@@ -672,6 +898,9 @@ impl Opportunity {
                     .collect()
             })
             .unwrap_or_default();
+        for sc in &schedules {
+            schedule_notes(sc, &mut notes);
+        }
         Opportunity {
             kind,
             id,
@@ -706,7 +935,118 @@ impl Opportunity {
             individual_facility_uses,
             schedules,
             extra: m,
+            notes,
         }
+    }
+
+    /// Reads a whole `data` document: [`Opportunity::from_map`], then locations given only as
+    /// a reference (`"location": "https://…/places/1"` or `{"@id": …}` alone) are filled in
+    /// from a Place with that `@id` elsewhere in the same document (another object's
+    /// `location`, an embedded parent or child, or a top-level property such as `@graph`).
+    pub fn from_document(m: Map<String, Value>) -> Opportunity {
+        let mut o = Opportunity::from_map(m);
+        if !o.has_bare_location() {
+            return o;
+        }
+        let mut places: Vec<Place> = Vec::new();
+        o.collect_places(&mut places);
+        for v in o.extra.values() {
+            let xs: Vec<&Value> = match v {
+                Value::Array(a) => a.iter().collect(),
+                other => vec![other],
+            };
+            for x in xs {
+                let is_place = x
+                    .get("@type")
+                    .or_else(|| x.get("type"))
+                    .and_then(Value::as_str)
+                    .is_some_and(|t| local_name(t).eq_ignore_ascii_case("Place"));
+                if is_place && let Some(Ref::Embedded(p)) = Place::from_value(x.clone()) {
+                    places.push(p);
+                }
+            }
+        }
+        places.retain(|p| p.id.is_some() && p.has_content());
+        if !places.is_empty() {
+            o.fill_places(&places);
+        }
+        o
+    }
+
+    fn children_mut(&mut self) -> impl Iterator<Item = &mut Opportunity> {
+        let sup = match &mut self.super_event {
+            Some(Ref::Embedded(b)) => Some(b.as_mut()),
+            _ => None,
+        };
+        let fac = match &mut self.facility_use {
+            Some(Ref::Embedded(b)) => Some(b.as_mut()),
+            _ => None,
+        };
+        sup.into_iter()
+            .chain(fac)
+            .chain(self.course.as_deref_mut())
+            .chain(self.sub_events.iter_mut())
+            .chain(self.individual_facility_uses.iter_mut())
+    }
+
+    fn children_ref(&self) -> impl Iterator<Item = &Opportunity> {
+        let sup = match &self.super_event {
+            Some(Ref::Embedded(b)) => Some(b.as_ref()),
+            _ => None,
+        };
+        let fac = match &self.facility_use {
+            Some(Ref::Embedded(b)) => Some(b.as_ref()),
+            _ => None,
+        };
+        sup.into_iter()
+            .chain(fac)
+            .chain(self.course.as_deref())
+            .chain(self.sub_events.iter())
+            .chain(self.individual_facility_uses.iter())
+    }
+
+    /// Whether this object or one embedded in it gives its location only by `@id`.
+    fn has_bare_location(&self) -> bool {
+        match &self.location {
+            Some(Ref::Id(_)) => return true,
+            Some(Ref::Embedded(p)) if !p.has_content() => return true,
+            _ => {}
+        }
+        self.children_ref().any(Opportunity::has_bare_location)
+    }
+
+    fn collect_places(&self, out: &mut Vec<Place>) {
+        if let Some(Ref::Embedded(p)) = &self.location {
+            out.push(p.clone());
+        }
+        for c in self.children_ref() {
+            c.collect_places(out);
+        }
+    }
+
+    fn fill_places(&mut self, places: &[Place]) {
+        let wanted = match &self.location {
+            Some(Ref::Id(id)) => Some(id.clone()),
+            Some(Ref::Embedded(p)) if !p.has_content() => p.id.clone(),
+            _ => None,
+        };
+        if let Some(id) = wanted
+            && let Some(p) = places.iter().find(|p| p.id.as_deref() == Some(id.as_str()))
+        {
+            self.location = Some(Ref::Embedded(p.clone()));
+        }
+        for c in self.children_mut() {
+            c.fill_places(places);
+        }
+    }
+
+    /// Notes of this object and of every object embedded in it, outermost first.
+    pub fn all_notes(&self) -> Vec<String> {
+        let mut out = self.notes.clone();
+        for c in self.children_ref() {
+            out.extend(c.all_notes());
+        }
+        out
     }
 
     /// Reads an opportunity from JSON text (e.g. an item's raw `data`).
@@ -722,7 +1062,7 @@ impl Opportunity {
     /// ```
     pub fn from_json(text: &str) -> Result<Opportunity, serde_json::Error> {
         let m: Map<String, Value> = serde_json::from_str(text)?;
-        Ok(Opportunity::from_map(m))
+        Ok(Opportunity::from_document(m))
     }
 
     /// The identity used for joins: `@id`, else nothing.

@@ -18,7 +18,8 @@ use crate::model::Opportunity;
 /// Comparable within one feed: integers numerically (never through `f64`), strings of digits
 /// numerically (any length), other strings lexicographically. Order across classes:
 /// negative integers < non-negative numbers < other strings. Equality follows the ordering,
-/// so `Int(5) == Str("05")`.
+/// so `Int(5) == Str("05")`. Numbers with a fraction (`1700000000.25`, published as a JSON
+/// float or a string) compare numerically with the others.
 ///
 /// ```
 /// use openactive::rpde::Modified;
@@ -28,6 +29,9 @@ use crate::model::Opportunity;
 ///     > Modified::Str("99999999999999999999999999999999999999999".into()));
 /// assert_eq!(Modified::Str("05".into()), Modified::Int(5));
 /// assert!(Modified::Str("2015-01-13".into()) > Modified::Int(1_000_000));
+/// assert!(Modified::Str("1000.5".into()) > Modified::Str("999.75".into()));
+/// assert!(Modified::Str("1000.5".into()) > Modified::Int(1000));
+/// assert!(Modified::Str("1000.5".into()) < Modified::Int(1001));
 /// ```
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(untagged)]
@@ -54,16 +58,96 @@ impl Modified {
         }
     }
 
-    fn class(&self) -> (u8, &str, i128) {
+    /// `(class, integer digits without leading zeros, fraction digits without trailing
+    /// zeros)`; classes: 0 negative integer, 1 non-negative number (integer, digit string or
+    /// decimal such as `1700000000.25`), 2 other text.
+    fn class(&self) -> (u8, std::borrow::Cow<'_, str>, &str) {
+        use std::borrow::Cow;
         match self {
-            Modified::Int(i) if *i < 0 => (0, "", *i),
-            Modified::Int(i) => (1, "", *i),
-            Modified::Str(s) if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) => {
-                (1, s.trim_start_matches('0'), -1)
-            }
-            Modified::Str(s) => (2, s, 0),
+            Modified::Int(i) if *i < 0 => (0, Cow::Owned(String::new()), ""),
+            Modified::Int(i) => (1, Cow::Owned(i.to_string()), ""),
+            Modified::Str(s) => match decimal(s) {
+                Some((int, frac)) => (1, Cow::Borrowed(int), frac),
+                None => (2, Cow::Borrowed(s.as_str()), ""),
+            },
         }
     }
+
+    /// The instant this `modified` stands for, when it plausibly is one (between 2000 and
+    /// 2100): Unix seconds (also with a fraction), 13-digit milliseconds, 16-digit
+    /// microseconds, .NET ticks (18 digits), or an ISO 8601 date-time. A change counter
+    /// (`287950976`) is not a time: `None`.
+    ///
+    /// ```
+    /// use openactive::rpde::Modified;
+    /// let t = |m: Modified| m.as_timestamp().map(|t| t.to_rfc3339());
+    /// assert_eq!(t(Modified::Int(1_700_000_000)).as_deref(), Some("2023-11-14T22:13:20+00:00"));
+    /// assert_eq!(t(Modified::Int(1_700_000_000_000)).as_deref(), Some("2023-11-14T22:13:20+00:00"));
+    /// assert_eq!(t(Modified::Str("1700000000.5".into())).as_deref(), Some("2023-11-14T22:13:20.500+00:00"));
+    /// assert_eq!(t(Modified::Int(638_355_968_000_000_000)).as_deref(), Some("2023-11-14T22:13:20+00:00"));
+    /// assert_eq!(t(Modified::Str("2024-01-02T03:04:05Z".into())).as_deref(), Some("2024-01-02T03:04:05+00:00"));
+    /// assert_eq!(t(Modified::Int(287_950_976)), None);
+    /// assert_eq!(t(Modified::Int(42)), None);
+    /// ```
+    pub fn as_timestamp(&self) -> Option<chrono::DateTime<chrono::Utc>> {
+        use chrono::{DateTime, Utc};
+        const LOW: i64 = 946_684_800; // 2000-01-01
+        const HIGH: i64 = 4_102_444_800; // 2100-01-01
+        let in_range = |secs: i64, nanos: u32| {
+            (LOW..HIGH)
+                .contains(&secs)
+                .then(|| DateTime::<Utc>::from_timestamp(secs, nanos))
+                .flatten()
+        };
+        let from_int = |i: i128, frac: &str| -> Option<DateTime<Utc>> {
+            let nanos_of = |f: &str| -> u32 {
+                let digits: String = f.chars().chain(std::iter::repeat('0')).take(9).collect();
+                digits.parse().unwrap_or(0)
+            };
+            for (div, sub) in [
+                (1_i128, 0_i128),
+                (1_000, 0),
+                (1_000_000, 0),
+                (10_000_000, 621_355_968_000_000_000),
+            ] {
+                let v = i - sub;
+                if v < 0 {
+                    continue;
+                }
+                let secs = i64::try_from(v / div).ok()?;
+                let rem = u32::try_from(v % div).ok()?;
+                let nanos = if div == 1 {
+                    nanos_of(frac)
+                } else {
+                    u32::try_from(i128::from(rem) * 1_000_000_000 / div).ok()?
+                };
+                if let Some(t) = in_range(secs, nanos) {
+                    return Some(t);
+                }
+            }
+            None
+        };
+        match self {
+            Modified::Int(i) => from_int(*i, ""),
+            Modified::Str(s) => match decimal(s) {
+                Some((int, frac)) if int.len() <= 30 => from_int(int.parse().unwrap_or(0), frac),
+                Some(_) => None,
+                None => {
+                    let t = crate::lenient::datetime(s)?.with_timezone(&Utc);
+                    in_range(t.timestamp(), 0).map(|_| t)
+                }
+            },
+        }
+    }
+}
+
+/// A non-negative decimal number as text: `(integer digits without leading zeros, fraction
+/// digits without trailing zeros)`.
+fn decimal(s: &str) -> Option<(&str, &str)> {
+    let (int, frac) = s.split_once('.').unwrap_or((s, ""));
+    let digits = |x: &str| x.bytes().all(|b| b.is_ascii_digit());
+    (!int.is_empty() && digits(int) && digits(frac))
+        .then(|| (int.trim_start_matches('0'), frac.trim_end_matches('0')))
 }
 
 fn cmp_digits(a: &str, b: &str) -> Ordering {
@@ -75,34 +159,20 @@ impl Ord for Modified {
         if let (Modified::Int(a), Modified::Int(b)) = (self, other) {
             return a.cmp(b);
         }
-        let (ca, sa, ia) = self.class();
-        let (cb, sb, ib) = other.class();
+        let (ca, sa, fa) = self.class();
+        let (cb, sb, fb) = other.class();
         match ca.cmp(&cb) {
             Ordering::Equal => {}
             o => return o,
         }
         match ca {
-            0 => ia.cmp(&ib),
-            1 => {
-                // Non-negative numbers: an Int has ia >= 0 and empty digits; a digit string
-                // has ia == -1.
-                let da;
-                let db;
-                let a = if ia >= 0 {
-                    da = ia.to_string();
-                    da.trim_start_matches('0')
-                } else {
-                    sa
-                };
-                let b = if ib >= 0 {
-                    db = ib.to_string();
-                    db.trim_start_matches('0')
-                } else {
-                    sb
-                };
-                cmp_digits(a, b)
-            }
-            _ => sa.cmp(sb),
+            0 => match (self, other) {
+                (Modified::Int(a), Modified::Int(b)) => a.cmp(b),
+                _ => Ordering::Equal,
+            },
+            1 => cmp_digits(sa.trim_start_matches('0'), sb.trim_start_matches('0'))
+                .then_with(|| fa.cmp(fb)),
+            _ => sa.cmp(&sb),
         }
     }
 }
@@ -168,19 +238,39 @@ pub struct Skip {
     pub reason: String,
 }
 
+/// Something the reader noticed about an item it read (the item is kept).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Flag {
+    /// `item.id`.
+    pub item_id: String,
+    /// What was noticed and how it was read.
+    pub note: String,
+}
+
 /// Counts from parsing one or more pages.
+///
+/// Nothing is lost silently: every entry of `items` whose `state` is `updated` is either
+/// `parsed` or in `skipped` (so `parsed + skipped_updated == updated`), and every entry is
+/// `updated`, `deleted` or skipped without a readable state.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ParseReport {
     /// Entries in `items`.
     pub items: usize,
-    /// Valid `updated` items.
+    /// Entries whose `state` is `updated` (read or skipped).
     pub updated: usize,
     /// Valid `deleted` items.
     pub deleted: usize,
-    /// Updated items whose `data` is a recognised opportunity type (others are kept too).
+    /// Updated items read as a recognised opportunity type.
     pub parsed: usize,
-    /// Items skipped, with reasons.
+    /// Items skipped, with reasons. An updated item of a type that is not an opportunity is
+    /// skipped here and still kept in [`Page::items`] (relays pass it on).
     pub skipped: Vec<Skip>,
+    /// How many of `skipped` had `state` `updated`.
+    #[serde(default)]
+    pub skipped_updated: usize,
+    /// Items read, with what the reader noticed (see [`Flag`]).
+    #[serde(default)]
+    pub flagged: Vec<Flag>,
 }
 
 impl ParseReport {
@@ -191,6 +281,15 @@ impl ParseReport {
         self.deleted += other.deleted;
         self.parsed += other.parsed;
         self.skipped.extend(other.skipped.iter().cloned());
+        self.skipped_updated += other.skipped_updated;
+        self.flagged.extend(other.flagged.iter().cloned());
+    }
+
+    fn flag(&mut self, item_id: &str, note: String) {
+        self.flagged.push(Flag {
+            item_id: item_id.to_string(),
+            note,
+        });
     }
 }
 
@@ -229,33 +328,185 @@ impl fmt::Display for PageError {
 
 impl std::error::Error for PageError {}
 
-#[derive(Deserialize)]
+/// A page's envelope. As for items, a key given twice keeps its last value.
 struct RawPage<'a> {
-    #[serde(default)]
     next: Option<Value>,
-    #[serde(borrow, default)]
     items: Option<Vec<&'a RawValue>>,
-    #[serde(default)]
     license: Option<Value>,
 }
 
-/// An item's envelope, with `data` kept raw (`&RawValue`, for relays) or read into a `Value`.
-#[derive(Deserialize)]
-struct RawItem<D> {
-    #[serde(default)]
-    state: Option<Value>,
-    #[serde(default)]
-    kind: Option<Value>,
-    #[serde(default)]
-    id: Option<Value>,
-    #[serde(default)]
-    modified: Option<Value>,
-    #[serde(default = "none")]
-    data: Option<D>,
+impl<'de: 'a, 'a> Deserialize<'de> for RawPage<'a> {
+    fn deserialize<De: serde::Deserializer<'de>>(de: De) -> Result<Self, De::Error> {
+        enum K {
+            Next,
+            Items,
+            License,
+            Other,
+        }
+        impl<'de> Deserialize<'de> for K {
+            fn deserialize<De: serde::Deserializer<'de>>(de: De) -> Result<Self, De::Error> {
+                struct V;
+                impl serde::de::Visitor<'_> for V {
+                    type Value = K;
+                    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                        f.write_str("a key")
+                    }
+                    fn visit_str<E: serde::de::Error>(self, k: &str) -> Result<K, E> {
+                        Ok(match k {
+                            "next" => K::Next,
+                            "items" => K::Items,
+                            "license" => K::License,
+                            _ => K::Other,
+                        })
+                    }
+                }
+                de.deserialize_identifier(V)
+            }
+        }
+        struct V<'a>(std::marker::PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> serde::de::Visitor<'de> for V<'a> {
+            type Value = RawPage<'a>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an RPDE page object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<RawPage<'a>, A::Error> {
+                let mut p = RawPage {
+                    next: None,
+                    items: None,
+                    license: None,
+                };
+                while let Some(k) = map.next_key::<K>()? {
+                    match k {
+                        K::Next => p.next = map.next_value()?,
+                        K::Items => p.items = map.next_value()?,
+                        K::License => p.license = map.next_value()?,
+                        K::Other => {
+                            map.next_value::<serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(p)
+            }
+        }
+        de.deserialize_map(V(std::marker::PhantomData))
+    }
 }
 
-fn none<D>() -> Option<D> {
-    None
+/// An item's envelope, with `data` kept raw (`&RawValue`, for relays) or read into a `Value`.
+///
+/// Read by hand rather than derived so that a key given twice keeps its last value (as a
+/// generic JSON reader does) instead of rejecting the item; the repeated keys are noted.
+struct RawItem<D> {
+    state: Option<Value>,
+    kind: Option<Value>,
+    id: Option<Value>,
+    modified: Option<Value>,
+    data: Option<D>,
+    /// Keys given more than once.
+    repeated: Vec<&'static str>,
+}
+
+enum Field {
+    State,
+    Kind,
+    Id,
+    Modified,
+    Data,
+    Other,
+}
+
+impl<'de> Deserialize<'de> for Field {
+    fn deserialize<De: serde::Deserializer<'de>>(de: De) -> Result<Self, De::Error> {
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = Field;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a key")
+            }
+            fn visit_str<E: serde::de::Error>(self, k: &str) -> Result<Field, E> {
+                Ok(match k {
+                    "state" => Field::State,
+                    "kind" => Field::Kind,
+                    "id" => Field::Id,
+                    "modified" => Field::Modified,
+                    "data" => Field::Data,
+                    _ => Field::Other,
+                })
+            }
+        }
+        de.deserialize_identifier(V)
+    }
+}
+
+impl<'de, D: Deserialize<'de>> Deserialize<'de> for RawItem<D> {
+    fn deserialize<De: serde::Deserializer<'de>>(de: De) -> Result<Self, De::Error> {
+        struct V<D>(std::marker::PhantomData<D>);
+        impl<'de, D: Deserialize<'de>> serde::de::Visitor<'de> for V<D> {
+            type Value = RawItem<D>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an RPDE item object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<RawItem<D>, A::Error> {
+                fn put<T>(
+                    slot: &mut Option<T>,
+                    v: T,
+                    name: &'static str,
+                    rep: &mut Vec<&'static str>,
+                ) {
+                    if slot.is_some() && !rep.contains(&name) {
+                        rep.push(name);
+                    }
+                    *slot = Some(v);
+                }
+                let mut it = RawItem {
+                    state: None,
+                    kind: None,
+                    id: None,
+                    modified: None,
+                    data: None,
+                    repeated: Vec::new(),
+                };
+                let mut seen_data = false;
+                while let Some(k) = map.next_key::<Field>()? {
+                    match k {
+                        Field::State => {
+                            put(&mut it.state, map.next_value()?, "state", &mut it.repeated)
+                        }
+                        Field::Kind => {
+                            put(&mut it.kind, map.next_value()?, "kind", &mut it.repeated)
+                        }
+                        Field::Id => put(&mut it.id, map.next_value()?, "id", &mut it.repeated),
+                        Field::Modified => {
+                            put(
+                                &mut it.modified,
+                                map.next_value()?,
+                                "modified",
+                                &mut it.repeated,
+                            );
+                        }
+                        Field::Data => {
+                            if seen_data && !it.repeated.contains(&"data") {
+                                it.repeated.push("data");
+                            }
+                            seen_data = true;
+                            it.data = map.next_value::<Option<D>>()?;
+                        }
+                        Field::Other => {
+                            map.next_value::<serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(it)
+            }
+        }
+        de.deserialize_map(V(std::marker::PhantomData))
+    }
 }
 
 /// Resolves `next` against the page URL (relative `next` URLs exist in the wild).
@@ -343,27 +594,86 @@ fn parse_page_with(text: &str, page_url: &str, keep_raw: bool) -> Result<Page, P
         items: items.len(),
         ..ParseReport::default()
     };
-    let mut out = Vec::with_capacity(items.len());
+    let mut out: Vec<Item> = Vec::with_capacity(items.len());
+    let mut highest: Option<(Modified, String)> = None;
+    // The first place `modified` goes down on this page, and how many more (one flag).
+    let mut down: Option<(String, String, usize)> = None;
     for raw in items {
-        match if keep_raw {
+        let read = if keep_raw {
             parse_item_raw(raw)
         } else {
             parse_item_model(raw)
-        } {
-            Ok(item) => {
+        };
+        match read {
+            Ok((item, notes)) => {
+                for note in notes {
+                    report.flag(&item.id, note);
+                }
+                if let Some((m, prev)) = &highest
+                    && item.modified < *m
+                {
+                    match &mut down {
+                        Some((_, _, more)) => *more += 1,
+                        None => {
+                            down = Some((
+                                item.id.clone(),
+                                format!(
+                                    "`modified` goes down within the page ({} after {m} on `{prev}`): the higher `modified` of an item is kept",
+                                    item.modified
+                                ),
+                                0,
+                            ));
+                        }
+                    }
+                }
+                if highest.as_ref().is_none_or(|(m, _)| item.modified > *m) {
+                    highest = Some((item.modified.clone(), item.id.clone()));
+                }
                 match item.state {
                     ItemState::Updated => {
                         report.updated += 1;
-                        if item.opportunity.as_ref().is_some_and(|o| o.kind.is_known()) {
-                            report.parsed += 1;
+                        match item.opportunity.as_deref() {
+                            Some(o) if o.kind.is_known() => {
+                                report.parsed += 1;
+                                for note in collapse_notes(o.all_notes()) {
+                                    report.flag(&item.id, note);
+                                }
+                            }
+                            o => {
+                                report.skipped_updated += 1;
+                                report.skipped.push(skip(
+                                    Some(item.id.clone()),
+                                    &match o.map(|o| o.kind.name()) {
+                                        Some("") | None => "`data` has no `@type`".to_string(),
+                                        Some(t) => format!(
+                                            "not an opportunity type: `{}`",
+                                            t.chars().take(80).collect::<String>()
+                                        ),
+                                    },
+                                ));
+                            }
                         }
                     }
                     ItemState::Deleted => report.deleted += 1,
                 }
                 out.push(item);
             }
-            Err(skip) => report.skipped.push(skip),
+            Err((skipped, state)) => {
+                if state == Some(ItemState::Updated) {
+                    report.updated += 1;
+                    report.skipped_updated += 1;
+                }
+                report.skipped.push(skipped);
+            }
         }
+    }
+    if let Some((id, note, more)) = down {
+        let note = if more == 0 {
+            note
+        } else {
+            format!("{note} [+{more} more on this page]")
+        };
+        report.flag(&id, note);
     }
     let is_last = out.is_empty() && same_url(&next, page_url);
     Ok(Page {
@@ -373,6 +683,43 @@ fn parse_page_with(text: &str, page_url: &str, keep_raw: bool) -> Result<Page, P
         is_last,
         report,
     })
+}
+
+/// One note per kind per item: the first, with how many more of that kind the item has
+/// (`… [+95 more in this item]`), so a series of 96 sessions at a wrong offset is one flag.
+fn collapse_notes(notes: Vec<String>) -> Vec<String> {
+    if notes.len() < 2 {
+        return notes;
+    }
+    let mut kinds: Vec<(String, String, usize)> = Vec::new();
+    for n in notes {
+        let k = crate::check::note_kind(&n);
+        match kinds.iter_mut().find(|(kind, _, _)| *kind == k) {
+            Some(e) => e.2 += 1,
+            None => kinds.push((k, n, 0)),
+        }
+    }
+    kinds
+        .into_iter()
+        .map(|(_, n, more)| {
+            if more == 0 {
+                n
+            } else {
+                format!("{n} [+{more} more in this item]")
+            }
+        })
+        .collect()
+}
+
+/// A skipped item, with its `state` when that could be read.
+type Failed = (Skip, Option<ItemState>);
+
+/// An `id` published as a number: integers in full, integral floats without `.0`.
+fn number_id(n: &serde_json::Number) -> String {
+    match n.as_f64() {
+        Some(f) if n.is_f64() && f.fract() == 0.0 && f.abs() < 9.0e15 => format!("{}", f as i64),
+        _ => n.to_string(),
+    }
 }
 
 fn skip(id: Option<String>, reason: &str) -> Skip {
@@ -401,20 +748,23 @@ fn envelope(
     modified: Option<&Value>,
     state: Option<&Value>,
     kind: Option<&Value>,
-) -> Result<Envelope, Skip> {
+) -> Result<Envelope, Failed> {
+    let st = match state.and_then(Value::as_str).map(str::trim) {
+        Some(s) if s.eq_ignore_ascii_case("updated") => Some(ItemState::Updated),
+        Some(s) if s.eq_ignore_ascii_case("deleted") => Some(ItemState::Deleted),
+        _ => None,
+    };
     let (id, id_is_number) = match id {
         Some(Value::String(s)) if !s.is_empty() => (s, false),
-        Some(Value::Number(n)) => (n.to_string(), true),
-        _ => return Err(skip(None, "missing or invalid `id`")),
+        Some(Value::Number(n)) => (number_id(&n), true),
+        _ => return Err((skip(None, "missing or invalid `id`"), st)),
     };
     let modified = match modified.and_then(Modified::from_value) {
         Some(m) => m,
-        None => return Err(skip(Some(id), "missing or invalid `modified`")),
+        None => return Err((skip(Some(id), "missing or invalid `modified`"), st)),
     };
-    let state = match state.and_then(Value::as_str).map(str::trim) {
-        Some(s) if s.eq_ignore_ascii_case("updated") => ItemState::Updated,
-        Some(s) if s.eq_ignore_ascii_case("deleted") => ItemState::Deleted,
-        _ => return Err(skip(Some(id), "missing or invalid `state`")),
+    let Some(state) = st else {
+        return Err((skip(Some(id), "missing or invalid `state`"), None));
     };
     let kind = kind
         .and_then(Value::as_str)
@@ -456,7 +806,7 @@ pub fn parse_data(data: &str) -> Result<Opportunity, DataError> {
     let value: Value =
         serde_json::from_str(data).map_err(|e| DataError::Malformed(e.to_string()))?;
     match value {
-        Value::Object(map) => Ok(Opportunity::from_map(map)),
+        Value::Object(map) => Ok(Opportunity::from_document(map)),
         _ => Err(DataError::NotAnObject),
     }
 }
@@ -472,7 +822,7 @@ pub fn parse_data(data: &str) -> Result<Opportunity, DataError> {
 pub fn parse_item(text: &str) -> Result<Item, Skip> {
     let raw: &RawValue =
         serde_json::from_str(text).map_err(|e| skip(None, &format!("item is malformed: {e}")))?;
-    parse_item_raw(raw)
+    parse_item_raw(raw).map(|(item, _notes)| item).map_err(|(skip, _)| skip)
 }
 
 /// Whether an RPDE `kind` (or a data `@type`) names a parent: a series, facility, course or
@@ -489,9 +839,17 @@ pub fn is_parent_kind(kind: &str) -> bool {
     crate::model::OpportunityType::parse(kind).is_parent_type()
 }
 
-fn parse_item_raw(raw: &RawValue) -> Result<Item, Skip> {
+fn repeated_notes(repeated: &[&str]) -> Vec<String> {
+    repeated
+        .iter()
+        .map(|k| format!("duplicate key `{k}` in the item (the last value is kept)"))
+        .collect()
+}
+
+fn parse_item_raw(raw: &RawValue) -> Result<(Item, Vec<String>), Failed> {
     let item: RawItem<&RawValue> =
-        serde_json::from_str(raw.get()).map_err(|e| malformed(raw, &e))?;
+        serde_json::from_str(raw.get()).map_err(|e| (malformed(raw, &e), None))?;
+    let notes = repeated_notes(&item.repeated);
     let (id, id_is_number, modified, state, kind) = envelope(
         item.id,
         item.modified.as_ref(),
@@ -501,27 +859,34 @@ fn parse_item_raw(raw: &RawValue) -> Result<Item, Skip> {
     let (data, opportunity) = match state {
         ItemState::Deleted => (None, None),
         ItemState::Updated => {
+            let up = Some(ItemState::Updated);
             let Some(data) = item.data.filter(|d| d.get() != "null") else {
-                return Err(skip(Some(id), "updated item without `data`"));
+                return Err((skip(Some(id), "updated item without `data`"), up));
             };
-            let opp = parse_data(data.get()).map_err(|e| skip(Some(id.clone()), &e.to_string()))?;
+            let opp = parse_data(data.get())
+                .map_err(|e| (skip(Some(id.clone()), &e.to_string()), up))?;
             (Some(data.to_owned()), Some(Arc::new(opp)))
         }
     };
-    Ok(Item {
-        id,
-        id_is_number,
-        kind,
-        modified,
-        state,
-        data,
-        opportunity,
-    })
+    Ok((
+        Item {
+            id,
+            id_is_number,
+            kind,
+            modified,
+            state,
+            data,
+            opportunity,
+        },
+        notes,
+    ))
 }
 
 /// [`parse_item`] reading `data` in the same pass, keeping no raw bytes.
-fn parse_item_model(raw: &RawValue) -> Result<Item, Skip> {
-    let item: RawItem<Value> = serde_json::from_str(raw.get()).map_err(|e| malformed(raw, &e))?;
+fn parse_item_model(raw: &RawValue) -> Result<(Item, Vec<String>), Failed> {
+    let item: RawItem<Value> =
+        serde_json::from_str(raw.get()).map_err(|e| (malformed(raw, &e), None))?;
+    let notes = repeated_notes(&item.repeated);
     let (id, id_is_number, modified, state, kind) = envelope(
         item.id,
         item.modified.as_ref(),
@@ -532,21 +897,32 @@ fn parse_item_model(raw: &RawValue) -> Result<Item, Skip> {
         ItemState::Deleted => None,
         ItemState::Updated => match item.data {
             None | Some(Value::Null) => {
-                return Err(skip(Some(id), "updated item without `data`"));
+                return Err((
+                    skip(Some(id), "updated item without `data`"),
+                    Some(ItemState::Updated),
+                ));
             }
-            Some(Value::Object(map)) => Some(Arc::new(Opportunity::from_map(map))),
-            Some(_) => return Err(skip(Some(id), "`data` is not an object")),
+            Some(Value::Object(map)) => Some(Arc::new(Opportunity::from_document(map))),
+            Some(_) => {
+                return Err((
+                    skip(Some(id), "`data` is not an object"),
+                    Some(ItemState::Updated),
+                ));
+            }
         },
     };
-    Ok(Item {
-        id,
-        id_is_number,
-        kind,
-        modified,
-        state,
-        data: None,
-        opportunity,
-    })
+    Ok((
+        Item {
+            id,
+            id_is_number,
+            kind,
+            modified,
+            state,
+            data: None,
+            opportunity,
+        },
+        notes,
+    ))
 }
 
 /// What applying a page changed.
@@ -564,6 +940,8 @@ pub struct Changes {
 struct Slot<V> {
     modified: Modified,
     value: Option<V>,
+    /// When it was applied: a counter over every item this state accepted.
+    seq: u64,
 }
 
 /// The current state of one feed: the latest version of each live item, plus tombstones
@@ -575,6 +953,8 @@ struct Slot<V> {
 pub struct FeedState<V = Item> {
     entries: HashMap<String, Slot<V>>,
     live: usize,
+    /// Items accepted so far (see [`FeedState::applied_order`]).
+    accepted: u64,
 }
 
 impl<V> Default for FeedState<V> {
@@ -582,6 +962,7 @@ impl<V> Default for FeedState<V> {
         Self {
             entries: HashMap::default(),
             live: 0,
+            accepted: 0,
         }
     }
 }
@@ -618,12 +999,15 @@ impl<V> FeedState<V> {
                 ItemState::Deleted => None,
             };
             let is_live = value.is_some();
+            self.accepted += 1;
+            let seq = self.accepted;
             match self.entries.entry(item.id.clone()) {
                 Entry::Occupied(mut e) => {
                     let was_live = e.get().value.is_some();
                     e.insert(Slot {
                         modified: item.modified.clone(),
                         value,
+                        seq,
                     });
                     self.live = self.live + usize::from(is_live) - usize::from(was_live);
                 }
@@ -631,6 +1015,7 @@ impl<V> FeedState<V> {
                     e.insert(Slot {
                         modified: item.modified.clone(),
                         value,
+                        seq,
                     });
                     self.live += usize::from(is_live);
                 }
@@ -652,6 +1037,12 @@ impl<V> FeedState<V> {
     /// The `modified` last applied for an id (live or deleted).
     pub fn modified(&self, id: &str) -> Option<&Modified> {
         self.entries.get(id).map(|s| &s.modified)
+    }
+
+    /// When an id's current version was applied, as a number that grows with every item
+    /// accepted (a later page, or later on the same page, gives a larger number).
+    pub fn applied_order(&self, id: &str) -> Option<u64> {
+        self.entries.get(id).map(|s| s.seq)
     }
 
     /// Number of live items.

@@ -12,7 +12,10 @@
 //! - DST: a start time inside the spring-forward gap moves forward by the gap (01:30 → 02:30
 //!   BST); an ambiguous time in the autumn fall-back takes the first (BST) instant. See
 //!   [`crate::lenient::local_to_instant`].
-//! - End: `endTime` on the same day (next day when not after `startTime`), else `duration`.
+//! - End: `endTime` on the same day; an `endTime` not after `startTime` is the next day when
+//!   it plausibly crosses midnight (evening start, small-hours end, see
+//!   [`crate::lenient::crosses_midnight`]), otherwise it is ignored (end from `duration`, else
+//!   unknown; the reader flags the item).
 //! - `idTemplate` / `urlTemplate`: RFC 6570 level 1 `{startDate}` / `{endDate}` substitution
 //!   with UTC RFC 3339 instants (`2026-03-30T18:00:00Z`).
 
@@ -57,13 +60,13 @@ pub fn weekday(s: &str) -> Option<Weekday> {
         .trim_start_matches(|c: char| c.is_ascii_digit() || c == '-' || c == '+')
         .to_ascii_lowercase();
     Some(match name.as_str() {
-        "monday" | "mo" => Weekday::Mon,
-        "tuesday" | "tu" => Weekday::Tue,
-        "wednesday" | "we" => Weekday::Wed,
-        "thursday" | "th" => Weekday::Thu,
-        "friday" | "fr" => Weekday::Fri,
-        "saturday" | "sa" => Weekday::Sat,
-        "sunday" | "su" => Weekday::Sun,
+        "monday" | "mo" | "mon" => Weekday::Mon,
+        "tuesday" | "tu" | "tue" | "tues" => Weekday::Tue,
+        "wednesday" | "we" | "wed" => Weekday::Wed,
+        "thursday" | "th" | "thu" | "thur" | "thurs" => Weekday::Thu,
+        "friday" | "fr" | "fri" => Weekday::Fri,
+        "saturday" | "sa" | "sat" => Weekday::Sat,
+        "sunday" | "su" | "sun" => Weekday::Sun,
         _ => return None,
     })
 }
@@ -213,7 +216,9 @@ pub fn expand(s: &Schedule, from: DateTime<Utc>, until: DateTime<Utc>) -> Vec<Sc
             }
             if !except_days.contains(&d) {
                 let start = local_to_instant(tz, d.and_time(start_time));
-                let end = match end_time {
+                let end = match end_time
+                    .filter(|et| *et > start_time || lenient::crosses_midnight(start_time, *et))
+                {
                     Some(et) => {
                         let day = if et > start_time {
                             d

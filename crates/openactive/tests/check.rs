@@ -66,6 +66,10 @@ fn check_reports_skips_by_reason() {
         30,
     );
     assert_eq!((r.items, r.deleted, r.skipped.len()), (4, 1, 3));
+    // Both updated items are accounted for as skipped; the unreadable state is not updated.
+    assert_eq!((r.updated, r.parsed, r.skipped_updated), (2, 0, 2));
+    assert_eq!(r.feeds[0].skipped_updated, 2);
+    assert_eq!(r.hidden.unreadable, 3);
     assert_eq!(
         r.skipped_by_reason.get("updated item without `data`"),
         Some(&1)
@@ -73,4 +77,28 @@ fn check_reports_skips_by_reason() {
     assert_eq!(r.errors.len(), 1);
     assert!(r.errors[0].error.starts_with("not valid JSON"));
     assert_eq!(r.feeds.len(), 1);
+}
+
+#[test]
+fn check_real_captures_reads_everything_without_spurious_flags() {
+    let names = [
+        "everyone-active_sessions_20200106.json",
+        "everyoneactive-test-session-series-page.json",
+    ];
+    let pages = names
+        .iter()
+        .map(|n| {
+            let path = format!("rpde/real-captures/{n}");
+            let text = fixture(&path);
+            (path, text)
+        })
+        .collect();
+    let r = check_pages(pages);
+    assert_eq!((r.items, r.updated, r.parsed), (501, 251, 251));
+    assert!(r.skipped.is_empty());
+    // Everyone Active's `eventSchedule` without a start time beside its dated sessions is not
+    // a disagreement; nothing else is unusual.
+    assert!(r.flagged.is_empty(), "{:?}", r.flagged_by_reason);
+    assert_eq!(r.hidden.unreadable, 0);
+    assert_eq!(r.hidden.no_location, r.occurrences - r.with_geo);
 }

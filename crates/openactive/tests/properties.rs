@@ -103,6 +103,11 @@ proptest! {
         prop_assert_eq!(full.is_ok(), model.is_ok());
         if let (Ok(a), Ok(b)) = (full, model) {
             prop_assert_eq!(a.report.skipped.len(), b.report.skipped.len());
+            prop_assert_eq!(
+                (a.report.updated, a.report.parsed, a.report.skipped_updated),
+                (b.report.updated, b.report.parsed, b.report.skipped_updated)
+            );
+            prop_assert_eq!(&a.report.flagged, &b.report.flagged);
             prop_assert_eq!(a.items.len(), b.items.len());
             for (x, y) in a.items.iter().zip(&b.items) {
                 prop_assert_eq!(&x.id, &y.id);
@@ -197,5 +202,110 @@ fn deep_nesting_is_a_clean_error() {
         ),
     ] {
         assert!(parse_page(&text, "u").is_err());
+    }
+}
+
+/// One generated item, written as raw JSON text (so keys can repeat).
+fn arb_item_text() -> impl Strategy<Value = String> {
+    let state = prop::sample::select(vec![
+        Some("\"updated\""),
+        Some("\"updated\""),
+        Some("\"Updated\""),
+        Some("\"deleted\""),
+        Some("\"gone\""),
+        Some("null"),
+        None,
+    ]);
+    let id = prop::sample::select(vec![
+        Some("\"a\""),
+        Some("\"0042\""),
+        Some("42"),
+        Some("7.0"),
+        Some("\"\""),
+        Some("{}"),
+        None,
+    ]);
+    let modified = prop::sample::select(vec![
+        Some("1"),
+        Some("1704067200000"),
+        Some("1704067200.25"),
+        Some("\"2024-01-01T00:00:00Z\""),
+        Some("\"\""),
+        Some("[]"),
+        None,
+    ]);
+    let data = prop::sample::select(vec![
+        Some(
+            r#"{"@type":"SessionSeries","@id":"https://x/s","subEvent":[{"@type":"ScheduledSession","startDate":"2024-01-02T10:00:00Z"}]}"#,
+        ),
+        Some(
+            r#"{"@type":"SessionSeries.ScheduledSession","subEvent":{"startDate":"2024-01-02T10:00:00Z"}}"#,
+        ),
+        Some(
+            r#"{"@type":"scheduledsesion","superEvent":"https://x/s","startDate":"2024-01-02T10:00:00+05:30"}"#,
+        ),
+        Some(
+            r#"{"type":"schema:Event","name":"a","name":"b","startDate":"2024-01-02T10:00:00Z","endDate":"2024-01-02T09:00:00Z"}"#,
+        ),
+        Some(r#"{"@type":"Order"}"#),
+        Some(r#"{"name":"no type"}"#),
+        Some(r#""text""#),
+        Some("[1,2]"),
+        Some("null"),
+        None,
+    ]);
+    (state, id, modified, data, any::<bool>(), any::<bool>()).prop_map(
+        |(state, id, modified, data, repeat, not_object)| {
+            if not_object {
+                return "\"not an item\"".to_string();
+            }
+            let mut parts = Vec::new();
+            let mut push = |k: &str, v: Option<&str>| {
+                if let Some(v) = v {
+                    parts.push(format!("\"{k}\":{v}"));
+                }
+            };
+            push("state", state);
+            push("kind", Some("\"x\""));
+            push("id", id);
+            push("modified", modified);
+            if repeat {
+                push("modified", Some("2"));
+            }
+            push("data", data);
+            format!("{{{}}}", parts.join(","))
+        },
+    )
+}
+
+proptest! {
+    /// Nothing silently lost: every updated item is read or skipped with a reason, and every
+    /// entry is updated, deleted or skipped without a readable state.
+    #[test]
+    fn every_updated_item_is_read_or_skipped(items in prop::collection::vec(arb_item_text(), 0..12)) {
+        let text = format!(r#"{{"next":"https://x/f?n=1","items":[{}]}}"#, items.join(","));
+        for page in [
+            parse_page(&text, "https://x/f").unwrap(),
+            openactive::parse_page_model(text.as_bytes(), "https://x/f").unwrap(),
+        ] {
+            let r = &page.report;
+            prop_assert_eq!(r.items, items.len());
+            prop_assert_eq!(r.parsed + r.skipped_updated, r.updated, "{:?}", r);
+            prop_assert_eq!(r.updated + r.deleted + (r.skipped.len() - r.skipped_updated), r.items);
+            prop_assert!(r.skipped.iter().all(|s| !s.reason.is_empty()));
+            if items.iter().all(|i| i.contains(r#""state":"updated""#)) {
+                // The plain form of the invariant, for pages of updated items only.
+                prop_assert_eq!(r.parsed + r.skipped.len(), r.updated);
+            }
+            // The join counts as unreadable the distinct skipped ids and the id-less skips.
+            let mut store = openactive::Store::new();
+            let f = store.add_feed(openactive::Dataset::default());
+            store.apply_page(f, &page);
+            let b = store.build("2024-01-01T00:00:00Z".parse().unwrap(), 30, None);
+            let ids: std::collections::HashSet<&str> =
+                r.skipped.iter().filter_map(|s| s.item_id.as_deref()).collect();
+            let without_id = r.skipped.iter().filter(|s| s.item_id.is_none()).count();
+            prop_assert_eq!(b.hidden[0].unreadable, ids.len() + without_id);
+        }
     }
 }
