@@ -1,5 +1,5 @@
 //! Browser tests (wasm-bindgen-test in headless Chromium): the URL contract against the real
-//! `window.history`, link safety, the join + index pipeline compiled to wasm, and the results
+//! `window.history`, link safety, a finder pack decoded and indexed in wasm, and the results
 //! list and session page mounted with hostile feed text. Native `cargo test` skips this file.
 //!
 //! Run: `CHROMEDRIVER=/usr/bin/chromedriver WASM_BINDGEN_TEST_TIMEOUT=60 cargo test -p activity-finder --target wasm32-unknown-unknown --test web`
@@ -8,12 +8,10 @@
 use activity_finder::app::Ctx;
 use activity_finder::components::{detail::SessionDetail, results::ResultsList};
 use activity_finder::url_state::{self, History};
-use chrono::{DateTime, Utc};
+use chrono::DateTime;
 use finder::filter::{DaySet, GenderFilter};
 use finder::{Filters, Index};
 use leptos::prelude::*;
-use openactive::join::Store;
-use openactive::rpde::parse_page;
 use openactive::{Dataset, vocab::ActivityList};
 use std::sync::Arc;
 use wasm_bindgen::{JsCast, JsValue};
@@ -144,86 +142,116 @@ fn safe_link_rejects_script_and_data_urls() {
     );
 }
 
-fn now() -> DateTime<Utc> {
-    "2026-11-20T00:00:00Z".parse().unwrap()
-}
-
-/// One SessionSeries page (yoga with a hostile name, and swimming) and one ScheduledSession
-/// page, joined in a Store and indexed with the real Activity List, all inside wasm.
+/// Two series (yoga with a hostile name, and swimming) with three sessions, as the proxy's
+/// join gives them, compiled into a finder pack (as the proxy does) and decoded and indexed
+/// inside wasm (as the app does). No RPDE reader or join runs in the browser.
 fn tiny_index(name: &str, url: &str) -> Index {
-    let series = serde_json::json!({
-        "next": "https://demo.test/feeds/series?afterChangeNumber=2",
-        "items": [
-            {"state": "updated", "kind": "SessionSeries", "id": "ss-1", "modified": 1, "data": {
-                "@context": "https://openactive.io/", "@type": "SessionSeries",
-                "@id": "https://demo.test/series/ss-1",
-                "name": name, "description": name, "url": url,
-                "activity": [{"@type": "Concept", "@id": YOGA, "prefLabel": "Yoga", "inScheme": "https://openactive.io/activity-list"}],
-                "organizer": {"@type": "Organization", "name": "Demo Org", "url": "javascript:alert(2)"},
-                "location": {"@type": "Place", "name": "Hall <b>One</b>",
-                    "address": {"@type": "PostalAddress", "postalCode": "E15 1AA"},
-                    "geo": {"@type": "GeoCoordinates", "latitude": 51.54, "longitude": 0.0}},
-                "offers": [{"@type": "Offer", "price": 0, "priceCurrency": "GBP", "url": "javascript:alert(3)"}]
-            }},
-            {"state": "updated", "kind": "SessionSeries", "id": "ss-2", "modified": 2, "data": {
-                "@context": "https://openactive.io/", "@type": "SessionSeries",
-                "@id": "https://demo.test/series/ss-2",
-                "name": "Lane Swimming", "url": "https://demo.test/book/ss-2",
-                "activity": [{"@type": "Concept", "@id": "https://openactive.io/activity-list#2750229d-b725-4171-9276-376be913957c", "prefLabel": "Swimming"}],
-                "location": {"@type": "Place", "name": "Pool",
-                    "geo": {"@type": "GeoCoordinates", "latitude": 51.55, "longitude": -0.1}},
-                "offers": [{"@type": "Offer", "price": 4.5, "priceCurrency": "GBP"}]
-            }}
-        ]
+    use openactive::{ConceptRef, Details, Occurrence, Offer, OpportunityKind, Organizer, Venue};
+    let yoga = Arc::new(Details {
+        series_key: Some("https://demo.test/series/ss-1".into()),
+        name: name.into(),
+        description: Some(name.into()),
+        activities: vec![ConceptRef {
+            id: Some(YOGA.into()),
+            label: Some("Yoga".into()),
+        }],
+        venue: Venue {
+            name: Some("Hall <b>One</b>".into()),
+            postcode: Some("E15 1AA".into()),
+            geo: Some((51.54, 0.0)),
+            ..Venue::default()
+        },
+        offers: vec![Offer {
+            name: None,
+            price: Some(0.0),
+            currency: Some("GBP".into()),
+            url: None,
+        }],
+        free: true,
+        organizer: Some(Organizer {
+            name: Some("Demo Org".into()),
+            ..Organizer::default()
+        }),
+        ..Details::default()
     });
-    let sessions = serde_json::json!({
-        "next": "https://demo.test/feeds/sessions?afterChangeNumber=3",
-        "items": [
-            {"state": "updated", "kind": "ScheduledSession", "id": "sc-1", "modified": 1, "data": {
-                "@context": "https://openactive.io/", "@type": "ScheduledSession",
-                "@id": "https://demo.test/sessions/sc-1", "superEvent": "https://demo.test/series/ss-1",
-                "startDate": "2026-11-23T18:00:00Z", "endDate": "2026-11-23T19:00:00Z"
-            }},
-            {"state": "updated", "kind": "ScheduledSession", "id": "sc-2", "modified": 2, "data": {
-                "@context": "https://openactive.io/", "@type": "ScheduledSession",
-                "@id": "https://demo.test/sessions/sc-2", "superEvent": "https://demo.test/series/ss-2",
-                "startDate": "2026-11-24T07:00:00Z", "endDate": "2026-11-24T08:00:00Z"
-            }},
-            {"state": "updated", "kind": "ScheduledSession", "id": "sc-3", "modified": 3, "data": {
-                "@context": "https://openactive.io/", "@type": "ScheduledSession",
-                "@id": "https://demo.test/sessions/sc-3", "superEvent": "https://demo.test/series/ss-2",
-                "startDate": "2026-11-25T07:00:00Z", "endDate": "2026-11-25T08:00:00Z"
-            }}
-        ]
+    let swim = Arc::new(Details {
+        series_key: Some("https://demo.test/series/ss-2".into()),
+        name: "Lane Swimming".into(),
+        activities: vec![ConceptRef {
+            id: Some(
+                "https://openactive.io/activity-list#2750229d-b725-4171-9276-376be913957c".into(),
+            ),
+            label: Some("Swimming".into()),
+        }],
+        venue: Venue {
+            name: Some("Pool".into()),
+            geo: Some((51.55, -0.1)),
+            ..Venue::default()
+        },
+        offers: vec![Offer {
+            name: None,
+            price: Some(4.5),
+            currency: Some("GBP".into()),
+            url: None,
+        }],
+        ..Details::default()
     });
+    let at = |s: &str| DateTime::parse_from_rfc3339(s).unwrap();
+    let occ = |key: &str, start: &str, end: &str, details: &Arc<Details>, url: Option<&str>| {
+        Occurrence {
+            key: key.into(),
+            feed: 1,
+            kind: OpportunityKind::Session,
+            start: at(start),
+            end: Some(at(end)),
+            cancelled: false,
+            remaining_capacity: None,
+            maximum_capacity: None,
+            url: url.map(str::to_string),
+            from_schedule: false,
+            provisional: false,
+            booking_grid: false,
+            details: details.clone(),
+        }
+    };
+    let occurrences = [
+        occ(
+            "https://demo.test/sessions/sc-1",
+            "2026-11-23T18:00:00Z",
+            "2026-11-23T19:00:00Z",
+            &yoga,
+            Some(url),
+        ),
+        occ(
+            "https://demo.test/sessions/sc-2",
+            "2026-11-24T07:00:00Z",
+            "2026-11-24T08:00:00Z",
+            &swim,
+            Some("https://demo.test/book/ss-2"),
+        ),
+        occ(
+            "https://demo.test/sessions/sc-3",
+            "2026-11-25T07:00:00Z",
+            "2026-11-25T08:00:00Z",
+            &swim,
+            Some("https://demo.test/book/ss-2"),
+        ),
+    ];
+    let vocab = ActivityList::from_jsonld(openactive::vocab::ACTIVITY_LIST_JSONLD).unwrap();
+    let refs: Vec<&Occurrence> = occurrences.iter().collect();
+    let bytes = contract::pack::encode(&refs, &vocab);
+    let decoded = contract::pack::decode(&bytes).expect("the pack decodes in wasm");
     let dataset = |p: &str| Dataset {
         publisher: p.into(),
         url: Some("javascript:alert(5)".into()),
         license: Some("https://creativecommons.org/licenses/by/4.0/".into()),
     };
-    let mut store = Store::new();
-    let ss = store.add_feed(dataset("Demo Publisher"));
-    let sc = store.add_feed(dataset("Demo Publisher"));
-    store.apply_page(
-        sc,
-        &parse_page(&sessions.to_string(), "https://demo.test/feeds/sessions").unwrap(),
-    );
-    store.apply_page(
-        ss,
-        &parse_page(&series.to_string(), "https://demo.test/feeds/series").unwrap(),
-    );
-    let vocab = ActivityList::from_jsonld(include_str!(
-        "../crates/openactive/vocab/activity-list.jsonld"
-    ))
-    .unwrap();
-    let datasets = (0..store.feed_count())
-        .map(|i| store.dataset(i).clone())
-        .collect();
-    Index::build(store.occurrences(now(), 28), &vocab).with_datasets(datasets)
+    Index::build(decoded.occurrences, &decoded.vocab)
+        .with_datasets(vec![dataset("Demo Publisher"), dataset("Demo Publisher")])
 }
 
 #[wasm_bindgen_test]
-fn store_and_index_answer_queries_in_wasm() {
+fn pack_decode_and_index_answer_queries_in_wasm() {
     let ix = tiny_index("Morning Yoga", "https://demo.test/book/ss-1");
     assert_eq!(
         ix.len(),
