@@ -1,8 +1,11 @@
-// Browser load benchmark: time to first result, time to the full index, peak JS heap and wasm
-// memory, bytes transferred, beside the floor (the same pages fetched and JSON.parse'd by a bare
-// script) in the same browser and profile.
+// Browser load benchmark for a link (`--query`, default the local link of the issue): when the
+// app shell starts (trunk's TrunkApplicationStarted), when the first result shows, when the final
+// results show (`af:loaded`: every pack decoded and indexed), the ratio final/shell, peak JS heap
+// and wasm memory, bytes transferred (app included), beside the floor (the manifest and every
+// pack fetched by a bare script) in the same browser and profile.
 //
 //   node bench/load.mjs [--size london|default|small|N] [--profile laptop|phone|both] [--runs N]
+//                       [--query '/?v=1&at=51.541,-0.003&r=2'] (repeat with --query '/?v=1' for all of London)
 //                       [--cpu-profile]   (also: a CDP CPU profile of each app load, summarised,
 //                                          saved as bench/out/load-PROFILE.cpuprofile)
 //
@@ -15,7 +18,7 @@ import {
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 
-const args = parseArgs(process.argv.slice(2), { size: 'london', profile: 'both', runs: '1', timeout: '240' });
+const args = parseArgs(process.argv.slice(2), { size: 'london', profile: 'both', runs: '1', timeout: '240', query: '/?v=1&at=51.541,-0.003&r=2' });
 const profiles = args.profile === 'both' ? ['laptop', 'phone'] : [args.profile];
 for (const p of profiles) if (!PROFILES[p]) throw new Error(`unknown profile ${p}`);
 const runs = Math.max(1, Number(args.runs) || 1);
@@ -24,8 +27,8 @@ const loadTimeoutMs = Number(args.timeout) * 1000;
 // Installed before any page script: first `li.card` in #results-list (MutationObserver), the
 // paint after it (next rAF), and the wasm instance's memory (trunk's TrunkApplicationStarted event).
 const INIT = `(() => {
-  const af = (window.__af = { firstCard: null, firstCardPaint: null, wasm: null, wasmPeak: 0 });
-  addEventListener('TrunkApplicationStarted', (e) => { af.wasm = e.detail && e.detail.wasm; });
+  const af = (window.__af = { firstCard: null, firstCardPaint: null, wasm: null, wasmPeak: 0, shellMs: null });
+  addEventListener('TrunkApplicationStarted', (e) => { af.wasm = e.detail && e.detail.wasm; af.shellMs = performance.now(); });
   const mo = new MutationObserver(() => {
     if (af.firstCard === null && document.querySelector('#results-list li.card')) {
       af.firstCard = performance.now();
@@ -37,32 +40,22 @@ const INIT = `(() => {
   af.wasmBytes = () => { try { const b = af.wasm.memory.buffer.byteLength; af.wasmPeak = Math.max(af.wasmPeak, b); return b; } catch { return null; } };
 })();`;
 
-// The floor: the same requests the app makes (feed list, vocab, every feed's pages following
-// `next`, 4 feeds at a time), each body JSON.parse'd, nothing else.
+// The floor: the same data requests the app makes (the manifest, then every pack, six at a
+// time), bodies read as bytes, nothing else.
 async function floorScript() {
   const t0 = performance.now();
-  const get = async (u) => { const r = await fetch(u); if (!r.ok) throw new Error(`${u}: ${r.status}`); return r.text(); };
-  const list = JSON.parse(await get('/api/feeds'));
-  JSON.parse(await get('/vocab/activity-list.jsonld'));
-  const queue = list.feeds.filter((f) => f.status !== 'failing' && f.status !== 'gone').slice();
-  let items = 0;
-  let pages = 0;
+  const r = await fetch('/packs/manifest.json');
+  const m = await r.json();
+  const queue = m.packs.slice();
+  let bytes = 0;
   const worker = async () => {
-    for (let f = queue.shift(); f; f = queue.shift()) {
-      let url = new URL(f.url, location.href).href;
-      for (let n = 0; n < 2000; n++) {
-        const page = JSON.parse(await get(url));
-        pages += 1;
-        const count = (page.items || []).length;
-        items += count;
-        const next = new URL(page.next, url).href;
-        if (count === 0 || next === url) break;
-        url = next;
-      }
+    for (let p = queue.shift(); p; p = queue.shift()) {
+      const b = await (await fetch(p.url)).arrayBuffer();
+      bytes += b.byteLength;
     }
   };
-  await Promise.all(Array.from({ length: Math.min(4, queue.length) }, worker));
-  return { ms: performance.now() - t0, items, pages, feeds: list.feeds.length };
+  await Promise.all(Array.from({ length: Math.min(6, queue.length) }, worker));
+  return { ms: performance.now() - t0, items: m.packs.reduce((a, p) => a + p.occurrences, 0), pages: m.packs.length, feeds: m.feeds.length, packBytes: bytes };
 }
 
 async function measureApp(browser, profile, base) {
@@ -77,7 +70,7 @@ async function measureApp(browser, profile, base) {
     }
     let loadedMark;
     try {
-      await s.page.goto(base + '/', { waitUntil: 'commit', timeout: 60_000 });
+      await s.page.goto(base + args.query, { waitUntil: 'commit', timeout: 60_000 });
       loadedMark = await withTimeout(
         s.page.waitForFunction(() => performance.getEntriesByName('af:loaded').length > 0, null, { polling: 100, timeout: loadTimeoutMs }),
         loadTimeoutMs + 5000, 'af:loaded');
@@ -90,10 +83,12 @@ async function measureApp(browser, profile, base) {
       const af = window.__af;
       const loaded = performance.getEntriesByName('af:loaded')[0];
       const idx = performance.getEntriesByName('af:index');
-      const feedsReq = performance.getEntriesByType('resource').find((e) => e.name.endsWith('/api/feeds'));
+      const feedsReq = performance.getEntriesByType('resource').find((e) => e.name.endsWith('/packs/manifest.json'));
       const nav = performance.getEntriesByType('navigation')[0];
       return {
         firstCardMs: af.firstCard,
+        shellMs: af.shellMs,
+        resultsText: document.querySelector('#results-heading')?.textContent?.trim() ?? null,
         firstCardPaintMs: af.firstCardPaint,
         loadedMs: loaded ? loaded.startTime : null,
         feedsRequestMs: feedsReq ? feedsReq.startTime : null,
@@ -180,6 +175,9 @@ await guarded(30 * 60_000, cleanups, async () => {
       firstCardMs: m(ours, 'firstCardMs'),
       firstCardPaintMs: m(ours, 'firstCardPaintMs'),
       loadedMs: m(ours, 'loadedMs'),
+      shellMs: m(ours, 'shellMs'),
+      loadedOverShell: median(ours.map((o) => o.loadedMs / o.shellMs)),
+      resultsText: ours.at(-1).resultsText,
       loadedFromFeedsRequestMs: median(ours.map((o) => o.loadedMs - (o.feedsRequestMs ?? 0))),
       floorMs: m(floors, 'ms'),
       ratio: m(ours, 'loadedMs') / m(floors, 'ms'),
@@ -197,13 +195,13 @@ await guarded(30 * 60_000, cleanups, async () => {
     };
   }
 
-  console.log(`\nload, demo size ${args.size}: ${proxy.feeds.length} feeds, ${results[profiles[0]].pages} pages, ${results[profiles[0]].items} items; Chromium ${version}; median of ${runs}`);
+  console.log(`\nload ${args.query}, demo size ${args.size}: ${proxy.feeds.length} feeds, ${results[profiles[0]].pages} packs, ${results[profiles[0]].items} occurrences; Chromium ${version}; median of ${runs}`);
   table(
-    ['profile', 'first card ms', 'full index ms', 'floor ms', 'ours/floor', '(from /api/feeds)', 'last index ms', 'JS heap MB', 'wasm MB', 'MB transferred', 'floor MB'],
+    ['profile', 'shell ms', 'first card ms', 'final ms', 'final/shell', 'floor ms', 'last index ms', 'JS heap MB', 'wasm MB', 'MB transferred', 'results'],
     profiles.map((n) => {
       const r = results[n];
-      return [n, fmtMs(r.firstCardMs), fmtMs(r.loadedMs), fmtMs(r.floorMs), r.ratio.toFixed(2), r.ratioFromFeedsRequest.toFixed(2),
-        fmtMs(r.indexMsLast), fmtMB(r.jsHeapPeak), fmtMB(r.wasmPeak), fmtMB(r.bytes), fmtMB(r.floorBytes)];
+      return [n, fmtMs(r.shellMs), fmtMs(r.firstCardMs), fmtMs(r.loadedMs), r.loadedOverShell.toFixed(2), fmtMs(r.floorMs),
+        fmtMs(r.indexMsLast), fmtMB(r.jsHeapPeak), fmtMB(r.wasmPeak), fmtMB(r.bytes), r.resultsText];
     }),
   );
   for (const n of profiles) {
@@ -212,10 +210,10 @@ await guarded(30 * 60_000, cleanups, async () => {
     console.log(`\nCPU profile, ${n} (self time ms, ${cpu.totalMs} ms sampled):`, JSON.stringify(cpu.categories));
     for (const [k, v] of cpu.top.slice(0, 15)) console.log(`  ${String(v).padStart(7)}  ${k}`);
   }
-  console.log('targets: first card ≤ 1000 ms laptop / ≤ 2500 ms phone at London size; full index ≤ 1.5 × floor');
-  const path = writeJson('load.json', {
-    date: new Date().toISOString(), size: args.size, chromium: version, feeds: proxy.feeds.length, proxyReadyMs: proxy.readyMs,
-    targets: { firstCardMs: { laptop: 1000, phone: 2500 }, ratio: 1.5 }, results,
+  console.log('targets: local link final ≤ 2x shell (phone), ≤ 1.5x (laptop), ≤ 1.5 MiB moved; all of London final ≤ 3 s on the phone, wasm ≤ 64 MiB');
+  const path = writeJson(`load${args.query === '/?v=1' ? '-all' : ''}.json`, {
+    date: new Date().toISOString(), size: args.size, query: args.query, chromium: version, feeds: proxy.feeds.length, proxyReadyMs: proxy.readyMs,
+    targets: { localFinalOverShell: { laptop: 1.5, phone: 2 }, localMiB: 1.5, allLondonPhoneMs: 3000, wasmMiB: 64 }, results,
   });
   console.log(`wrote ${path}`);
 });

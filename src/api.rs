@@ -2,7 +2,6 @@
 //! lookups. The wire types themselves live in the `contract` crate, shared with the proxy.
 
 use gloo_net::http::Request;
-use serde::Deserialize;
 
 pub use contract::{FeedInfo, Manifest};
 
@@ -96,12 +95,6 @@ pub fn absolute(url: &str) -> String {
         .unwrap_or_else(|_| url.to_string())
 }
 
-#[derive(Deserialize)]
-struct PostcodePoint {
-    lat: f64,
-    lon: f64,
-}
-
 /// Looks up a full postcode through the proxy (`GET /api/postcode/{postcode}`): 200 is a
 /// point, 404 not found, anything else (503, network failure, bad answer) unavailable.
 pub async fn lookup_postcode(postcode: &str) -> finder::postcode::Lookup {
@@ -116,7 +109,7 @@ pub async fn lookup_postcode(postcode: &str) -> finder::postcode::Lookup {
     let status = resp.status();
     let text = resp.text().await.unwrap_or_default();
     match status {
-        200 => match serde_json::from_str::<PostcodePoint>(&text) {
+        200 => match serde_json::from_str::<contract::PostcodeAnswer>(&text) {
             Ok(p) => Lookup::Found {
                 lat: p.lat,
                 lon: p.lon,

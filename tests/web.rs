@@ -197,8 +197,8 @@ fn tiny_index(name: &str, url: &str) -> Index {
         ..Details::default()
     });
     let at = |s: &str| DateTime::parse_from_rfc3339(s).unwrap();
-    let occ = |key: &str, start: &str, end: &str, details: &Arc<Details>, url: Option<&str>| {
-        Occurrence {
+    let occ =
+        |key: &str, start: &str, end: &str, details: &Arc<Details>, url: Option<&str>| Occurrence {
             key: key.into(),
             feed: 1,
             kind: OpportunityKind::Session,
@@ -212,8 +212,7 @@ fn tiny_index(name: &str, url: &str) -> Index {
             provisional: false,
             booking_grid: false,
             details: details.clone(),
-        }
-    };
+        };
     let occurrences = [
         occ(
             "https://demo.test/sessions/sc-1",

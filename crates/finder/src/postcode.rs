@@ -4,7 +4,7 @@
 //! When the lookup is unavailable, the search falls back to the outward code.
 
 use crate::filter::Place;
-use crate::url::{outward_code, postcode_to_outward};
+use crate::url::outward_code;
 
 /// What was typed in the postcode box.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,6 +22,57 @@ pub enum Typed {
     },
     /// Not a postcode.
     Invalid,
+}
+
+/// Whether `s` (upper case, no spaces) has the shape of a UK outward code: one or two letters,
+/// a digit, then optionally a letter or digit (`A9`, `A99`, `AA9`, `AA99`, `A9A`, `AA9A`).
+/// The one rule the app and the proxy share.
+///
+/// ```
+/// use finder::postcode::is_outward;
+/// assert!(is_outward("E15") && is_outward("SW1A") && is_outward("W1") && is_outward("CR0"));
+/// assert!(!is_outward("EEE1") && !is_outward("1E") && !is_outward("E") && !is_outward("E1234"));
+/// ```
+pub fn is_outward(s: &str) -> bool {
+    let o = s.as_bytes();
+    let letters = o.iter().take_while(|b| b.is_ascii_alphabetic()).count();
+    let rest = &o[letters..];
+    (1..=2).contains(&letters)
+        && !rest.is_empty()
+        && rest[0].is_ascii_digit()
+        && match rest.len() {
+            1 => true,
+            2 => rest[1].is_ascii_alphanumeric(),
+            _ => false,
+        }
+}
+
+/// Normalises a full UK postcode ("e15 4ht", "E154HT" → "E15 4HT"); `None` unless it is made
+/// of letters, digits and spaces only and has the shape of one (an outward code, see
+/// [`is_outward`], then an inward `9AA`). The proxy looks up only what this accepts.
+///
+/// ```
+/// use finder::postcode::normalise_full;
+/// assert_eq!(normalise_full(" sw1a1aa ").as_deref(), Some("SW1A 1AA"));
+/// assert_eq!(normalise_full("EEE1 2AB"), None);
+/// ```
+pub fn normalise_full(raw: &str) -> Option<String> {
+    if raw.len() > 16 || !raw.bytes().all(|b| b.is_ascii_alphanumeric() || b == b' ') {
+        return None;
+    }
+    let compact: String = raw
+        .bytes()
+        .filter(|b| *b != b' ')
+        .map(|b| b.to_ascii_uppercase() as char)
+        .collect();
+    if !(5..=7).contains(&compact.len()) {
+        return None;
+    }
+    let (out, inward) = compact.split_at(compact.len() - 3);
+    let i = inward.as_bytes();
+    let inward_ok =
+        i[0].is_ascii_digit() && i[1].is_ascii_alphabetic() && i[2].is_ascii_alphabetic();
+    (inward_ok && is_outward(out)).then(|| format!("{out} {inward}"))
 }
 
 /// Classifies the text of the postcode box.
@@ -42,14 +93,11 @@ pub fn classify(text: &str) -> Typed {
     if let Some(o) = outward_code(&compact) {
         return Typed::Outward(o);
     }
-    match postcode_to_outward(&compact) {
-        Some(outward) => {
-            let inward = &compact[outward.len()..];
-            Typed::Full {
-                postcode: format!("{outward} {inward}"),
-                outward,
-            }
-        }
+    match normalise_full(&compact) {
+        Some(postcode) => Typed::Full {
+            outward: postcode[..postcode.len() - 4].to_string(),
+            postcode,
+        },
         None => Typed::Invalid,
     }
 }

@@ -87,12 +87,7 @@ pub fn parse_minutes(s: &str) -> Option<u16> {
 /// Normalises an outward postcode ("e15" → "E15"); `None` when it is not one.
 pub fn outward_code(s: &str) -> Option<String> {
     let s: String = s.trim().to_ascii_uppercase();
-    let b = s.as_bytes();
-    let ok = (2..=4).contains(&b.len())
-        && b[0].is_ascii_alphabetic()
-        && b.iter().all(u8::is_ascii_alphanumeric)
-        && b.iter().any(u8::is_ascii_digit);
-    ok.then_some(s)
+    crate::postcode::is_outward(&s).then_some(s)
 }
 
 /// Reduces a full or partial UK postcode to its outward code ("E15 4HT" → "E15"), so that a

@@ -822,7 +822,9 @@ pub fn parse_data(data: &str) -> Result<Opportunity, DataError> {
 pub fn parse_item(text: &str) -> Result<Item, Skip> {
     let raw: &RawValue =
         serde_json::from_str(text).map_err(|e| skip(None, &format!("item is malformed: {e}")))?;
-    parse_item_raw(raw).map(|(item, _notes)| item).map_err(|(skip, _)| skip)
+    parse_item_raw(raw)
+        .map(|(item, _notes)| item)
+        .map_err(|(skip, _)| skip)
 }
 
 /// Whether an RPDE `kind` (or a data `@type`) names a parent: a series, facility, course or
@@ -863,8 +865,8 @@ fn parse_item_raw(raw: &RawValue) -> Result<(Item, Vec<String>), Failed> {
             let Some(data) = item.data.filter(|d| d.get() != "null") else {
                 return Err((skip(Some(id), "updated item without `data`"), up));
             };
-            let opp = parse_data(data.get())
-                .map_err(|e| (skip(Some(id.clone()), &e.to_string()), up))?;
+            let opp =
+                parse_data(data.get()).map_err(|e| (skip(Some(id.clone()), &e.to_string()), up))?;
             (Some(data.to_owned()), Some(Arc::new(opp)))
         }
     };

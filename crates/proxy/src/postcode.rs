@@ -11,7 +11,6 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
-use serde_json::json;
 use tokio::sync::Semaphore;
 
 use crate::app::{AppState, json_error};
@@ -27,18 +26,8 @@ const NOT_FOUND_TTL: Duration = Duration::from_secs(3600);
 /// Upstream lookups in flight at once.
 const CONCURRENCY: usize = 4;
 
-/// A resolved postcode.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Found {
-    /// Normalised, e.g. "E15 4HT".
-    pub postcode: String,
-    /// Outward code, e.g. "E15".
-    pub outward: String,
-    /// Latitude (WGS84).
-    pub lat: f64,
-    /// Longitude (WGS84).
-    pub lon: f64,
-}
+/// A resolved postcode (the wire type).
+pub use contract::PostcodeAnswer as Found;
 
 /// What the service said (both are cached).
 #[derive(Debug, Clone, PartialEq)]
@@ -58,38 +47,9 @@ pub enum Unavailable {
     Upstream(&'static str),
 }
 
-/// Normalises a full UK postcode ("e15 4ht", "E154HT" → "E15 4HT"); `None` unless it is made
-/// of letters, digits and spaces only and has the shape of one (outward `A9`, `A99`, `AA9`,
-/// `AA99`, `A9A`, `AA9A`; inward `9AA`).
-pub fn normalise(raw: &str) -> Option<String> {
-    if raw.len() > 16 || !raw.bytes().all(|b| b.is_ascii_alphanumeric() || b == b' ') {
-        return None;
-    }
-    let compact: String = raw
-        .bytes()
-        .filter(|b| *b != b' ')
-        .map(|b| b.to_ascii_uppercase() as char)
-        .collect();
-    if !(5..=7).contains(&compact.len()) {
-        return None;
-    }
-    let (out, inward) = compact.split_at(compact.len() - 3);
-    let i = inward.as_bytes();
-    let inward_ok =
-        i[0].is_ascii_digit() && i[1].is_ascii_alphabetic() && i[2].is_ascii_alphabetic();
-    let o = out.as_bytes();
-    let letters = o.iter().take_while(|b| b.is_ascii_alphabetic()).count();
-    let rest = &o[letters..];
-    let outward_ok = (1..=2).contains(&letters)
-        && !rest.is_empty()
-        && rest[0].is_ascii_digit()
-        && match rest.len() {
-            1 => true,
-            2 => rest[1].is_ascii_alphanumeric(),
-            _ => false,
-        };
-    (inward_ok && outward_ok).then(|| format!("{out} {inward}"))
-}
+/// Normalises a full UK postcode: the one rule, shared with the app
+/// ([`finder::postcode::normalise_full`]).
+pub use finder::postcode::normalise_full as normalise;
 
 /// Percent-encodes everything but ASCII letters and digits.
 fn encode(s: &str) -> String {
@@ -327,8 +287,7 @@ pub async fn handler(State(st): State<Arc<AppState>>, Path(raw): Path<String>) -
                         HeaderValue::from_static("private, max-age=86400"),
                     ),
                 ],
-                json!({ "postcode": f.postcode, "outward": f.outward, "lat": f.lat, "lon": f.lon })
-                    .to_string(),
+                serde_json::to_string(&f).unwrap_or_default(),
             )
                 .into_response()
         }
