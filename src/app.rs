@@ -162,7 +162,7 @@ pub fn App() -> impl IntoView {
 
 /// Runs `f` between two User Timing marks so the benchmarks (and DevTools) can read how long
 /// it took (`performance.getEntriesByName(name)`).
-fn measured<T>(name: &str, f: impl FnOnce() -> T) -> T {
+pub(crate) fn measured<T>(name: &str, f: impl FnOnce() -> T) -> T {
     let perf = web_sys::window().and_then(|w| w.performance());
     let (start, end) = (format!("{name}:start"), format!("{name}:end"));
     if let Some(p) = &perf {

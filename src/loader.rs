@@ -68,7 +68,7 @@ async fn fetch_and_decode(p: &PackRef) -> Result<pack::Decoded, String> {
                 continue;
             }
         };
-        match pack::decode(&bytes) {
+        match crate::app::measured("af:decode", || pack::decode(&bytes)) {
             Ok(d) => return Ok(d),
             Err(
                 e @ (pack::PackError::NewerVersion(_) | pack::PackError::UnknownRequiredSection(_)),

@@ -103,7 +103,8 @@ fn cell_bounds((y, x): (i32, i32)) -> Cell {
 /// Splits occurrences into packs by grid cell, sessions apart from facility slots.
 pub fn packs(occurrences: &[Occurrence], vocab: &dyn ActivityVocabulary) -> Vec<BuiltPack> {
     // (slots, cell) -> occurrences; BTreeMap for a stable order (sessions first).
-    let mut groups: BTreeMap<(bool, Option<(i32, i32)>), Vec<&Occurrence>> = BTreeMap::new();
+    type Group = (bool, Option<(i32, i32)>);
+    let mut groups: BTreeMap<Group, Vec<&Occurrence>> = BTreeMap::new();
     for o in occurrences {
         let slots = o.kind == OpportunityKind::FacilitySlot;
         let cell = o.venue.geo.map(|(lat, lon)| cell_of(lat, lon));
