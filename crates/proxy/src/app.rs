@@ -234,7 +234,12 @@ async fn feed_page(
     };
     let from = after.unwrap_or(0);
     let store = read_store(feed);
-    let items = store.page(from, st.page_size);
+    let mut items = store.page(from, st.page_size);
+    // Never relay a change number the state directory could hand out again after a crash.
+    let ceiling = feed.seq_ceiling.load(std::sync::atomic::Ordering::Acquire);
+    if let Some(cut) = items.iter().position(|(s, _)| *s >= ceiling) {
+        items.truncate(cut);
+    }
     let full = items.len() >= st.page_size;
     let next_after = items.last().map(|(s, _)| *s);
     let next = match (next_after, after) {

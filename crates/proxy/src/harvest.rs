@@ -63,6 +63,9 @@ pub struct Feed {
     pub loaded: AtomicBool,
     /// Changed since the state was last saved.
     pub dirty: AtomicBool,
+    /// Change numbers from this one up are not relayed yet: they are not covered by the
+    /// reservation saved on disk (`persist::reserve_ahead`). `u64::MAX` without a state dir.
+    pub seq_ceiling: AtomicU64,
     /// Parent feeds of the same publisher (children follow their location).
     parents: OnceLock<Vec<Arc<Feed>>>,
     settled_tx: watch::Sender<bool>,
@@ -86,6 +89,7 @@ impl Feed {
             fetches: AtomicU64::new(0),
             loaded: AtomicBool::new(false),
             dirty: AtomicBool::new(false),
+            seq_ceiling: AtomicU64::new(u64::MAX),
             parents: OnceLock::new(),
             settled_tx,
         }

@@ -151,6 +151,7 @@ pub async fn start(opts: ServeOptions) -> Result<Started, String> {
                 if persist::load(dir, feed) {
                     restored += 1;
                 }
+                persist::resume_numbers(dir, feed);
             }
             tracing::info!(dir = %dir.display(), restored, feeds = feeds.len(), "state loaded");
             if restored > 0 {
