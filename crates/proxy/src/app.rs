@@ -51,9 +51,9 @@ pub fn app(state: Shared) -> Router {
     let tile_source = state.tiles.img_source().unwrap_or_default();
     let csp = content_security_policy(&state.frame_ancestors, &inline, &tile_source);
     let api = Router::new()
-        .route("/feeds/{feed_id}", get(feed_page))
-        .route("/api/feeds", get(api_feeds))
-        .route("/vocab/activity-list.jsonld", get(vocab))
+        .route("/feeds/{feed_id}", get(feed_page).options(preflight))
+        .route("/api/feeds", get(api_feeds).options(preflight))
+        .route("/vocab/activity-list.jsonld", get(vocab).options(preflight))
         .route("/api/{*rest}", any(api_not_found))
         .route("/feeds", any(api_not_found))
         .layer(SetResponseHeaderLayer::overriding(
@@ -66,17 +66,14 @@ pub fn app(state: Shared) -> Router {
         .route("/readyz", get(readyz));
     let index = state.dist.join("index.html");
     let router = if index.is_file() {
-        let serve = ServeDir::new(&state.dist)
-            .precompressed_br()
-            .precompressed_gzip()
-            .fallback(ServeFile::new(index));
-        api.fallback_service(serve)
+        api.fallback(static_app)
     } else {
         tracing::warn!(dist = %state.dist.display(), "no built app found; serving a placeholder page");
         api.fallback(missing_app)
     };
     router
         .with_state(state)
+        .layer(axum::middleware::from_fn(guard_paths))
         .layer(CompressionLayer::new())
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,
@@ -160,6 +157,23 @@ pub fn inline_script_hashes(html: &str) -> Vec<String> {
     out
 }
 
+/// Security headers for responses made outside the router (the rate limiter's 429): a CSP
+/// that allows nothing (the body is JSON), `nosniff` and no referrer.
+pub fn add_security_headers(h: &mut HeaderMap) {
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'; base-uri 'none'"),
+    );
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+}
+
 /// A short JSON error body.
 pub fn json_error(status: StatusCode, msg: &str) -> Response {
     (
@@ -174,6 +188,154 @@ pub fn json_error(status: StatusCode, msg: &str) -> Response {
         json!({ "error": msg }).to_string(),
     )
         .into_response()
+}
+
+/// Longest path segment answered: longer ones are a client error (file systems refuse names
+/// over 255 bytes).
+const MAX_SEGMENT_BYTES: usize = 255;
+
+/// Longest path answered (414 beyond).
+const MAX_PATH_BYTES: usize = 2048;
+
+/// Request and response guards for every route: a path segment over
+/// [`MAX_SEGMENT_BYTES`] is a 404 and a path over [`MAX_PATH_BYTES`] a 414 (logged at debug
+/// only); a redirect is never
+/// protocol-relative (`//host`, `/\\host`), which a browser would follow off-site.
+async fn guard_paths(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let path = req.uri().path();
+    if path.len() > MAX_PATH_BYTES {
+        tracing::debug!(len = path.len(), "path too long");
+        return json_error(StatusCode::URI_TOO_LONG, "path too long");
+    }
+    if path.split('/').any(|seg| seg.len() > MAX_SEGMENT_BYTES) {
+        tracing::debug!(len = path.len(), "path segment too long");
+        return json_error(StatusCode::NOT_FOUND, "not found");
+    }
+    let resp = next.run(req).await;
+    let off_site = resp
+        .headers()
+        .get(header::LOCATION)
+        .is_some_and(|l| !is_local_location(l.as_bytes()));
+    if off_site {
+        return json_error(StatusCode::NOT_FOUND, "not found");
+    }
+    resp
+}
+
+/// Whether a `Location` stays on this origin: a path starting with exactly one `/` (not
+/// `//` or `/\\`), with no scheme and no backslash.
+fn is_local_location(loc: &[u8]) -> bool {
+    if loc.is_empty() || loc.contains(&b'\\') {
+        return false;
+    }
+    match loc {
+        [b'/', b'/', ..] => false,
+        [b'/', ..] => true,
+        // A relative reference, as long as it has no scheme.
+        _ => !loc.contains(&b':'),
+    }
+}
+
+/// Answers a CORS preflight for the relayed feeds and the public API (`GET` only, any
+/// origin; the `Access-Control-Allow-Origin` header comes from the API layer).
+async fn preflight() -> Response {
+    (
+        StatusCode::NO_CONTENT,
+        [
+            (
+                header::ACCESS_CONTROL_ALLOW_METHODS,
+                HeaderValue::from_static("GET, HEAD, OPTIONS"),
+            ),
+            (
+                header::ACCESS_CONTROL_ALLOW_HEADERS,
+                HeaderValue::from_static("If-None-Match, If-Modified-Since, Cache-Control"),
+            ),
+            (
+                header::ACCESS_CONTROL_MAX_AGE,
+                HeaderValue::from_static("86400"),
+            ),
+        ],
+    )
+        .into_response()
+}
+
+/// File extensions of built assets: a missing one is a 404, never the app page (a stale
+/// cached page asking for a replaced hashed file must fail visibly, not get HTML).
+const ASSET_EXTENSIONS: &[&str] = &[
+    "js", "mjs", "wasm", "css", "map", "json", "png", "jpg", "jpeg", "gif", "svg", "ico", "webp",
+    "avif", "woff", "woff2", "ttf", "txt", "br", "gz",
+];
+
+fn asset_extension(path: &str) -> bool {
+    let last = path.rsplit('/').next().unwrap_or("");
+    last.rsplit_once('.')
+        .is_some_and(|(_, ext)| ASSET_EXTENSIONS.contains(&ext.to_ascii_lowercase().as_str()))
+}
+
+/// Whether a file name carries trunk's content hash (`name-<hex>.js`, `name-<hex>_bg.wasm`):
+/// such a file never changes, so it may be cached for a year.
+pub fn is_hashed_asset(path: &str) -> bool {
+    let last = path.rsplit('/').next().unwrap_or("");
+    let Some((stem, _)) = last.split_once('.') else {
+        return false;
+    };
+    let stem = stem.strip_suffix("_bg").unwrap_or(stem);
+    stem.rsplit_once('-').is_some_and(|(name, hash)| {
+        !name.is_empty()
+            && (12..=16).contains(&hash.len())
+            && hash
+                .bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    })
+}
+
+/// The built app: files from `dist` (precompressed when the client accepts it); app routes
+/// get `index.html`; HTML is `no-cache` (so a redeploy is picked up), hashed assets are
+/// `immutable`, and a missing asset is a 404.
+async fn static_app(State(st): State<Shared>, req: axum::extract::Request) -> Response {
+    use tower::ServiceExt;
+    let path = req.uri().path().to_string();
+    let method = req.method().clone();
+    let headers = req.headers().clone();
+    let serve = ServeDir::new(&st.dist)
+        .precompressed_br()
+        .precompressed_gzip();
+    let Ok(mut resp) = serve.oneshot(req).await.map(IntoResponse::into_response);
+    if resp.status() == StatusCode::NOT_FOUND {
+        if asset_extension(&path) {
+            return (
+                StatusCode::NOT_FOUND,
+                [(header::CACHE_CONTROL, HeaderValue::from_static("no-store"))],
+                "not found",
+            )
+                .into_response();
+        }
+        let mut index_req = axum::extract::Request::new(axum::body::Body::empty());
+        *index_req.method_mut() = method;
+        *index_req.headers_mut() = headers;
+        let Ok(index) = ServeFile::new(st.dist.join("index.html"))
+            .oneshot(index_req)
+            .await
+            .map(IntoResponse::into_response);
+        resp = index;
+    }
+    let html = resp
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"));
+    let cache = if html {
+        Some("no-cache")
+    } else if resp.status().is_success() && is_hashed_asset(&path) {
+        Some("public, max-age=31536000, immutable")
+    } else {
+        None
+    };
+    if let Some(c) = cache {
+        resp.headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static(c));
+    }
+    resp
 }
 
 async fn api_not_found() -> Response {

@@ -246,6 +246,8 @@ pub struct Limits {
     pub header_timeout_secs: u64,
     /// Concurrent requests per upstream host.
     pub per_host_concurrency: usize,
+    /// Most open connections to us per client IP address (IPv6 by /64); 0 means no cap.
+    pub max_connections_per_ip: usize,
 }
 
 impl Default for Limits {
@@ -256,6 +258,7 @@ impl Default for Limits {
             connect_timeout_secs: 10,
             header_timeout_secs: 10,
             per_host_concurrency: 2,
+            max_connections_per_ip: 256,
         }
     }
 }

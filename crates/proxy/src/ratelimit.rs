@@ -23,7 +23,7 @@ pub struct RateLimiter {
     buckets: Mutex<HashMap<IpAddr, Bucket>>,
 }
 
-fn client_key(ip: IpAddr) -> IpAddr {
+pub(crate) fn client_key(ip: IpAddr) -> IpAddr {
     match ip {
         IpAddr::V4(v4) => IpAddr::V4(v4),
         IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
