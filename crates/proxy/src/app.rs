@@ -468,6 +468,8 @@ async fn api_feeds(State(st): State<Shared>) -> Response {
                 "last_harvest": status.last_harvest.map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
                 "status": status.health,
                 "error": status.error,
+                "retry_at": status.retry_at.map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
+                "caught_up": status.caught_up,
             })
         })
         .collect();
@@ -514,26 +516,48 @@ async fn healthz() -> Response {
         .into_response()
 }
 
-async fn readyz(State(st): State<Shared>) -> Response {
+/// `/readyz`: 200 once every feed can be served (restored from disk or first pass settled).
+/// `/readyz?caught_up=1`: 200 only once every feed has also reached its end since this process
+/// started (or is gone), so a freshly restored proxy is not mistaken for an up-to-date one.
+async fn readyz(State(st): State<Shared>, RawQuery(query): RawQuery) -> Response {
+    let want_caught_up = query.as_deref().is_some_and(|q| {
+        url::form_urlencoded::parse(q.as_bytes()).any(|(k, v)| k == "caught_up" && v == "1")
+    });
     let waiting = st.feeds.iter().filter(|f| !f.ready()).count();
-    let failing = st
-        .feeds
+    let statuses: Vec<_> = st.feeds.iter().map(|f| f.status()).collect();
+    let failing = statuses
         .iter()
-        .filter(|f| matches!(f.status().health, Health::Failing | Health::Gone))
+        .filter(|s| matches!(s.health, Health::Failing | Health::Gone))
         .count();
-    let status = if waiting == 0 {
+    let behind = statuses
+        .iter()
+        .filter(|s| !s.caught_up && s.health != Health::Gone)
+        .count();
+    let ready = waiting == 0 && (!want_caught_up || behind == 0);
+    let status = if ready {
         StatusCode::OK
     } else {
         StatusCode::SERVICE_UNAVAILABLE
     };
+    let word = if waiting > 0 {
+        "starting"
+    } else if want_caught_up && behind > 0 {
+        "catching up"
+    } else {
+        "ready"
+    };
     (
         status,
-        [(header::CONTENT_TYPE, "application/json")],
+        [
+            (header::CONTENT_TYPE, "application/json"),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
         json!({
-            "status": if waiting == 0 { "ready" } else { "starting" },
+            "status": word,
             "feeds": st.feeds.len(),
             "waiting": waiting,
             "failing": failing,
+            "behind": behind,
         })
         .to_string(),
     )

@@ -27,7 +27,7 @@ pub enum Health {
     Ok,
     /// The last attempt failed; retrying with back-off.
     Failing,
-    /// The publisher answered 404/410: harvesting stopped.
+    /// The publisher answered 404/410: checked again daily.
     Gone,
 }
 
@@ -46,6 +46,9 @@ pub struct FeedStatus {
     pub skipped_items: u64,
     /// When the next attempt is due after a failure.
     pub retry_at: Option<DateTime<Utc>>,
+    /// Reached the end of the feed since this process started (a restored state may be
+    /// behind; `/readyz?caught_up=1`).
+    pub caught_up: bool,
 }
 
 /// One harvested feed: its configuration, compacted state and status.
@@ -85,6 +88,7 @@ impl Feed {
                 first_pass_done: false,
                 skipped_items: 0,
                 retry_at: None,
+                caught_up: false,
             }),
             fetches: AtomicU64::new(0),
             loaded: AtomicBool::new(false),
@@ -201,15 +205,28 @@ impl FetchError {
 /// Longest wait honoured from a `Retry-After` header.
 const MAX_RETRY_AFTER: Duration = Duration::from_secs(24 * 3600);
 
+/// Bounds on a 503's `Retry-After`: at least a minute, at most two hours.
+const RETRY_AFTER_503: (Duration, Duration) =
+    (Duration::from_secs(60), Duration::from_secs(2 * 3600));
+
+/// How often a feed that answered 404/410 is checked again.
+pub const GONE_RECHECK: Duration = Duration::from_secs(24 * 3600);
+
 /// How long to wait before retrying after `e` (the `attempt`-th failure in a row, from 0):
-/// 503 → a random 60–120 minutes (RPDE), or `Retry-After` when larger; anything else →
-/// exponential back-off from 5 s doubling to 30 min, with jitter (a random 50–100 %), and at
-/// least `Retry-After` (429 waits at least a minute).
+/// 404/410 → a day; 503 with `Retry-After` → that time, bounded to 1 min – 2 h; 503 without →
+/// a random 60–120 minutes (RPDE); anything else → exponential back-off from 5 s doubling to
+/// 30 min, with jitter (a random 50–100 %), and at least `Retry-After` (429 waits at least a
+/// minute).
 pub fn retry_delay(e: &FetchError, attempt: u32, rng: &mut impl rand::Rng) -> Duration {
+    if e.gone {
+        return GONE_RECHECK;
+    }
     let retry_after = e.retry_after.unwrap_or_default().min(MAX_RETRY_AFTER);
     if e.status == Some(503) {
-        let base = Duration::from_secs(rng.random_range(3600..=7200));
-        return base.max(retry_after);
+        return match e.retry_after {
+            Some(ra) => ra.clamp(RETRY_AFTER_503.0, RETRY_AFTER_503.1),
+            None => Duration::from_secs(rng.random_range(3600..=7200)),
+        };
     }
     let exp = Duration::from_secs(5)
         .saturating_mul(1u32 << attempt.min(10))
@@ -602,12 +619,10 @@ pub async fn run_feed(h: Arc<Harvester>, feed: Arc<Feed>, parents: Vec<Arc<Feed>
                 feed.set(|s| {
                     s.health = if gone { Health::Gone } else { Health::Failing };
                     s.error = Some(e.message.clone());
-                    s.retry_at = (!gone).then_some(retry_at);
+                    s.retry_at = Some(retry_at);
                 });
                 feed.settle();
-                if gone {
-                    return;
-                }
+                // A gone feed is checked again daily (`retry_delay`), not given up on.
                 tokio::time::sleep(wait).await;
             }
             Ok(page) => {
@@ -618,7 +633,7 @@ pub async fn run_feed(h: Arc<Harvester>, feed: Arc<Feed>, parents: Vec<Arc<Feed>
                 feed.set(|s| {
                     s.last_harvest = Some(now);
                     s.retry_at = None;
-                    if s.health == Health::Failing {
+                    if matches!(s.health, Health::Failing | Health::Gone) {
                         s.health = if s.first_pass_done {
                             Health::Ok
                         } else {
@@ -643,6 +658,7 @@ pub async fn run_feed(h: Arc<Harvester>, feed: Arc<Feed>, parents: Vec<Arc<Feed>
                     let first = !feed.status().first_pass_done;
                     feed.set(|s| {
                         s.first_pass_done = true;
+                        s.caught_up = true;
                         s.health = Health::Ok;
                         s.error = None;
                     });
