@@ -248,6 +248,9 @@ pub struct Limits {
     pub per_host_concurrency: usize,
     /// Most open connections to us per client IP address (IPv6 by /64); 0 means no cap.
     pub max_connections_per_ip: usize,
+    /// Most bytes of upstream response bodies held in memory at once, across all concurrent
+    /// fetches (at least `max_body_bytes`); a fetch waits for room.
+    pub max_bodies_in_flight_bytes: u64,
 }
 
 impl Default for Limits {
@@ -259,6 +262,7 @@ impl Default for Limits {
             header_timeout_secs: 10,
             per_host_concurrency: 2,
             max_connections_per_ip: 256,
+            max_bodies_in_flight_bytes: 256 * 1024 * 1024,
         }
     }
 }
@@ -403,6 +407,11 @@ impl Config {
             || self.limits.header_timeout_secs == 0
         {
             return Err("limits timeouts must be at least 1 second".into());
+        }
+        if self.limits.max_bodies_in_flight_bytes < self.limits.max_body_bytes {
+            return Err(
+                "limits.max_bodies_in_flight_bytes must be at least limits.max_body_bytes".into(),
+            );
         }
         if self.resync_interval_secs == 0 {
             return Err("resync_interval_secs must be at least 1".into());

@@ -269,6 +269,8 @@ pub struct Harvester {
     hosts: Mutex<HashMap<String, Arc<Semaphore>>>,
     resync: Duration,
     persist: Option<Arc<Notify>>,
+    /// Bytes of response bodies that may be held at once (one permit per byte).
+    body_budget: Arc<Semaphore>,
 }
 
 /// Settings of a harvester.
@@ -317,6 +319,7 @@ impl Harvester {
             .timeout(settings.limits.request_timeout())
             .build()
             .map_err(|e| format!("cannot build HTTP client: {e}"))?;
+        let body_budget = Arc::new(Semaphore::new(budget_permits(&settings.limits)));
         Ok(Harvester {
             client,
             policy,
@@ -326,6 +329,7 @@ impl Harvester {
             hosts: Mutex::new(HashMap::new()),
             resync: Duration::from_secs(7 * 24 * 3600),
             persist: None,
+            body_budget,
         })
     }
 
@@ -339,6 +343,11 @@ impl Harvester {
     pub fn with_persist(mut self, persist: Arc<Notify>) -> Self {
         self.persist = Some(persist);
         self
+    }
+
+    /// Bytes of upstream response bodies held right now (`/metrics`).
+    pub fn bodies_in_flight(&self) -> u64 {
+        (budget_permits(&self.limits) - self.body_budget.available_permits()) as u64
     }
 
     fn changed(&self, feed: &Feed) {
@@ -428,13 +437,51 @@ impl Harvester {
             if resp.content_length().is_some_and(|l| l > cap) {
                 return Err(FetchError::new(format!("response larger than {cap} bytes")));
             }
+            // Room in the global budget for the bytes held, released when the fetch ends.
+            // Reserved up front (the announced length, else a first block) while holding
+            // nothing, so fetches queue fairly; growing beyond that waits at most
+            // BUDGET_GROW_WAIT, so fetches holding room can never wait on each other for ever.
+            let total = budget_permits(&self.limits) as u64;
+            let mut reserved = resp
+                .content_length()
+                .unwrap_or(BODY_FIRST_RESERVE)
+                .min(cap)
+                .min(total);
+            let mut held = self
+                .body_budget
+                .acquire_many(u32::try_from(reserved).unwrap_or(u32::MAX))
+                .await
+                .map_err(|_| FetchError::new("shutting down"))?;
             let mut body = Vec::new();
             while let Some(chunk) = resp.chunk().await.map_err(|e| describe(&e, deadline))? {
-                if body.len() as u64 + chunk.len() as u64 > cap {
+                let need = body.len() as u64 + chunk.len() as u64;
+                if need > cap {
                     return Err(FetchError::new(format!("response larger than {cap} bytes")));
+                }
+                if need > reserved {
+                    let extra = (need - reserved)
+                        .max(BODY_FIRST_RESERVE)
+                        .min(total.saturating_sub(reserved))
+                        .max(need - reserved);
+                    let more = tokio::time::timeout(
+                        BUDGET_GROW_WAIT,
+                        self.body_budget
+                            .acquire_many(u32::try_from(extra).unwrap_or(u32::MAX)),
+                    )
+                    .await;
+                    match more {
+                        Ok(Ok(p)) => held.merge(p),
+                        _ => {
+                            return Err(FetchError::new(
+                                "memory budget for response bodies in flight exhausted",
+                            ));
+                        }
+                    }
+                    reserved += extra;
                 }
                 body.extend_from_slice(&chunk);
             }
+            drop(held);
             Ok(body)
         };
         // reqwest's own timeout covers the whole exchange; this guards it anyway.
@@ -446,6 +493,19 @@ impl Harvester {
             ))),
         }
     }
+}
+
+/// Room reserved for a body of unknown length before reading it, and the step it grows by.
+const BODY_FIRST_RESERVE: u64 = 4 * 1024 * 1024;
+
+/// Longest wait for more room while already holding some.
+const BUDGET_GROW_WAIT: Duration = Duration::from_secs(5);
+
+/// Permits of the body budget (bytes, within what a semaphore can count).
+fn budget_permits(limits: &Limits) -> usize {
+    usize::try_from(limits.max_bodies_in_flight_bytes)
+        .unwrap_or(usize::MAX)
+        .min(Semaphore::MAX_PERMITS)
 }
 
 fn describe(e: &reqwest::Error, deadline: Duration) -> FetchError {
@@ -521,6 +581,11 @@ pub fn apply_page(
         let parent_outside = |at_id: &str| feed.parent_outside(at_id);
         let mut store = write_store(feed);
         for raw in &env.items {
+            // Relayed byte for byte: an item deeper than consumers' parsers accept is skipped.
+            if openactive::rpde::nesting_depth(raw.get()) > openactive::rpde::MAX_ITEM_DEPTH {
+                skipped += 1;
+                continue;
+            }
             let Ok(item) = serde_json::from_str::<Item>(raw.get()) else {
                 skipped += 1;
                 continue;
