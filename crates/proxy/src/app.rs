@@ -39,6 +39,8 @@ pub struct AppState {
     pub tiles: crate::config::Tiles,
     /// The postcode service, unless lookups are disabled.
     pub postcodes: Option<Arc<crate::postcode::Lookup>>,
+    /// `/metrics` is served (and its request counters), when enabled in the config.
+    pub metrics: Option<Arc<crate::metrics::Metrics>>,
 }
 
 type Shared = Arc<AppState>;
@@ -62,6 +64,7 @@ pub fn app(state: Shared) -> Router {
         ))
         // Same-origin only (no CORS): the app's own lookups, not a public postcode API.
         .route("/api/postcode/{postcode}", get(crate::postcode::handler))
+        .route("/metrics", get(crate::metrics::handler))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz));
     let index = state.dist.join("index.html");
@@ -71,9 +74,22 @@ pub fn app(state: Shared) -> Router {
         tracing::warn!(dist = %state.dist.display(), "no built app found; serving a placeholder page");
         api.fallback(missing_app)
     };
+    let counters = state.metrics.clone();
     router
         .with_state(state)
         .layer(axum::middleware::from_fn(guard_paths))
+        .layer(axum::middleware::from_fn(
+            move |req: axum::extract::Request, next: axum::middleware::Next| {
+                let counters = counters.clone();
+                async move {
+                    let resp = next.run(req).await;
+                    if let Some(m) = &counters {
+                        m.count_response(resp.status());
+                    }
+                    resp
+                }
+            },
+        ))
         .layer(CompressionLayer::new())
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,

@@ -46,6 +46,8 @@ pub struct Config {
     pub discover: Option<Discover>,
     /// Full-postcode lookups (`/api/postcode/{postcode}`) through an allowlisted service.
     pub postcode_lookup: PostcodeLookup,
+    /// Serve `/metrics` (Prometheus text format); off by default.
+    pub metrics: bool,
 }
 
 /// The postcode service behind `/api/postcode/{postcode}`.
@@ -294,6 +296,7 @@ impl Default for Config {
             rate_limit: RateLimit::default(),
             discover: None,
             postcode_lookup: PostcodeLookup::default(),
+            metrics: false,
         }
     }
 }

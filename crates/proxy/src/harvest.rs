@@ -49,6 +49,8 @@ pub struct FeedStatus {
     /// Reached the end of the feed since this process started (a restored state may be
     /// behind; `/readyz?caught_up=1`).
     pub caught_up: bool,
+    /// Failed attempts since the last success (`/metrics`).
+    pub consecutive_failures: u32,
 }
 
 /// One harvested feed: its configuration, compacted state and status.
@@ -89,6 +91,7 @@ impl Feed {
                 skipped_items: 0,
                 retry_at: None,
                 caught_up: false,
+                consecutive_failures: 0,
             }),
             fetches: AtomicU64::new(0),
             loaded: AtomicBool::new(false),
@@ -685,6 +688,7 @@ pub async fn run_feed(h: Arc<Harvester>, feed: Arc<Feed>, parents: Vec<Arc<Feed>
                     s.health = if gone { Health::Gone } else { Health::Failing };
                     s.error = Some(e.message.clone());
                     s.retry_at = Some(retry_at);
+                    s.consecutive_failures = attempt;
                 });
                 feed.settle();
                 // A gone feed is checked again daily (`retry_delay`), not given up on.
@@ -698,6 +702,7 @@ pub async fn run_feed(h: Arc<Harvester>, feed: Arc<Feed>, parents: Vec<Arc<Feed>
                 feed.set(|s| {
                     s.last_harvest = Some(now);
                     s.retry_at = None;
+                    s.consecutive_failures = 0;
                     if matches!(s.health, Health::Failing | Health::Gone) {
                         s.health = if s.first_pass_done {
                             Health::Ok

@@ -1,7 +1,9 @@
 //! Persistence of each feed's compacted state under the state directory: one JSON-lines file
 //! per feed, written atomically (temporary file in the same directory, fsync, rename, fsync of
 //! the directory) after applied pages, debounced; loaded at start so the proxy serves at once
-//! and resumes each feed from its saved `next` URL.
+//! and resumes each feed from its saved `next` URL. A second small file per feed
+//! (`{id}.seq`) reserves change numbers ahead of those relayed, so numbers never go backwards
+//! across a crash.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};

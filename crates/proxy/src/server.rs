@@ -50,6 +50,8 @@ pub struct Started {
     pub persister: Option<Arc<Persister>>,
     /// The harvest tasks.
     pub tasks: Arc<Vec<tokio::task::AbortHandle>>,
+    /// The per-client rate limit, unless the config disables it.
+    pub limiter: Option<Arc<RateLimiter>>,
 }
 
 impl Started {
@@ -187,7 +189,15 @@ pub async fn start(opts: ServeOptions) -> Result<Started, String> {
         harvester = harvester.with_persist(p.notifier());
         tasks.push(tokio::spawn(p.clone().run()).abort_handle());
     }
-    tasks.extend(spawn_all(Arc::new(harvester), &feeds));
+    let harvester = Arc::new(harvester);
+    let limiter = RateLimiter::new(&config.rate_limit).map(Arc::new);
+    let metrics = config.metrics.then(|| {
+        Arc::new(crate::metrics::Metrics::new(
+            harvester.clone(),
+            limiter.clone(),
+        ))
+    });
+    tasks.extend(spawn_all(harvester, &feeds));
     let postcodes = if config.postcode_lookup.url.is_empty() {
         None
     } else {
@@ -209,12 +219,14 @@ pub async fn start(opts: ServeOptions) -> Result<Started, String> {
         frame_ancestors: config.frame_ancestors.clone(),
         tiles: config.tiles.clone(),
         postcodes,
+        metrics,
     });
     Ok(Started {
         state,
         demo,
         persister,
         tasks: Arc::new(tasks),
+        limiter,
     })
 }
 
@@ -576,7 +588,6 @@ pub async fn shutdown_signal() {
 pub async fn run(opts: ServeOptions) -> Result<(), String> {
     let listen: SocketAddr = opts.config.listen;
     let header_timeout = Duration::from_secs(opts.config.limits.header_timeout_secs);
-    let limiter = RateLimiter::new(&opts.config.rate_limit).map(Arc::new);
     let started_limits = opts.config.limits.clone();
     let listener = TcpListener::bind(listen)
         .await
@@ -596,7 +607,7 @@ pub async fn run(opts: ServeOptions) -> Result<(), String> {
             header_timeout,
             per_ip: started_limits.max_connections_per_ip,
         },
-        limiter,
+        started.limiter.clone(),
         shutdown_signal(),
     )
     .await;
