@@ -56,6 +56,8 @@ start_proxy() { # $1 = demo size, $2 = log file; prints the address
   cat >"$cfg" <<TOML
 listen = "127.0.0.1:0"
 dist = "$ROOT/dist"
+[limits]
+max_connections_per_ip = 0
 [rate_limit]
 per_second = 0
 TOML

@@ -13,7 +13,7 @@ pub enum Health {
     Ok,
     /// The last attempt failed; retrying with back-off. Its last data is still served.
     Failing,
-    /// The publisher answered 404/410.
+    /// The publisher answered 404/410: checked again daily. Its last data is still served.
     Gone,
 }
 

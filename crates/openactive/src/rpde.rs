@@ -599,6 +599,12 @@ fn parse_page_with(text: &str, page_url: &str, keep_raw: bool) -> Result<Page, P
     // The first place `modified` goes down on this page, and how many more (one flag).
     let mut down: Option<(String, String, usize)> = None;
     for raw in items {
+        // Relays re-serve the exact bytes, so they refuse too-deep items; the model path's
+        // parser refuses them by itself (serde_json's recursion limit), without this scan.
+        if keep_raw && let Some(skip) = too_deep(raw) {
+            report.skipped.push(skip);
+            continue;
+        }
         let read = if keep_raw {
             parse_item_raw(raw)
         } else {
@@ -720,6 +726,68 @@ fn number_id(n: &serde_json::Number) -> String {
         Some(f) if n.is_f64() && f.fract() == 0.0 && f.abs() < 9.0e15 => format!("{}", f as i64),
         _ => n.to_string(),
     }
+}
+
+/// Deepest nesting of arrays and objects an item may have (the item object itself is level
+/// 1). Real OpenActive items stay under 20; a relayed page adds 2 levels, and common JSON
+/// parsers refuse documents beyond 128, so a deeper item would break whole pages for every
+/// consumer downstream.
+pub const MAX_ITEM_DEPTH: usize = 64;
+
+/// The deepest nesting of arrays and objects in a JSON text (0 for a scalar), counted in one
+/// pass without parsing (brackets inside strings are ignored). Meant for text that is already
+/// known to be JSON.
+///
+/// ```
+/// use openactive::rpde::nesting_depth;
+/// assert_eq!(nesting_depth(r#"{"a":[1,{"b":"[[[{"}]}"#), 3);
+/// assert_eq!(nesting_depth(r#""x""#), 0);
+/// assert_eq!(nesting_depth(&format!("{}{}", "[".repeat(5000), "]".repeat(5000))), 5000);
+/// ```
+pub fn nesting_depth(json: &str) -> usize {
+    let (mut depth, mut max) = (0usize, 0usize);
+    let mut in_string = false;
+    let mut escaped = false;
+    for b in json.bytes() {
+        if in_string {
+            match (escaped, b) {
+                (true, _) => escaped = false,
+                (false, b'\\') => escaped = true,
+                (false, b'"') => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'[' | b'{' => {
+                depth += 1;
+                max = max.max(depth);
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    max
+}
+
+/// An item nested deeper than [`MAX_ITEM_DEPTH`], as a skip with its reason (and its `id`
+/// when that can be read).
+fn too_deep(raw: &RawValue) -> Option<Skip> {
+    if nesting_depth(raw.get()) <= MAX_ITEM_DEPTH {
+        return None;
+    }
+    let id = serde_json::from_str::<RawItem<&RawValue>>(raw.get())
+        .ok()
+        .and_then(|item| match item.id {
+            Some(Value::String(s)) => Some(s),
+            Some(Value::Number(n)) => Some(n.to_string()),
+            _ => None,
+        });
+    Some(skip(
+        id,
+        &format!("item is nested too deeply (more than {MAX_ITEM_DEPTH} levels)"),
+    ))
 }
 
 fn skip(id: Option<String>, reason: &str) -> Skip {
@@ -1073,6 +1141,39 @@ impl<V> FeedState<V> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_item_nested_too_deeply_is_skipped_with_its_reason_and_the_page_kept() {
+        let deep = format!("{}1{}", "[".repeat(5000), "]".repeat(5000));
+        let just_ok = format!(
+            "{}1{}",
+            "[".repeat(MAX_ITEM_DEPTH - 2),
+            "]".repeat(MAX_ITEM_DEPTH - 2)
+        );
+        let text = format!(
+            r#"{{"next":"https://x/2","items":[
+                {{"state":"updated","kind":"SessionSeries","id":"deep","modified":1,"data":{{"@type":"SessionSeries","x":{deep}}}}},
+                {{"state":"updated","kind":"SessionSeries","id":"ok","modified":2,"data":{{"@type":"SessionSeries","x":{just_ok}}}}}
+            ]}}"#
+        );
+        let page = parse_page(&text, "https://x/1").unwrap();
+        let ids: Vec<&str> = page.items.iter().map(|i| i.id.as_str()).collect();
+        assert_eq!(ids, ["ok"]);
+        assert_eq!(page.report.items, 2);
+        assert_eq!(page.report.updated, 1);
+        assert_eq!(
+            page.report.skipped,
+            [Skip {
+                item_id: Some("deep".into()),
+                reason: format!("item is nested too deeply (more than {MAX_ITEM_DEPTH} levels)"),
+            }]
+        );
+        // The model path skips it too (its parser's own limit), and keeps the page.
+        let page = parse_page_model(text.as_bytes(), "https://x/1").unwrap();
+        let ids: Vec<&str> = page.items.iter().map(|i| i.id.as_str()).collect();
+        assert_eq!(ids, ["ok"]);
+        assert_eq!(page.report.skipped.len(), 1);
+    }
 
     #[test]
     fn modified_ordering_mixed() {

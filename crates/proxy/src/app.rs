@@ -42,6 +42,8 @@ pub struct AppState {
     pub lookahead_days: u32,
     /// The finder packs.
     pub packs: Arc<crate::packs::Packs>,
+    /// `/metrics` is served (and its request counters), when enabled in the config.
+    pub metrics: Option<Arc<crate::metrics::Metrics>>,
 }
 
 type Shared = Arc<AppState>;
@@ -54,11 +56,11 @@ pub fn app(state: Shared) -> Router {
     let tile_source = state.tiles.img_source().unwrap_or_default();
     let csp = content_security_policy(&state.frame_ancestors, &inline, &tile_source);
     let api = Router::new()
-        .route("/feeds/{feed_id}", get(feed_page))
-        .route("/api/feeds", get(api_feeds))
+        .route("/feeds/{feed_id}", get(feed_page).options(preflight))
+        .route("/api/feeds", get(api_feeds).options(preflight))
         .route("/packs/manifest.json", get(crate::packs::manifest_handler))
         .route("/packs/{name}", get(crate::packs::pack_handler))
-        .route("/vocab/activity-list.jsonld", get(vocab))
+        .route("/vocab/activity-list.jsonld", get(vocab).options(preflight))
         .route("/api/{*rest}", any(api_not_found))
         .route("/feeds", any(api_not_found))
         .layer(SetResponseHeaderLayer::overriding(
@@ -67,21 +69,32 @@ pub fn app(state: Shared) -> Router {
         ))
         // Same-origin only (no CORS): the app's own lookups, not a public postcode API.
         .route("/api/postcode/{postcode}", get(crate::postcode::handler))
+        .route("/metrics", get(crate::metrics::handler))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz));
     let index = state.dist.join("index.html");
     let router = if index.is_file() {
-        let serve = ServeDir::new(&state.dist)
-            .precompressed_br()
-            .precompressed_gzip()
-            .fallback(ServeFile::new(index));
-        api.fallback_service(serve)
+        api.fallback(static_app)
     } else {
         tracing::warn!(dist = %state.dist.display(), "no built app found; serving a placeholder page");
         api.fallback(missing_app)
     };
+    let counters = state.metrics.clone();
     router
         .with_state(state)
+        .layer(axum::middleware::from_fn(guard_paths))
+        .layer(axum::middleware::from_fn(
+            move |req: axum::extract::Request, next: axum::middleware::Next| {
+                let counters = counters.clone();
+                async move {
+                    let resp = next.run(req).await;
+                    if let Some(m) = &counters {
+                        m.count_response(resp.status());
+                    }
+                    resp
+                }
+            },
+        ))
         .layer(CompressionLayer::new())
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,
@@ -165,6 +178,23 @@ pub fn inline_script_hashes(html: &str) -> Vec<String> {
     out
 }
 
+/// Security headers for responses made outside the router (the rate limiter's 429): a CSP
+/// that allows nothing (the body is JSON), `nosniff` and no referrer.
+pub fn add_security_headers(h: &mut HeaderMap) {
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'; base-uri 'none'"),
+    );
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+}
+
 /// A short JSON error body.
 pub fn json_error(status: StatusCode, msg: &str) -> Response {
     (
@@ -179,6 +209,154 @@ pub fn json_error(status: StatusCode, msg: &str) -> Response {
         json!({ "error": msg }).to_string(),
     )
         .into_response()
+}
+
+/// Longest path segment answered: longer ones are a client error (file systems refuse names
+/// over 255 bytes).
+const MAX_SEGMENT_BYTES: usize = 255;
+
+/// Longest path answered (414 beyond).
+const MAX_PATH_BYTES: usize = 2048;
+
+/// Request and response guards for every route: a path segment over
+/// [`MAX_SEGMENT_BYTES`] is a 404 and a path over [`MAX_PATH_BYTES`] a 414 (logged at debug
+/// only); a redirect is never
+/// protocol-relative (`//host`, `/\\host`), which a browser would follow off-site.
+async fn guard_paths(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let path = req.uri().path();
+    if path.len() > MAX_PATH_BYTES {
+        tracing::debug!(len = path.len(), "path too long");
+        return json_error(StatusCode::URI_TOO_LONG, "path too long");
+    }
+    if path.split('/').any(|seg| seg.len() > MAX_SEGMENT_BYTES) {
+        tracing::debug!(len = path.len(), "path segment too long");
+        return json_error(StatusCode::NOT_FOUND, "not found");
+    }
+    let resp = next.run(req).await;
+    let off_site = resp
+        .headers()
+        .get(header::LOCATION)
+        .is_some_and(|l| !is_local_location(l.as_bytes()));
+    if off_site {
+        return json_error(StatusCode::NOT_FOUND, "not found");
+    }
+    resp
+}
+
+/// Whether a `Location` stays on this origin: a path starting with exactly one `/` (not
+/// `//` or `/\\`), with no scheme and no backslash.
+fn is_local_location(loc: &[u8]) -> bool {
+    if loc.is_empty() || loc.contains(&b'\\') {
+        return false;
+    }
+    match loc {
+        [b'/', b'/', ..] => false,
+        [b'/', ..] => true,
+        // A relative reference, as long as it has no scheme.
+        _ => !loc.contains(&b':'),
+    }
+}
+
+/// Answers a CORS preflight for the relayed feeds and the public API (`GET` only, any
+/// origin; the `Access-Control-Allow-Origin` header comes from the API layer).
+async fn preflight() -> Response {
+    (
+        StatusCode::NO_CONTENT,
+        [
+            (
+                header::ACCESS_CONTROL_ALLOW_METHODS,
+                HeaderValue::from_static("GET, HEAD, OPTIONS"),
+            ),
+            (
+                header::ACCESS_CONTROL_ALLOW_HEADERS,
+                HeaderValue::from_static("If-None-Match, If-Modified-Since, Cache-Control"),
+            ),
+            (
+                header::ACCESS_CONTROL_MAX_AGE,
+                HeaderValue::from_static("86400"),
+            ),
+        ],
+    )
+        .into_response()
+}
+
+/// File extensions of built assets: a missing one is a 404, never the app page (a stale
+/// cached page asking for a replaced hashed file must fail visibly, not get HTML).
+const ASSET_EXTENSIONS: &[&str] = &[
+    "js", "mjs", "wasm", "css", "map", "json", "png", "jpg", "jpeg", "gif", "svg", "ico", "webp",
+    "avif", "woff", "woff2", "ttf", "txt", "br", "gz",
+];
+
+fn asset_extension(path: &str) -> bool {
+    let last = path.rsplit('/').next().unwrap_or("");
+    last.rsplit_once('.')
+        .is_some_and(|(_, ext)| ASSET_EXTENSIONS.contains(&ext.to_ascii_lowercase().as_str()))
+}
+
+/// Whether a file name carries trunk's content hash (`name-<hex>.js`, `name-<hex>_bg.wasm`):
+/// such a file never changes, so it may be cached for a year.
+pub fn is_hashed_asset(path: &str) -> bool {
+    let last = path.rsplit('/').next().unwrap_or("");
+    let Some((stem, _)) = last.split_once('.') else {
+        return false;
+    };
+    let stem = stem.strip_suffix("_bg").unwrap_or(stem);
+    stem.rsplit_once('-').is_some_and(|(name, hash)| {
+        !name.is_empty()
+            && (12..=16).contains(&hash.len())
+            && hash
+                .bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    })
+}
+
+/// The built app: files from `dist` (precompressed when the client accepts it); app routes
+/// get `index.html`; HTML is `no-cache` (so a redeploy is picked up), hashed assets are
+/// `immutable`, and a missing asset is a 404.
+async fn static_app(State(st): State<Shared>, req: axum::extract::Request) -> Response {
+    use tower::ServiceExt;
+    let path = req.uri().path().to_string();
+    let method = req.method().clone();
+    let headers = req.headers().clone();
+    let serve = ServeDir::new(&st.dist)
+        .precompressed_br()
+        .precompressed_gzip();
+    let Ok(mut resp) = serve.oneshot(req).await.map(IntoResponse::into_response);
+    if resp.status() == StatusCode::NOT_FOUND {
+        if asset_extension(&path) {
+            return (
+                StatusCode::NOT_FOUND,
+                [(header::CACHE_CONTROL, HeaderValue::from_static("no-store"))],
+                "not found",
+            )
+                .into_response();
+        }
+        let mut index_req = axum::extract::Request::new(axum::body::Body::empty());
+        *index_req.method_mut() = method;
+        *index_req.headers_mut() = headers;
+        let Ok(index) = ServeFile::new(st.dist.join("index.html"))
+            .oneshot(index_req)
+            .await
+            .map(IntoResponse::into_response);
+        resp = index;
+    }
+    let html = resp
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"));
+    let cache = if html {
+        Some("no-cache")
+    } else if resp.status().is_success() && is_hashed_asset(&path) {
+        Some("public, max-age=31536000, immutable")
+    } else {
+        None
+    };
+    if let Some(c) = cache {
+        resp.headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static(c));
+    }
+    resp
 }
 
 async fn api_not_found() -> Response {
@@ -239,7 +417,12 @@ async fn feed_page(
     };
     let from = after.unwrap_or(0);
     let store = read_store(feed);
-    let items = store.page(from, st.page_size);
+    let mut items = store.page(from, st.page_size);
+    // Never relay a change number the state directory could hand out again after a crash.
+    let ceiling = feed.seq_ceiling.load(std::sync::atomic::Ordering::Acquire);
+    if let Some(cut) = items.iter().position(|(s, _)| *s >= ceiling) {
+        items.truncate(cut);
+    }
     let full = items.len() >= st.page_size;
     let next_after = items.last().map(|(s, _)| *s);
     let next = match (next_after, after) {
@@ -308,7 +491,7 @@ pub fn feed_infos(st: &AppState) -> Vec<contract::FeedInfo> {
                 last_harvest: status.last_harvest.map(time),
                 error: status.error.clone(),
                 retry_at: status.retry_at.map(time),
-                caught_up: status.first_pass_done,
+                caught_up: status.caught_up,
             }
         })
         .collect()
@@ -359,26 +542,48 @@ async fn healthz() -> Response {
         .into_response()
 }
 
-async fn readyz(State(st): State<Shared>) -> Response {
+/// `/readyz`: 200 once every feed can be served (restored from disk or first pass settled).
+/// `/readyz?caught_up=1`: 200 only once every feed has also reached its end since this process
+/// started (or is gone), so a freshly restored proxy is not mistaken for an up-to-date one.
+async fn readyz(State(st): State<Shared>, RawQuery(query): RawQuery) -> Response {
+    let want_caught_up = query.as_deref().is_some_and(|q| {
+        url::form_urlencoded::parse(q.as_bytes()).any(|(k, v)| k == "caught_up" && v == "1")
+    });
     let waiting = st.feeds.iter().filter(|f| !f.ready()).count() + usize::from(!st.packs.ready());
-    let failing = st
-        .feeds
+    let statuses: Vec<_> = st.feeds.iter().map(|f| f.status()).collect();
+    let failing = statuses
         .iter()
-        .filter(|f| matches!(f.status().health, Health::Failing | Health::Gone))
+        .filter(|s| matches!(s.health, Health::Failing | Health::Gone))
         .count();
-    let status = if waiting == 0 {
+    let behind = statuses
+        .iter()
+        .filter(|s| !s.caught_up && s.health != Health::Gone)
+        .count();
+    let ready = waiting == 0 && (!want_caught_up || behind == 0);
+    let status = if ready {
         StatusCode::OK
     } else {
         StatusCode::SERVICE_UNAVAILABLE
     };
+    let word = if waiting > 0 {
+        "starting"
+    } else if want_caught_up && behind > 0 {
+        "catching up"
+    } else {
+        "ready"
+    };
     (
         status,
-        [(header::CONTENT_TYPE, "application/json")],
+        [
+            (header::CONTENT_TYPE, "application/json"),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
         json!({
-            "status": if waiting == 0 { "ready" } else { "starting" },
+            "status": word,
             "feeds": st.feeds.len(),
             "waiting": waiting,
             "failing": failing,
+            "behind": behind,
         })
         .to_string(),
     )

@@ -48,6 +48,8 @@ pub struct Config {
     pub postcode_lookup: PostcodeLookup,
     /// When finder packs are rebuilt and how long old ones are kept.
     pub packs: crate::packs::PackSettings,
+    /// Serve `/metrics` (Prometheus text format); off by default.
+    pub metrics: bool,
 }
 
 /// The postcode service behind `/api/postcode/{postcode}`.
@@ -248,6 +250,11 @@ pub struct Limits {
     pub header_timeout_secs: u64,
     /// Concurrent requests per upstream host.
     pub per_host_concurrency: usize,
+    /// Most open connections to us per client IP address (IPv6 by /64); 0 means no cap.
+    pub max_connections_per_ip: usize,
+    /// Most bytes of upstream response bodies held in memory at once, across all concurrent
+    /// fetches (at least `max_body_bytes`); a fetch waits for room.
+    pub max_bodies_in_flight_bytes: u64,
 }
 
 impl Default for Limits {
@@ -258,6 +265,8 @@ impl Default for Limits {
             connect_timeout_secs: 10,
             header_timeout_secs: 10,
             per_host_concurrency: 2,
+            max_connections_per_ip: 256,
+            max_bodies_in_flight_bytes: 256 * 1024 * 1024,
         }
     }
 }
@@ -290,6 +299,7 @@ impl Default for Config {
             discover: None,
             postcode_lookup: PostcodeLookup::default(),
             packs: crate::packs::PackSettings::default(),
+            metrics: false,
         }
     }
 }
@@ -407,6 +417,11 @@ impl Config {
             || self.limits.header_timeout_secs == 0
         {
             return Err("limits timeouts must be at least 1 second".into());
+        }
+        if self.limits.max_bodies_in_flight_bytes < self.limits.max_body_bytes {
+            return Err(
+                "limits.max_bodies_in_flight_bytes must be at least limits.max_body_bytes".into(),
+            );
         }
         if self.resync_interval_secs == 0 {
             return Err("resync_interval_secs must be at least 1".into());

@@ -33,6 +33,11 @@ pub struct FeedStatus {
     pub skipped_items: u64,
     /// When the next attempt is due after a failure.
     pub retry_at: Option<DateTime<Utc>>,
+    /// Reached the end of the feed since this process started (a restored state may be
+    /// behind; `/readyz?caught_up=1`).
+    pub caught_up: bool,
+    /// Failed attempts since the last success (`/metrics`).
+    pub consecutive_failures: u32,
 }
 
 /// One harvested feed: its configuration, compacted state and status.
@@ -50,6 +55,9 @@ pub struct Feed {
     pub loaded: AtomicBool,
     /// Changed since the state was last saved.
     pub dirty: AtomicBool,
+    /// Change numbers from this one up are not relayed yet: they are not covered by the
+    /// reservation saved on disk (`persist::reserve_ahead`). `u64::MAX` without a state dir.
+    pub seq_ceiling: AtomicU64,
     /// Parent feeds of the same publisher (children follow their location).
     parents: OnceLock<Vec<Arc<Feed>>>,
     settled_tx: watch::Sender<bool>,
@@ -69,10 +77,13 @@ impl Feed {
                 first_pass_done: false,
                 skipped_items: 0,
                 retry_at: None,
+                caught_up: false,
+                consecutive_failures: 0,
             }),
             fetches: AtomicU64::new(0),
             loaded: AtomicBool::new(false),
             dirty: AtomicBool::new(false),
+            seq_ceiling: AtomicU64::new(u64::MAX),
             parents: OnceLock::new(),
             settled_tx,
         }
@@ -184,15 +195,28 @@ impl FetchError {
 /// Longest wait honoured from a `Retry-After` header.
 const MAX_RETRY_AFTER: Duration = Duration::from_secs(24 * 3600);
 
+/// Bounds on a 503's `Retry-After`: at least a minute, at most two hours.
+const RETRY_AFTER_503: (Duration, Duration) =
+    (Duration::from_secs(60), Duration::from_secs(2 * 3600));
+
+/// How often a feed that answered 404/410 is checked again.
+pub const GONE_RECHECK: Duration = Duration::from_secs(24 * 3600);
+
 /// How long to wait before retrying after `e` (the `attempt`-th failure in a row, from 0):
-/// 503 → a random 60–120 minutes (RPDE), or `Retry-After` when larger; anything else →
-/// exponential back-off from 5 s doubling to 30 min, with jitter (a random 50–100 %), and at
-/// least `Retry-After` (429 waits at least a minute).
+/// 404/410 → a day; 503 with `Retry-After` → that time, bounded to 1 min – 2 h; 503 without →
+/// a random 60–120 minutes (RPDE); anything else → exponential back-off from 5 s doubling to
+/// 30 min, with jitter (a random 50–100 %), and at least `Retry-After` (429 waits at least a
+/// minute).
 pub fn retry_delay(e: &FetchError, attempt: u32, rng: &mut impl rand::Rng) -> Duration {
+    if e.gone {
+        return GONE_RECHECK;
+    }
     let retry_after = e.retry_after.unwrap_or_default().min(MAX_RETRY_AFTER);
     if e.status == Some(503) {
-        let base = Duration::from_secs(rng.random_range(3600..=7200));
-        return base.max(retry_after);
+        return match e.retry_after {
+            Some(ra) => ra.clamp(RETRY_AFTER_503.0, RETRY_AFTER_503.1),
+            None => Duration::from_secs(rng.random_range(3600..=7200)),
+        };
     }
     let exp = Duration::from_secs(5)
         .saturating_mul(1u32 << attempt.min(10))
@@ -235,6 +259,8 @@ pub struct Harvester {
     hosts: Mutex<HashMap<String, Arc<Semaphore>>>,
     resync: Duration,
     persist: Option<Arc<Notify>>,
+    /// Bytes of response bodies that may be held at once (one permit per byte).
+    body_budget: Arc<Semaphore>,
 }
 
 /// Settings of a harvester.
@@ -283,6 +309,7 @@ impl Harvester {
             .timeout(settings.limits.request_timeout())
             .build()
             .map_err(|e| format!("cannot build HTTP client: {e}"))?;
+        let body_budget = Arc::new(Semaphore::new(budget_permits(&settings.limits)));
         Ok(Harvester {
             client,
             policy,
@@ -292,6 +319,7 @@ impl Harvester {
             hosts: Mutex::new(HashMap::new()),
             resync: Duration::from_secs(7 * 24 * 3600),
             persist: None,
+            body_budget,
         })
     }
 
@@ -305,6 +333,11 @@ impl Harvester {
     pub fn with_persist(mut self, persist: Arc<Notify>) -> Self {
         self.persist = Some(persist);
         self
+    }
+
+    /// Bytes of upstream response bodies held right now (`/metrics`).
+    pub fn bodies_in_flight(&self) -> u64 {
+        (budget_permits(&self.limits) - self.body_budget.available_permits()) as u64
     }
 
     fn changed(&self, feed: &Feed) {
@@ -394,13 +427,51 @@ impl Harvester {
             if resp.content_length().is_some_and(|l| l > cap) {
                 return Err(FetchError::new(format!("response larger than {cap} bytes")));
             }
+            // Room in the global budget for the bytes held, released when the fetch ends.
+            // Reserved up front (the announced length, else a first block) while holding
+            // nothing, so fetches queue fairly; growing beyond that waits at most
+            // BUDGET_GROW_WAIT, so fetches holding room can never wait on each other for ever.
+            let total = budget_permits(&self.limits) as u64;
+            let mut reserved = resp
+                .content_length()
+                .unwrap_or(BODY_FIRST_RESERVE)
+                .min(cap)
+                .min(total);
+            let mut held = self
+                .body_budget
+                .acquire_many(u32::try_from(reserved).unwrap_or(u32::MAX))
+                .await
+                .map_err(|_| FetchError::new("shutting down"))?;
             let mut body = Vec::new();
             while let Some(chunk) = resp.chunk().await.map_err(|e| describe(&e, deadline))? {
-                if body.len() as u64 + chunk.len() as u64 > cap {
+                let need = body.len() as u64 + chunk.len() as u64;
+                if need > cap {
                     return Err(FetchError::new(format!("response larger than {cap} bytes")));
+                }
+                if need > reserved {
+                    let extra = (need - reserved)
+                        .max(BODY_FIRST_RESERVE)
+                        .min(total.saturating_sub(reserved))
+                        .max(need - reserved);
+                    let more = tokio::time::timeout(
+                        BUDGET_GROW_WAIT,
+                        self.body_budget
+                            .acquire_many(u32::try_from(extra).unwrap_or(u32::MAX)),
+                    )
+                    .await;
+                    match more {
+                        Ok(Ok(p)) => held.merge(p),
+                        _ => {
+                            return Err(FetchError::new(
+                                "memory budget for response bodies in flight exhausted",
+                            ));
+                        }
+                    }
+                    reserved += extra;
                 }
                 body.extend_from_slice(&chunk);
             }
+            drop(held);
             Ok(body)
         };
         // reqwest's own timeout covers the whole exchange; this guards it anyway.
@@ -412,6 +483,19 @@ impl Harvester {
             ))),
         }
     }
+}
+
+/// Room reserved for a body of unknown length before reading it, and the step it grows by.
+const BODY_FIRST_RESERVE: u64 = 4 * 1024 * 1024;
+
+/// Longest wait for more room while already holding some.
+const BUDGET_GROW_WAIT: Duration = Duration::from_secs(5);
+
+/// Permits of the body budget (bytes, within what a semaphore can count).
+fn budget_permits(limits: &Limits) -> usize {
+    usize::try_from(limits.max_bodies_in_flight_bytes)
+        .unwrap_or(usize::MAX)
+        .min(Semaphore::MAX_PERMITS)
 }
 
 fn describe(e: &reqwest::Error, deadline: Duration) -> FetchError {
@@ -544,12 +628,11 @@ pub async fn run_feed(h: Arc<Harvester>, feed: Arc<Feed>, parents: Vec<Arc<Feed>
                 feed.set(|s| {
                     s.health = if gone { Health::Gone } else { Health::Failing };
                     s.error = Some(e.message.clone());
-                    s.retry_at = (!gone).then_some(retry_at);
+                    s.retry_at = Some(retry_at);
+                    s.consecutive_failures = attempt;
                 });
                 feed.settle();
-                if gone {
-                    return;
-                }
+                // A gone feed is checked again daily (`retry_delay`), not given up on.
                 tokio::time::sleep(wait).await;
             }
             Ok(page) => {
@@ -560,7 +643,8 @@ pub async fn run_feed(h: Arc<Harvester>, feed: Arc<Feed>, parents: Vec<Arc<Feed>
                 feed.set(|s| {
                     s.last_harvest = Some(now);
                     s.retry_at = None;
-                    if s.health == Health::Failing {
+                    s.consecutive_failures = 0;
+                    if matches!(s.health, Health::Failing | Health::Gone) {
                         s.health = if s.first_pass_done {
                             Health::Ok
                         } else {
@@ -585,6 +669,7 @@ pub async fn run_feed(h: Arc<Harvester>, feed: Arc<Feed>, parents: Vec<Arc<Feed>
                     let first = !feed.status().first_pass_done;
                     feed.set(|s| {
                         s.first_pass_done = true;
+                        s.caught_up = true;
                         s.health = Health::Ok;
                         s.error = None;
                     });

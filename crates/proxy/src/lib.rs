@@ -10,6 +10,7 @@ pub mod demo;
 pub mod demo_server;
 pub mod discover;
 pub mod harvest;
+pub mod metrics;
 pub mod net;
 pub mod packs;
 pub mod persist;

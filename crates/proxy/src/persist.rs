@@ -1,7 +1,9 @@
 //! Persistence of each feed's compacted state under the state directory: one JSON-lines file
 //! per feed, written atomically (temporary file in the same directory, fsync, rename, fsync of
 //! the directory) after applied pages, debounced; loaded at start so the proxy serves at once
-//! and resumes each feed from its saved `next` URL.
+//! and resumes each feed from its saved `next` URL. A second small file per feed
+//! (`{id}.seq`) reserves change numbers ahead of those relayed, so numbers never go backwards
+//! across a crash.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -42,6 +44,64 @@ pub struct Persister {
 /// The state file of a feed.
 pub fn state_file(dir: &Path, feed_id: &str) -> PathBuf {
     dir.join(format!("{feed_id}.state.jsonl"))
+}
+
+/// The file holding a feed's reserved change numbers: a decimal number no change number the
+/// proxy has relayed reaches.
+pub fn seq_file(dir: &Path, feed_id: &str) -> PathBuf {
+    dir.join(format!("{feed_id}.seq"))
+}
+
+/// How many change numbers are reserved on disk ahead of the next one. A restart continues
+/// from the reservation, so numbers jump by at most this much and never go backwards.
+pub const SEQ_RESERVE: u64 = 1 << 20;
+
+fn read_reserved(dir: &Path, feed_id: &str) -> u64 {
+    let path = seq_file(dir, feed_id);
+    match std::fs::read_to_string(&path) {
+        Ok(t) => t.trim().parse().unwrap_or_else(|_| {
+            tracing::warn!(feed = %feed_id, "reserved change number file is corrupt; ignored");
+            0
+        }),
+        Err(_) => 0,
+    }
+}
+
+/// Reserves change numbers on disk before they are relayed: when fewer than half of
+/// [`SEQ_RESERVE`] remain below the feed's ceiling, writes `next + SEQ_RESERVE` to the feed's
+/// seq file (atomically) and only then raises the ceiling. Numbers at or above the ceiling are
+/// never relayed, so a crash can never make a reader's cursor point past numbers the restarted
+/// proxy hands out again.
+pub fn reserve_ahead(dir: &Path, feed: &Feed) -> std::io::Result<()> {
+    let next = read_store(feed).next_seq();
+    let ceiling = feed.seq_ceiling.load(Ordering::Acquire);
+    if ceiling != u64::MAX && next.saturating_add(SEQ_RESERVE / 2) <= ceiling {
+        return Ok(());
+    }
+    let reserved = next.saturating_add(SEQ_RESERVE);
+    write_atomic(
+        &seq_file(dir, &feed.spec.id),
+        format!("{reserved}\n").as_bytes(),
+    )?;
+    feed.seq_ceiling.store(reserved, Ordering::Release);
+    Ok(())
+}
+
+/// At start, after [`load`]: change numbers continue above everything the previous run may
+/// have relayed (its reservation), then a new block is reserved before anything is served.
+/// If the reservation cannot be written, only the numbers below the old one are relayed.
+pub fn resume_numbers(dir: &Path, feed: &Feed) {
+    let previous = read_reserved(dir, &feed.spec.id);
+    {
+        let mut store = feed.store.write().unwrap_or_else(|e| e.into_inner());
+        store.advance_seq(previous);
+    }
+    // Gate first: nothing at or above the restored next number is relayed until reserved.
+    let next = read_store(feed).next_seq();
+    feed.seq_ceiling.store(next, Ordering::Release);
+    if let Err(e) = reserve_ahead(dir, feed) {
+        tracing::warn!(feed = %feed.spec.id, error = %e, "cannot reserve change numbers; new changes wait");
+    }
 }
 
 /// Creates the state directory (with a `.gitignore` so a checkout never commits it).
@@ -191,12 +251,33 @@ impl Persister {
         }
     }
 
-    /// Runs for ever: after a change, waits the interval (debounce) and saves.
+    /// Reserves change numbers ahead for every feed that is running short
+    /// ([`reserve_ahead`]), off the async threads.
+    pub async fn reserve_all(&self) {
+        for feed in &self.feeds {
+            let next = read_store(feed).next_seq();
+            if next.saturating_add(SEQ_RESERVE / 2) <= feed.seq_ceiling.load(Ordering::Acquire) {
+                continue;
+            }
+            let dir = self.dir.clone();
+            let feed = feed.clone();
+            match tokio::task::spawn_blocking(move || reserve_ahead(&dir, &feed)).await {
+                Ok(Ok(())) => {}
+                Ok(Err(e)) => tracing::warn!(error = %e, "change numbers not reserved"),
+                Err(e) => tracing::warn!(error = %e, "reserver panicked"),
+            }
+        }
+    }
+
+    /// Runs for ever: after a change, reserves change numbers if needed, waits the interval
+    /// (debounce) and saves.
     pub async fn run(self: Arc<Self>) {
         loop {
             self.notify.notified().await;
+            self.reserve_all().await;
             tokio::time::sleep(self.interval).await;
             self.save_dirty().await;
+            self.reserve_all().await;
         }
     }
 }

@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 use std::net::IpAddr;
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use crate::config::RateLimit;
@@ -21,9 +22,10 @@ pub struct RateLimiter {
     burst: f64,
     max_clients: usize,
     buckets: Mutex<HashMap<IpAddr, Bucket>>,
+    refused: AtomicU64,
 }
 
-fn client_key(ip: IpAddr) -> IpAddr {
+pub(crate) fn client_key(ip: IpAddr) -> IpAddr {
     match ip {
         IpAddr::V4(v4) => IpAddr::V4(v4),
         IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
@@ -44,6 +46,7 @@ impl RateLimiter {
             burst: f64::from(cfg.burst.max(1)),
             max_clients: cfg.max_clients.max(1),
             buckets: Mutex::new(HashMap::new()),
+            refused: AtomicU64::new(0),
         })
     }
 
@@ -78,8 +81,14 @@ impl RateLimiter {
             b.tokens -= 1.0;
             Ok(())
         } else {
+            self.refused.fetch_add(1, Ordering::Relaxed);
             Err(Duration::from_secs_f64((1.0 - b.tokens) / self.rate))
         }
+    }
+
+    /// Requests refused so far (answered 429; `/metrics`).
+    pub fn refused(&self) -> u64 {
+        self.refused.load(Ordering::Relaxed)
     }
 
     /// Clients currently tracked.

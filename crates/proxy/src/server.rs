@@ -1,11 +1,13 @@
 //! Wiring and the accept loop: builds the feeds (demo and configured), starts the harvesters
 //! and serves the router with hyper-util (header read timeout, graceful shutdown).
 
+use std::collections::HashMap;
 use std::future::Future;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
-use std::sync::Arc;
-use std::time::Duration;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use axum::Router;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
@@ -48,6 +50,8 @@ pub struct Started {
     pub persister: Option<Arc<Persister>>,
     /// The harvest tasks.
     pub tasks: Arc<Vec<tokio::task::AbortHandle>>,
+    /// The per-client rate limit, unless the config disables it.
+    pub limiter: Option<Arc<RateLimiter>>,
 }
 
 impl Started {
@@ -151,6 +155,7 @@ pub async fn start(opts: ServeOptions) -> Result<Started, String> {
                 if persist::load(dir, feed) {
                     restored += 1;
                 }
+                persist::resume_numbers(dir, feed);
             }
             tracing::info!(dir = %dir.display(), restored, feeds = feeds.len(), "state loaded");
             if restored > 0 {
@@ -184,7 +189,15 @@ pub async fn start(opts: ServeOptions) -> Result<Started, String> {
         harvester = harvester.with_persist(p.notifier());
         tasks.push(tokio::spawn(p.clone().run()).abort_handle());
     }
-    tasks.extend(spawn_all(Arc::new(harvester), &feeds));
+    let harvester = Arc::new(harvester);
+    let limiter = RateLimiter::new(&config.rate_limit).map(Arc::new);
+    let metrics = config.metrics.then(|| {
+        Arc::new(crate::metrics::Metrics::new(
+            harvester.clone(),
+            limiter.clone(),
+        ))
+    });
+    tasks.extend(spawn_all(harvester, &feeds));
     let postcodes = if config.postcode_lookup.url.is_empty() {
         None
     } else {
@@ -225,12 +238,14 @@ pub async fn start(opts: ServeOptions) -> Result<Started, String> {
         postcodes,
         lookahead_days: config.lookahead_days,
         packs,
+        metrics,
     });
     Ok(Started {
         state,
         demo,
         persister,
         tasks: Arc::new(tasks),
+        limiter,
     })
 }
 
@@ -305,6 +320,27 @@ async fn discover_feeds(
         .collect()
 }
 
+/// How the listening side protects itself from idle and greedy clients.
+#[derive(Debug, Clone, Copy)]
+pub struct ConnectionLimits {
+    /// Time a client has to send a complete request after connecting or after its last
+    /// response: HTTP/1.1 headers, HTTP/2 (prior knowledge) header frames, or any first byte.
+    /// A connection with no request in progress for this long is closed.
+    pub header_timeout: Duration,
+    /// Most open connections per client IP address (IPv6 by /64); 0 means no cap.
+    pub per_ip: usize,
+}
+
+impl ConnectionLimits {
+    /// The default cap with this header timeout.
+    pub fn with_timeout(header_timeout: Duration) -> Self {
+        ConnectionLimits {
+            header_timeout,
+            per_ip: crate::config::Limits::default().max_connections_per_ip,
+        }
+    }
+}
+
 /// Serves `router` on `listener` until `shutdown` resolves, then drains connections
 /// (at most 10 s).
 pub async fn serve(
@@ -326,6 +362,7 @@ fn too_many_requests(wait: Duration) -> axum::response::Response {
         resp.headers_mut()
             .insert(axum::http::header::RETRY_AFTER, v);
     }
+    crate::app::add_security_headers(resp.headers_mut());
     resp
 }
 
@@ -337,6 +374,129 @@ pub async fn serve_with(
     limiter: Option<Arc<RateLimiter>>,
     shutdown: impl Future<Output = ()>,
 ) {
+    serve_limited(
+        listener,
+        router,
+        ConnectionLimits::with_timeout(header_timeout),
+        limiter,
+        shutdown,
+    )
+    .await;
+}
+
+/// Requests in progress on one connection and when the last one ended.
+#[derive(Debug)]
+struct Activity {
+    in_flight: AtomicUsize,
+    idle_since: Mutex<Instant>,
+}
+
+/// Held while a request is in progress: from its headers until its response body is done.
+struct Busy(Arc<Activity>);
+
+impl Busy {
+    fn new(a: &Arc<Activity>) -> Self {
+        a.in_flight.fetch_add(1, Ordering::AcqRel);
+        Busy(a.clone())
+    }
+}
+
+impl Drop for Busy {
+    fn drop(&mut self) {
+        *self.0.idle_since.lock().unwrap_or_else(|e| e.into_inner()) = Instant::now();
+        self.0.in_flight.fetch_sub(1, Ordering::AcqRel);
+    }
+}
+
+/// A response body that keeps its connection marked busy until it is sent or dropped.
+struct TrackedBody {
+    inner: axum::body::Body,
+    _busy: Busy,
+}
+
+impl axum::body::HttpBody for TrackedBody {
+    type Data = bytes::Bytes;
+    type Error = axum::Error;
+
+    fn poll_frame(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<hyper::body::Frame<Self::Data>, Self::Error>>> {
+        std::pin::Pin::new(&mut self.inner).poll_frame(cx)
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.inner.is_end_stream()
+    }
+
+    fn size_hint(&self) -> hyper::body::SizeHint {
+        self.inner.size_hint()
+    }
+}
+
+/// Resolves once the connection has had no request in progress for `timeout`.
+async fn idle_for(activity: Arc<Activity>, timeout: Duration) {
+    loop {
+        let since = *activity
+            .idle_since
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        let due = since + timeout;
+        if activity.in_flight.load(Ordering::Acquire) == 0 && Instant::now() >= due {
+            return;
+        }
+        let wake = if Instant::now() >= due {
+            Instant::now() + timeout.min(Duration::from_millis(250))
+        } else {
+            due
+        };
+        tokio::time::sleep_until(wake.into()).await;
+    }
+}
+
+/// Open connections per client key.
+type PerIp = Arc<Mutex<HashMap<IpAddr, usize>>>;
+
+/// Counts one open connection of a client; uncounts it when dropped.
+struct IpSlot(PerIp, IpAddr);
+
+impl IpSlot {
+    fn take(map: &PerIp, ip: IpAddr, cap: usize) -> Option<IpSlot> {
+        let key = crate::ratelimit::client_key(ip);
+        let mut m = map.lock().unwrap_or_else(|e| e.into_inner());
+        let n = m.entry(key).or_insert(0);
+        if cap > 0 && *n >= cap {
+            return None;
+        }
+        *n += 1;
+        Some(IpSlot(map.clone(), key))
+    }
+}
+
+impl Drop for IpSlot {
+    fn drop(&mut self) {
+        let mut m = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(n) = m.get_mut(&self.1) {
+            *n -= 1;
+            if *n == 0 {
+                m.remove(&self.1);
+            }
+        }
+    }
+}
+
+/// [`serve_with`] with explicit connection limits: a connection with no request in progress
+/// for `header_timeout` (one that never sends a byte, an idle HTTP/2 connection, a half-sent
+/// header frame, an idle keep-alive) is closed, and each client IP may hold at most `per_ip`
+/// connections (further ones are closed at once).
+pub async fn serve_limited(
+    listener: TcpListener,
+    router: Router,
+    limits: ConnectionLimits,
+    limiter: Option<Arc<RateLimiter>>,
+    shutdown: impl Future<Output = ()>,
+) {
+    let header_timeout = limits.header_timeout;
     let mut builder = auto::Builder::new(TokioExecutor::new());
     builder
         .http1()
@@ -344,6 +504,7 @@ pub async fn serve_with(
         .header_read_timeout(header_timeout);
     builder.http2().timer(TokioTimer::new());
     let graceful = GracefulShutdown::new();
+    let per_ip: PerIp = Arc::new(Mutex::new(HashMap::new()));
     tokio::pin!(shutdown);
     loop {
         tokio::select! {
@@ -356,19 +517,36 @@ pub async fn serve_with(
                         continue;
                     }
                 };
+                let ip = peer.ip();
+                let Some(slot) = IpSlot::take(&per_ip, ip, limits.per_ip) else {
+                    tracing::debug!(%peer, "connection refused: too many from this address");
+                    drop(stream);
+                    continue;
+                };
                 let _ = stream.set_nodelay(true);
                 let router = router.clone();
                 let limiter = limiter.clone();
-                let ip = peer.ip();
+                let activity = Arc::new(Activity {
+                    in_flight: AtomicUsize::new(0),
+                    idle_since: Mutex::new(Instant::now()),
+                });
+                let on_request = activity.clone();
                 let service = TowerToHyperService::new(tower::service_fn(
                     move |req: axum::http::Request<hyper::body::Incoming>| {
+                        let busy = Busy::new(&on_request);
                         let router = router.clone();
                         let limited = limiter.as_ref().and_then(|l| l.check(ip).err());
                         async move {
-                            if let Some(wait) = limited {
-                                return Ok::<_, std::convert::Infallible>(too_many_requests(wait));
-                            }
-                            tower::ServiceExt::oneshot(router, req).await
+                            let resp = match limited {
+                                Some(wait) => too_many_requests(wait),
+                                None => match tower::ServiceExt::oneshot(router, req).await {
+                                    Ok(r) => r,
+                                    Err(never) => match never {},
+                                },
+                            };
+                            Ok::<_, std::convert::Infallible>(resp.map(|inner| {
+                                axum::body::Body::new(TrackedBody { inner, _busy: busy })
+                            }))
                         }
                     },
                 ));
@@ -377,9 +555,17 @@ pub async fn serve_with(
                     .into_owned();
                 let conn = graceful.watch(conn);
                 tokio::spawn(async move {
-                    if let Err(e) = conn.await {
-                        tracing::debug!(%peer, error = %e, "connection ended with an error");
+                    tokio::select! {
+                        r = conn => {
+                            if let Err(e) = r {
+                                tracing::debug!(%peer, error = %e, "connection ended with an error");
+                            }
+                        }
+                        () = idle_for(activity, header_timeout) => {
+                            tracing::debug!(%peer, "idle connection closed");
+                        }
                     }
+                    drop(slot);
                 });
             }
             () = &mut shutdown => break,
@@ -421,7 +607,7 @@ pub async fn shutdown_signal() {
 pub async fn run(opts: ServeOptions) -> Result<(), String> {
     let listen: SocketAddr = opts.config.listen;
     let header_timeout = Duration::from_secs(opts.config.limits.header_timeout_secs);
-    let limiter = RateLimiter::new(&opts.config.rate_limit).map(Arc::new);
+    let started_limits = opts.config.limits.clone();
     let listener = TcpListener::bind(listen)
         .await
         .map_err(|e| format!("cannot listen on {listen}: {e}"))?;
@@ -433,11 +619,14 @@ pub async fn run(opts: ServeOptions) -> Result<(), String> {
         format!("{} feeds", started.state.feeds.len())
     };
     println!("Activity Finder on http://{addr}/ ({what})");
-    serve_with(
+    serve_limited(
         listener,
         started.router(),
-        header_timeout,
-        limiter,
+        ConnectionLimits {
+            header_timeout,
+            per_ip: started_limits.max_connections_per_ip,
+        },
+        started.limiter.clone(),
         shutdown_signal(),
     )
     .await;

@@ -296,6 +296,17 @@ impl FeedStore {
             .or_else(|| self.index.get(key).map(|c| &c.modified))
     }
 
+    /// The change number the next change will get.
+    pub fn next_seq(&self) -> u64 {
+        self.next_seq
+    }
+
+    /// Makes the next change number at least `n` (after a restart, numbers continue above
+    /// any the previous run may have served).
+    pub fn advance_seq(&mut self, n: u64) {
+        self.next_seq = self.next_seq.max(n);
+    }
+
     fn take_seq(&mut self) -> u64 {
         let s = self.next_seq;
         self.next_seq += 1;

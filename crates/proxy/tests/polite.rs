@@ -57,9 +57,15 @@ async fn handler(State(seen): State<Seen>, req: Request) -> Response {
     }
     let soon = (Utc::now() + chrono::Duration::days(2)).to_rfc3339();
     match path.as_str() {
-        "/busy" => (
+        "/busy" => StatusCode::SERVICE_UNAVAILABLE.into_response(),
+        "/busy-short" => (
             StatusCode::SERVICE_UNAVAILABLE,
             [(header::RETRY_AFTER, "5")],
+        )
+            .into_response(),
+        "/busy-mid" => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            [(header::RETRY_AFTER, "600")],
         )
             .into_response(),
         "/busy-long" => (
@@ -208,9 +214,10 @@ fn find<'a>(p: &'a common::Proxy, id: &str) -> &'a activity_finder_proxy::harves
 }
 
 /// Pass criteria: 503 → exactly 1 request and the next attempt scheduled 60–120 min later;
-/// 503 with `Retry-After: 10800` → 3 h; 410 → `gone`, 1 request, never retried; 500 → retried
-/// after 2.5–5 s (first back-off step, jittered); every request carries the project's
-/// User-Agent.
+/// 503 with `Retry-After` → that time bounded to 1 min – 2 h (5 s → 1 min, 600 s → 10 min,
+/// 10800 s → 2 h); 410 → `gone`, 1 request, checked again in a day (the task keeps running);
+/// 500 → retried after 2.5–5 s (first back-off step, jittered); `/api/feeds` shows each
+/// feed's next try; every request carries the project's User-Agent.
 #[tokio::test]
 async fn status_codes_drive_back_off_and_the_user_agent_names_the_project() {
     let (addr, seen) = upstream().await;
@@ -218,6 +225,8 @@ async fn status_codes_drive_back_off_and_the_user_agent_names_the_project() {
     config.allow_private_networks = vec!["127.0.0.1/32".into()];
     for (id, path) in [
         ("busy", "/busy"),
+        ("busy-short", "/busy-short"),
+        ("busy-mid", "/busy-mid"),
         ("busy-long", "/busy-long"),
         ("gone", "/gone"),
         ("error", "/error"),
@@ -232,7 +241,14 @@ async fn status_codes_drive_back_off_and_the_user_agent_names_the_project() {
     let t = Utc::now();
     tokio::time::sleep(Duration::from_millis(1500)).await;
     let hits = seen.hits.lock().unwrap().clone();
-    for path in ["/busy", "/busy-long", "/gone", "/error"] {
+    for path in [
+        "/busy",
+        "/busy-short",
+        "/busy-mid",
+        "/busy-long",
+        "/gone",
+        "/error",
+    ] {
         assert_eq!(hits.get(path), Some(&1), "{path}: one request so far");
     }
     let retry_in = |id: &str| {
@@ -246,13 +262,45 @@ async fn status_codes_drive_back_off_and_the_user_agent_names_the_project() {
         (3540..=7200).contains(&busy),
         "503 waits 60-120 min, got {busy} s"
     );
-    let (long, _) = retry_in("busy-long");
-    assert!(
-        (10_700..=10_800).contains(&long.unwrap()),
-        "Retry-After honoured"
-    );
+    for (id, secs) in [("busy-short", 60), ("busy-mid", 600), ("busy-long", 7200)] {
+        let (wait, h) = retry_in(id);
+        assert_eq!(h, Health::Failing);
+        let wait = wait.unwrap();
+        assert!(
+            (secs - 5..=secs).contains(&wait),
+            "{id}: Retry-After honoured within 1 min - 2 h: expected {secs} s, got {wait} s"
+        );
+    }
     let (gone, h) = retry_in("gone");
-    assert_eq!((gone, h), (None, Health::Gone));
+    assert_eq!(h, Health::Gone);
+    let gone = gone.expect("a gone feed is checked again");
+    assert!(
+        (86_300..=86_400).contains(&gone),
+        "gone feeds are re-checked daily, got {gone} s"
+    );
+    let gone_index = state
+        .feeds
+        .iter()
+        .position(|f| f.spec.id == "gone")
+        .unwrap();
+    assert!(
+        !proxy.started.tasks[gone_index].is_finished(),
+        "the gone feed's harvester keeps running"
+    );
+    let api: serde_json::Value = common::client()
+        .get(proxy.url("/api/feeds"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    for f in api["feeds"].as_array().unwrap() {
+        let at = f["retry_at"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{f}: next try shown"));
+        assert!(chrono::DateTime::parse_from_rfc3339(at).is_ok(), "{at}");
+    }
     let (err, _) = retry_in("error");
     let err = err.unwrap();
     assert!(

@@ -118,6 +118,7 @@ async fn api_feeds_lists_parents_first_with_the_contract_fields() {
         assert_eq!(
             keys,
             [
+                "caught_up",
                 "dataset_url",
                 "error",
                 "id",
@@ -126,6 +127,7 @@ async fn api_feeds_lists_parents_first_with_the_contract_fields() {
                 "last_harvest",
                 "license",
                 "publisher",
+                "retry_at",
                 "status",
                 "url"
             ]

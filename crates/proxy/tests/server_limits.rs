@@ -74,3 +74,48 @@ async fn malformed_items_are_skipped_without_failing_the_page() {
     assert!(store.contains_live("\"a\""));
     assert!(apply_page(&feed, &page_url, b"[1,2]", &window, chrono::Utc::now()).is_err());
 }
+
+/// Pass criterion: an item nested 5,000 levels deep is skipped and counted; the rest of the
+/// page is relayed, and the relayed page parses with a standard JSON parser.
+#[tokio::test]
+async fn an_item_nested_too_deeply_is_skipped_and_counted() {
+    let feed = Feed::new(
+        FeedConfig {
+            id: "f".into(),
+            kind: "SessionSeries".into(),
+            url: "https://x.example/feed".into(),
+            publisher: "P".into(),
+            dataset_url: None,
+            license: default_license(),
+        },
+        1,
+    );
+    let deep = format!("{}1{}", "[".repeat(5000), "]".repeat(5000));
+    let body = format!(
+        r#"{{"next":"feed?page=2","items":[
+        {{"state":"updated","kind":"SessionSeries","id":"deep","modified":1,"data":{{"@type":"SessionSeries","x":{deep}}}}},
+        {{"state":"updated","kind":"SessionSeries","id":"ok","modified":2,"data":{{"@type":"SessionSeries","name":"ok"}}}}
+    ]}}"#
+    );
+    let page_url = url::Url::parse("https://x.example/feed").unwrap();
+    let window = Window {
+        lookahead_days: 28,
+        region: None,
+    };
+    let summary = apply_page(
+        &feed,
+        &page_url,
+        body.as_bytes(),
+        &window,
+        chrono::Utc::now(),
+    )
+    .unwrap();
+    assert_eq!((summary.items, summary.skipped), (2, 1));
+    assert_eq!(feed.status().skipped_items, 1);
+    let store = feed.store.read().unwrap();
+    assert!(store.contains_live("\"ok\""));
+    assert!(!store.contains_live("\"deep\""));
+    for (_, json) in store.page(0, 10) {
+        serde_json::from_str::<serde_json::Value>(json).expect("relayed items parse");
+    }
+}
