@@ -218,6 +218,10 @@ pub async fn start(opts: ServeOptions) -> Result<Started, String> {
         openactive::ActivityList::from_jsonld(openactive::vocab::ACTIVITY_LIST_JSONLD)
             .map_err(|e| format!("the shipped Activity List cannot be read: {e}"))?,
     );
+    if feeds.iter().any(|f| f.ready()) {
+        // Restored state: compile its packs before serving, so the app can load at once.
+        crate::packs::build_once(&packs, &feeds, &vocab, config.lookahead_days).await;
+    }
     tasks.push(
         tokio::spawn(crate::packs::run(
             packs.clone(),

@@ -375,7 +375,8 @@ pub async fn run(
     let mut seen = None;
     let mut first_change: Option<Instant> = None;
     let mut last_change = Instant::now();
-    let mut last_build: Option<Instant> = None;
+    // A compile at start (restored state) counts as the first build.
+    let mut last_build: Option<Instant> = (packs.builds() > 0).then(Instant::now);
     loop {
         let now = Instant::now();
         let g = generation(&feeds);
