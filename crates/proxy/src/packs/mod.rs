@@ -389,7 +389,9 @@ pub async fn run(
             now.duration_since(last_change) >= debounce || now.duration_since(first) >= max_delay
         });
         let time_due = last_build.is_none_or(|t| now.duration_since(t) >= refresh);
-        if changed_due || (time_due && last_build.is_some()) {
+        // The first compile that can be complete runs at once: `/readyz` waits for it.
+        let first_complete = !packs.ready() && feeds.iter().all(|f| f.ready());
+        if changed_due || first_complete || (time_due && last_build.is_some()) {
             first_change = None;
             last_build = Some(now);
             build_once(&packs, &feeds, &vocab, lookahead_days).await;
