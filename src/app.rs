@@ -34,6 +34,8 @@ pub struct Ctx {
     pub feeds: RwSignal<Vec<FeedInfo>>,
     /// Packs handled so far, and in all.
     pub packs: RwSignal<(usize, usize)>,
+    /// Every pack the current link needs is loaded: its results are final.
+    pub complete: RwSignal<bool>,
     /// Packs that could not be loaded, and why.
     pub load_errors: RwSignal<Vec<String>>,
     /// The proxy serves demo data.
@@ -67,6 +69,7 @@ impl Ctx {
             outcome,
             feeds: RwSignal::new(Vec::new()),
             packs: RwSignal::new((0, 0)),
+            complete: RwSignal::new(false),
             load_errors: RwSignal::new(Vec::new()),
             demo: RwSignal::new(false),
             fatal: RwSignal::new(None),
@@ -209,14 +212,12 @@ async fn start_loading(ctx: Ctx) {
             license: f.license.clone(),
         })
         .collect();
-    let centre = ctx.filters.with_untracked(|f| match f.place {
-        finder::filter::Place::Point(lat, lon) => Some((lat, lon)),
-        _ => None,
-    });
+    // A link with a point: the packs its circle touches come first, and its results are final
+    // once they are in. (An outward code is resolved from the data itself, so it waits for all.)
+    let (circle, slots) = ctx.filters.with_untracked(contract::manifest::link_needs);
     let data = Rc::new(Loaded {
         occurrences: RefCell::new(Vec::new()),
         vocab: RefCell::new(PackVocab::default()),
-        built: Cell::new(0),
         pending: Cell::new(false),
         datasets,
         ctx,
@@ -227,10 +228,15 @@ async fn start_loading(ctx: Ctx) {
             Event::Pack {
                 occurrences, vocab, ..
             } => {
+                let first = data.occurrences.borrow().is_empty();
                 data.occurrences.borrow_mut().extend(occurrences);
                 data.vocab.borrow_mut().merge(vocab);
                 ctx.packs.update(|p| p.0 += 1);
-                data.request();
+                // The first pack shows results at once; the next build waits for the link's
+                // packs to be complete (or for everything), so the list settles, not flickers.
+                if first && circle.is_some() {
+                    data.request();
+                }
             }
             Event::Failed(why) => {
                 ctx.packs.update(|p| p.0 += 1);
@@ -240,26 +246,30 @@ async fn start_loading(ctx: Ctx) {
                     }
                 });
             }
-            Event::SessionsDone => {
-                data.build(false);
-                mark("af:sessions");
+            Event::QueryComplete => {
+                // Everything else is for other areas (or facility bookings not asked for):
+                // build now, unless that is all there is (the final build follows at once).
+                if ctx.packs.with_untracked(|p| p.0 < p.1) {
+                    data.build(false);
+                    ctx.complete.set(true);
+                    mark("af:complete");
+                }
             }
         })
     };
-    loader::load_all(&manifest, centre, notify).await;
+    loader::load_all(&manifest, circle, slots, notify).await;
     data.build(true);
+    if !ctx.complete.get_untracked() {
+        ctx.complete.set(true);
+        mark("af:complete");
+    }
     mark("af:loaded");
 }
-
-/// While packs stream in, the index is rebuilt when the data has grown this many times over
-/// since the last build: all builds together then cost about GROWTH / (GROWTH - 1) final builds.
-const GROWTH: usize = 4;
 
 /// What the packs have brought so far, and the index builds over it.
 struct Loaded {
     occurrences: RefCell<Vec<Occurrence>>,
     vocab: RefCell<PackVocab>,
-    built: Cell<usize>,
     pending: Cell<bool>,
     datasets: Vec<Dataset>,
     ctx: Ctx,
@@ -274,17 +284,15 @@ impl Loaded {
         } else {
             self.occurrences.borrow().clone()
         };
-        self.built.set(occ.len());
         let index = measured("af:index", || {
             Index::build(occ, &*self.vocab.borrow()).with_datasets(self.datasets.clone())
         });
         self.ctx.index.set(Arc::new(index));
     }
 
-    /// Queues a build when the data has grown GROWTH times over since the last one.
+    /// Queues a build (at most one queued at a time).
     fn request(self: &Rc<Self>) {
-        let grown = self.occurrences.borrow().len() >= GROWTH * self.built.get().max(1);
-        if grown && !self.pending.replace(true) {
+        if !self.pending.replace(true) {
             let me = self.clone();
             // A build that ran in the meantime cleared `pending`: nothing left to do.
             set_timeout(

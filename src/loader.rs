@@ -27,25 +27,12 @@ pub enum Event {
     },
     /// A pack could not be loaded (after one retry).
     Failed(String),
-    /// Every session pack has been handled (slot packs may still be loading).
-    SessionsDone,
+    /// Every pack the current link needs has been handled: its results are final (packs for
+    /// other areas may still be loading).
+    QueryComplete,
 }
 
-/// The order packs are fetched in: sessions before slots; within each, the packs whose area is
-/// nearest to `centre` first (packs without a position last), else the biggest first.
-pub fn fetch_order(packs: &[PackRef], centre: Option<(f64, f64)>) -> Vec<usize> {
-    let mut order: Vec<usize> = (0..packs.len()).collect();
-    let dist = |p: &PackRef| match (centre, p.cell) {
-        (Some((lat, lon)), Some(c)) => c.distance_km(lat, lon),
-        (Some(_), None) => f64::MAX,
-        (None, _) => -f64::from(p.occurrences),
-    };
-    order.sort_by(|&a, &b| {
-        let (pa, pb) = (&packs[a], &packs[b]);
-        pa.slots.cmp(&pb.slots).then(dist(pa).total_cmp(&dist(pb)))
-    });
-    order
-}
+pub use contract::manifest::{fetch_order, needed_for};
 
 /// Whether an occurrence has not yet ended (or started, when it has no end) at `now`.
 pub fn upcoming(o: &Occurrence, now: chrono::DateTime<chrono::Utc>) -> bool {
@@ -83,23 +70,30 @@ async fn fetch_and_decode(p: &PackRef) -> Result<pack::Decoded, String> {
 
 /// Loads every pack of `manifest`, calling `notify` as each is decoded. Returns when all are
 /// loaded or failed.
-pub async fn load_all(manifest: &Manifest, centre: Option<(f64, f64)>, notify: Rc<dyn Fn(Event)>) {
-    let order = fetch_order(&manifest.packs, centre);
-    let sessions_left = Rc::new(RefCell::new(
-        manifest.packs.iter().filter(|p| !p.slots).count(),
-    ));
-    if *sessions_left.borrow() == 0 {
-        notify(Event::SessionsDone);
+pub async fn load_all(
+    manifest: &Manifest,
+    circle: Option<((f64, f64), f64)>,
+    slots: bool,
+    notify: Rc<dyn Fn(Event)>,
+) {
+    let order = fetch_order(&manifest.packs, circle.map(|c| c.0));
+    let needed = needed_for(&manifest.packs, circle, slots);
+    let needed_left = Rc::new(RefCell::new(needed.iter().filter(|n| **n).count()));
+    if *needed_left.borrow() == 0 {
+        notify(Event::QueryComplete);
     }
-    let queue: Rc<RefCell<VecDeque<PackRef>>> = Rc::new(RefCell::new(
-        order.iter().map(|&i| manifest.packs[i].clone()).collect(),
+    let queue: Rc<RefCell<VecDeque<(PackRef, bool)>>> = Rc::new(RefCell::new(
+        order
+            .iter()
+            .map(|&i| (manifest.packs[i].clone(), needed[i]))
+            .collect(),
     ));
     let workers = (0..CONCURRENCY.min(manifest.packs.len())).map(|_| {
-        let (queue, notify, sessions_left) = (queue.clone(), notify.clone(), sessions_left.clone());
+        let (queue, notify, needed_left) = (queue.clone(), notify.clone(), needed_left.clone());
         async move {
             loop {
                 let next = queue.borrow_mut().pop_front();
-                let Some(p) = next else { break };
+                let Some((p, needed)) = next else { break };
                 match fetch_and_decode(&p).await {
                     Ok(d) => {
                         let now = chrono::Utc::now();
@@ -113,53 +107,18 @@ pub async fn load_all(manifest: &Manifest, centre: Option<(f64, f64)>, notify: R
                     }
                     Err(e) => notify(Event::Failed(format!("Some sessions {e}."))),
                 }
-                if !p.slots {
+                if needed {
                     let left = {
-                        let mut l = sessions_left.borrow_mut();
+                        let mut l = needed_left.borrow_mut();
                         *l -= 1;
                         *l
                     };
                     if left == 0 {
-                        notify(Event::SessionsDone);
+                        notify(Event::QueryComplete);
                     }
                 }
             }
         }
     });
     futures::future::join_all(workers).await;
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use contract::Cell;
-
-    fn pack(slots: bool, cell: Option<(f64, f64)>, n: u32) -> PackRef {
-        PackRef {
-            url: String::new(),
-            hash: String::new(),
-            slots,
-            cell: cell.map(|(s, w)| Cell {
-                south: s,
-                west: w,
-                north: s + 0.1,
-                east: w + 0.16,
-            }),
-            occurrences: n,
-            bytes: 0,
-        }
-    }
-
-    #[test]
-    fn sessions_before_slots_nearest_area_first() {
-        let packs = [
-            pack(true, Some((51.5, -0.16)), 10),
-            pack(false, Some((51.3, -0.5)), 50),
-            pack(false, None, 5),
-            pack(false, Some((51.5, -0.16)), 20),
-        ];
-        assert_eq!(fetch_order(&packs, Some((51.55, -0.1))), [3, 1, 2, 0]);
-        // No place: the biggest first.
-        assert_eq!(fetch_order(&packs, None), [1, 3, 2, 0]);
-    }
 }

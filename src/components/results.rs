@@ -109,7 +109,8 @@ pub fn ResultsList() -> impl IntoView {
     };
     let relax = move || ctx.outcome.with(|o| o.relax);
     view! {
-        <section class="results" aria-labelledby="results-heading">
+        <section class="results" aria-labelledby="results-heading"
+            data-complete=move || ctx.complete.get().to_string()>
             <h2 id="results-heading" tabindex="-1">{heading}</h2>
             <crate::components::share::ShareBar/>
             <p class="visually-hidden" role="status" aria-live="polite" aria-atomic="true" id="results-announcement">{heading}</p>

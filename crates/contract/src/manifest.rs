@@ -65,3 +65,99 @@ pub struct Manifest {
     /// The packs.
     pub packs: Vec<PackRef>,
 }
+
+/// The packs whose results a link can show: with a circle (centre, radius in km), the session
+/// packs whose area it touches (and slot packs too when `slots`); otherwise every session pack
+/// (and slot pack when `slots`). Occurrences without a position never match a distance filter,
+/// so their pack is needed only without a circle. The app waits for these before it calls its
+/// results final; the proxy preloads them from the page.
+pub fn needed_for(packs: &[PackRef], circle: Option<((f64, f64), f64)>, slots: bool) -> Vec<bool> {
+    packs
+        .iter()
+        .map(|p| {
+            (!p.slots || slots)
+                && match (circle, p.cell) {
+                    (Some(((lat, lon), r)), Some(c)) => c.distance_km(lat, lon) <= r,
+                    (Some(_), None) => false,
+                    (None, _) => true,
+                }
+        })
+        .collect()
+}
+
+/// The order packs are fetched in: sessions before slots; within each, the packs whose area is
+/// nearest to `centre` first (packs without a position last), else the biggest first.
+pub fn fetch_order(packs: &[PackRef], centre: Option<(f64, f64)>) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..packs.len()).collect();
+    let dist = |p: &PackRef| match (centre, p.cell) {
+        (Some((lat, lon)), Some(c)) => c.distance_km(lat, lon),
+        (Some(_), None) => f64::MAX,
+        (None, _) => -f64::from(p.occurrences),
+    };
+    order.sort_by(|&a, &b| {
+        let (pa, pb) = (&packs[a], &packs[b]);
+        pa.slots.cmp(&pb.slots).then(dist(pa).total_cmp(&dist(pb)))
+    });
+    order
+}
+
+/// The circle of a link's filters (a point and its radius), if it has one, and whether the
+/// packs it needs include facility slots (asked for, or everything is needed anyway).
+pub fn link_needs(f: &finder::Filters) -> (Option<((f64, f64), f64)>, bool) {
+    let circle = match f.place {
+        finder::filter::Place::Point(lat, lon) => Some(((lat, lon), f.radius())),
+        _ => None,
+    };
+    (circle, f.slots || circle.is_none())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pack(slots: bool, cell: Option<(f64, f64)>, n: u32) -> PackRef {
+        PackRef {
+            url: String::new(),
+            hash: String::new(),
+            slots,
+            cell: cell.map(|(s, w)| Cell {
+                south: s,
+                west: w,
+                north: s + 0.1,
+                east: w + 0.16,
+            }),
+            occurrences: n,
+            bytes: 0,
+        }
+    }
+
+    #[test]
+    fn sessions_before_slots_nearest_area_first() {
+        let packs = [
+            pack(true, Some((51.5, -0.16)), 10),
+            pack(false, Some((51.3, -0.5)), 50),
+            pack(false, None, 5),
+            pack(false, Some((51.5, -0.16)), 20),
+        ];
+        assert_eq!(fetch_order(&packs, Some((51.55, -0.1))), [3, 1, 2, 0]);
+        // No place: the biggest first.
+        assert_eq!(fetch_order(&packs, None), [1, 3, 2, 0]);
+    }
+
+    #[test]
+    fn a_link_with_a_circle_needs_only_the_packs_it_touches() {
+        let packs = [
+            pack(true, Some((51.5, -0.16)), 10),
+            pack(false, Some((51.3, -0.5)), 50),
+            pack(false, None, 5),
+            pack(false, Some((51.5, -0.16)), 20),
+        ];
+        let circle = Some(((51.55, -0.1), 2.0));
+        assert_eq!(
+            needed_for(&packs, circle, false),
+            [false, false, false, true]
+        );
+        assert_eq!(needed_for(&packs, circle, true), [true, false, false, true]);
+        assert_eq!(needed_for(&packs, None, false), [false, true, true, true]);
+    }
+}

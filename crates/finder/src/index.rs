@@ -130,6 +130,8 @@ struct DeriveCx<'a> {
     venue_map: &'a mut HashMap<String, u32>,
     ancestors_cache: &'a mut HashMap<String, Vec<String>>,
     text_ids: &'a mut HashMap<String, u32>,
+    /// The feeds' own label of each activity id (for ids the vocabulary does not know).
+    feed_labels: &'a mut HashMap<String, String>,
     vocab: &'a dyn ActivityVocabulary,
 }
 
@@ -179,6 +181,11 @@ impl DeriveCx<'_> {
                 .clone();
             if let Some(i) = intern(&mut self.ix.activity_ids, self.act_map, &id) {
                 acts.push(i);
+            }
+            if let Some(l) = a.label.as_deref().filter(|l| !l.trim().is_empty()) {
+                self.feed_labels
+                    .entry(id.clone())
+                    .or_insert_with(|| l.trim().to_string());
             }
             for anc in chain {
                 if let Some(i) = intern(&mut self.ix.activity_ids, self.act_map, &anc) {
@@ -278,6 +285,7 @@ impl Index {
         let mut venue_map: HashMap<String, u32> = HashMap::default();
         let mut ancestors_cache: HashMap<String, Vec<String>> = HashMap::default();
         let mut text_ids: HashMap<String, u32> = HashMap::default();
+        let mut feed_labels: HashMap<String, String> = HashMap::default();
         ix.rows.reserve(occurrences.len());
         // Occurrences of one series share their details (one `Arc`), so everything derived
         // from the details is computed once per distinct details.
@@ -296,6 +304,7 @@ impl Index {
                         venue_map: &mut venue_map,
                         ancestors_cache: &mut ancestors_cache,
                         text_ids: &mut text_ids,
+                        feed_labels: &mut feed_labels,
                         vocab,
                     };
                     cx.derive(&o.details)
@@ -325,9 +334,11 @@ impl Index {
             .activity_ids
             .iter()
             .map(|id| {
+                // An id the Activity List does not know: the feed's own label, never a raw id.
                 vocab
                     .label_of(id)
-                    .unwrap_or_else(|| id.rsplit('#').next().unwrap_or(id).to_string())
+                    .or_else(|| feed_labels.get(id).cloned())
+                    .unwrap_or_else(|| "Activity not in the list".to_string())
             })
             .collect();
         ix.activity_parents = ix

@@ -528,3 +528,25 @@ fn every_occurrence_is_found_by_its_key() {
     assert_eq!(ix.position("d"), None);
     assert_eq!(Index::default().position("a"), None);
 }
+
+#[test]
+fn an_activity_the_list_does_not_know_shows_the_feeds_label_never_a_raw_id() {
+    let mut a = occ("a", "2026-11-30T09:00:00Z");
+    Arc::make_mut(&mut a.details).activities = vec![ConceptRef {
+        id: Some("https://openactive.io/activity-list#00000000-unknown".into()),
+        label: Some("Parkour".into()),
+    }];
+    let mut b = occ("b", "2026-11-30T10:00:00Z");
+    Arc::make_mut(&mut b.details).activities =
+        vec![act("https://openactive.io/activity-list#11111111-unknown")];
+    let ix = Index::build(vec![a, b], &Vocab);
+    let label = |id: &str| ix.activity_labels[ix.activity_index(id).unwrap() as usize].clone();
+    assert_eq!(
+        label("https://openactive.io/activity-list#00000000-unknown"),
+        "Parkour"
+    );
+    assert_eq!(
+        label("https://openactive.io/activity-list#11111111-unknown"),
+        "Activity not in the list"
+    );
+}

@@ -316,6 +316,7 @@ pub fn is_hashed_asset(path: &str) -> bool {
 async fn static_app(State(st): State<Shared>, req: axum::extract::Request) -> Response {
     use tower::ServiceExt;
     let path = req.uri().path().to_string();
+    let query = req.uri().query().map(str::to_string);
     let method = req.method().clone();
     let headers = req.headers().clone();
     let serve = ServeDir::new(&st.dist)
@@ -332,7 +333,7 @@ async fn static_app(State(st): State<Shared>, req: axum::extract::Request) -> Re
                 .into_response();
         }
         let mut index_req = axum::extract::Request::new(axum::body::Body::empty());
-        *index_req.method_mut() = method;
+        *index_req.method_mut() = method.clone();
         *index_req.headers_mut() = headers;
         let Ok(index) = ServeFile::new(st.dist.join("index.html"))
             .oneshot(index_req)
@@ -356,7 +357,31 @@ async fn static_app(State(st): State<Shared>, req: axum::extract::Request) -> Re
         resp.headers_mut()
             .insert(header::CACHE_CONTROL, HeaderValue::from_static(c));
     }
+    if html && resp.status() == StatusCode::OK && method == axum::http::Method::GET {
+        resp = with_preloads(resp, &st.packs.preload_links(query.as_deref())).await;
+    }
     resp
+}
+
+/// The page with `links` (preload hints for the link's packs) inserted before `</head>`. The
+/// page then varies with the packs, so its file ETag and date are dropped (it is `no-cache`).
+async fn with_preloads(resp: Response, links: &str) -> Response {
+    if links.is_empty() || resp.headers().contains_key(header::CONTENT_ENCODING) {
+        return resp;
+    }
+    let (mut parts, body) = resp.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, 1 << 20).await else {
+        return json_error(StatusCode::INTERNAL_SERVER_ERROR, "something went wrong");
+    };
+    let page = String::from_utf8_lossy(&bytes);
+    let page = match page.find("</head>") {
+        Some(i) => format!("{}{links}\n{}", &page[..i], &page[i..]),
+        None => page.into_owned(),
+    };
+    for h in [header::CONTENT_LENGTH, header::ETAG, header::LAST_MODIFIED] {
+        parts.headers.remove(h);
+    }
+    Response::from_parts(parts, axum::body::Body::from(page))
 }
 
 async fn api_not_found() -> Response {

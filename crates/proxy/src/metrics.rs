@@ -188,6 +188,33 @@ pub fn render(st: &AppState, m: &Metrics) -> String {
             .iter()
             .map(|(code, n)| format!("{{code=\"{code}\"}} {n}")),
     );
+    family(
+        "activity_finder_pack_builds_total",
+        "counter",
+        "Finder-pack compiles installed since start.",
+        &mut std::iter::once(format!(" {}", st.packs.builds())),
+    );
+    let current = st.packs.current();
+    family(
+        "activity_finder_packs",
+        "gauge",
+        "Packs named by the current manifest, and their occurrences and bytes.",
+        &mut [
+            format!("{{what=\"packs\"}} {}", current.len()),
+            format!(
+                "{{what=\"occurrences\"}} {}",
+                current
+                    .iter()
+                    .map(|p| u64::from(p.occurrences))
+                    .sum::<u64>()
+            ),
+            format!(
+                "{{what=\"bytes\"}} {}",
+                current.iter().map(|p| p.bytes).sum::<u64>()
+            ),
+        ]
+        .into_iter(),
+    );
     out
 }
 

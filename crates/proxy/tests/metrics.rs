@@ -32,7 +32,11 @@ async fn metrics_report_feeds_responses_and_bodies_in_flight() {
     config.feeds.push(feed("down", format!("http://{up}/down")));
     let proxy = start(config, Some(3), 100).await;
     let state = proxy.started.state.clone();
-    assert!(wait_until(20, || state.feeds.iter().all(|f| f.settled())).await);
+    assert!(
+        wait_until(20, || state.feeds.iter().all(|f| f.settled())
+            && state.packs.ready())
+        .await
+    );
     let ok_feed = state.feeds[0].spec.id.clone();
     let c = client();
     let _ = c.get(proxy.url("/api/feeds")).send().await.unwrap();
@@ -78,6 +82,9 @@ async fn metrics_report_feeds_responses_and_bodies_in_flight() {
         value(&text, "activity_finder_upstream_bodies_in_flight_bytes"),
         0.0
     );
+    // Pack compiles: the metrics are read once the proxy is ready, which needs the first one.
+    assert!(value(&text, "activity_finder_pack_builds_total") >= 1.0);
+    assert!(value(&text, "activity_finder_packs{what=\"occurrences\"}") > 0.0);
 }
 
 #[tokio::test]

@@ -432,3 +432,78 @@ async fn packs_rebuild_on_change_and_on_time_and_keep_a_failing_feeds_data() {
     assert!(m.feeds[0].last_harvest.is_some());
     assert_eq!(names_in_packs(&proxy).await, ["Pilates", "Yoga"]);
 }
+
+#[tokio::test]
+async fn the_page_preloads_the_packs_its_link_needs() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("index.html"),
+        "<!doctype html><html><head><title>app</title></head><body></body></html>",
+    )
+    .unwrap();
+    let mut config = test_config();
+    config.dist = dir.path().to_path_buf();
+    config.packs.debounce_ms = 100;
+    config.page_size = 500;
+    let proxy = start(
+        config,
+        Some(activity_finder_proxy::demo::DEFAULT_SERIES),
+        500,
+    )
+    .await;
+    let st = proxy.started.state.clone();
+    assert!(wait_until(60, || st.packs.ready()).await);
+    let m = manifest(&proxy).await;
+    let preloads = |html: &str| -> Vec<String> {
+        html.split("<link rel=\"preload\" href=\"")
+            .skip(1)
+            .map(|s| s[..s.find('"').unwrap()].to_string())
+            .collect()
+    };
+    let page = |q: &'static str| {
+        let url = proxy.url(q);
+        async move {
+            client()
+                .get(url)
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap()
+        }
+    };
+    // No place: every pack, sessions first.
+    let all = preloads(&page("/").await);
+    assert_eq!(all.len(), m.packs.len().min(40));
+    let slot_urls: Vec<&str> = m
+        .packs
+        .iter()
+        .filter(|p| p.slots)
+        .map(|p| p.url.as_str())
+        .collect();
+    let first_slot = all.iter().position(|u| slot_urls.contains(&u.as_str()));
+    assert!(first_slot.is_none_or(|i| all[i..].iter().all(|u| slot_urls.contains(&u.as_str()))));
+    // A 2 km circle: only the session packs it touches, each one exactly as the manifest names it.
+    let local = preloads(&page("/?v=1&at=51.541,-0.003&r=2").await);
+    let (f, _) = finder::url::decode("v=1&at=51.541,-0.003&r=2");
+    let (circle, slots) = contract::manifest::link_needs(&f);
+    let needed = contract::manifest::needed_for(&m.packs, circle, slots);
+    let mut want: Vec<String> = m
+        .packs
+        .iter()
+        .zip(&needed)
+        .filter(|(_, n)| **n)
+        .map(|(p, _)| p.url.clone())
+        .collect();
+    let mut got = local.clone();
+    want.sort();
+    got.sort();
+    assert_eq!(got, want);
+    assert!(
+        !local.is_empty() && local.len() < all.len(),
+        "{} of {}",
+        local.len(),
+        all.len()
+    );
+}

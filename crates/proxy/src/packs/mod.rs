@@ -238,6 +238,32 @@ impl Packs {
         }
     }
 
+    /// `<link rel="preload">` tags for the packs a link needs (from its query string: the
+    /// packs its circle touches, nearest first, or every pack without one), so the browser
+    /// fetches them while the app itself downloads. The same for everyone who opens that link.
+    pub fn preload_links(&self, query: Option<&str>) -> String {
+        const MAX_PRELOADS: usize = 40;
+        let refs = self.current();
+        if refs.is_empty() {
+            return String::new();
+        }
+        let (filters, _) = finder::url::decode(query.unwrap_or(""));
+        let (circle, slots) = contract::manifest::link_needs(&filters);
+        let needed = contract::manifest::needed_for(&refs, circle, slots);
+        contract::manifest::fetch_order(&refs, circle.map(|c| c.0))
+            .into_iter()
+            .filter(|&i| needed[i])
+            .take(MAX_PRELOADS)
+            .map(|i| {
+                // The URL is `/packs/<hex>.pack`: nothing in it needs escaping.
+                format!(
+                    "<link rel=\"preload\" href=\"{}\" as=\"fetch\" crossorigin=\"anonymous\">",
+                    refs[i].url
+                )
+            })
+            .collect()
+    }
+
     /// The manifest for the current packs and the feeds' health now.
     pub fn manifest(&self, st: &AppState) -> Option<Manifest> {
         let cur = lock_r(&self.current);
