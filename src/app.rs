@@ -95,14 +95,10 @@ impl Ctx {
 }
 
 fn accessibility_labels() -> Vec<(String, String)> {
-    let text = openactive::vocab::ACCESSIBILITY_SUPPORT_JSONLD;
-    openactive::vocab::ConceptList::from_jsonld(text)
-        .map(|l| {
-            l.iter()
-                .map(|(id, label)| (id.to_string(), label.to_string()))
-                .collect()
-        })
-        .unwrap_or_default()
+    openactive::vocab::ACCESSIBILITY_SUPPORT
+        .iter()
+        .map(|(id, label)| (id.to_string(), label.to_string()))
+        .collect()
 }
 
 /// The whole app.

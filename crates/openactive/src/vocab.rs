@@ -19,6 +19,36 @@ pub const ACCESSIBILITY_SUPPORT_JSONLD: &str =
 /// The shipped snapshot of the Facility Types list (JSON-LD).
 pub const FACILITY_TYPES_JSONLD: &str = include_str!("../vocab/facility-types.jsonld");
 
+/// The Accessibility Support concepts (id, label), as in [`ACCESSIBILITY_SUPPORT_JSONLD`]
+/// (a test keeps them equal): the browser app shows these labels without carrying a JSON-LD
+/// reader.
+pub const ACCESSIBILITY_SUPPORT: &[(&str, &str)] = &[
+    (
+        "https://openactive.io/accessibility-support#1393f2dc-3fcc-4be9-a99f-f1e51f5ad277",
+        "Visual impairment",
+    ),
+    (
+        "https://openactive.io/accessibility-support#2bfb7228-5969-4927-8435-38b5005a8771",
+        "Hearing impairment",
+    ),
+    (
+        "https://openactive.io/accessibility-support#dd026873-6713-4ea1-af5a-08901f651d98",
+        "Physical impairment",
+    ),
+    (
+        "https://openactive.io/accessibility-support#67902468-fd49-4238-8650-20a22d7f0e40",
+        "Learning impairment",
+    ),
+    (
+        "https://openactive.io/accessibility-support#40b9b11f-bdd3-4aeb-8984-2ecf74a14c7a",
+        "Mental health issues",
+    ),
+    (
+        "https://openactive.io/accessibility-support#69b689d4-be04-4e6d-be56-4ac72ec82444",
+        "Social or behavioural problems",
+    ),
+];
+
 /// Why a vocabulary could not be read.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VocabError(String);

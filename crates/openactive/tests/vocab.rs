@@ -154,3 +154,12 @@ fn broken_vocabularies_are_errors() {
     assert!(ActivityList::from_jsonld(r#"{"id":"x"}"#).is_err());
     assert!(ConceptList::from_jsonld("42").is_err());
 }
+
+#[test]
+fn the_accessibility_table_equals_the_shipped_snapshot() {
+    let list =
+        openactive::ConceptList::from_jsonld(openactive::vocab::ACCESSIBILITY_SUPPORT_JSONLD)
+            .unwrap();
+    let parsed: Vec<(&str, &str)> = list.iter().collect();
+    assert_eq!(parsed, openactive::vocab::ACCESSIBILITY_SUPPORT);
+}
