@@ -326,10 +326,11 @@ fn escape_html(text: &str) -> String {
         .replace('"', "&quot;")
 }
 
-/// "Venue name: 3 sessions" (the marker's title and alt text).
+/// "Venue name: 3 sessions" (the marker's title and alt text). The name is feed text: it is
+/// isolated (U+2068 … U+2069) so a right-to-left override inside it cannot reverse the rest.
 fn marker_label(v: &VenueMarker) -> String {
     format!(
-        "{}: {} session{}",
+        "\u{2068}{}\u{2069}: {} session{}",
         v.name,
         v.count,
         if v.count == 1 { "" } else { "s" }
@@ -368,7 +369,10 @@ fn popup_node(name: &str, count: u32) -> web_sys::Element {
     let root = doc.create_element("div").expect("div");
     root.set_class_name("venue-popup");
     let title = doc.create_element("strong").expect("strong");
-    title.set_text_content(Some(name));
+    // Feed text, isolated so its direction cannot spill into the count after it.
+    let name_el = doc.create_element("bdi").expect("bdi");
+    name_el.set_text_content(Some(name));
+    let _ = title.append_child(&name_el);
     let p = doc.create_element("p").expect("p");
     p.set_text_content(Some(&format!(
         "{count} matching session{}",

@@ -352,7 +352,7 @@ describe('Activity Finder end to end (demo data)', () => {
       name: HOSTILE_NAME, description: HOSTILE_NAME, url: 'javascript:alert(1)',
       startDate: start.toISOString(), duration: 'PT1H',
       organizer: { '@type': 'Organization', name: 'Org', url: 'javascript:alert(2)' },
-      location: { '@type': 'Place', name: '<b onmouseover=alert(3)>Venue</b>', geo: { latitude: 51.54, longitude: -0.01 } },
+      location: { '@type': 'Place', name: '\u202e<b onmouseover=alert(3)>Venue</b>', geo: { latitude: 51.54, longitude: -0.01 } },
       offers: [{ '@type': 'Offer', price: 0, priceCurrency: 'GBP', url: 'javascript:alert(4)' }],
     };
     const upstream = createServer((req, res) => {
@@ -395,6 +395,11 @@ describe('Activity Finder end to end (demo data)', () => {
       assert.equal(await page.locator('.leaflet-pane [onmouseover], .leaflet-pane script').count(), 0);
       assert.equal(await page.locator('a[href^="javascript:" i]').count(), 0);
       assert.deepEqual(dialogs, [], 'no script ran');
+      // A right-to-left override in the venue name is isolated: it cannot reverse the count
+      // after it in the marker's title.
+      await page.keyboard.press('Escape');
+      const markerTitle = await page.locator('.leaflet-marker-icon[title]').first().getAttribute('title');
+      assert.equal(markerTitle, '\u2068\u202e<b onmouseover=alert(3)>Venue</b>\u2069: 1 session');
     } finally {
       await context.close();
       await hostileProxy.stop();
