@@ -184,6 +184,8 @@ pub struct Theme {
 pub const DEFAULT_FG: Rgb = Rgb(0x1b, 0x1b, 0x1b);
 /// The app's background.
 pub const DEFAULT_BG: Rgb = Rgb(0xff, 0xff, 0xff);
+/// The app's error colour.
+pub const DEFAULT_ERROR: Rgb = Rgb(0xb3, 0x26, 0x1e);
 /// The app's accent.
 pub const DEFAULT_ACCENT: Rgb = Rgb(0x1d, 0x4f, 0x91);
 
@@ -198,6 +200,9 @@ impl Theme {
         }
         if let Some(c) = self.bg {
             out.push(("--af-bg", c.hex()));
+            // Panels take the background, and the error colour is kept readable on it.
+            out.push(("--af-panel", c.hex()));
+            out.push(("--af-error", corrected(DEFAULT_ERROR, c, AA_TEXT).hex()));
         }
         if let Some(c) = self.accent {
             out.push(("--af-brand", c.hex()));
@@ -316,6 +321,16 @@ fn check_contrast(t: &mut Theme, notices: &mut Vec<Notice>) {
         }
     }
     // Buttons put the background colour on the accent: the same pair, already checked.
+}
+
+/// Validates option values given as (key, value) pairs, exactly as [`decode`] reads them from
+/// a URL (the embed page's form uses this, so what it shows is what the frame will do).
+pub fn from_pairs(pairs: &[(&str, &str)]) -> (EmbedOptions, Vec<Notice>) {
+    let mut q = form_urlencoded::Serializer::new(String::new());
+    for (k, v) in pairs {
+        q.append_pair(k, v);
+    }
+    decode(&q.finish())
 }
 
 /// The embedding keys as query pairs (appended after the filter keys; empty when none).
