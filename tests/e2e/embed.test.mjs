@@ -26,9 +26,9 @@ async function startHost(pages) {
   return { origin: `http://127.0.0.1:${port}`, close: () => new Promise((ok) => srv.close(ok)) };
 }
 
-const hostPage = (title, colour, snippet) => `<!doctype html>
+const hostPage = (title, colour, snippet, text = '#111') => `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${title}</title></head>
-<body style="margin:0;font-family:sans-serif;background:${colour}">
+<body style="margin:0;font-family:sans-serif;background:${colour};color:${text}">
 <header style="padding:1rem 2rem"><h1 style="margin:0">${title}</h1><p>Find something active near you.</p></header>
 <main style="padding:0 2rem">
 ${snippet}
@@ -121,7 +121,7 @@ describe('Embedding in a host page (demo data)', () => {
         });
       })();
       pages.set('/a', hostPage('Northgate Health Hub', '#e9f5ee', a.script));
-      pages.set('/b', hostPage('Riverside Social Prescribing', '#20243f', b.script));
+      pages.set('/b', hostPage('Riverside Social Prescribing', '#20243f', b.script, '#f4f4f4'));
       pages.set('/plain', hostPage('Plain frame', '#ffffff', a.iframe));
     } finally {
       await context.close();
