@@ -80,7 +80,7 @@ describe('Embedding in a host page (demo data)', () => {
     tmp = mkdtempSync(join(tmpdir(), 'af-embed-'));
     const cfg = join(tmp, 'embed.toml');
     writeFileSync(cfg, `frame_ancestors = ["${host.origin}"]\n`);
-    proxy = await h.startProxy({ extraArgs: ['--config', cfg, '--state-dir', join(tmp, 'state')] });
+    proxy = await h.startProxy({ args: ['--demo', '--config', cfg, '--state-dir', join(tmp, 'state')] });
     browser = await h.launchBrowser();
     mkdirSync(h.RESULTS_DIR, { recursive: true });
   });

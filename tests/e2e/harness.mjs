@@ -48,16 +48,16 @@ export function freePort() {
 }
 
 /**
- * Starts `activity-finder-proxy serve --demo` (plus `extraArgs`, e.g. `--config`) and waits (bounded) until `/readyz` says 200.
+ * Starts `activity-finder-proxy serve --demo` and waits (bounded) until `/readyz` says 200.
  * Returns { url, stop, log }. The child is killed on stop(), on failure to get ready, and when
  * this node process exits.
  */
-export async function startProxy({ timeoutMs = T.ready, extraArgs = [] } = {}) {
+export async function startProxy({ timeoutMs = T.ready, args = ['--demo'] } = {}) {
   const bin = resolve(ROOT, process.env.PROXY_BIN || 'target/debug/activity-finder-proxy');
   const dist = resolve(ROOT, process.env.DIST || 'dist');
   const port = await freePort();
   const addr = `127.0.0.1:${port}`;
-  const child = spawn(bin, ['serve', '--demo', '--listen', addr, '--dist', dist, ...extraArgs], {
+  const child = spawn(bin, ['serve', ...args, '--listen', addr, '--dist', dist], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, NO_COLOR: '1' },
