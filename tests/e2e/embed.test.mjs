@@ -112,6 +112,8 @@ describe('Embedding in a host page (demo data)', () => {
       assert.ok(!(await page.locator('#embed-snippet').inputValue()).includes('fg=%23dddddd'));
       await page.locator('#embed-fg').fill('#222222');
       await page.locator('#embed-fg').dispatchEvent('change');
+      const embedPage = await h.axe(page, 'Embed this search (open)', '#embed-this');
+      assert.equal(embedPage.serious.length, 0, h.formatAxe(embedPage.serious));
 
       const b = await (async () => {
         await page.goto(`${proxy.url}?q=yoga`, { waitUntil: 'domcontentloaded' });
