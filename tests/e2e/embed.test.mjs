@@ -122,6 +122,7 @@ describe('Embedding in a host page (demo data)', () => {
           fg: '#f4f4f4', bg: '#1b1f3b', accent: '#ffd166', font: 'rounded', groups: { q: 'locked' },
         });
       })();
+      writeFileSync(resolve(h.RESULTS_DIR, 'embed-snippets.html'), `<!-- host A -->\n${a.script}\n<!-- host A, plain frame -->\n${a.iframe}\n<!-- host B -->\n${b.script}\n`);
       pages.set('/a', hostPage('Northgate Health Hub', '#e9f5ee', a.script));
       pages.set('/b', hostPage('Riverside Social Prescribing', '#20243f', b.script, '#f4f4f4'));
       pages.set('/plain', hostPage('Plain frame', '#ffffff', a.iframe));
