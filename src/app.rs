@@ -10,6 +10,7 @@ use crate::loader::{self, Event};
 use crate::url_state::{self, History};
 use contract::Tiles;
 use contract::pack::PackVocab;
+use finder::embed::EmbedOptions;
 use finder::url::Notice;
 use finder::{Filters, Index, Outcome};
 use leptos::prelude::*;
@@ -50,11 +51,16 @@ pub struct Ctx {
     pub tiles: RwSignal<Tiles>,
     /// The filter sheet is open (small screens only; not part of the URL).
     pub filters_open: RwSignal<bool>,
+    /// Embedding options from the URL (embed mode, theme, hidden and locked filters).
+    pub embed: StoredValue<EmbedOptions>,
+    /// The filters the page was opened with: locked filters keep these values.
+    pub preset: StoredValue<Filters>,
 }
 
 impl Ctx {
     /// Fresh state for these filters: an empty index, no feeds yet.
     pub fn new(filters: Filters, notices: Vec<Notice>) -> Ctx {
+        let preset = StoredValue::new(filters.clone());
         let filters = RwSignal::new(filters);
         let index = RwSignal::new(Arc::new(Index::default()));
         let outcome = Memo::new(move |_| {
@@ -77,11 +83,28 @@ impl Ctx {
             accessibility_labels: StoredValue::new(accessibility_labels()),
             tiles: RwSignal::new(Tiles::default()),
             filters_open: RwSignal::new(false),
+            embed: StoredValue::new(EmbedOptions::default()),
+            preset,
         }
+    }
+
+    /// Whether the controls for a filter key are hidden by the embedding options.
+    pub fn hidden(&self, key: &str) -> bool {
+        self.embed.with_value(|o| o.is_hidden(key))
+    }
+
+    /// Puts the locked filters back to the values the page was opened with.
+    fn locked(&self, mut f: Filters) -> Filters {
+        self.embed.with_value(|o| {
+            self.preset
+                .with_value(|p| finder::embed::apply_locks(&o.locked, p, &mut f))
+        });
+        f
     }
 
     /// Changes the filters and writes them to the URL.
     pub fn set_filters(&self, f: Filters, how: History) {
+        let f = self.locked(f);
         url_state::write(&f, how);
         self.filters.set(f);
     }
@@ -104,13 +127,18 @@ fn accessibility_labels() -> Vec<(String, String)> {
 /// The whole app.
 #[component]
 pub fn App() -> impl IntoView {
-    let (f0, n0) = url_state::read();
+    let (f0, mut n0) = url_state::read();
+    let (embed, embed_notices) = url_state::read_embed();
+    n0.extend(embed_notices);
     let ctx = Ctx::new(f0, n0);
+    let is_embed = embed.embed;
+    crate::embed::start(&embed);
+    ctx.embed.set_value(embed);
     provide_context(ctx);
 
     let _popstate = window_event_listener(leptos::ev::popstate, move |_| {
         let (f, n) = url_state::read();
-        ctx.filters.set(f);
+        ctx.filters.set(ctx.locked(f));
         ctx.notices.set(n);
     });
 
@@ -128,11 +156,13 @@ pub fn App() -> impl IntoView {
     view! {
         <div class="page" inert=detail_open>
         <a class="skip-link" href="#results-heading">"Skip to results"</a>
-        <header class="site-header">
+        <header class="site-header" class:site-header--embed=is_embed>
+            <Show when=move || !is_embed>
             <div class="site-header__inner">
                 <p class="site-title">"Activity Finder"</p>
                 <p class="site-tagline">"Find local physical activity sessions"</p>
             </div>
+            </Show>
             <Show when=move || ctx.demo.get()>
                 <p class="demo-banner" role="note">
                     <strong>"Demo data — not real sessions."</strong>
@@ -410,6 +440,9 @@ fn Footer() -> impl IntoView {
                 </For>
                 ". Activity names from the OpenActive Activity List (CC BY 4.0)."
             </p>
+            <Show when=move || !ctx.embed.with_value(|o| o.embed)>
+                <crate::components::embed_page::EmbedThis/>
+            </Show>
         </footer>
     }
 }

@@ -6,6 +6,7 @@
 pub mod api;
 pub mod app;
 pub mod components;
+pub mod embed;
 pub mod loader;
 pub mod map;
 pub mod url_state;

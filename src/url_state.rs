@@ -3,8 +3,38 @@
 //! history is not flooded.
 
 use finder::Filters;
+use finder::embed::EmbedOptions;
 use finder::url::{Notice, decode, encode};
+use std::cell::RefCell;
 use wasm_bindgen::JsValue;
+
+thread_local! {
+    /// The embedding keys of the page's own URL, written back after the filters so they stay
+    /// in every URL (and so in links shared from inside a frame).
+    static EMBED_QUERY: RefCell<String> = const { RefCell::new(String::new()) };
+}
+
+/// The embedding options in the current URL (read once at start-up), with notices.
+pub fn read_embed() -> (EmbedOptions, Vec<Notice>) {
+    let search = web_sys::window()
+        .and_then(|w| w.location().search().ok())
+        .unwrap_or_default();
+    let (o, n) = finder::embed::decode(&search);
+    EMBED_QUERY.with(|q| *q.borrow_mut() = finder::embed::encode(&o));
+    (o, n)
+}
+
+fn query_of(f: &Filters) -> String {
+    let mut query = encode(f);
+    EMBED_QUERY.with(|q| {
+        let q = q.borrow();
+        if !q.is_empty() {
+            query.push('&');
+            query.push_str(&q);
+        }
+    });
+    query
+}
 
 /// How a change is written to history.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -26,7 +56,7 @@ pub fn read() -> (Filters, Vec<Notice>) {
 /// Writes the filters to the URL, unless it already says the same.
 pub fn write(f: &Filters, how: History) {
     let Some(w) = web_sys::window() else { return };
-    let query = encode(f);
+    let query = query_of(f);
     let current = w.location().search().unwrap_or_default();
     if current.trim_start_matches('?') == query {
         return;
@@ -46,4 +76,27 @@ pub fn current_href() -> String {
     web_sys::window()
         .and_then(|w| w.location().href().ok())
         .unwrap_or_default()
+}
+
+/// The link to share for these filters: the full page (not the compact embed layout), keeping
+/// the theme and the locked and hidden filters of an embedded finder.
+pub fn share_href(f: &Filters, embed: &EmbedOptions) -> String {
+    let Some(w) = web_sys::window() else {
+        return String::new();
+    };
+    let loc = w.location();
+    let base = format!(
+        "{}{}",
+        loc.origin().unwrap_or_default(),
+        loc.pathname().unwrap_or_else(|_| "/".into())
+    );
+    let mut o = embed.clone();
+    o.embed = false;
+    let extra = finder::embed::encode(&o);
+    let mut query = encode(f);
+    if !extra.is_empty() {
+        query.push('&');
+        query.push_str(&extra);
+    }
+    format!("{base}?{query}")
 }

@@ -37,6 +37,9 @@ pub fn FilterPanel() -> impl IntoView {
     let close = move |_| ctx.filters_open.set(false);
     let count = move || ctx.outcome.with(|o| o.results.len());
     let times = TimeDraft::new(&ctx);
+    // A group of controls is left out when the embedding options hide or lock any of its keys
+    // (locked values are kept by `Ctx::set_filters` whatever the controls do).
+    let shown = move |keys: &[&str]| !keys.iter().any(|k| ctx.hidden(k));
     view! {
         <aside class="filters" class:is-open=move || ctx.filters_open.get() id="filters-panel" aria-labelledby="filters-heading"
             on:keydown=move |e| if e.key() == "Escape" && ctx.filters_open.get_untracked() { ctx.filters_open.set(false) }>
@@ -45,26 +48,30 @@ pub fn FilterPanel() -> impl IntoView {
                 <button type="button" class="button button--secondary filters__close" on:click=close>"Close"</button>
             </div>
             <form class="filters__form" on:submit=|e| e.prevent_default()>
-                <ActivityFilter/>
-                <KindFilter/>
-                <LocationFilter/>
-                <DaysFilter/>
-                <TimeFilter draft=times/>
-                <PriceFilter/>
-                <PersonFilter/>
-                <AccessFilter/>
+                {shown(&["act"]).then(|| view! { <ActivityFilter/> })}
+                {shown(&["slots"]).then(|| view! { <KindFilter/> })}
+                {shown(&["near", "at", "r"]).then(|| view! { <LocationFilter/> })}
+                {shown(&["days"]).then(|| view! { <DaysFilter/> })}
+                {shown(&["tod", "from", "to"]).then(|| view! { <TimeFilter draft=times/> })}
+                {shown(&["free", "max"]).then(|| view! { <PriceFilter/> })}
+                {shown(&["age", "g", "lvl"]).then(|| view! { <PersonFilter/> })}
+                {shown(&["acc", "wc"]).then(|| view! { <AccessFilter/> })}
+                {shown(&["q"]).then(|| view! {
                 <div class="field">
                     <label for="f-keyword">"Keyword"</label>
                     <input id="f-keyword" type="search" autocomplete="off"
                         prop:value=move || ctx.filters.with(|f| f.keyword.clone())
                         on:input=move |e| { let v = event_target_value(&e); ctx.update_filters(History::Replace, |f| f.keyword = v) }/>
                 </div>
+                })}
+                {shown(&["org"]).then(|| view! {
                 <div class="field">
                     <label for="f-organiser">"Organiser or venue"</label>
                     <input id="f-organiser" type="search" autocomplete="off"
                         prop:value=move || ctx.filters.with(|f| f.organiser.clone())
                         on:input=move |e| { let v = event_target_value(&e); ctx.update_filters(History::Replace, |f| f.organiser = v) }/>
                 </div>
+                })}
                 <button type="button" class="button button--secondary" on:click=move |_| {
                     times.clear();
                     ctx.update_filters(History::Push, |f| { let view = f.view; *f = finder::Filters::default(); f.view = view; })

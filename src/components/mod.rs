@@ -1,6 +1,7 @@
 //! The views: filters, results list, map pane, session detail and loading status.
 
 pub mod detail;
+pub mod embed_page;
 pub mod filters;
 pub mod map_view;
 pub mod results;

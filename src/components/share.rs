@@ -17,8 +17,8 @@ pub fn ShareBar() -> impl IntoView {
     let copied = RwSignal::new(String::new());
     // Re-read the URL whenever the filters change.
     let href = move || {
-        ctx.filters.track();
-        url_state::current_href()
+        ctx.filters
+            .with(|f| url_state::share_href(f, &ctx.embed.read_value()))
     };
     let text = move || format!("Physical activity sessions I found for you: {}", href());
     let copy = move |_| {

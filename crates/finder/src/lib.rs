@@ -3,6 +3,7 @@
 //! app calls it, and `cargo test` checks it natively.
 
 pub mod display;
+pub mod embed;
 pub mod filter;
 pub mod geo;
 pub mod index;
