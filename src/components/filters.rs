@@ -522,12 +522,12 @@ fn TimeFilter(draft: TimeDraft) -> impl IntoView {
                 <div>
                     <label for="f-from">"From date"</label>
                     <input id="f-from" type="date" prop:value=move || ctx.filters.with(|f| f.from.and_then(finder::url::date_of).map(|d| d.to_string()).unwrap_or_default())
-                        on:change=move |e| { let v = event_target_value(&e); ctx.update_filters(History::Push, |f| f.from = chrono::NaiveDate::parse_from_str(&v, "%Y-%m-%d").ok().map(day_number)) }/>
+                        on:change=move |e| { let v = event_target_value(&e); ctx.update_filters(History::Push, |f| f.from = finder::url::parse_date(&v).map(day_number)) }/>
                 </div>
                 <div>
                     <label for="f-to">"To date"</label>
                     <input id="f-to" type="date" prop:value=move || ctx.filters.with(|f| f.to.and_then(finder::url::date_of).map(|d| d.to_string()).unwrap_or_default())
-                        on:change=move |e| { let v = event_target_value(&e); ctx.update_filters(History::Push, |f| f.to = chrono::NaiveDate::parse_from_str(&v, "%Y-%m-%d").ok().map(day_number)) }/>
+                        on:change=move |e| { let v = event_target_value(&e); ctx.update_filters(History::Push, |f| f.to = finder::url::parse_date(&v).map(day_number)) }/>
                 </div>
             </div>
         </fieldset>

@@ -5,10 +5,23 @@ use chrono::{DateTime, FixedOffset};
 use chrono_tz::Europe::London;
 use openactive::{AgeRange, Gender, Occurrence};
 
-/// "Mon 30 Nov, 9:00am" in London time.
+const WEEKDAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+const MONTHS: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
+
+/// "Mon 30 Nov, 9:00am" in London time. (Written by hand rather than with chrono's `format`,
+/// whose format-string machinery would cost the app's download about 5 KiB.)
 pub fn when(start: &DateTime<FixedOffset>) -> String {
+    use chrono::Datelike;
     let l = start.with_timezone(&London);
-    format!("{}, {}", l.format("%a %-d %b"), clock(&l))
+    format!(
+        "{} {} {}, {}",
+        WEEKDAYS[l.weekday().num_days_from_monday() as usize],
+        l.day(),
+        MONTHS[l.month0() as usize],
+        clock(&l)
+    )
 }
 
 /// How long ago `then` was, in plain words: "just now", "5 minutes ago", "2 hours ago",
@@ -34,11 +47,10 @@ pub fn age(then: &DateTime<FixedOffset>, now: &DateTime<FixedOffset>) -> String 
 }
 
 /// "9:00am"-style clock time.
-fn clock<T: chrono::TimeZone>(t: &DateTime<T>) -> String
-where
-    T::Offset: std::fmt::Display,
-{
-    t.format("%-I:%M%P").to_string()
+fn clock<T: chrono::TimeZone>(t: &DateTime<T>) -> String {
+    use chrono::Timelike;
+    let (pm, hour) = t.hour12();
+    format!("{hour}:{:02}{}", t.minute(), if pm { "pm" } else { "am" })
 }
 
 /// "9:00am to 10:00am (1 hour)" or just the start time.

@@ -73,6 +73,35 @@ fn fmt_num(x: f64, dp: usize) -> String {
 }
 
 /// Minutes of the day as `HH:MM` (the URL's and `<input type="time">`'s format).
+/// "2026-12-01" (ISO 8601 calendar date).
+pub fn fmt_date(d: NaiveDate) -> String {
+    use chrono::Datelike;
+    format!("{:04}-{:02}-{:02}", d.year(), d.month(), d.day())
+}
+
+/// Reads "2026-12-01" (exactly `YYYY-MM-DD`, as a date input gives it). Written by hand rather
+/// than with chrono's format strings, which would cost the app's download about 5 KiB.
+///
+/// ```
+/// use finder::url::parse_date;
+/// assert_eq!(parse_date("2026-12-01").map(|d| d.to_string()).as_deref(), Some("2026-12-01"));
+/// assert!(parse_date("2026-02-30").is_none() && parse_date("2026-1-1").is_none() && parse_date("").is_none());
+/// ```
+pub fn parse_date(s: &str) -> Option<NaiveDate> {
+    let b = s.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let num = |r: std::ops::Range<usize>| -> Option<u32> {
+        let part = s.get(r)?;
+        part.bytes()
+            .all(|c| c.is_ascii_digit())
+            .then(|| part.parse().ok())
+            .flatten()
+    };
+    NaiveDate::from_ymd_opt(num(0..4)? as i32, num(5..7)?, num(8..10)?)
+}
+
 pub fn fmt_minutes(m: u16) -> String {
     format!("{:02}:{:02}", m / 60, m % 60)
 }
@@ -154,7 +183,7 @@ pub fn encode(f: &Filters) -> String {
     }
     for (key, day) in [("from", f.from), ("to", f.to)] {
         if let Some(d) = day.and_then(date_of) {
-            q.append_pair(key, &d.format("%Y-%m-%d").to_string());
+            q.append_pair(key, &fmt_date(d));
         }
     }
     if f.free {
@@ -347,8 +376,8 @@ pub fn decode(query: &str) -> (Filters, Vec<Notice>) {
                     };
                 }
             }
-            k @ ("from" | "to") => match NaiveDate::parse_from_str(v, "%Y-%m-%d") {
-                Ok(d) if (2000..=2100).contains(&chrono::Datelike::year(&d)) => {
+            k @ ("from" | "to") => match parse_date(v) {
+                Some(d) if (2000..=2100).contains(&chrono::Datelike::year(&d)) => {
                     let n = Some(day_number(d));
                     if k == "from" { f.from = n } else { f.to = n }
                 }
