@@ -72,7 +72,7 @@ async fn fetch_and_decode(p: &PackRef) -> Result<pack::Decoded, String> {
 /// loaded or failed.
 pub async fn load_all(
     manifest: &Manifest,
-    circle: Option<((f64, f64), f64)>,
+    circle: Option<contract::manifest::Circle>,
     slots: bool,
     notify: Rc<dyn Fn(Event)>,
 ) {

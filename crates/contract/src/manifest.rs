@@ -66,12 +66,15 @@ pub struct Manifest {
     pub packs: Vec<PackRef>,
 }
 
+/// A search circle: its centre (latitude, longitude) and radius in km.
+pub type Circle = ((f64, f64), f64);
+
 /// The packs whose results a link can show: with a circle (centre, radius in km), the session
 /// packs whose area it touches (and slot packs too when `slots`); otherwise every session pack
 /// (and slot pack when `slots`). Occurrences without a position never match a distance filter,
 /// so their pack is needed only without a circle. The app waits for these before it calls its
 /// results final; the proxy preloads them from the page.
-pub fn needed_for(packs: &[PackRef], circle: Option<((f64, f64), f64)>, slots: bool) -> Vec<bool> {
+pub fn needed_for(packs: &[PackRef], circle: Option<Circle>, slots: bool) -> Vec<bool> {
     packs
         .iter()
         .map(|p| {
@@ -103,7 +106,7 @@ pub fn fetch_order(packs: &[PackRef], centre: Option<(f64, f64)>) -> Vec<usize> 
 
 /// The circle of a link's filters (a point and its radius), if it has one, and whether the
 /// packs it needs include facility slots (asked for, or everything is needed anyway).
-pub fn link_needs(f: &finder::Filters) -> (Option<((f64, f64), f64)>, bool) {
+pub fn link_needs(f: &finder::Filters) -> (Option<Circle>, bool) {
     let circle = match f.place {
         finder::filter::Place::Point(lat, lon) => Some(((lat, lon), f.radius())),
         _ => None,
