@@ -416,7 +416,8 @@ fn parse_after(query: Option<&str>) -> Result<Option<u64>, ()> {
     Ok(after)
 }
 
-fn etag_matches(headers: &HeaderMap, etag: &str) -> bool {
+/// Whether `If-None-Match` names `etag` (or `*`), weak or strong.
+pub fn etag_matches(headers: &HeaderMap, etag: &str) -> bool {
     let Some(inm) = headers
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())

@@ -315,10 +315,12 @@ pub struct Tiles {
 }
 
 impl Default for Tiles {
+    /// The wire type's default (OpenStreetMap).
     fn default() -> Self {
+        let t = contract::Tiles::default();
         Tiles {
-            url: "https://tile.openstreetmap.org/{z}/{x}/{y}.png".into(),
-            attribution: "© OpenStreetMap contributors".into(),
+            url: t.url,
+            attribution: t.attribution,
         }
     }
 }

@@ -146,22 +146,7 @@ async fn api_feeds_lists_parents_first_with_the_contract_fields() {
         assert!(f["items"].as_u64().unwrap() > 0);
         assert!(f["last_harvest"].as_str().unwrap().ends_with('Z'));
     }
-    // Ready once the first packs are compiled, a moment after the feeds settle.
-    let mut ready = 0;
-    for _ in 0..100 {
-        ready = client()
-            .get(proxy.url("/readyz"))
-            .send()
-            .await
-            .unwrap()
-            .status()
-            .as_u16();
-        if ready == 200 {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-    assert_eq!(ready, 200);
+    assert_eq!(common::ready_status(&proxy).await, 200);
     let health = client().get(proxy.url("/healthz")).send().await.unwrap();
     assert_eq!(health.text().await.unwrap(), "{\"status\":\"ok\"}");
 }

@@ -162,22 +162,11 @@ async fn broken_upstreams_fail_or_go_while_the_good_feed_stays_ok() {
     let (items, _) = common::walk(&proxy, "good").await;
     assert_eq!(items.len(), 1);
     assert_eq!(items[0]["data"]["name"], "Yoga");
-    // Ready once the first packs are compiled, a moment after the feeds settle.
-    let mut ready = 0;
-    for _ in 0..100 {
-        ready = common::client()
-            .get(proxy.url("/readyz"))
-            .send()
-            .await
-            .unwrap()
-            .status()
-            .as_u16();
-        if ready == 200 {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-    assert_eq!(ready, 200, "failed feeds count as settled");
+    assert_eq!(
+        common::ready_status(&proxy).await,
+        200,
+        "failed feeds count as settled"
+    );
 }
 
 #[tokio::test]

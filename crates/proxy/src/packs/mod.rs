@@ -459,13 +459,7 @@ pub async fn manifest_handler(State(st): State<Arc<AppState>>, headers: HeaderMa
     if let Ok(v) = HeaderValue::from_str(&etag) {
         h.insert(header::ETAG, v);
     }
-    let matches = headers
-        .get(header::IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| {
-            v.split(',')
-                .any(|t| t.trim().trim_start_matches("W/") == etag)
-        });
+    let matches = crate::app::etag_matches(&headers, &etag);
     if matches {
         return (StatusCode::NOT_MODIFIED, h).into_response();
     }
@@ -518,11 +512,7 @@ pub async fn pack_handler(
     if let Ok(v) = HeaderValue::from_str(&format!("\"{hash}\"")) {
         h.insert(header::ETAG, v);
     }
-    if headers
-        .get(header::IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.contains(hash))
-    {
+    if crate::app::etag_matches(&headers, &format!("\"{hash}\"")) {
         return (StatusCode::NOT_MODIFIED, h).into_response();
     }
     if accepts_br(&headers) {

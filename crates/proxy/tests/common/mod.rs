@@ -187,3 +187,23 @@ pub fn feed(id: &str, url: String) -> FeedConfig {
         license: default_license(),
     }
 }
+
+/// Polls `/readyz` (every 50 ms, at most 5 s) and returns its last status: ready once the feeds
+/// have settled and the first packs are compiled.
+pub async fn ready_status(proxy: &Proxy) -> u16 {
+    let mut status = 0;
+    for _ in 0..100 {
+        status = client()
+            .get(proxy.url("/readyz"))
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16();
+        if status == 200 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    status
+}
