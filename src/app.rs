@@ -37,6 +37,11 @@ pub struct Ctx {
     pub packs: RwSignal<(usize, usize)>,
     /// Every pack the current link needs is loaded: its results are final.
     pub complete: RwSignal<bool>,
+    /// For each details (by its address), its detail chunk and entry.
+    pub detail_refs: StoredValue<std::collections::HashMap<usize, (String, u32)>>,
+    /// Detail chunks fetched so far, by URL.
+    pub detail_chunks:
+        StoredValue<std::collections::HashMap<String, Arc<Vec<contract::pack::DetailExtra>>>>,
     /// Packs that could not be loaded, and why.
     pub load_errors: RwSignal<Vec<String>>,
     /// The proxy serves demo data.
@@ -76,6 +81,8 @@ impl Ctx {
             feeds: RwSignal::new(Vec::new()),
             packs: RwSignal::new((0, 0)),
             complete: RwSignal::new(false),
+            detail_refs: StoredValue::new(std::collections::HashMap::new()),
+            detail_chunks: StoredValue::new(std::collections::HashMap::new()),
             load_errors: RwSignal::new(Vec::new()),
             demo: RwSignal::new(false),
             fatal: RwSignal::new(None),
@@ -252,8 +259,19 @@ async fn start_loading(ctx: Ctx) {
         let data = data.clone();
         Rc::new(move |e| match e {
             Event::Pack {
-                occurrences, vocab, ..
+                occurrences,
+                vocab,
+                details,
+                details_url,
+                ..
             } => {
+                if let Some(url) = details_url {
+                    ctx.detail_refs.update_value(|m| {
+                        for (i, d) in details.iter().enumerate() {
+                            m.insert(Arc::as_ptr(d) as usize, (url.clone(), i as u32));
+                        }
+                    });
+                }
                 let first = data.occurrences.borrow().is_empty();
                 data.occurrences.borrow_mut().extend(occurrences);
                 data.vocab.borrow_mut().merge(vocab);

@@ -24,6 +24,11 @@ pub enum Event {
         occurrences: Vec<Occurrence>,
         /// Their activities.
         vocab: PackVocab,
+        /// The pack's details in its order, and its detail chunk (fetched when a session page
+        /// opens): entry `i` of the chunk belongs to `details[i]`.
+        details: Vec<std::sync::Arc<openactive::Details>>,
+        /// Where the detail chunk is.
+        details_url: Option<String>,
     },
     /// A pack could not be loaded (after one retry).
     Failed(String),
@@ -103,6 +108,8 @@ pub async fn load_all(
                             slots: p.slots,
                             occurrences,
                             vocab: d.vocab,
+                            details: d.details,
+                            details_url: p.details.clone(),
                         });
                     }
                     Err(e) => notify(Event::Failed(format!("Some sessions {e}."))),
@@ -121,4 +128,24 @@ pub async fn load_all(
         }
     });
     futures::future::join_all(workers).await;
+}
+
+/// Fetches and decodes a detail chunk (once more, bypassing the cache, if it does not decode).
+pub async fn fetch_details(url: &str) -> Result<Vec<pack::DetailExtra>, String> {
+    let mut last = String::new();
+    for attempt in 0..2 {
+        let u = if attempt == 0 {
+            url.to_string()
+        } else {
+            format!("{url}?refetch=1")
+        };
+        match api::fetch_bytes(&u).await {
+            Ok(b) => match pack::decode_details(&b) {
+                Ok(d) => return Ok(d),
+                Err(e) => last = e.to_string(),
+            },
+            Err(FetchError(e)) => last = format!("could not be fetched ({e})"),
+        }
+    }
+    Err(last)
 }

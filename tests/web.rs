@@ -238,7 +238,7 @@ fn tiny_index(name: &str, url: &str) -> Index {
     ];
     let vocab = ActivityList::from_jsonld(openactive::vocab::ACTIVITY_LIST_JSONLD).unwrap();
     let refs: Vec<&Occurrence> = occurrences.iter().collect();
-    let bytes = contract::pack::encode(&refs, &vocab);
+    let bytes = contract::pack::encode(&refs, &vocab).pack;
     let decoded = contract::pack::decode(&bytes).expect("the pack decodes in wasm");
     let dataset = |p: &str| Dataset {
         publisher: p.into(),

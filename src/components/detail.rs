@@ -76,6 +76,48 @@ pub fn SessionDetail() -> impl IntoView {
             let _ = h.focus();
         }
     });
+    // What only a session page shows comes from the pack's detail chunk, fetched on opening
+    // (once per chunk); the page shows the rest at once and fills these rows in.
+    let extra: RwSignal<Option<(usize, contract::pack::DetailExtra)>> = RwSignal::new(None);
+    Effect::new(move |_| {
+        let Some(ptr) = selected()
+            .map(|(pos, ix)| std::sync::Arc::as_ptr(&ix.occurrences[pos].details) as usize)
+        else {
+            return;
+        };
+        if extra.with_untracked(|x| x.as_ref().is_some_and(|(p, _)| *p == ptr)) {
+            return;
+        }
+        let Some((url, i)) = ctx.detail_refs.with_value(|m| m.get(&ptr).cloned()) else {
+            return;
+        };
+        let show = move |chunk: &[contract::pack::DetailExtra]| {
+            if let Some(x) = chunk.get(i as usize) {
+                extra.set(Some((ptr, x.clone())));
+            }
+        };
+        if let Some(chunk) = ctx.detail_chunks.with_value(|m| m.get(&url).cloned()) {
+            show(&chunk);
+            return;
+        }
+        leptos::task::spawn_local(async move {
+            match crate::loader::fetch_details(&url).await {
+                Ok(chunk) => {
+                    let chunk = std::sync::Arc::new(chunk);
+                    ctx.detail_chunks.update_value(|m| {
+                        m.insert(url.clone(), chunk.clone());
+                    });
+                    show(&chunk);
+                }
+                Err(e) => ctx.load_errors.update(|v| {
+                    let why = format!("Some session details {e}.");
+                    if !v.contains(&why) {
+                        v.push(why);
+                    }
+                }),
+            }
+        });
+    });
     let _esc = window_event_listener(leptos::ev::keydown, move |e| {
         if e.key() == "Escape" && ctx.filters.with_untracked(|f| f.selected.is_some()) {
             close();
@@ -92,7 +134,13 @@ pub fn SessionDetail() -> impl IntoView {
                         <button type="button" class="button" on:click=move |_| close()>"Back to results"</button>
                     }.into_any(),
                     Some((pos, ix)) => {
-                        let o: &Occurrence = &ix.occurrences[pos];
+                        let base: &Occurrence = &ix.occurrences[pos];
+                        let ptr = std::sync::Arc::as_ptr(&base.details) as usize;
+                        let mut full = base.clone();
+                        if let Some((_, x)) = extra.get().filter(|(p, _)| *p == ptr) {
+                            x.apply(std::sync::Arc::make_mut(&mut full.details));
+                        }
+                        let o: &Occurrence = &full;
                         let dataset = ix.dataset_of(pos);
                         let activities: Vec<String> = o.activities.iter().filter_map(|a| {
                             a.id.as_deref().and_then(|id| ix.activity_index(id)).map(|i| ix.activity_labels[i as usize].clone()).or(a.label.clone())

@@ -209,6 +209,11 @@ describe('Activity Finder end to end (demo data)', () => {
       await page.waitForFunction(() => document.activeElement?.id === 'detail-heading', null, { timeout: h.T.ui });
       assert.equal((await page.locator('#detail-heading').textContent()).trim(), title);
       assert.match(await page.locator('section.detail .detail__source').textContent(), /^Source: \S/);
+      // What only a session page shows comes from the pack's detail chunk, fetched on opening.
+      const instructions = page.locator('section.detail .detail__row', { hasText: 'Instructions' });
+      await instructions.waitFor({ state: 'visible', timeout: h.T.ui });
+      assert.match(await instructions.textContent(), /arrive 10 minutes early/);
+      await page.waitForFunction(() => document.activeElement?.id === 'detail-heading', null, { timeout: h.T.ui });
       const a = await h.axe(page, 'session detail open (1280x900)');
       axeReports.push(a);
       await page.keyboard.press('Escape');

@@ -43,6 +43,10 @@ pub struct PackRef {
     pub occurrences: u32,
     /// Size in bytes (uncompressed).
     pub bytes: u64,
+    /// Its detail chunk (`/packs/<hash>.pack`, immutable): what only a session page shows,
+    /// fetched when one opens.
+    #[serde(default)]
+    pub details: Option<String>,
 }
 
 /// The manifest of one compile.
@@ -131,6 +135,7 @@ mod tests {
             }),
             occurrences: n,
             bytes: 0,
+            details: None,
         }
     }
 

@@ -13,6 +13,12 @@
 //! Occurrence keys are stored as "the series key + `#` + start" (schedule-expanded ones, which
 //! cost nothing) or as a shared prefix plus a suffix; starts as differences from the previous
 //! occurrence in start order.
+//!
+//! What only a session page shows (accessibility notes, the organiser's contact details,
+//! instructions, what to bring, the meeting point) is not in the pack but in its **detail
+//! chunk**, a second file in the same container (section 2), one entry per details of the pack,
+//! fetched when a session page opens ([`decode_details`], [`DetailExtra::apply`]). The
+//! description stays in the pack: the keyword filter searches it.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -30,6 +36,8 @@ pub const MAGIC: [u8; 4] = *b"AFPK";
 pub const VERSION: u8 = 1;
 /// The core section.
 const SECTION_CORE: u8 = 1;
+/// The detail-chunk section.
+const SECTION_DETAILS: u8 = 2;
 /// Section flag: a reader that does not know the section must refuse the pack.
 const REQUIRED: u8 = 1;
 
@@ -45,7 +53,7 @@ pub enum PackError {
     NewerVersion(u8),
     /// A required section this app does not know.
     UnknownRequiredSection(u8),
-    /// The core section is missing.
+    /// The expected section is missing.
     NoCore,
     /// A section's contents are inconsistent (with what was wrong).
     Corrupt(&'static str),
@@ -60,7 +68,7 @@ impl std::fmt::Display for PackError {
             PackError::UnknownRequiredSection(t) => {
                 write!(f, "the pack needs a newer app (section {t})")
             }
-            PackError::NoCore => f.write_str("the pack has no data section"),
+            PackError::NoCore => f.write_str("the file has no data section"),
             PackError::Corrupt(what) => write!(f, "the pack is corrupt ({what})"),
         }
     }
@@ -108,14 +116,6 @@ struct WireOffer {
 }
 
 #[derive(Serialize, Deserialize)]
-struct WireOrganizer {
-    name: Option<u32>,
-    url: Option<u32>,
-    email: Option<u32>,
-    telephone: Option<u32>,
-}
-
-#[derive(Serialize, Deserialize)]
 struct WireDetails {
     series_key: Option<u32>,
     name: u32,
@@ -130,12 +130,27 @@ struct WireDetails {
     gender: u8,
     levels: Vec<u32>,
     accessibility: Vec<WireConcept>,
-    accessibility_information: Option<u32>,
     wheelchair: Option<bool>,
-    organizer: Option<WireOrganizer>,
+    /// The organiser's name (`Some(None)`: an organiser without a name).
+    organizer: Option<Option<u32>>,
+}
+
+/// What only a session page shows, for one details (in a detail chunk).
+#[derive(Serialize, Deserialize)]
+struct WireExtra {
+    accessibility_information: Option<u32>,
+    organizer_url: Option<u32>,
+    organizer_email: Option<u32>,
+    organizer_telephone: Option<u32>,
     attendee_instructions: Option<u32>,
     what_to_bring: Vec<u32>,
     meeting_point: Option<u32>,
+}
+
+#[derive(Serialize, Deserialize, Default)]
+struct Chunk {
+    strings: Vec<String>,
+    extras: Vec<WireExtra>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -252,11 +267,13 @@ fn split_key(key: &str) -> (&str, &str) {
 /// Encodes occurrences into one pack. Activity references are resolved against `vocab`: a
 /// legacy label becomes its concept id, and the pack carries the label and every broader
 /// activity of each concept that occurs, so the app needs no vocabulary.
-pub fn encode(occurrences: &[&Occurrence], vocab: &dyn ActivityVocabulary) -> Vec<u8> {
+pub fn encode(occurrences: &[&Occurrence], vocab: &dyn ActivityVocabulary) -> Encoded {
     let mut order: Vec<&Occurrence> = occurrences.to_vec();
     order.sort_by(|a, b| a.start.cmp(&b.start).then_with(|| a.key.cmp(&b.key)));
     let mut s = Strings::default();
     let mut core = Core::default();
+    let mut cs = Strings::default();
+    let mut chunk = Chunk::default();
     let mut details_of: HashMap<usize, u32> = HashMap::new();
     let mut activity_of: HashMap<String, u32> = HashMap::new();
     let mut prev = 0i64;
@@ -266,6 +283,7 @@ pub fn encode(occurrences: &[&Occurrence], vocab: &dyn ActivityVocabulary) -> Ve
             None => {
                 let w = encode_details(&o.details, &mut s, &mut core, &mut activity_of, vocab);
                 core.details.push(w);
+                chunk.extras.push(encode_extra(&o.details, &mut cs));
                 let i = (core.details.len() - 1) as u32;
                 details_of.insert(Arc::as_ptr(&o.details) as usize, i);
                 i
@@ -308,15 +326,124 @@ pub fn encode(occurrences: &[&Occurrence], vocab: &dyn ActivityVocabulary) -> Ve
         prev = start;
     }
     core.strings = s.list;
-    let payload = postcard::to_allocvec(&core).unwrap_or_default();
+    chunk.strings = cs.list;
+    Encoded {
+        pack: container(
+            SECTION_CORE,
+            &postcard::to_allocvec(&core).unwrap_or_default(),
+        ),
+        details: container(
+            SECTION_DETAILS,
+            &postcard::to_allocvec(&chunk).unwrap_or_default(),
+        ),
+    }
+}
+
+/// A pack and its detail chunk.
+#[derive(Debug, Clone)]
+pub struct Encoded {
+    /// The pack: what the finder filters, lists and maps.
+    pub pack: Vec<u8>,
+    /// Its detail chunk: what only a session page shows.
+    pub details: Vec<u8>,
+}
+
+/// `MAGIC`, the version and one required section.
+fn container(tag: u8, payload: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(payload.len() + 11);
     out.extend_from_slice(&MAGIC);
     out.push(VERSION);
-    out.push(SECTION_CORE);
-    out.push(REQUIRED);
-    out.extend_from_slice(&(payload.len() as u32).to_le_bytes());
-    out.extend_from_slice(&payload);
+    append_section(&mut out, tag, true, payload);
     out
+}
+
+fn encode_extra(d: &Details, s: &mut Strings) -> WireExtra {
+    let org = d.organizer.as_ref();
+    WireExtra {
+        accessibility_information: s.opt(d.accessibility_information.as_deref()),
+        organizer_url: s.opt(org.and_then(|g| g.url.as_deref())),
+        organizer_email: s.opt(org.and_then(|g| g.email.as_deref())),
+        organizer_telephone: s.opt(org.and_then(|g| g.telephone.as_deref())),
+        attendee_instructions: s.opt(d.attendee_instructions.as_deref()),
+        what_to_bring: s.all(&d.what_to_bring),
+        meeting_point: s.opt(d.meeting_point.as_deref()),
+    }
+}
+
+/// What only a session page shows about one series (or stand-alone session), from a detail chunk.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DetailExtra {
+    /// `accessibilityInformation`.
+    pub accessibility_information: Option<String>,
+    /// The organiser's web site.
+    pub organizer_url: Option<String>,
+    /// The organiser's email.
+    pub organizer_email: Option<String>,
+    /// The organiser's telephone.
+    pub organizer_telephone: Option<String>,
+    /// `attendeeInstructions`.
+    pub attendee_instructions: Option<String>,
+    /// What to bring.
+    pub what_to_bring: Vec<String>,
+    /// `meetingPoint`.
+    pub meeting_point: Option<String>,
+}
+
+impl DetailExtra {
+    /// Fills these fields into details decoded from a pack.
+    pub fn apply(&self, d: &mut Details) {
+        d.accessibility_information = self.accessibility_information.clone();
+        d.attendee_instructions = self.attendee_instructions.clone();
+        d.what_to_bring = self.what_to_bring.clone();
+        d.meeting_point = self.meeting_point.clone();
+        let any_contact = self.organizer_url.is_some()
+            || self.organizer_email.is_some()
+            || self.organizer_telephone.is_some();
+        if d.organizer.is_none() && any_contact {
+            d.organizer = Some(Organizer::default());
+        }
+        if let Some(g) = &mut d.organizer {
+            g.url = self.organizer_url.clone();
+            g.email = self.organizer_email.clone();
+            g.telephone = self.organizer_telephone.clone();
+        }
+    }
+}
+
+/// Decodes a detail chunk: one entry per details of its pack, in the pack's order
+/// ([`Decoded::details`]).
+pub fn decode_details(bytes: &[u8]) -> Result<Vec<DetailExtra>, PackError> {
+    let chunk: Chunk = postcard::from_bytes(section(bytes, SECTION_DETAILS)?)
+        .map_err(|_| PackError::Corrupt("the detail section does not decode"))?;
+    let strings = &chunk.strings;
+    let opt = |i: Option<u32>| -> Result<Option<String>, PackError> {
+        i.map(|i| {
+            strings
+                .get(i as usize)
+                .cloned()
+                .ok_or(PackError::Corrupt("string index out of range"))
+        })
+        .transpose()
+    };
+    chunk
+        .extras
+        .iter()
+        .map(|w| {
+            Ok(DetailExtra {
+                accessibility_information: opt(w.accessibility_information)?,
+                organizer_url: opt(w.organizer_url)?,
+                organizer_email: opt(w.organizer_email)?,
+                organizer_telephone: opt(w.organizer_telephone)?,
+                attendee_instructions: opt(w.attendee_instructions)?,
+                what_to_bring: w
+                    .what_to_bring
+                    .iter()
+                    .map(|&i| opt(Some(i)).map(Option::unwrap_or_default))
+                    .collect::<Result<_, _>>()?,
+                meeting_point: opt(w.meeting_point)?,
+            })
+        })
+        .collect()
 }
 
 fn encode_concepts(
@@ -380,17 +507,8 @@ fn encode_details(
         gender: gender_code(d.gender),
         levels: s.all(&d.levels),
         accessibility: encode_concepts(&d.accessibility, s, &mut plain),
-        accessibility_information: s.opt(d.accessibility_information.as_deref()),
         wheelchair: d.wheelchair,
-        organizer: d.organizer.as_ref().map(|g| WireOrganizer {
-            name: s.opt(g.name.as_deref()),
-            url: s.opt(g.url.as_deref()),
-            email: s.opt(g.email.as_deref()),
-            telephone: s.opt(g.telephone.as_deref()),
-        }),
-        attendee_instructions: s.opt(d.attendee_instructions.as_deref()),
-        what_to_bring: s.all(&d.what_to_bring),
-        meeting_point: s.opt(d.meeting_point.as_deref()),
+        organizer: d.organizer.as_ref().map(|g| s.opt(g.name.as_deref())),
     }
 }
 
@@ -470,10 +588,12 @@ pub struct Decoded {
     pub occurrences: Vec<Occurrence>,
     /// The activities they name.
     pub vocab: PackVocab,
+    /// The pack's details, in its order: entry `i` of its detail chunk belongs to `details[i]`.
+    pub details: Vec<Arc<Details>>,
 }
 
-/// Reads the sections of a pack and returns the core payload.
-fn core_payload(bytes: &[u8]) -> Result<&[u8], PackError> {
+/// Reads the sections of a pack (or detail chunk) and returns the payload of section `want`.
+fn section(bytes: &[u8], want: u8) -> Result<&[u8], PackError> {
     if bytes.len() < 5 {
         return Err(if bytes.starts_with(&MAGIC[..bytes.len().min(4)]) {
             PackError::Truncated
@@ -497,7 +617,8 @@ fn core_payload(bytes: &[u8]) -> Result<&[u8], PackError> {
         let len = u32::from_le_bytes([rest[2], rest[3], rest[4], rest[5]]) as usize;
         let body = rest.get(6..6 + len).ok_or(PackError::Truncated)?;
         match tag {
-            SECTION_CORE => core = Some(body),
+            _ if tag == want => core = Some(body),
+            SECTION_CORE | SECTION_DETAILS => {}
             _ if flags & REQUIRED != 0 => return Err(PackError::UnknownRequiredSection(tag)),
             _ => {}
         }
@@ -508,7 +629,7 @@ fn core_payload(bytes: &[u8]) -> Result<&[u8], PackError> {
 
 /// Decodes a pack into occurrences (with shared details) and its activities.
 pub fn decode(bytes: &[u8]) -> Result<Decoded, PackError> {
-    let core: Core = postcard::from_bytes(core_payload(bytes)?)
+    let core: Core = postcard::from_bytes(section(bytes, SECTION_CORE)?)
         .map_err(|_| PackError::Corrupt("the data section does not decode"))?;
     let strings = &core.strings;
     let get = |i: u32| -> Result<&str, PackError> {
@@ -584,23 +705,21 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, PackError> {
             gender: gender_of(d.gender)?,
             levels: all(&d.levels)?,
             accessibility: concepts(&d.accessibility)?,
-            accessibility_information: opt(d.accessibility_information)?,
             wheelchair: d.wheelchair,
             organizer: d
                 .organizer
-                .as_ref()
-                .map(|g| {
+                .map(|name| {
                     Ok::<_, PackError>(Organizer {
-                        name: opt(g.name)?,
-                        url: opt(g.url)?,
-                        email: opt(g.email)?,
-                        telephone: opt(g.telephone)?,
+                        name: opt(name)?,
+                        ..Organizer::default()
                     })
                 })
                 .transpose()?,
-            attendee_instructions: opt(d.attendee_instructions)?,
-            what_to_bring: all(&d.what_to_bring)?,
-            meeting_point: opt(d.meeting_point)?,
+            // In the detail chunk: see [`DetailExtra::apply`].
+            accessibility_information: None,
+            attendee_instructions: None,
+            what_to_bring: Vec::new(),
+            meeting_point: None,
         }));
     }
     let mut occurrences = Vec::with_capacity(core.occurrences.len());
@@ -658,7 +777,11 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, PackError> {
             details,
         });
     }
-    Ok(Decoded { occurrences, vocab })
+    Ok(Decoded {
+        occurrences,
+        vocab,
+        details,
+    })
 }
 
 /// Appends an optional section a reader of this version skips (for tests of forward

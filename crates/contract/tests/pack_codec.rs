@@ -174,9 +174,49 @@ fn sorted(mut v: Vec<Occurrence>) -> Vec<Occurrence> {
 fn every_field_round_trips() {
     let occs = sample();
     let refs: Vec<&Occurrence> = occs.iter().collect();
-    let bytes = pack::encode(&refs, &NoVocab);
-    let back = pack::decode(&bytes).unwrap();
-    assert_eq!(back.occurrences, sorted(occs));
+    let enc = pack::encode(&refs, &NoVocab);
+    let back = pack::decode(&enc.pack).unwrap();
+    // The pack alone lacks what only a session page shows; its detail chunk has it.
+    let first = back
+        .occurrences
+        .iter()
+        .find(|o| o.key.ends_with("sessions/1"))
+        .unwrap();
+    assert!(first.what_to_bring.is_empty() && first.attendee_instructions.is_none());
+    assert_eq!(
+        first.organizer.as_ref().unwrap().name.as_deref(),
+        Some("Org")
+    );
+    assert!(first.organizer.as_ref().unwrap().email.is_none());
+    let extras = pack::decode_details(&enc.details).unwrap();
+    assert_eq!(extras.len(), back.details.len());
+    // Filled in (as the app does when a session page opens), every field round-trips.
+    let full: Vec<std::sync::Arc<openactive::Details>> = back
+        .details
+        .iter()
+        .zip(&extras)
+        .map(|(d, x)| {
+            let mut d = (**d).clone();
+            x.apply(&mut d);
+            std::sync::Arc::new(d)
+        })
+        .collect();
+    let restored: Vec<Occurrence> = back
+        .occurrences
+        .iter()
+        .map(|o| {
+            let i = back
+                .details
+                .iter()
+                .position(|d| Arc::ptr_eq(d, &o.details))
+                .unwrap();
+            Occurrence {
+                details: full[i].clone(),
+                ..o.clone()
+            }
+        })
+        .collect();
+    assert_eq!(restored, sorted(occs));
     // Occurrences of one series share one details in the decoded pack too.
     let by_key = |k: &str| {
         back.occurrences
@@ -199,7 +239,7 @@ fn activities_are_resolved_with_their_labels_and_broader_ones() {
         label: Some("Swim".into()),
     });
     let refs: Vec<&Occurrence> = occs.iter().collect();
-    let back = pack::decode(&pack::encode(&refs, &Tiny)).unwrap();
+    let back = pack::decode(&pack::encode(&refs, &Tiny).pack).unwrap();
     let v = &back.vocab;
     assert_eq!(v.label_of("a#lessons").as_deref(), Some("Swimming Lessons"));
     assert_eq!(v.ancestors_of("a#lessons"), ["a#swim", "a#water"]);
@@ -221,7 +261,7 @@ fn activities_are_resolved_with_their_labels_and_broader_ones() {
 fn bad_packs_are_refused_with_a_reason() {
     let occs = sample();
     let refs: Vec<&Occurrence> = occs.iter().collect();
-    let good = pack::encode(&refs, &NoVocab);
+    let good = pack::encode(&refs, &NoVocab).pack;
     assert_eq!(pack::decode(b"").unwrap_err(), PackError::Truncated);
     assert_eq!(pack::decode(b"{\"a\":1}").unwrap_err(), PackError::NotAPack);
     let mut newer = good.clone();
@@ -241,6 +281,16 @@ fn bad_packs_are_refused_with_a_reason() {
         pack::decode(&req).unwrap_err(),
         PackError::UnknownRequiredSection(9)
     );
+    // A detail chunk is not a pack, and a pack is not a detail chunk.
+    let chunk = pack::encode(&refs, &NoVocab).details;
+    assert_eq!(pack::decode(&chunk).unwrap_err(), PackError::NoCore);
+    assert_eq!(pack::decode_details(&good).unwrap_err(), PackError::NoCore);
+    for n in 0..chunk.len() {
+        assert!(
+            pack::decode_details(&chunk[..n]).is_err(),
+            "chunk truncated at {n}"
+        );
+    }
     // An optional one is skipped.
     let mut opt = good.clone();
     pack::append_section(&mut opt, 9, false, b"future column");
@@ -254,7 +304,7 @@ proptest! {
     fn corrupt_bytes_never_panic(pos in any::<prop::sample::Index>(), byte in any::<u8>()) {
         let occs = sample();
         let refs: Vec<&Occurrence> = occs.iter().collect();
-        let mut bytes = pack::encode(&refs, &NoVocab);
+        let mut bytes = pack::encode(&refs, &NoVocab).pack;
         let i = pos.index(bytes.len());
         bytes[i] = byte;
         let _ = pack::decode(&bytes);
@@ -268,7 +318,7 @@ proptest! {
         let mut o = occ("k/1", "2026-01-01T00:00:00Z", Arc::new(Details::default()));
         o.start = start;
         o.end = dur.map(|d| start + chrono::Duration::seconds(d));
-        let back = pack::decode(&pack::encode(&[&o], &NoVocab)).unwrap();
+        let back = pack::decode(&pack::encode(&[&o], &NoVocab).pack).unwrap();
         prop_assert_eq!(&back.occurrences[0], &o);
     }
 }

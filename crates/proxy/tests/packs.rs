@@ -116,6 +116,10 @@ fn packs_equal_the_join_of_the_relay_for_any_filters() {
             assert_eq!(content_hash(&b), p.hash);
             let d = pack::decode(&b).unwrap();
             assert_eq!(d.occurrences.len() as u32, p.occurrences);
+            let (s, h, c) = get_bytes(&proxy, p.details.as_deref().unwrap()).await;
+            assert_eq!(s, 200);
+            assert_eq!(h["cache-control"], "public, max-age=31536000, immutable");
+            assert_eq!(pack::decode_details(&c).unwrap().len(), d.details.len());
             occ.extend(d.occurrences);
             vocab.merge(d.vocab);
         }
@@ -268,6 +272,7 @@ fn built(tag: u8) -> BuiltPack {
         cell: None,
         occurrences: 0,
         bytes: vec![b'A', b'F', b'P', b'K', 1, tag],
+        details: vec![b'A', b'F', b'P', b'K', 1, 100 + tag],
     }
 }
 
@@ -303,11 +308,15 @@ fn install_writes_atomically_names_by_content_and_keeps_old_packs_for_the_retent
         first.iter().all(|h| held.contains(h)),
         "old packs outlive their manifest"
     );
-    assert_eq!(held.len(), 3);
+    assert_eq!(held.len(), 6, "three packs and their detail chunks");
     std::thread::sleep(Duration::from_millis(1100));
     packs.install(vec![built(2), built(3)], chrono::Utc::now(), true);
     let held: HashSet<String> = packs.held().into_iter().collect();
-    assert_eq!(held.len(), 2, "pack 1 dropped after the retention time");
+    assert_eq!(
+        held.len(),
+        4,
+        "pack 1 and its chunk dropped after the retention time"
+    );
     assert!(!held.contains(&first[0]));
     assert!(!dir.path().join(format!("{}.pack", first[0])).exists());
 }

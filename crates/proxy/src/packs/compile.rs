@@ -36,6 +36,8 @@ pub struct BuiltPack {
     pub occurrences: u32,
     /// The pack bytes.
     pub bytes: Vec<u8>,
+    /// Its detail chunk.
+    pub details: Vec<u8>,
 }
 
 /// What one compile produced.
@@ -112,11 +114,15 @@ pub fn packs(occurrences: &[Occurrence], vocab: &dyn ActivityVocabulary) -> Vec<
     }
     groups
         .into_iter()
-        .map(|((slots, cell), occs)| BuiltPack {
-            slots,
-            cell: cell.map(cell_bounds),
-            occurrences: occs.len() as u32,
-            bytes: pack::encode(&occs, vocab),
+        .map(|((slots, cell), occs)| {
+            let enc = pack::encode(&occs, vocab);
+            BuiltPack {
+                slots,
+                cell: cell.map(cell_bounds),
+                occurrences: occs.len() as u32,
+                bytes: enc.pack,
+                details: enc.details,
+            }
         })
         .collect()
 }

@@ -172,6 +172,7 @@ impl Packs {
             let files = lock_r(&self.files);
             for b in built {
                 let hash = content_hash(&b.bytes);
+                let details_hash = content_hash(&b.details);
                 refs.push(PackRef {
                     url: format!("/packs/{hash}.pack"),
                     hash: hash.clone(),
@@ -179,10 +180,13 @@ impl Packs {
                     cell: b.cell,
                     occurrences: b.occurrences,
                     bytes: b.bytes.len() as u64,
+                    details: Some(format!("/packs/{details_hash}.pack")),
                 });
-                if !files.contains_key(&hash) && !fresh.iter().any(|(h, _, _)| *h == hash) {
-                    let br = brotli(&b.bytes, self.settings.brotli_quality);
-                    fresh.push((hash, Bytes::from(b.bytes), Bytes::from(br)));
+                for (h, bytes) in [(hash, b.bytes), (details_hash, b.details)] {
+                    if !files.contains_key(&h) && !fresh.iter().any(|(f, _, _)| *f == h) {
+                        let br = brotli(&bytes, self.settings.brotli_quality);
+                        fresh.push((h, Bytes::from(bytes), Bytes::from(br)));
+                    }
                 }
             }
         }
@@ -207,7 +211,10 @@ impl Packs {
                 );
             }
             for (hash, s) in files.iter_mut() {
-                let named = refs.iter().any(|r| r.hash == *hash);
+                let chunk = format!("/packs/{hash}.pack");
+                let named = refs
+                    .iter()
+                    .any(|r| r.hash == *hash || r.details.as_deref() == Some(chunk.as_str()));
                 if named {
                     s.released = None;
                 } else if s.released.is_none() {
