@@ -60,7 +60,8 @@ fn feed_line(f: &crate::api::FeedInfo) -> String {
     let checked = checked
         .map(|a| format!(" · checked {a}"))
         .unwrap_or_default();
-    match f.status {
+    let hidden = f.hidden.as_ref().map(hidden_line).unwrap_or_default();
+    let line = match f.status {
         Health::Ok => format!("{} items{checked}", f.items),
         Health::Harvesting => format!("{} items so far (first read in progress)", f.items),
         Health::Failing | Health::Gone => format!(
@@ -76,5 +77,31 @@ fn feed_line(f: &crate::api::FeedInfo) -> String {
                 ))
                 .unwrap_or_default()
         ),
+    };
+    format!("{line}{hidden}")
+}
+
+/// "; not shown: 12 past, 3 cancelled, 2 without a location" (only the reasons that occur).
+fn hidden_line(h: &openactive::join::Hidden) -> String {
+    let parts: Vec<String> = [
+        (h.unreadable, "unreadable"),
+        (h.orphaned, "waiting for their series"),
+        (h.undated, "without a date"),
+        (h.past, "past"),
+        (h.absurd_date, "with an impossible date"),
+        (h.duplicate, "listed twice"),
+        (h.cancelled, "cancelled"),
+        (h.booking_grid, "repeats in a booking grid"),
+        (h.no_location, "without a location"),
+        (h.outside_region, "outside the area"),
+    ]
+    .into_iter()
+    .filter(|(n, _)| *n > 0)
+    .map(|(n, what)| format!("{n} {what}"))
+    .collect();
+    if parts.is_empty() {
+        String::new()
+    } else {
+        format!("; not shown: {}", parts.join(", "))
     }
 }

@@ -527,6 +527,9 @@ describe('Activity Finder end to end (demo data)', () => {
       await page.locator('.load-status__feeds summary').click();
       const status = await page.locator('.feed-status', { hasText: broken.kind }).filter({ hasText: broken.publisher }).first().textContent();
       assert.match(status, /not answering \(HTTP 503\); showing its last \d+ items, last updated 2 hours ago/);
+      // Every feed says what it has that is not shown, and why (here: cancelled and past sessions).
+      const all = (await page.locator('.feed-status').allTextContents()).join('\n');
+      assert.match(all, /not shown: .*\d+ cancelled/);
     } finally {
       await context.close();
     }

@@ -59,6 +59,9 @@ pub struct FeedInfo {
     /// The first full pass has reached the end of the feed.
     #[serde(default)]
     pub caught_up: bool,
+    /// What the feed has that is not shown, and why (from the last pack compile).
+    #[serde(default)]
+    pub hidden: Option<openactive::join::Hidden>,
 }
 
 /// Map tile server settings.

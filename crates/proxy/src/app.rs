@@ -501,9 +501,11 @@ async fn feed_page(
 pub fn feed_infos(st: &AppState) -> Vec<contract::FeedInfo> {
     let time =
         |t: chrono::DateTime<chrono::Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let hidden = st.packs.hidden();
     st.feeds
         .iter()
-        .map(|f| {
+        .enumerate()
+        .map(|(i, f)| {
             let status = f.status();
             contract::FeedInfo {
                 id: f.spec.id.clone(),
@@ -518,6 +520,7 @@ pub fn feed_infos(st: &AppState) -> Vec<contract::FeedInfo> {
                 error: status.error.clone(),
                 retry_at: status.retry_at.map(time),
                 caught_up: status.caught_up,
+                hidden: hidden.get(i).cloned(),
             }
         })
         .collect()

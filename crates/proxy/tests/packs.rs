@@ -98,6 +98,15 @@ fn packs_equal_the_join_of_the_relay_for_any_filters() {
         let m = manifest(&proxy).await;
         assert_eq!(m.format, pack::VERSION);
         assert!(m.demo);
+        // What each feed has that is not shown, and why, from the compile.
+        assert!(m.feeds.iter().all(|f| f.hidden.is_some()));
+        let cancelled: usize = m
+            .feeds
+            .iter()
+            .filter_map(|f| f.hidden.as_ref())
+            .map(|h| h.cancelled)
+            .sum();
+        assert!(cancelled > 0, "the demo has cancelled sessions, counted");
         assert!(
             m.packs.iter().any(|p| p.slots),
             "facility slots in their own packs"

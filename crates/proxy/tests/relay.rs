@@ -121,6 +121,7 @@ async fn api_feeds_lists_parents_first_with_the_contract_fields() {
                 "caught_up",
                 "dataset_url",
                 "error",
+                "hidden",
                 "id",
                 "items",
                 "kind",

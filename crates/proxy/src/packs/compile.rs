@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use contract::{Cell, pack};
 use finder::ActivityVocabulary;
-use openactive::join::Store;
+use openactive::join::{Hidden, Store};
 use openactive::{Dataset, Occurrence, OpportunityKind};
 
 /// Grid cell height in degrees of latitude (about 11 km).
@@ -47,14 +47,17 @@ pub struct Compiled {
     pub packs: Vec<BuiltPack>,
     /// Items the reader skipped, per feed.
     pub skipped: Vec<usize>,
+    /// What is not shown and why, per feed.
+    pub hidden: Vec<Hidden>,
 }
 
-/// Joins the feeds' relayed items into occurrences from `now` to `now + lookahead_days`.
+/// Joins the feeds' relayed items into occurrences from `now` to `now + lookahead_days`, with
+/// the items read back but skipped, and what is not shown and why, per feed.
 pub fn occurrences(
     feeds: &[FeedInput],
     now: DateTime<Utc>,
     lookahead_days: u32,
-) -> (Vec<Occurrence>, Vec<usize>) {
+) -> (Vec<Occurrence>, Vec<usize>, Vec<Hidden>) {
     let mut store = Store::new();
     let mut skipped = vec![0; feeds.len()];
     for (i, f) in feeds.iter().enumerate() {
@@ -82,7 +85,8 @@ pub fn occurrences(
             }
         }
     }
-    (store.occurrences(now, lookahead_days), skipped)
+    let build = store.build(now, lookahead_days, None);
+    (build.occurrences, skipped, build.hidden)
 }
 
 /// The grid cell of a position.
@@ -134,9 +138,10 @@ pub fn compile(
     now: DateTime<Utc>,
     lookahead_days: u32,
 ) -> Compiled {
-    let (occ, skipped) = occurrences(feeds, now, lookahead_days);
+    let (occ, skipped, hidden) = occurrences(feeds, now, lookahead_days);
     Compiled {
         packs: packs(&occ, vocab),
         skipped,
+        hidden,
     }
 }

@@ -64,6 +64,7 @@ struct Stored {
 struct Current {
     generated: DateTime<Utc>,
     refs: Vec<PackRef>,
+    hidden: Vec<openactive::join::Hidden>,
 }
 
 /// The packs of the current and recent compiles.
@@ -150,6 +151,14 @@ impl Packs {
             .unwrap_or_default()
     }
 
+    /// What each feed (by index) has that the last compile did not show, and why.
+    pub fn hidden(&self) -> Vec<openactive::join::Hidden> {
+        lock_r(&self.current)
+            .as_ref()
+            .map(|c| c.hidden.clone())
+            .unwrap_or_default()
+    }
+
     /// Hashes of every pack held (current and retained).
     pub fn held(&self) -> Vec<String> {
         lock_r(&self.files).keys().cloned().collect()
@@ -164,6 +173,17 @@ impl Packs {
     /// renamed into place), makes them current, releases the previous ones and drops packs
     /// released longer ago than the retention time. `complete` says every feed had settled.
     pub fn install(&self, built: Vec<BuiltPack>, generated: DateTime<Utc>, complete: bool) {
+        self.install_with(built, Vec::new(), generated, complete);
+    }
+
+    /// [`Packs::install`] with what each feed has that is not shown, and why.
+    pub fn install_with(
+        &self,
+        built: Vec<BuiltPack>,
+        hidden: Vec<openactive::join::Hidden>,
+        generated: DateTime<Utc>,
+        complete: bool,
+    ) {
         let now = Instant::now();
         let retention = Duration::from_secs(self.settings.retention_secs);
         let mut refs = Vec::with_capacity(built.len());
@@ -229,7 +249,11 @@ impl Packs {
                 keep
             });
         }
-        *lock_w(&self.current) = Some(Current { generated, refs });
+        *lock_w(&self.current) = Some(Current {
+            generated,
+            refs,
+            hidden,
+        });
         if let Some(dir) = &self.dir {
             sweep_dir(dir, &self.held(), retention);
         }
@@ -380,7 +404,10 @@ pub async fn build_once(
     let bytes: usize = compiled.packs.iter().map(|p| p.bytes.len()).sum();
     let count = compiled.packs.len();
     let p = packs.clone();
-    let _ = tokio::task::spawn_blocking(move || p.install(compiled.packs, now, complete)).await;
+    let _ = tokio::task::spawn_blocking(move || {
+        p.install_with(compiled.packs, compiled.hidden, now, complete)
+    })
+    .await;
     tracing::info!(
         packs = count,
         occurrences = n,
