@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
-/** Chromium flags for a headless, offline, root-run browser (see TOOLCHAIN.md trap 5). */
+/** Chromium flags for a headless, offline, root-run browser (see docs/toolchain.md trap 5). */
 export const CHROME_ARGS = [
   '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
   '--disable-background-networking', '--disable-component-update', '--disable-sync',

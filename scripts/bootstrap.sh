@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 TRUNK_VERSION=0.21.14
-# The wasm-bindgen CLI must equal the wasm-bindgen crate in Cargo.lock exactly (TOOLCHAIN.md trap 2).
+# The wasm-bindgen CLI must equal the wasm-bindgen crate in Cargo.lock exactly (docs/toolchain.md trap 2).
 WASM_BINDGEN_VERSION=$(awk '/^name = "wasm-bindgen"$/{getline; gsub(/version = |"/,""); print; exit}' Cargo.lock)
 export PATH="$HOME/.cargo/bin:$PATH"
 log() { printf '[bootstrap] %s\n' "$*" >&2; }
