@@ -44,33 +44,43 @@ pub fn upcoming(o: &Occurrence, now: chrono::DateTime<chrono::Utc>) -> bool {
     o.end.unwrap_or(o.start) > now
 }
 
-async fn fetch_and_decode(p: &PackRef) -> Result<pack::Decoded, String> {
+/// Fetches a pack or detail chunk and decodes it. One that does not decode may be a truncated
+/// copy in a cache, so it is asked for once more from the server (a different URL); one in a
+/// newer format asks for a reload instead.
+async fn fetch_decoded<T>(
+    url: &str,
+    decode: impl Fn(&[u8]) -> Result<T, pack::PackError>,
+) -> Result<T, String> {
     let mut last = String::new();
     for attempt in 0..2 {
-        let url = if attempt == 0 {
-            p.url.clone()
+        let u = if attempt == 0 {
+            url.to_string()
         } else {
-            // A pack that did not decode may be a truncated copy in a cache: ask the server.
-            format!("{}?refetch=1", p.url)
+            format!("{url}?refetch=1")
         };
-        let bytes = match api::fetch_bytes(&url).await {
+        let bytes = match api::fetch_bytes(&u).await {
             Ok(b) => b,
             Err(FetchError(e)) => {
                 last = format!("could not be fetched ({e})");
                 continue;
             }
         };
-        match crate::app::measured("af:decode", || pack::decode(&bytes)) {
+        match decode(&bytes) {
             Ok(d) => return Ok(d),
             Err(
                 e @ (pack::PackError::NewerVersion(_) | pack::PackError::UnknownRequiredSection(_)),
-            ) => {
-                return Err(format!("{e}: reload the page"));
-            }
+            ) => return Err(format!("{e}: reload the page")),
             Err(e) => last = e.to_string(),
         }
     }
     Err(last)
+}
+
+async fn fetch_and_decode(p: &PackRef) -> Result<pack::Decoded, String> {
+    fetch_decoded(&p.url, |b| {
+        crate::app::measured("af:decode", || pack::decode(b))
+    })
+    .await
 }
 
 /// Loads every pack of `manifest`, calling `notify` as each is decoded. Returns when all are
@@ -130,22 +140,7 @@ pub async fn load_all(
     futures::future::join_all(workers).await;
 }
 
-/// Fetches and decodes a detail chunk (once more, bypassing the cache, if it does not decode).
+/// Fetches and decodes a detail chunk (see [`fetch_decoded`]).
 pub async fn fetch_details(url: &str) -> Result<Vec<pack::DetailExtra>, String> {
-    let mut last = String::new();
-    for attempt in 0..2 {
-        let u = if attempt == 0 {
-            url.to_string()
-        } else {
-            format!("{url}?refetch=1")
-        };
-        match api::fetch_bytes(&u).await {
-            Ok(b) => match pack::decode_details(&b) {
-                Ok(d) => return Ok(d),
-                Err(e) => last = e.to_string(),
-            },
-            Err(FetchError(e)) => last = format!("could not be fetched ({e})"),
-        }
-    }
-    Err(last)
+    fetch_decoded(url, pack::decode_details).await
 }

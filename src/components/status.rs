@@ -52,12 +52,13 @@ pub fn LoadStatus() -> impl IntoView {
 /// "120 items · checked 3 minutes ago", or why the publisher is not answering.
 fn feed_line(f: &crate::api::FeedInfo) -> String {
     use contract::Health;
-    let checked = f
+    let age = f
         .last_harvest
         .as_deref()
         .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
         .map(|t| finder::display::age(&t, &chrono::Utc::now().fixed_offset()));
-    let checked = checked
+    let checked = age
+        .as_ref()
         .map(|a| format!(" · checked {a}"))
         .unwrap_or_default();
     let hidden = f.hidden.as_ref().map(hidden_line).unwrap_or_default();
@@ -68,13 +69,7 @@ fn feed_line(f: &crate::api::FeedInfo) -> String {
             "not answering ({}); showing its last {} items{}",
             f.error.as_deref().unwrap_or("no answer"),
             f.items,
-            f.last_harvest
-                .as_deref()
-                .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
-                .map(|t| format!(
-                    ", last updated {}",
-                    finder::display::age(&t, &chrono::Utc::now().fixed_offset())
-                ))
+            age.map(|a| format!(", last updated {a}"))
                 .unwrap_or_default()
         ),
     };
