@@ -1,7 +1,7 @@
 //! Plain-English text for people: dates and times in London time, prices, ages, distances.
 //! Pure functions so the wording is tested natively and shared by every view.
 
-use chrono::{DateTime, FixedOffset};
+use chrono::{DateTime, FixedOffset, Utc};
 use chrono_tz::Europe::London;
 use openactive::{AgeRange, Gender, Occurrence};
 
@@ -146,8 +146,313 @@ pub fn safe_link(url: &str) -> Option<&str> {
     (lower.starts_with("https://") || lower.starts_with("http://")).then_some(u)
 }
 
+/// How long ago `then` was, short, for the trust line: "just now", "5 min ago",
+/// "3 hours ago", "3 days ago", and from a week on the London date: "on 12 Oct" (with the year
+/// when it is not this year's). A time in the future (clock skew) reads "just now".
+pub fn ago(then: DateTime<Utc>, now: DateTime<Utc>) -> String {
+    use chrono::Datelike;
+    let secs = (now - then).num_seconds().max(0);
+    let plural = |n: i64, unit: &str| format!("{n} {unit}{} ago", if n == 1 { "" } else { "s" });
+    match secs {
+        0..60 => "just now".into(),
+        60..3600 => format!("{} min ago", secs / 60),
+        3600..86400 => plural(secs / 3600, "hour"),
+        86400..604800 => plural(secs / 86400, "day"),
+        _ => {
+            let (l, n) = (then.with_timezone(&London), now.with_timezone(&London));
+            let mut s = format!("on {} {}", l.day(), MONTHS[l.month0() as usize]);
+            if l.year() != n.year() {
+                s.push_str(&format!(" {}", l.year()));
+            }
+            s
+        }
+    }
+}
+
+/// Who listed a session and how fresh it is, for every card and session page:
+/// "Listed by Northgate Active Trust · updated 3 days ago · checked 5 min ago".
+/// `updated` is the item's last change, `checked` the feed's last successful read; either is
+/// left out when unknown. When the publisher is not answering, the check says so.
+pub fn trust_line(
+    publisher: &str,
+    updated: Option<DateTime<Utc>>,
+    checked: Option<DateTime<Utc>>,
+    answering: bool,
+    now: DateTime<Utc>,
+) -> String {
+    let mut s = format!("Listed by {}", publisher.trim());
+    if let Some(u) = updated {
+        s.push_str(&format!(" · updated {}", ago(u, now)));
+    }
+    match (checked, answering) {
+        (Some(c), true) => s.push_str(&format!(" · checked {}", ago(c, now))),
+        (Some(c), false) => s.push_str(&format!(
+            " · last checked {}; the publisher is not answering",
+            ago(c, now)
+        )),
+        (None, false) => s.push_str(" · the publisher is not answering"),
+        (None, true) => {}
+    }
+    s
+}
+
+/// How far ahead the publisher lists dates for a series: "Dates listed until Mon 14 Dec"
+/// (London date; the year added when it is not this year's).
+pub fn listed_until(until: &DateTime<FixedOffset>, now: DateTime<Utc>) -> String {
+    use chrono::Datelike;
+    let (l, n) = (until.with_timezone(&London), now.with_timezone(&London));
+    let mut s = format!(
+        "Dates listed until {} {} {}",
+        WEEKDAYS[l.weekday().num_days_from_monday() as usize],
+        l.day(),
+        MONTHS[l.month0() as usize]
+    );
+    if l.year() != n.year() {
+        s.push_str(&format!(" {}", l.year()));
+    }
+    s
+}
+
+/// Where "Report a problem with this listing" goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReportTarget {
+    /// `mailto:` the organiser's email (validated), with the session named in the subject.
+    Email(String),
+    /// The organiser's web site (http(s) only).
+    Website(String),
+    /// The publisher's dataset page (http(s) only).
+    Dataset(String),
+}
+
+impl ReportTarget {
+    /// The link's address.
+    pub fn href(&self) -> &str {
+        match self {
+            ReportTarget::Email(h) | ReportTarget::Website(h) | ReportTarget::Dataset(h) => h,
+        }
+    }
+    /// What following it does, in plain words (shown beside the link).
+    pub fn hint(&self) -> &'static str {
+        match self {
+            ReportTarget::Email(_) => "emails the organiser",
+            ReportTarget::Website(_) => "the organiser's website, opens in a new tab",
+            ReportTarget::Dataset(_) => "the publisher's data page, opens in a new tab",
+        }
+    }
+}
+
+/// An email address plain enough to put in a `mailto:` link untouched: one `@`, a local part of
+/// letters, digits and `.!#$%&'*+/=?^_{|}~-` (no `?`, `&`, spaces or controls), and a domain of
+/// dot-separated letter/digit/hyphen labels with a dot. Feed text is untrusted: anything else is
+/// refused rather than repaired.
+///
+/// ```
+/// use finder::display::valid_email;
+/// assert_eq!(valid_email(" Bookings@North-Gate.org.uk "), Some("Bookings@North-Gate.org.uk"));
+/// assert_eq!(valid_email("a@b?cc=x@evil.example"), None);
+/// assert_eq!(valid_email("javascript:alert(1)//@x.example"), None);
+/// ```
+pub fn valid_email(s: &str) -> Option<&str> {
+    let s = s.trim();
+    let (local, domain) = s.split_once('@')?;
+    let local_ok = !local.is_empty()
+        && local.len() <= 64
+        && !local.starts_with('.')
+        && !local.ends_with('.')
+        && local
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"._+-!$%'*=^{|}~/".contains(&b));
+    let labels: Vec<&str> = domain.split('.').collect();
+    let domain_ok = domain.len() <= 253
+        && labels.len() >= 2
+        && labels.iter().all(|l| {
+            !l.is_empty()
+                && l.len() <= 63
+                && !l.starts_with('-')
+                && !l.ends_with('-')
+                && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        });
+    (local_ok && domain_ok).then_some(s)
+}
+
+/// Percent-encodes everything but RFC 3986 unreserved characters (for a `mailto:` subject).
+fn percent_encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// Where to report a problem with a listing: the organiser's email (a person reads it), else
+/// the organiser's web site, else the publisher's dataset page; `None` when none is usable.
+/// Only `mailto:` with a [`valid_email`] and http(s) links come out (feed text is untrusted).
+pub fn report_target(
+    organizer: Option<&openactive::Organizer>,
+    dataset_url: Option<&str>,
+    session_name: &str,
+) -> Option<ReportTarget> {
+    if let Some(email) = organizer
+        .and_then(|o| o.email.as_deref())
+        .and_then(valid_email)
+    {
+        let name: String = session_name
+            .chars()
+            .filter(|c| !c.is_control())
+            .take(120)
+            .collect();
+        let subject = percent_encode(&format!("Problem with a listing: {}", name.trim()));
+        return Some(ReportTarget::Email(format!(
+            "mailto:{email}?subject={subject}"
+        )));
+    }
+    if let Some(url) = organizer.and_then(|o| o.url.as_deref()).and_then(safe_link) {
+        return Some(ReportTarget::Website(url.to_string()));
+    }
+    dataset_url
+        .and_then(safe_link)
+        .map(|u| ReportTarget::Dataset(u.to_string()))
+}
+
 #[cfg(test)]
 mod tests {
+    fn t(s: &str) -> DateTime<Utc> {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn ago_reads_short_then_turns_into_a_date() {
+        let now = t("2026-12-01T12:00:00Z");
+        let before = |secs: i64| now - chrono::Duration::seconds(secs);
+        assert_eq!(ago(before(0), now), "just now");
+        assert_eq!(ago(before(59), now), "just now");
+        assert_eq!(ago(now + chrono::Duration::minutes(3), now), "just now");
+        assert_eq!(ago(before(60), now), "1 min ago");
+        assert_eq!(ago(before(5 * 60 + 30), now), "5 min ago");
+        assert_eq!(ago(before(3600), now), "1 hour ago");
+        assert_eq!(ago(before(3 * 3600 + 100), now), "3 hours ago");
+        assert_eq!(ago(before(86400), now), "1 day ago");
+        assert_eq!(ago(before(3 * 86400), now), "3 days ago");
+        assert_eq!(ago(before(6 * 86400 + 86399), now), "6 days ago");
+        assert_eq!(ago(t("2026-10-12T09:00:00Z"), now), "on 12 Oct");
+        // London dates: 23:30 UTC is the same day in winter (GMT)…
+        assert_eq!(ago(t("2026-10-31T23:30:00Z"), now), "on 31 Oct");
+        // …and the next day in summer (BST).
+        assert_eq!(ago(t("2026-08-31T23:30:00Z"), now), "on 1 Sep");
+        assert_eq!(ago(t("2025-11-02T09:00:00Z"), now), "on 2 Nov 2025");
+    }
+
+    #[test]
+    fn trust_line_names_the_publisher_and_both_ages() {
+        let now = t("2026-12-01T12:00:00Z");
+        assert_eq!(
+            trust_line(
+                "Northgate Active Trust",
+                Some(now - chrono::Duration::days(3)),
+                Some(now - chrono::Duration::minutes(5)),
+                true,
+                now
+            ),
+            "Listed by Northgate Active Trust · updated 3 days ago · checked 5 min ago"
+        );
+        assert_eq!(
+            trust_line("P", None, Some(now), true, now),
+            "Listed by P · checked just now"
+        );
+        assert_eq!(trust_line(" P ", None, None, true, now), "Listed by P");
+        assert_eq!(
+            trust_line(
+                "P",
+                Some(t("2026-10-12T10:00:00Z")),
+                Some(now - chrono::Duration::hours(2)),
+                false,
+                now
+            ),
+            "Listed by P · updated on 12 Oct · last checked 2 hours ago; the publisher is not answering"
+        );
+        assert_eq!(
+            trust_line("P", None, None, false, now),
+            "Listed by P · the publisher is not answering"
+        );
+    }
+
+    #[test]
+    fn listed_until_gives_the_london_date() {
+        let now = t("2026-12-01T12:00:00Z");
+        let until = DateTime::parse_from_rfc3339("2026-12-14T18:00:00+00:00").unwrap();
+        assert_eq!(listed_until(&until, now), "Dates listed until Mon 14 Dec");
+        let next_year = DateTime::parse_from_rfc3339("2027-03-01T00:30:00+01:00").unwrap();
+        // 00:30 at +01:00 is 23:30 UTC on 28 Feb, which is 28 Feb in London (GMT).
+        assert_eq!(
+            listed_until(&next_year, now),
+            "Dates listed until Sun 28 Feb 2027"
+        );
+    }
+
+    #[test]
+    fn emails_are_validated_not_repaired() {
+        assert_eq!(valid_email("a.b+c@x.example"), Some("a.b+c@x.example"));
+        for bad in [
+            "",
+            "a@b",
+            "@x.example",
+            "a@@x.example",
+            "a b@x.example",
+            "a@x.example?bcc=z@y.example",
+            "a@x.example&body=hi",
+            "a@-x.example",
+            "a@x..example",
+            "a\n@x.example",
+            "a@x.example\r\nBcc: z@y.example",
+            "<a@x.example>",
+            "mailto:a@x.example",
+            ".a@x.example",
+            "a@exämple.org",
+        ] {
+            assert_eq!(valid_email(bad), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn report_goes_to_the_organisers_email_then_website_then_the_dataset_page() {
+        let org = |email: Option<&str>, url: Option<&str>| openactive::Organizer {
+            name: Some("O".into()),
+            url: url.map(Into::into),
+            email: email.map(Into::into),
+            telephone: None,
+        };
+        let both = org(Some("hello@north.example"), Some("https://north.example/"));
+        assert_eq!(
+            report_target(Some(&both), Some("https://data.example/"), "Aqua & Fit?"),
+            Some(ReportTarget::Email(
+                "mailto:hello@north.example?subject=Problem%20with%20a%20listing%3A%20Aqua%20%26%20Fit%3F"
+                    .into()
+            ))
+        );
+        let bad_email = org(Some("x@y?z"), Some("https://north.example/"));
+        assert_eq!(
+            report_target(Some(&bad_email), Some("https://data.example/"), "S"),
+            Some(ReportTarget::Website("https://north.example/".into()))
+        );
+        let hostile = org(Some("nope"), Some("javascript:alert(1)"));
+        assert_eq!(
+            report_target(Some(&hostile), Some(" https://data.example/ds "), "S"),
+            Some(ReportTarget::Dataset("https://data.example/ds".into()))
+        );
+        assert_eq!(
+            report_target(Some(&hostile), Some("data:text/html,x"), "S"),
+            None
+        );
+        assert_eq!(report_target(None, None, "S"), None);
+        let t = report_target(None, Some("https://d.example/"), "S").unwrap();
+        assert_eq!(t.href(), "https://d.example/");
+        assert!(t.hint().contains("new tab"));
+    }
+
     use super::*;
 
     #[test]

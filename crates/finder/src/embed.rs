@@ -162,9 +162,9 @@ impl Font {
 }
 
 /// Filter keys a host may hide or lock, with the group of controls each belongs to.
-pub const LOCKABLE: [&str; 18] = [
+pub const LOCKABLE: [&str; 19] = [
     "act", "near", "at", "r", "days", "tod", "from", "to", "free", "max", "age", "g", "acc", "wc",
-    "lvl", "org", "q", "slots",
+    "lvl", "org", "q", "slots", "cx",
 ];
 
 /// Theme colours and font; `None` keeps the app's own.
@@ -382,6 +382,7 @@ pub fn apply_locks(locked: &[&str], preset: &Filters, f: &mut Filters) {
             "org" => f.organiser = preset.organiser.clone(),
             "q" => f.keyword = preset.keyword.clone(),
             "slots" => f.slots = preset.slots,
+            "cx" => f.cancelled = preset.cancelled,
             _ => {}
         }
     }

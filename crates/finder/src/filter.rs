@@ -226,6 +226,9 @@ pub struct Filters {
     pub keyword: String,
     /// Include facility slots (courts, pitches) as well as sessions.
     pub slots: bool,
+    /// Show cancelled (or postponed) sessions too, marked as cancelled, until their date
+    /// passes. Off by default: cancelled sessions are hidden.
+    pub cancelled: bool,
     /// Result order.
     pub sort: Sort,
     /// List or map on small screens.
@@ -256,6 +259,7 @@ impl Filters {
             !self.organiser.trim().is_empty(),
             !self.keyword.trim().is_empty(),
             self.slots,
+            self.cancelled,
         ]
         .into_iter()
         .filter(|b| *b)

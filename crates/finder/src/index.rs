@@ -45,8 +45,10 @@ pub(crate) struct Row {
     /// `Index::texts`). Occurrences of one series share one text.
     pub text: u32,
     pub slot: bool,
-    /// Never listed: cancelled, or a repeat inside a booking grid.
+    /// Never listed: a repeat inside a booking grid, or on demand.
     pub hidden: bool,
+    /// Cancelled or postponed: listed (marked) only when asked for (`cx=1`).
+    pub cancelled: bool,
 }
 
 /// Labels and the hierarchy of the activities that occur in the data.
@@ -327,7 +329,8 @@ impl Index {
                 org_text: d.org_text,
                 text: d.text,
                 slot: o.kind == OpportunityKind::FacilitySlot,
-                hidden: o.cancelled || o.booking_grid || o.kind == OpportunityKind::OnDemand,
+                hidden: o.booking_grid || o.kind == OpportunityKind::OnDemand,
+                cancelled: o.cancelled,
             });
         }
         ix.activity_labels = ix
@@ -390,7 +393,10 @@ impl Index {
     /// Number of sessions (events, courses; not facility slots) a person could be shown: not
     /// cancelled, not grid repeats.
     pub fn visible_len(&self) -> usize {
-        self.rows.iter().filter(|r| !r.hidden && !r.slot).count()
+        self.rows
+            .iter()
+            .filter(|r| !r.hidden && !r.cancelled && !r.slot)
+            .count()
     }
 
     /// Looks an occurrence up by key.

@@ -38,6 +38,8 @@ pub enum FilterKind {
     Keyword,
     /// Facility slots excluded unless asked for.
     Kind,
+    /// Cancelled sessions excluded unless asked for (`cx=1`).
+    Cancelled,
 }
 
 impl FilterKind {
@@ -77,6 +79,7 @@ impl FilterKind {
             FilterKind::Organiser => "organiser or venue",
             FilterKind::Keyword => "keyword",
             FilterKind::Kind => "session type",
+            FilterKind::Cancelled => "cancelled sessions",
         }
     }
     /// The filters with this one cleared.
@@ -106,6 +109,7 @@ impl FilterKind {
             FilterKind::Organiser => f.organiser.clear(),
             FilterKind::Keyword => f.keyword.clear(),
             FilterKind::Kind => f.slots = true,
+            FilterKind::Cancelled => f.cancelled = true,
         }
         f
     }
@@ -134,6 +138,9 @@ pub struct Facets {
     /// not the slots opt-in: what ticking "include facility bookings" adds (or, when it is
     /// ticked, how many of the results are slots).
     pub slots: u32,
+    /// Cancelled sessions, counted like `slots`: what "show cancelled sessions" adds (or, when
+    /// it is ticked, how many of the results are cancelled).
+    pub cancelled: u32,
 }
 
 /// The answer to a filter change.
@@ -309,6 +316,7 @@ impl Index {
             !c.words.is_empty() && !c.text_ok[r.text as usize],
         );
         fail(FilterKind::Kind, r.slot && !f.slots);
+        fail(FilterKind::Cancelled, r.cancelled && !f.cancelled);
         m
     }
 
@@ -387,6 +395,9 @@ impl Index {
             }
             if without(FilterKind::Kind) && r.slot {
                 fx.slots += 1;
+            }
+            if without(FilterKind::Cancelled) && r.cancelled {
+                fx.cancelled += 1;
             }
         }
         let nearest = f.sort == Sort::Nearest && c.centre.is_some();

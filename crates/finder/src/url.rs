@@ -23,6 +23,7 @@
 //! | `org` | organiser or venue | `org=Better` |
 //! | `q` | keyword | `q=yoga` |
 //! | `slots` | include facility slots | `slots=1` |
+//! | `cx` | show cancelled sessions (marked) | `cx=1` |
 //! | `sort` | `soon` or `near` | `sort=near` |
 //! | `view` | `list` or `map` | `view=map` |
 //! | `s` | selected session key | `s=https://…` |
@@ -220,6 +221,9 @@ pub fn encode(f: &Filters) -> String {
     }
     if f.slots {
         q.append_pair("slots", "1");
+    }
+    if f.cancelled {
+        q.append_pair("cx", "1");
     }
     if f.sort == Sort::Nearest {
         q.append_pair("sort", "near");
@@ -443,6 +447,14 @@ pub fn decode(query: &str) -> (Filters, Vec<Notice>) {
                     "The facility-slots setting could not be read.".into(),
                 ),
             },
+            "cx" => match parse_flag(v) {
+                Some(b) => f.cancelled = b,
+                None => bad(
+                    "cx",
+                    "The \"show cancelled sessions\" setting could not be read; they are hidden."
+                        .into(),
+                ),
+            },
             "sort" => match v {
                 "soon" | "" => f.sort = Sort::Soonest,
                 "near" => f.sort = Sort::Nearest,
@@ -522,6 +534,23 @@ mod tests {
         let (f, n) = decode("v=7&free=1");
         assert!(f.free);
         assert_eq!(n.len(), 1);
+    }
+
+    #[test]
+    fn cancelled_sessions_are_off_by_default_and_cx_round_trips() {
+        assert!(!decode("v=1").0.cancelled);
+        let (f, n) = decode("v=1&cx=1");
+        assert!(f.cancelled && n.is_empty());
+        assert_eq!(encode(&f), "v=1&cx=1");
+        assert_eq!(decode(&encode(&f)).0, f);
+        let (f, n) = decode("v=1&cx=0");
+        assert!(!f.cancelled && n.is_empty());
+        assert_eq!(encode(&f), "v=1");
+        // A bad value falls back to the default (hidden), with a notice.
+        let (f, n) = decode("v=1&cx=maybe&free=1");
+        assert!(!f.cancelled && f.free);
+        assert_eq!(n.len(), 1);
+        assert_eq!(n[0].key, "cx");
     }
 
     #[test]

@@ -550,3 +550,86 @@ fn an_activity_the_list_does_not_know_shows_the_feeds_label_never_a_raw_id() {
         "Activity not in the list"
     );
 }
+
+#[test]
+fn cancelled_sessions_are_hidden_unless_asked_for_and_counted_like_the_other_options() {
+    let am = occ("mon-am", "2026-11-30T09:00:00Z");
+    let mut cancelled_am = occ("mon-am-cancelled", "2026-11-30T10:00:00Z");
+    cancelled_am.cancelled = true;
+    let mut cancelled_eve = occ("wed-eve-cancelled", "2026-12-02T19:00:00Z");
+    cancelled_eve.cancelled = true;
+    let mut cancelled_slot = occ("court-cancelled", "2026-12-01T10:00:00Z");
+    cancelled_slot.kind = OpportunityKind::FacilitySlot;
+    cancelled_slot.cancelled = true;
+    let ix = Index::build(
+        vec![cancelled_eve, am, cancelled_slot, cancelled_am],
+        &Vocab,
+    );
+    assert_eq!(
+        ix.visible_len(),
+        1,
+        "\"sessions loaded\" counts only what is on"
+    );
+
+    // Off by default: hidden; the option counts what ticking it would add (not the slot, which
+    // needs the facility opt-in too), and no other facet counts them.
+    let off = Filters::default();
+    let out = ix.query(&off);
+    assert_eq!(keys(&ix, &off), ["mon-am"]);
+    assert_eq!(out.facets.cancelled, 2);
+    assert_eq!(out.facets.parts, [1, 0, 0]);
+    assert_eq!(
+        out.facets.slots, 0,
+        "a cancelled slot is not offered either"
+    );
+    assert_eq!(out.venues.len(), 1);
+
+    // Other filters apply to the count.
+    let mornings = Filters {
+        time: TimeOfDay::Parts(vec![DayPart::Morning]),
+        ..Filters::default()
+    };
+    assert_eq!(ix.query(&mornings).facets.cancelled, 1);
+
+    // Asked for (`cx=1`): listed in start order, and counted in the other facets.
+    let on = Filters {
+        cancelled: true,
+        ..Filters::default()
+    };
+    assert_eq!(on.active_count(), 1);
+    let out = ix.query(&on);
+    assert_eq!(
+        keys(&ix, &on),
+        ["mon-am", "mon-am-cancelled", "wed-eve-cancelled"]
+    );
+    assert_eq!(
+        out.facets.cancelled, 2,
+        "how many of the results are cancelled"
+    );
+    assert_eq!(out.facets.parts, [2, 0, 1]);
+    assert_eq!(
+        out.facets.slots, 1,
+        "ticking facility bookings would add the cancelled slot"
+    );
+    let both = Filters {
+        slots: true,
+        ..on.clone()
+    };
+    assert_eq!(ix.query(&both).results.len(), 4);
+    // The counts agree with the results for every combination.
+    for f in [&off, &mornings, &on, &both] {
+        let out = ix.query(f);
+        let with = ix.query(&Filters {
+            cancelled: true,
+            ..f.clone()
+        });
+        let added = if f.cancelled {
+            0
+        } else {
+            out.facets.cancelled as usize
+        };
+        assert_eq!(with.results.len(), out.results.len() + added, "{f:?}");
+    }
+    // The opt-in is not a filter to relax.
+    assert!(!FilterKind::RELAXABLE.contains(&FilterKind::Cancelled));
+}

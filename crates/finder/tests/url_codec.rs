@@ -32,7 +32,7 @@ prop_compose! {
         age in prop::option::of(0u32..=120),
         gender in prop::sample::select(GenderFilter::ALL.to_vec()),
         acc in prop::collection::btree_set(uuid(), 0..3),
-        flags in any::<(bool, bool, bool, bool, bool)>(),
+        flags in any::<(bool, bool, bool, bool, bool, bool)>(),
         org in "[a-zA-Z0-9 &'£#+%]{0,20}",
         keyword in "\\PC{0,20}",
         selected in prop::option::of("\\PC{1,40}"),
@@ -54,6 +54,7 @@ prop_compose! {
             wheelchair: flags.0,
             beginner: flags.1,
             slots: flags.2,
+            cancelled: flags.5,
             sort: if flags.3 { Sort::Nearest } else { Sort::Soonest },
             view: if flags.4 { View::Map } else { View::List },
             organiser: org.trim().to_string(),
@@ -80,7 +81,7 @@ proptest! {
 
     #[test]
     fn arbitrary_values_for_known_keys_never_panic(
-        k in prop::sample::select(vec!["v","act","near","at","r","days","tod","from","to","free","max","age","g","acc","wc","lvl","org","q","slots","sort","view","s","map"]),
+        k in prop::sample::select(vec!["v","act","near","at","r","days","tod","from","to","free","max","age","g","acc","wc","lvl","org","q","slots","cx","sort","view","s","map"]),
         v in "\\PC{0,40}",
     ) {
         let (f, _) = decode(&format!("{k}={}", v.replace('&', "%26")));
