@@ -170,6 +170,8 @@ pub fn SessionDetail() -> impl IntoView {
                             (None, None) => "Price not given".into(),
                         }).collect();
                         let org = o.organizer.clone().unwrap_or_default();
+                        let trust_line = crate::components::results::trust(&ctx, &ix, pos);
+                        let report = display::report_target(o.organizer.as_ref(), dataset.url.as_deref(), &o.name);
                         let rows: Vec<AnyView> = [
                             row("When", Some(text(format!("{}, {}", display::when(&o.start).split(", ").next().unwrap_or(""), display::time_span(o))))),
                             row("Activity", (!activities.is_empty()).then(|| text(activities.join(", ")))),
@@ -208,7 +210,8 @@ pub fn SessionDetail() -> impl IntoView {
                         ].into_iter().flatten().collect();
                         view! {
                             <h2 id="detail-heading" tabindex="-1" node_ref=heading>{o.name.clone()}</h2>
-                            {o.cancelled.then(|| view! { <p class="notice notice--warning">"This session has been cancelled."</p> })}
+                            {o.cancelled.then(|| view! { <p class="notice notice--warning detail__cancelled"><strong>"Cancelled:"</strong>" this session has been cancelled and will not take place."</p> })}
+                            <p class="detail__trust">{trust_line}</p>
                             {o.provisional.then(|| view! { <p class="notice">"The organiser has not confirmed exact times: check before you go."</p> })}
                             {o.description.clone().map(|d| view! { <p class="detail__description">{d}</p> })}
                             <dl class="detail__list">{rows}</dl>
@@ -218,6 +221,21 @@ pub fn SessionDetail() -> impl IntoView {
                                 })}
                                 <button type="button" class="button button--secondary" on:click=move |_| close()>"Back to results"</button>
                             </p>
+                            {report.map(|r| {
+                                let hint = r.hint();
+                                let mail = matches!(r, display::ReportTarget::Email(_));
+                                let href = r.href().to_string();
+                                view! {
+                                    <p class="detail__report">
+                                        {if mail {
+                                            view! { <a id="report-problem" href=href>"Report a problem with this listing"</a> }.into_any()
+                                        } else {
+                                            view! { <a id="report-problem" href=href rel="noopener noreferrer" target="_blank">"Report a problem with this listing"</a> }.into_any()
+                                        }}
+                                        {format!(" ({hint})")}
+                                    </p>
+                                }
+                            })}
                             <p class="detail__source">
                                 "Source: "{link(dataset.url.as_deref(), dataset.publisher.clone())}
                                 {dataset.license.as_deref().and_then(display::safe_link).map(|l| view! { " · " <a href=l.to_string()>"Licence"</a> })}

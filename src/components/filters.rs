@@ -165,6 +165,13 @@ fn KindFilter() -> impl IntoView {
                     on:change=move |e| { let c = event_target_checked(&e); ctx.update_filters(History::Push, |f| f.slots = c) }/>
                 <label for="f-slots">{move || with_count("Include facility bookings: courts, pitches, pools", ctx.outcome.with(|o| o.facets.slots))}</label>
             </div>
+            {(!ctx.hidden("cx")).then(|| view! {
+            <div class="checkbox">
+                <input type="checkbox" id="f-cancelled" prop:checked=move || ctx.filters.with(|f| f.cancelled)
+                    on:change=move |e| { let c = event_target_checked(&e); ctx.update_filters(History::Push, |f| f.cancelled = c) }/>
+                <label for="f-cancelled">{move || with_count("Show cancelled sessions (marked \"Cancelled\")", ctx.outcome.with(|o| o.facets.cancelled))}</label>
+            </div>
+            })}
         </fieldset>
     }
 }

@@ -10,6 +10,28 @@ use leptos::prelude::*;
 /// Cards shown per page.
 pub const PAGE: usize = 20;
 
+/// "Listed by Northgate Active Trust · updated 3 days ago · checked 5 min ago" for the
+/// occurrence at `pos`: its feed's publisher, the item's last change, and the feed's last
+/// successful read (or that the publisher is not answering).
+pub fn trust(ctx: &Ctx, ix: &finder::Index, pos: usize) -> String {
+    let o = &ix.occurrences[pos];
+    let publisher = ix.dataset_of(pos).publisher;
+    let (checked, answering) = ctx
+        .feeds
+        .with_untracked(|v| {
+            v.get(o.feed).map(|f| {
+                let t = f
+                    .last_harvest
+                    .as_deref()
+                    .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+                    .map(|t| t.to_utc());
+                (t, !f.status.is_unreachable())
+            })
+        })
+        .unwrap_or((None, true));
+    display::trust_line(&publisher, None, checked, answering, chrono::Utc::now())
+}
+
 /// The list of matching sessions.
 #[component]
 pub fn ResultsList() -> impl IntoView {
@@ -74,8 +96,10 @@ pub fn ResultsList() -> impl IntoView {
                     .find_map(|a| a.id.as_deref().and_then(|id| ix.activity_index(id)).map(|i| ix.activity_labels[i as usize].clone()).or(a.label.clone()))
                     .unwrap_or_default();
                 let k2 = key.clone();
+                let trust_line = trust(&ctx, &ix, pos as usize);
+                let cancelled = o.cancelled;
                 view! {
-                    <li class="card" class:is-highlighted=move || ctx.highlighted.get() == Some(venue) data-key=key.clone() data-venue=venue.to_string() data-kind=if slot { "slot" } else { "session" }
+                    <li class="card" class:card--cancelled=cancelled class:is-highlighted=move || ctx.highlighted.get() == Some(venue) data-key=key.clone() data-venue=venue.to_string() data-kind=if slot { "slot" } else { "session" }
                         on:mouseenter=move |_| ctx.highlighted.set(Some(venue))
                         on:focusin=move |_| ctx.highlighted.set(Some(venue))>
                         <h3 class="card__title">
@@ -85,6 +109,9 @@ pub fn ResultsList() -> impl IntoView {
                                 ctx.update_filters(History::Push, move |f| f.selected = Some(k));
                             }>{o.name.clone()}</a>
                         </h3>
+                        {cancelled.then(|| view! {
+                            <p class="card__cancelled"><strong>"Cancelled:"</strong>" this session will not take place"</p>
+                        })}
                         <p class="card__when">{display::when(&o.start)}</p>
                         <p class="card__where">
                             {venue_name}
@@ -102,6 +129,7 @@ pub fn ResultsList() -> impl IntoView {
                                 {tags.into_iter().map(|t| view! { <li class="tag">{t}</li> }).collect_view()}
                             </ul>
                         })}
+                        <p class="card__trust">{trust_line}</p>
                     </li>
                 }
             })
