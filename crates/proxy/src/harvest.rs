@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, OnceLock, RwLock};
+use std::sync::{Arc, Mutex, OnceLock, RwLock, Weak};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -60,6 +60,8 @@ pub struct Feed {
     pub seq_ceiling: AtomicU64,
     /// Parent feeds of the same publisher (children follow their location).
     parents: OnceLock<Vec<Arc<Feed>>>,
+    /// Child feeds of the same publisher (their parked children come back with a parent).
+    children: OnceLock<Vec<Weak<Feed>>>,
     settled_tx: watch::Sender<bool>,
 }
 
@@ -85,6 +87,7 @@ impl Feed {
             dirty: AtomicBool::new(false),
             seq_ceiling: AtomicU64::new(u64::MAX),
             parents: OnceLock::new(),
+            children: OnceLock::new(),
             settled_tx,
         }
     }
@@ -139,6 +142,38 @@ impl Feed {
     /// Sets the parent feeds (once).
     pub fn set_parents(&self, parents: Vec<Arc<Feed>>) {
         let _ = self.parents.set(parents);
+    }
+
+    /// Sets the child feeds (once); held weakly, as children hold their parents.
+    pub fn set_children(&self, children: &[Arc<Feed>]) {
+        let _ = self
+            .children
+            .set(children.iter().map(Arc::downgrade).collect());
+    }
+
+    /// Places again, in the child feeds, the children parked for parents of this feed whose
+    /// new version is back inside the region. Call without holding this feed's store.
+    fn bring_back_children(&self, window: &Window, now: DateTime<Utc>) {
+        let returned = write_store(self).take_returned();
+        if returned.is_empty() {
+            return;
+        }
+        for child in self.children.get().into_iter().flatten() {
+            let Some(child) = child.upgrade() else {
+                continue;
+            };
+            let parent_outside = |at_id: &str| child.parent_outside(at_id);
+            let (placed, resync) = {
+                let mut st = write_store(&child);
+                let placed = st.parent_returned(&returned, window, now, &parent_outside);
+                // Taken by the harvest loop at the feed's end.
+                (placed, st.resync_wanted())
+            };
+            if placed > 0 || resync {
+                child.dirty.store(true, Ordering::Relaxed);
+                tracing::info!(feed = %child.spec.id, parent_feed = %self.spec.id, placed, resync, "children back with their parent");
+            }
+        }
     }
 
     fn parent_outside(&self, at_id: &str) -> bool {
@@ -559,6 +594,7 @@ pub fn apply_page(
         // the state (re-applying a page is harmless; skipping one is not).
         store.set_cursor(next.as_str());
     }
+    feed.bring_back_children(window, now);
     if skipped > 0 {
         feed.set(|s| s.skipped_items += skipped as u64);
     }
@@ -681,8 +717,11 @@ pub async fn run_feed(h: Arc<Harvester>, feed: Arc<Feed>, parents: Vec<Arc<Feed>
                             tracing::info!(feed = %feed.spec.id, removed, items = st.live_len(), "full resync complete");
                         }
                         st.sweep(&h.window, now);
-                        st.pass_started()
-                            .is_some_and(|t| (now - t).to_std().unwrap_or_default() >= h.resync)
+                        // A parent came back whose children could not all be parked.
+                        st.take_resync_wanted()
+                            || st
+                                .pass_started()
+                                .is_some_and(|t| (now - t).to_std().unwrap_or_default() >= h.resync)
                     };
                     h.changed(&feed);
                     if first {
@@ -724,6 +763,18 @@ pub fn spawn_all(h: Arc<Harvester>, feeds: &[Arc<Feed>]) -> Vec<tokio::task::Abo
                 .collect()
         };
         feed.set_parents(parents.clone());
+        if feed.is_parent() {
+            let children: Vec<Arc<Feed>> = feeds
+                .iter()
+                .filter(|c| {
+                    !c.is_parent()
+                        && c.spec.publisher == feed.spec.publisher
+                        && c.spec.dataset_url == feed.spec.dataset_url
+                })
+                .cloned()
+                .collect();
+            feed.set_children(&children);
+        }
         tasks.push(tokio::spawn(run_feed(h.clone(), feed.clone(), parents)).abort_handle());
     }
     tasks

@@ -10,6 +10,14 @@
 //! and a stale version is ignored only while the store remembers a newer `modified` — for items
 //! it relays or holds, and for a week after their tombstone; items it never relayed leave
 //! nothing behind (so a feed's past items cost no memory).
+//!
+//! A child without coordinates of its own follows its parent out of the region. Such
+//! children are *parked* (kept, not relayed; bounded by [`PARKED_MAX_BYTES`] per feed and
+//! saved with the state) under their parent's `@id`, so that when the parent's new version is
+//! inside the region again they are placed again at once ([`FeedStore::parent_returned`]),
+//! without waiting for the weekly resync. A child that did not fit under the bound marks its
+//! parent: when that parent comes back, the feed asks for a full resync instead
+//! ([`FeedStore::take_resync_wanted`]), which brings every such child back.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -27,6 +35,8 @@ pub use openactive::rpde::Modified;
 pub const TOMBSTONE_TTL_DAYS: i64 = 7;
 /// Occurrences further ahead than the look-ahead plus this are discarded, not held back.
 const HOLD_BACK_MAX_DAYS: i64 = 400;
+/// Bytes of children parked for a parent outside the region, per feed (their `data` and ids).
+pub const PARKED_MAX_BYTES: usize = 16 * 1024 * 1024;
 
 /// The window of occurrences the proxy keeps.
 #[derive(Debug, Clone, Copy)]
@@ -76,6 +86,26 @@ struct Record {
     json: Box<str>,
 }
 
+/// A child dropped because its parent lies outside the region, kept to be placed again when
+/// the parent comes back.
+#[derive(Debug)]
+struct Parked {
+    /// The parent's JSON-LD `@id`.
+    parent: String,
+    kind: String,
+    id_number: bool,
+    modified: Modified,
+    data: Box<RawValue>,
+    /// After this it is past and forgotten.
+    ends: Option<DateTime<Utc>>,
+}
+
+impl Parked {
+    fn bytes(&self, key: &str) -> usize {
+        key.len() + self.parent.len() + self.kind.len() + self.data.get().len() + 64
+    }
+}
+
 #[derive(Debug)]
 struct Held {
     kind: String,
@@ -103,6 +133,19 @@ pub struct FeedStore {
     /// JSON-LD `@id`s of this feed's items dropped for lying outside the region (their
     /// children without coordinates follow them out).
     outside: HashSet<String>,
+    /// `@id`s that left `outside` (their new version is inside) since the last
+    /// [`FeedStore::take_returned`]: their children elsewhere come back.
+    returned: Vec<String>,
+    /// Children dropped because their parent lies outside, by item id.
+    parked: HashMap<String, Parked>,
+    /// Bytes held in `parked`.
+    parked_bytes: usize,
+    /// Parents some of whose children could not be parked (over [`PARKED_MAX_BYTES`]).
+    overflowed: HashSet<String>,
+    /// A parent of such children came back: a full resync is wanted.
+    resync_wanted: bool,
+    /// The bound on `parked_bytes` ([`PARKED_MAX_BYTES`]; smaller in tests).
+    parked_limit: usize,
 }
 
 enum Placement {
@@ -111,6 +154,11 @@ enum Placement {
     Drop,
     /// Outside the region; carries the item's `@id` when it has one.
     Outside(Option<String>),
+    /// No coordinates of its own, and its parent (this `@id`) is known to lie outside.
+    FollowsParent {
+        parent: String,
+        own: Option<String>,
+    },
 }
 
 /// Answers "is the parent with this `@id` known to lie outside the region?".
@@ -140,20 +188,29 @@ fn place(
     parent_outside: ParentOutside<'_>,
 ) -> Placement {
     if let Some(region) = window.region {
-        let outside = match geo_of(opp.location.as_ref()) {
-            Some((lat, lon)) => !region.contains(lat, lon),
+        let outside = |(lat, lon): (f64, f64)| {
+            (!region.contains(lat, lon)).then(|| Placement::Outside(opp.id.clone()))
+        };
+        let follows = |parent: &str| {
+            parent_outside(parent).then(|| Placement::FollowsParent {
+                parent: parent.to_string(),
+                own: opp.id.clone(),
+            })
+        };
+        let verdict = match geo_of(opp.location.as_ref()) {
+            Some(geo) => outside(geo),
             // No coordinates of its own: a child follows its parent.
             None => match opp.super_event.as_ref().or(opp.facility_use.as_ref()) {
                 Some(Ref::Embedded(p)) => match geo_of(p.location.as_ref()) {
-                    Some((lat, lon)) => !region.contains(lat, lon),
-                    None => p.id.as_deref().is_some_and(parent_outside),
+                    Some(geo) => outside(geo),
+                    None => p.id.as_deref().and_then(follows),
                 },
-                Some(Ref::Id(u)) => parent_outside(u),
-                None => false,
+                Some(Ref::Id(u)) => follows(u),
+                None => None,
             },
         };
-        if outside {
-            return Placement::Outside(opp.id.clone());
+        if let Some(v) = verdict {
+            return v;
         }
     }
     let start = utc(opp.start);
@@ -197,6 +254,12 @@ impl FeedStore {
             pass_started: None,
             resync_seen: None,
             outside: HashSet::new(),
+            returned: Vec::new(),
+            parked: HashMap::new(),
+            parked_bytes: 0,
+            overflowed: HashSet::new(),
+            resync_wanted: false,
+            parked_limit: PARKED_MAX_BYTES,
         }
     }
 
@@ -256,6 +319,15 @@ impl FeedStore {
         for k in held {
             self.held.remove(&k);
         }
+        let parked: Vec<String> = self
+            .parked
+            .keys()
+            .filter(|k| !seen.contains(*k))
+            .cloned()
+            .collect();
+        for k in parked {
+            self.unpark(&k);
+        }
         let gone: Vec<String> = self
             .index
             .iter()
@@ -272,6 +344,94 @@ impl FeedStore {
     /// Whether an item with this JSON-LD `@id` was dropped for lying outside the region.
     pub fn is_outside(&self, at_id: &str) -> bool {
         self.outside.contains(at_id)
+    }
+
+    /// The `@id`s whose new version is inside the region again since the last call (their
+    /// children, parked in other feeds, are to be placed again).
+    pub fn take_returned(&mut self) -> Vec<String> {
+        std::mem::take(&mut self.returned)
+    }
+
+    /// Whether a parent came back some of whose children could not be parked: the feed should
+    /// run a full resync (cleared by the call).
+    pub fn take_resync_wanted(&mut self) -> bool {
+        std::mem::take(&mut self.resync_wanted)
+    }
+
+    /// Whether a full resync is wanted (see [`FeedStore::take_resync_wanted`]).
+    pub fn resync_wanted(&self) -> bool {
+        self.resync_wanted
+    }
+
+    /// Number of children parked for a parent outside the region.
+    pub fn parked_len(&self) -> usize {
+        self.parked.len()
+    }
+
+    /// The parents in `parents` came back into the region: their parked children are placed
+    /// again (live, held back or dropped as time and their own data say). Returns how many
+    /// were placed again. A parent some of whose children did not fit sets
+    /// [`FeedStore::take_resync_wanted`].
+    pub fn parent_returned(
+        &mut self,
+        parents: &[String],
+        window: &Window,
+        now: DateTime<Utc>,
+        parent_outside: ParentOutside<'_>,
+    ) -> usize {
+        if parents.is_empty() {
+            return 0;
+        }
+        let back: HashSet<&str> = parents.iter().map(String::as_str).collect();
+        if back.iter().any(|p| self.overflowed.remove(*p)) {
+            self.resync_wanted = true;
+        }
+        let keys: Vec<String> = self
+            .parked
+            .iter()
+            .filter(|(_, p)| back.contains(p.parent.as_str()))
+            .map(|(k, _)| k.clone())
+            .collect();
+        let mut n = 0;
+        for key in keys {
+            let Some(p) = self.unpark(&key) else {
+                continue;
+            };
+            // Accepted once already, so its data reads.
+            if let Ok(opp) = parse_data(p.data.get()) {
+                let incoming = Incoming {
+                    kind: &p.kind,
+                    id: ItemId {
+                        text: &key,
+                        number: p.id_number,
+                    },
+                    modified: p.modified,
+                    data: &p.data,
+                    opp: &opp,
+                };
+                self.upsert(incoming, window, now, parent_outside);
+                n += 1;
+            }
+        }
+        n
+    }
+
+    fn unpark(&mut self, key: &str) -> Option<Parked> {
+        let p = self.parked.remove(key)?;
+        self.parked_bytes = self.parked_bytes.saturating_sub(p.bytes(key));
+        Some(p)
+    }
+
+    /// Keeps a child dropped for its parent, within [`PARKED_MAX_BYTES`]; beyond it, the
+    /// parent is marked so that its return asks for a resync.
+    fn park(&mut self, key: &str, p: Parked) {
+        let size = p.bytes(key);
+        if self.parked_bytes + size > self.parked_limit {
+            self.overflowed.insert(p.parent);
+            return;
+        }
+        self.parked_bytes += size;
+        self.parked.insert(key.to_string(), p);
     }
 
     /// Number of live (relayed, not deleted) items.
@@ -293,6 +453,7 @@ impl FeedStore {
         self.held
             .get(key)
             .map(|h| &h.modified)
+            .or_else(|| self.parked.get(key).map(|p| &p.modified))
             .or_else(|| self.index.get(key).map(|c| &c.modified))
     }
 
@@ -380,7 +541,32 @@ impl FeedStore {
             // The same version again (a re-polled page): keep its change number.
             return Outcome::Stale;
         }
-        match place(item.opp, window, now, parent_outside) {
+        let placement = place(item.opp, window, now, parent_outside);
+        // Any new version replaces a parked one (parked again below if it still follows).
+        self.unpark(key);
+        if let (Placement::Live(_) | Placement::Hold(_), Some(at_id)) = (&placement, &item.opp.id)
+            && self.outside.remove(at_id)
+        {
+            self.returned.push(at_id.clone());
+        }
+        match placement {
+            Placement::FollowsParent { parent, own } => {
+                if let Some(own) = own {
+                    self.outside.insert(own);
+                }
+                self.held.remove(key);
+                self.tombstone(item.kind, item.id, item.modified.clone(), now);
+                let parked = Parked {
+                    parent,
+                    kind: item.kind.to_string(),
+                    id_number: item.id.number,
+                    modified: item.modified,
+                    data: item.data.to_owned(),
+                    ends: ends_of(item.opp),
+                };
+                self.park(key, parked);
+                Outcome::Dropped
+            }
             Placement::Outside(at_id) => {
                 if let Some(at_id) = at_id {
                     self.outside.insert(at_id);
@@ -516,6 +702,7 @@ impl FeedStore {
             return Outcome::Stale;
         }
         self.held.remove(id.text);
+        self.unpark(id.text);
         self.tombstone(kind, id, modified, now);
         Outcome::Deleted
     }
@@ -557,6 +744,15 @@ impl FeedStore {
                 };
                 self.upsert(incoming, window, now, &|_| false);
             }
+        }
+        let past: Vec<String> = self
+            .parked
+            .iter()
+            .filter(|(_, p)| p.ends.is_some_and(|e| e < now))
+            .map(|(k, _)| k.clone())
+            .collect();
+        for key in past {
+            self.unpark(&key);
         }
         let cutoff = now - Duration::days(TOMBSTONE_TTL_DAYS);
         let old: Vec<(String, u64)> = self
@@ -682,7 +878,9 @@ impl std::error::Error for SnapshotError {}
 
 /// The store's snapshot layout. 0 (no `version` in the header): written before the proxy read
 /// items through `openactive` (resync ids saved as JSON text; records without `kind`).
-const SNAPSHOT_VERSION: u32 = 1;
+/// 2: adds `P` lines (parked children) and `overflowed`/`resync_wanted` in the header; read
+/// by this version only (a version-1 reader refuses the `P` lines and starts afresh).
+const SNAPSHOT_VERSION: u32 = 2;
 
 /// `Modified` as saved on disk (integers as decimal text so no precision is lost).
 #[derive(Serialize, Deserialize)]
@@ -723,6 +921,10 @@ struct SavedHeader {
     pass_started: Option<DateTime<Utc>>,
     resync_seen: Option<Vec<String>>,
     outside: Vec<String>,
+    #[serde(default)]
+    overflowed: Vec<String>,
+    #[serde(default)]
+    resync_wanted: bool,
 }
 
 #[derive(Serialize)]
@@ -760,6 +962,26 @@ struct SavedHeldOut<'a> {
     starts: DateTime<Utc>,
 }
 
+#[derive(Serialize)]
+struct SavedParkedOut<'a> {
+    parent: &'a str,
+    kind: &'a str,
+    id: &'a RawValue,
+    modified: SavedModified,
+    data: &'a RawValue,
+    ends: Option<DateTime<Utc>>,
+}
+
+#[derive(Deserialize)]
+struct SavedParkedIn {
+    parent: String,
+    kind: String,
+    id: Box<RawValue>,
+    modified: SavedModified,
+    data: Box<RawValue>,
+    ends: Option<DateTime<Utc>>,
+}
+
 #[derive(Deserialize)]
 struct SavedHeldIn {
     id: Box<RawValue>,
@@ -783,6 +1005,8 @@ impl FeedStore {
                 .as_ref()
                 .map(|s| s.iter().cloned().collect()),
             outside: self.outside.iter().cloned().collect(),
+            overflowed: self.overflowed.iter().cloned().collect(),
+            resync_wanted: self.resync_wanted,
         };
         serde_json::to_writer(&mut *out, &header)?;
         out.push(b'\n');
@@ -830,6 +1054,26 @@ impl FeedStore {
             serde_json::to_writer(&mut *out, &held)?;
             out.push(b'\n');
         }
+        for (key, p) in &self.parked {
+            let id = RawValue::from_string(
+                ItemId {
+                    text: key,
+                    number: p.id_number,
+                }
+                .json(),
+            )?;
+            out.extend_from_slice(b"P");
+            let parked = SavedParkedOut {
+                parent: &p.parent,
+                kind: &p.kind,
+                id: &id,
+                modified: (&p.modified).into(),
+                data: &p.data,
+                ends: p.ends,
+            };
+            serde_json::to_writer(&mut *out, &parked)?;
+            out.push(b'\n');
+        }
         Ok(())
     }
 
@@ -856,6 +1100,8 @@ impl FeedStore {
             Some(ids) => Some(ids.into_iter().collect()),
         };
         store.outside = header.outside.into_iter().collect();
+        store.overflowed = header.overflowed.into_iter().collect();
+        store.resync_wanted = header.resync_wanted;
         for line in lines {
             if let Some(rec) = line.strip_prefix('R') {
                 let r: SavedRecordIn = serde_json::from_str(rec).map_err(err)?;
@@ -910,6 +1156,18 @@ impl FeedStore {
                         starts: h.starts,
                     },
                 );
+            } else if let Some(parked) = line.strip_prefix('P') {
+                let p: SavedParkedIn = serde_json::from_str(parked).map_err(err)?;
+                let (key, id_number) = id_from_json(p.id.get()).ok_or_else(bad_id)?;
+                let parked = Parked {
+                    parent: p.parent,
+                    kind: p.kind,
+                    id_number,
+                    modified: p.modified.restore()?,
+                    data: p.data,
+                    ends: p.ends,
+                };
+                store.park(&key, parked);
             } else if !line.is_empty() {
                 return Err(SnapshotError::Corrupt("unknown line".into()));
             }
@@ -1229,6 +1487,186 @@ mod tests {
             Outcome::Upserted
         );
         assert_eq!(s.live_len(), 2);
+    }
+
+    fn region_window() -> Window {
+        Window {
+            lookahead_days: 28,
+            region: Some(Region::Bbox {
+                min_lat: 51.0,
+                min_lon: -1.0,
+                max_lat: 52.0,
+                max_lon: 1.0,
+            }),
+        }
+    }
+
+    /// Applies an `updated` item (`id` a string) with a region and a parent-outside rule.
+    fn apply_in(
+        s: &mut FeedStore,
+        kind: &str,
+        id: &str,
+        modified: u64,
+        data: &str,
+        outside: ParentOutside<'_>,
+    ) -> Outcome {
+        let item = parse_item(&format!(
+            r#"{{"state":"updated","kind":"{kind}","id":"{id}","modified":{modified},"data":{data}}}"#
+        ))
+        .unwrap();
+        s.apply(&item, kind, &region_window(), now(), outside)
+    }
+
+    const SERIES_OUT: &str = r#"{"@type":"SessionSeries","@id":"https://x/p","location":{"geo":{"latitude":55.9,"longitude":-3.2}}}"#;
+    const SERIES_IN: &str = r#"{"@type":"SessionSeries","@id":"https://x/p","location":{"geo":{"latitude":51.5,"longitude":-0.1}}}"#;
+
+    fn child(start: &str) -> String {
+        format!(
+            r#"{{"@type":"ScheduledSession","startDate":"{start}","superEvent":"https://x/p"}}"#
+        )
+    }
+
+    #[test]
+    fn children_dropped_with_their_parent_come_back_when_it_moves_back_in() {
+        let mut parents = FeedStore::new(1);
+        let mut children = FeedStore::new(1);
+        // The series is inside at first: its children are relayed.
+        assert_eq!(
+            apply_in(&mut parents, "SessionSeries", "p", 1, SERIES_IN, &|_| false),
+            Outcome::Upserted
+        );
+        assert!(parents.take_returned().is_empty());
+        let near = child("2026-11-24T10:00:00Z");
+        let far = child("2027-01-10T10:00:00Z");
+        let past = child("2026-11-23T13:00:00Z");
+        // It moves out; its children (sent again, or new) follow it out and are parked.
+        assert_eq!(
+            apply_in(&mut parents, "SessionSeries", "p", 2, SERIES_OUT, &|_| {
+                false
+            }),
+            Outcome::Dropped
+        );
+        let out = |id: &str| parents.is_outside(id);
+        for (id, data) in [("c1", &near), ("c2", &far), ("c3", &near), ("c4", &past)] {
+            assert_eq!(
+                apply_in(&mut children, "ScheduledSession", id, 1, data, &out),
+                Outcome::Dropped,
+                "{id}"
+            );
+        }
+        assert_eq!((children.live_len(), children.parked_len()), (0, 4));
+        // While parked: a newer version that still follows is parked again (one entry), an
+        // older one is stale, a deletion forgets it, and one that ends is swept.
+        let near2 = near.replace("10:00", "11:00");
+        assert_eq!(
+            apply_in(&mut children, "ScheduledSession", "c1", 3, &near2, &out),
+            Outcome::Dropped
+        );
+        assert_eq!(
+            apply_in(&mut children, "ScheduledSession", "c1", 2, &near, &out),
+            Outcome::Stale
+        );
+        let del =
+            parse_item(r#"{"state":"deleted","kind":"ScheduledSession","id":"c3","modified":2}"#)
+                .unwrap();
+        children.apply(&del, "ScheduledSession", &region_window(), now(), &out);
+        children.sweep(&region_window(), "2026-11-23T14:00:00Z".parse().unwrap());
+        assert_eq!(children.parked_len(), 2, "c1 and c2 remain");
+        // The series moves back in: it is no longer outside, and it says so once.
+        assert_eq!(
+            apply_in(&mut parents, "SessionSeries", "p", 3, SERIES_IN, &|_| false),
+            Outcome::Upserted
+        );
+        assert!(!parents.is_outside("https://x/p"));
+        let back = parents.take_returned();
+        assert_eq!(back, ["https://x/p"]);
+        assert!(parents.take_returned().is_empty());
+        let out = |id: &str| parents.is_outside(id);
+        let placed = children.parent_returned(&back, &region_window(), now(), &out);
+        assert_eq!(placed, 2);
+        assert_eq!(children.parked_len(), 0);
+        // c1 (its newest version) is relayed again, c2 is held back until it enters the
+        // window, c3 (deleted) and c4 (past) stay gone.
+        assert!(children.contains_live("\"c1\""));
+        let (_, json) = *children.page(0, 20).last().unwrap();
+        assert!(
+            json.contains("\"id\":\"c1\"") && json.contains("11:00"),
+            "{json}"
+        );
+        assert_eq!(children.held_len(), 1);
+        assert_eq!(children.live_len(), 1);
+        assert!(!children.resync_wanted());
+    }
+
+    #[test]
+    fn children_beyond_the_parking_bound_ask_for_a_resync_when_their_parent_returns() {
+        let mut parents = FeedStore::new(1);
+        let mut children = FeedStore::new(1);
+        let near = child("2026-11-24T10:00:00Z");
+        children.parked_limit = near.len() + 100;
+        apply_in(&mut parents, "SessionSeries", "p", 1, SERIES_OUT, &|_| {
+            false
+        });
+        let out = |id: &str| parents.is_outside(id);
+        apply_in(&mut children, "ScheduledSession", "c1", 1, &near, &out);
+        apply_in(&mut children, "ScheduledSession", "c2", 1, &near, &out);
+        assert_eq!(children.parked_len(), 1, "the second did not fit");
+        // Saved and restored, the bound's verdict and the parked child survive.
+        let mut buf = Vec::new();
+        children.write_snapshot(&mut buf).unwrap();
+        let text = String::from_utf8(buf).unwrap();
+        let mut children = FeedStore::read_snapshot(text.lines()).unwrap();
+        assert_eq!(children.parked_len(), 1);
+        assert!(!children.resync_wanted());
+        apply_in(&mut parents, "SessionSeries", "p", 2, SERIES_IN, &|_| false);
+        let back = parents.take_returned();
+        let out = |id: &str| parents.is_outside(id);
+        assert_eq!(
+            children.parent_returned(&back, &region_window(), now(), &out),
+            1
+        );
+        assert_eq!(children.live_len(), 1);
+        assert!(children.take_resync_wanted(), "c2 needs the resync");
+        assert!(!children.take_resync_wanted());
+    }
+
+    #[test]
+    fn parked_children_are_saved_and_come_back_after_a_restart() {
+        let mut parents = FeedStore::new(1);
+        let mut children = FeedStore::new(1);
+        apply_in(&mut parents, "SessionSeries", "p", 1, SERIES_OUT, &|_| {
+            false
+        });
+        let out = |id: &str| parents.is_outside(id);
+        apply_in(
+            &mut children,
+            "ScheduledSession",
+            "c1",
+            1,
+            &child("2026-11-24T10:00:00Z"),
+            &out,
+        );
+        let save = |s: &FeedStore| {
+            let mut buf = Vec::new();
+            s.write_snapshot(&mut buf).unwrap();
+            String::from_utf8(buf).unwrap()
+        };
+        let (pt, ct) = (save(&parents), save(&children));
+        assert!(ct.lines().any(|l| l.starts_with("P{")), "{ct}");
+        let mut parents = FeedStore::read_snapshot(pt.lines()).unwrap();
+        let mut children = FeedStore::read_snapshot(ct.lines()).unwrap();
+        assert_eq!(children.parked_len(), 1);
+        assert_eq!(save(&children), ct, "saved again, the same");
+        apply_in(&mut parents, "SessionSeries", "p", 2, SERIES_IN, &|_| false);
+        let back = parents.take_returned();
+        let out = |id: &str| parents.is_outside(id);
+        children.parent_returned(&back, &region_window(), now(), &out);
+        assert!(children.contains_live("\"c1\""));
+        // A resync that does not see a parked child forgets it.
+        let mut children = FeedStore::read_snapshot(ct.lines()).unwrap();
+        children.begin_resync(now());
+        children.finish_resync(now());
+        assert_eq!(children.parked_len(), 0);
     }
 
     #[test]

@@ -26,6 +26,8 @@ struct Seen {
     hits: Arc<Mutex<HashMap<String, usize>>>,
     agents: Arc<Mutex<Vec<String>>>,
     flipped: Arc<AtomicBool>,
+    /// The series p2 moved from Manchester to London (a new version on the last page).
+    moved: Arc<AtomicBool>,
 }
 
 fn json(body: String) -> Response {
@@ -99,12 +101,19 @@ async fn handler(State(seen): State<Seen>, req: Request) -> Response {
             rpde("/flip?page=2", &items)
         }
         "/parents" => {
-            if query == "end" {
-                return rpde("/parents?end", &[]);
-            }
             let geo = |lat: f64, lon: f64| {
                 format!(r#""location":{{"geo":{{"latitude":{lat},"longitude":{lon}}}}}"#)
             };
+            if query == "end" {
+                if seen.moved.load(Ordering::SeqCst) {
+                    let p2 = format!(
+                        r#"{{"@type":"SessionSeries","@id":"https://up.example/p2",{}}}"#,
+                        geo(51.52, -0.08)
+                    );
+                    return rpde("/parents?end", &[item("SessionSeries", "p2", 3, &p2)]);
+                }
+                return rpde("/parents?end", &[]);
+            }
             rpde(
                 "/parents?end",
                 &[
@@ -383,6 +392,55 @@ async fn children_follow_their_parents_location() {
         .collect();
     live.sort();
     assert_eq!(live, ["\"c1\"", "\"c3\"", "\"c5\""]);
+}
+
+/// Pass criterion: when the series p2 moves back into the region (a new version on the
+/// parents feed's last page), its child c2, dropped with it, is relayed again at once: no
+/// resync (weekly here) and no new version of the child needed.
+#[tokio::test]
+async fn children_come_back_when_their_parent_moves_back_into_the_region() {
+    let (addr, seen) = upstream().await;
+    let mut config = test_config();
+    config.allow_private_networks = vec!["127.0.0.1/32".into()];
+    config.region = Some(Region::Circle {
+        lat: 51.5072,
+        lon: -0.1276,
+        radius_km: 40.0,
+    });
+    config.feeds.push(feed(
+        "children",
+        "ScheduledSession",
+        format!("http://{addr}/children"),
+    ));
+    config.feeds.push(feed(
+        "parents",
+        "SessionSeries",
+        format!("http://{addr}/parents"),
+    ));
+    let proxy = start(config, None, 100).await;
+    let state = proxy.started.state.clone();
+    assert!(wait_until(10, || state.feeds.iter().all(|f| f.settled())).await);
+    let children = find(&proxy, "children");
+    assert!(!read_store(children).contains_live("\"c2\""));
+    assert_eq!(read_store(children).parked_len(), 1, "c2 parked for p2");
+    seen.moved.store(true, Ordering::SeqCst);
+    let parents = find(&proxy, "parents");
+    assert!(
+        wait_until(10, || read_store(parents).contains_live("\"p2\"")).await,
+        "p2's new version is read"
+    );
+    assert!(
+        wait_until(5, || read_store(children).contains_live("\"c2\"")).await,
+        "c2 is back"
+    );
+    assert!(!read_store(children).resyncing(), "without a resync");
+    assert_eq!(read_store(children).parked_len(), 0);
+    let (items, _) = common::walk(&proxy, "children").await;
+    assert!(
+        items
+            .iter()
+            .any(|i| i["id"] == "c2" && i["state"] == "updated")
+    );
 }
 
 /// Pass criteria: at 5 req/s with a burst of 10, of 30 back-to-back requests from 127.0.0.1
