@@ -211,6 +211,7 @@ fn tiny_index(name: &str, url: &str) -> Index {
             from_schedule: false,
             provisional: false,
             booking_grid: false,
+            updated: None,
             details: details.clone(),
         };
     let occurrences = [

@@ -10,6 +10,11 @@
 //! section it does not know unless the section is flagged required; a newer version byte or an
 //! unknown required section is refused (the app then reloads), never misread.
 //!
+//! Section 3 (optional, added after the core, so an older app skips it and a pack without it
+//! reads with empty defaults) carries per details the EMD UK special requirements, the
+//! timetable rule and how far ahead dates are listed, and per occurrence its last-changed time
+//! (an index into a table of distinct times: a series' expanded sessions share one).
+//!
 //! Occurrence keys are stored as "the series key + `#` + start" (schedule-expanded ones, which
 //! cost nothing) or as a shared prefix plus a suffix; starts as differences from the previous
 //! occurrence in start order.
@@ -23,8 +28,9 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use chrono::{DateTime, FixedOffset, TimeZone};
+use chrono::{DateTime, FixedOffset, TimeZone, Utc};
 use finder::ActivityVocabulary;
+use openactive::schedule::ScheduleRule;
 use openactive::{
     AgeRange, ConceptRef, Details, Gender, Occurrence, Offer, OpportunityKind, Organizer, Venue,
 };
@@ -38,6 +44,10 @@ pub const VERSION: u8 = 1;
 const SECTION_CORE: u8 = 1;
 /// The detail-chunk section.
 const SECTION_DETAILS: u8 = 2;
+/// Fields added after the core (optional, so an app that predates them still reads the pack):
+/// per details the EMD UK special requirements, the timetable rule and how far ahead dates are
+/// listed; per occurrence its last-changed time. Strings index the core's table.
+const SECTION_MORE: u8 = 3;
 /// Section flag: a reader that does not know the section must refuse the pack.
 const REQUIRED: u8 = 1;
 
@@ -145,6 +155,34 @@ struct WireExtra {
     attendee_instructions: Option<u32>,
     what_to_bring: Vec<u32>,
     meeting_point: Option<u32>,
+}
+
+#[derive(Serialize, Deserialize, Default)]
+struct More {
+    details: Vec<WireMore>,
+    /// Distinct last-changed times (Unix seconds), referenced by `updated`.
+    times: Vec<i64>,
+    /// Per occurrence, in the core's order: an index into `times`.
+    updated: Vec<Option<u32>>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct WireMore {
+    special_requirements: Vec<WireConcept>,
+    schedule: Option<WireRule>,
+    /// (Unix seconds, UTC offset seconds).
+    listed_until: Option<(i64, i32)>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct WireRule {
+    rrule: u32,
+    start_time: u32,
+    duration_minutes: Option<u32>,
+    timezone: u32,
+    start_date: Option<u32>,
+    end_date: Option<u32>,
+    except_dates: Vec<u32>,
 }
 
 #[derive(Serialize, Deserialize, Default)]
@@ -274,6 +312,8 @@ pub fn encode(occurrences: &[&Occurrence], vocab: &dyn ActivityVocabulary) -> En
     let mut core = Core::default();
     let mut cs = Strings::default();
     let mut chunk = Chunk::default();
+    let mut more = More::default();
+    let mut time_of: HashMap<i64, u32> = HashMap::new();
     let mut details_of: HashMap<usize, u32> = HashMap::new();
     let mut activity_of: HashMap<String, u32> = HashMap::new();
     let mut prev = 0i64;
@@ -283,6 +323,7 @@ pub fn encode(occurrences: &[&Occurrence], vocab: &dyn ActivityVocabulary) -> En
             None => {
                 let w = encode_details(&o.details, &mut s, &mut core, &mut activity_of, vocab);
                 core.details.push(w);
+                more.details.push(encode_more(&o.details, &mut s));
                 chunk.extras.push(encode_extra(&o.details, &mut cs));
                 let i = (core.details.len() - 1) as u32;
                 details_of.insert(Arc::as_ptr(&o.details) as usize, i);
@@ -323,15 +364,29 @@ pub fn encode(occurrences: &[&Occurrence], vocab: &dyn ActivityVocabulary) -> En
             url: s.opt(o.url.as_deref()),
             details: d,
         });
+        more.updated.push(o.updated.map(|t| {
+            let n = more.times.len() as u32;
+            *time_of.entry(t.timestamp()).or_insert_with(|| {
+                more.times.push(t.timestamp());
+                n
+            })
+        }));
         prev = start;
     }
     core.strings = s.list;
     chunk.strings = cs.list;
+    let mut pack = container(
+        SECTION_CORE,
+        &postcard::to_allocvec(&core).unwrap_or_default(),
+    );
+    append_section(
+        &mut pack,
+        SECTION_MORE,
+        false,
+        &postcard::to_allocvec(&more).unwrap_or_default(),
+    );
     Encoded {
-        pack: container(
-            SECTION_CORE,
-            &postcard::to_allocvec(&core).unwrap_or_default(),
-        ),
+        pack,
         details: container(
             SECTION_DETAILS,
             &postcard::to_allocvec(&chunk).unwrap_or_default(),
@@ -355,6 +410,31 @@ fn container(tag: u8, payload: &[u8]) -> Vec<u8> {
     out.push(VERSION);
     append_section(&mut out, tag, true, payload);
     out
+}
+
+fn encode_more(d: &Details, s: &mut Strings) -> WireMore {
+    WireMore {
+        special_requirements: d
+            .special_requirements
+            .iter()
+            .map(|c| WireConcept {
+                id: s.opt(c.id.as_deref()),
+                label: s.opt(c.label.as_deref()),
+            })
+            .collect(),
+        schedule: d.schedule.as_ref().map(|r| WireRule {
+            rrule: s.put(&r.rrule),
+            start_time: s.put(&r.start_time),
+            duration_minutes: r.duration_minutes,
+            timezone: s.put(&r.timezone),
+            start_date: s.opt(r.start_date.as_deref()),
+            end_date: s.opt(r.end_date.as_deref()),
+            except_dates: s.all(&r.except_dates),
+        }),
+        listed_until: d
+            .listed_until
+            .map(|t| (t.timestamp(), t.offset().local_minus_utc())),
+    }
 }
 
 fn encode_extra(d: &Details, s: &mut Strings) -> WireExtra {
@@ -594,6 +674,12 @@ pub struct Decoded {
 
 /// Reads the sections of a pack (or detail chunk) and returns the payload of section `want`.
 fn section(bytes: &[u8], want: u8) -> Result<&[u8], PackError> {
+    optional_section(bytes, want)?.ok_or(PackError::NoCore)
+}
+
+/// Reads the sections of a pack (or detail chunk) and returns the payload of section `want`
+/// when there is one.
+fn optional_section(bytes: &[u8], want: u8) -> Result<Option<&[u8]>, PackError> {
     if bytes.len() < 5 {
         return Err(if bytes.starts_with(&MAGIC[..bytes.len().min(4)]) {
             PackError::Truncated
@@ -618,19 +704,31 @@ fn section(bytes: &[u8], want: u8) -> Result<&[u8], PackError> {
         let body = rest.get(6..6 + len).ok_or(PackError::Truncated)?;
         match tag {
             _ if tag == want => core = Some(body),
-            SECTION_CORE | SECTION_DETAILS => {}
+            SECTION_CORE | SECTION_DETAILS | SECTION_MORE => {}
             _ if flags & REQUIRED != 0 => return Err(PackError::UnknownRequiredSection(tag)),
             _ => {}
         }
         rest = &rest[6 + len..];
     }
-    core.ok_or(PackError::NoCore)
+    Ok(core)
 }
 
 /// Decodes a pack into occurrences (with shared details) and its activities.
 pub fn decode(bytes: &[u8]) -> Result<Decoded, PackError> {
     let core: Core = postcard::from_bytes(section(bytes, SECTION_CORE)?)
         .map_err(|_| PackError::Corrupt("the data section does not decode"))?;
+    let more: More = match optional_section(bytes, SECTION_MORE)? {
+        Some(b) => postcard::from_bytes(b)
+            .map_err(|_| PackError::Corrupt("the added-fields section does not decode"))?,
+        None => More::default(),
+    };
+    let has_more = !more.details.is_empty() || !more.updated.is_empty();
+    if has_more
+        && (more.details.len() != core.details.len()
+            || more.updated.len() != core.occurrences.len())
+    {
+        return Err(PackError::Corrupt("the added fields do not match the data"));
+    }
     let strings = &core.strings;
     let get = |i: u32| -> Result<&str, PackError> {
         strings
@@ -670,9 +768,38 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, PackError> {
             .entries
             .insert(get(a.id)?.to_string(), (opt(a.label)?, broader));
     }
+    let at = |secs: i64, offset: i32| -> Result<DateTime<FixedOffset>, PackError> {
+        let tz = FixedOffset::east_opt(offset).ok_or(PackError::Corrupt("bad offset"))?;
+        tz.timestamp_opt(secs, 0)
+            .single()
+            .ok_or(PackError::Corrupt("time out of range"))
+    };
     let mut details = Vec::with_capacity(core.details.len());
-    for d in &core.details {
+    for (i, d) in core.details.iter().enumerate() {
+        let m = more.details.get(i);
         details.push(Arc::new(Details {
+            special_requirements: m
+                .map(|m| concepts(&m.special_requirements))
+                .transpose()?
+                .unwrap_or_default(),
+            schedule: m
+                .and_then(|m| m.schedule.as_ref())
+                .map(|r| {
+                    Ok::<_, PackError>(ScheduleRule {
+                        rrule: get(r.rrule)?.to_string(),
+                        start_time: get(r.start_time)?.to_string(),
+                        duration_minutes: r.duration_minutes,
+                        timezone: get(r.timezone)?.to_string(),
+                        start_date: opt(r.start_date)?,
+                        end_date: opt(r.end_date)?,
+                        except_dates: all(&r.except_dates)?,
+                    })
+                })
+                .transpose()?,
+            listed_until: m
+                .and_then(|m| m.listed_until)
+                .map(|(t, o)| at(t, o))
+                .transpose()?,
             series_key: opt(d.series_key)?,
             name: get(d.name)?.to_string(),
             description: opt(d.description)?,
@@ -724,16 +851,23 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, PackError> {
     }
     let mut occurrences = Vec::with_capacity(core.occurrences.len());
     let mut prev = 0i64;
-    for w in &core.occurrences {
+    for (i, w) in core.occurrences.iter().enumerate() {
         let ts = prev
             .checked_add(w.start_delta)
             .ok_or(PackError::Corrupt("start out of range"))?;
         prev = ts;
-        let at = |secs: i64, offset: i32| -> Result<DateTime<FixedOffset>, PackError> {
-            let tz = FixedOffset::east_opt(offset).ok_or(PackError::Corrupt("bad offset"))?;
-            tz.timestamp_opt(secs, 0)
-                .single()
-                .ok_or(PackError::Corrupt("time out of range"))
+        let updated = match more.updated.get(i).copied().flatten() {
+            Some(t) => {
+                let secs = *more
+                    .times
+                    .get(t as usize)
+                    .ok_or(PackError::Corrupt("time index out of range"))?;
+                Some(
+                    DateTime::<Utc>::from_timestamp(secs, 0)
+                        .ok_or(PackError::Corrupt("time out of range"))?,
+                )
+            }
+            None => None,
         };
         let start = at(ts, w.offset)?;
         let end = w
@@ -774,6 +908,7 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, PackError> {
             from_schedule: w.flags & FROM_SCHEDULE != 0,
             provisional: w.flags & PROVISIONAL != 0,
             booking_grid: w.flags & BOOKING_GRID != 0,
+            updated,
             details,
         });
     }

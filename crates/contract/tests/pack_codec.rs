@@ -106,6 +106,26 @@ fn full_details() -> Arc<Details> {
         attendee_instructions: Some("Arrive early".into()),
         what_to_bring: vec!["Towel".into()],
         meeting_point: Some("Reception".into()),
+        special_requirements: vec![
+            ConceptRef {
+                id: Some("https://data.emduk.org/special-requirements#gp".into()),
+                label: Some("GP Referral".into()),
+            },
+            ConceptRef {
+                id: None,
+                label: Some("Chair Based".into()),
+            },
+        ],
+        schedule: Some(openactive::schedule::ScheduleRule {
+            rrule: "FREQ=WEEKLY;INTERVAL=1;BYDAY=MO,TH".into(),
+            start_time: "09:30".into(),
+            duration_minutes: Some(45),
+            timezone: "Europe/London".into(),
+            start_date: Some("2026-09-01".into()),
+            end_date: Some("2027-03-29".into()),
+            except_dates: vec!["2026-12-24".into(), "2026-12-31".into()],
+        }),
+        listed_until: Some(at("2027-03-29T09:30:00+01:00")),
     })
 }
 
@@ -123,6 +143,7 @@ fn occ(key: &str, start: &str, details: Arc<Details>) -> Occurrence {
         from_schedule: false,
         provisional: false,
         booking_grid: false,
+        updated: Some(chrono::DateTime::from_timestamp(1_790_000_000, 0).unwrap()),
         details,
     }
 }
@@ -161,6 +182,7 @@ fn sample() -> Vec<Occurrence> {
     plain.end = None;
     plain.feed = 0;
     plain.kind = OpportunityKind::FacilitySlot;
+    plain.updated = None;
     v.push(plain);
     v
 }
@@ -270,10 +292,24 @@ fn bad_packs_are_refused_with_a_reason() {
         pack::decode(&newer).unwrap_err(),
         PackError::NewerVersion(pack::VERSION + 1)
     );
-    // Every truncation is an error, never a panic.
+    // Every truncation is an error, never a panic; except right after the core section,
+    // where the bytes are a whole pack without the added fields (as an older proxy wrote).
+    let core_end = 11 + u32::from_le_bytes([good[7], good[8], good[9], good[10]]) as usize;
     for n in 0..good.len() {
-        assert!(pack::decode(&good[..n]).is_err(), "truncated at {n}");
+        if n != core_end {
+            assert!(pack::decode(&good[..n]).is_err(), "truncated at {n}");
+        }
     }
+    // The added fields must match the core: a section from another pack is refused.
+    let other = pack::encode(&refs[..1], &NoVocab).pack;
+    let other_core_end =
+        11 + u32::from_le_bytes([other[7], other[8], other[9], other[10]]) as usize;
+    let mut mixed = good[..core_end].to_vec();
+    mixed.extend_from_slice(&other[other_core_end..]);
+    assert_eq!(
+        pack::decode(&mixed).unwrap_err(),
+        PackError::Corrupt("the added fields do not match the data")
+    );
     // A required section this reader does not know.
     let mut req = good.clone();
     pack::append_section(&mut req, 9, true, b"future");
@@ -295,6 +331,37 @@ fn bad_packs_are_refused_with_a_reason() {
     let mut opt = good.clone();
     pack::append_section(&mut opt, 9, false, b"future column");
     assert_eq!(pack::decode(&opt).unwrap().occurrences.len(), occs.len());
+}
+
+#[test]
+fn a_pack_without_the_added_fields_reads_with_their_defaults() {
+    let occs = sample();
+    let refs: Vec<&Occurrence> = occs.iter().collect();
+    let good = pack::encode(&refs, &NoVocab).pack;
+    let core_end = 11 + u32::from_le_bytes([good[7], good[8], good[9], good[10]]) as usize;
+    assert!(
+        good.len() > core_end,
+        "the added-fields section follows the core"
+    );
+    let older = pack::decode(&good[..core_end]).unwrap();
+    assert_eq!(older.occurrences.len(), occs.len());
+    assert!(older.occurrences.iter().all(|o| o.updated.is_none()
+        && o.schedule.is_none()
+        && o.listed_until.is_none()
+        && o.special_requirements.is_empty()));
+    let newer = pack::decode(&good).unwrap();
+    let o = newer
+        .occurrences
+        .iter()
+        .find(|o| o.key.ends_with("sessions/1"))
+        .unwrap();
+    assert_eq!(o.special_requirements.len(), 2);
+    assert_eq!(o.schedule.as_ref().unwrap().except_dates.len(), 2);
+    assert_eq!(
+        o.updated.unwrap().timestamp(),
+        1_790_000_000,
+        "last-changed time kept"
+    );
 }
 
 proptest! {

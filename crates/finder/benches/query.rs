@@ -68,6 +68,7 @@ fn occurrences(n: usize) -> Vec<Occurrence> {
                 from_schedule: false,
                 provisional: false,
                 booking_grid: false,
+                updated: None,
                 details: Arc::new(Details {
                     series_key: Some(format!("series-{}", i / 20)),
                     name: format!("Session {i}"),
@@ -123,6 +124,7 @@ fn occurrences(n: usize) -> Vec<Occurrence> {
                     attendee_instructions: None,
                     what_to_bring: vec![],
                     meeting_point: None,
+                    ..Details::default()
                 }),
             }
         })

@@ -54,6 +54,7 @@ fn occ(key: &str, start: &str) -> Occurrence {
         from_schedule: false,
         provisional: false,
         booking_grid: false,
+        updated: None,
         details: Arc::new(Details {
             series_key: None,
             name: key.into(),
@@ -78,6 +79,7 @@ fn occ(key: &str, start: &str) -> Occurrence {
             attendee_instructions: None,
             what_to_bring: vec![],
             meeting_point: None,
+            ..Details::default()
         }),
     }
 }

@@ -46,6 +46,20 @@ struct Feed {
     unreadable: HashMap<String, String>,
     /// Skipped items without a readable id (counted, cannot be tracked).
     unreadable_without_id: usize,
+    /// What the consumer knows of when items changed ([`Store::note_item_times`]).
+    times: HashMap<String, ItemTimes>,
+}
+
+/// What a consumer knows of when an item changed, beyond the feed text: used by
+/// [`Store::last_changed`] when the pages it applied are not the publisher's own (a relay
+/// renumbers `modified`) or say nothing usable.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ItemTimes {
+    /// The publisher's RPDE `modified` read as a timestamp, when it is one (replaces the
+    /// `modified` of the pages applied).
+    pub modified: Option<DateTime<Utc>>,
+    /// When this version of the item was first seen.
+    pub first_seen: Option<DateTime<Utc>>,
 }
 
 /// Per feed: how many items or occurrences are not shown, and why (see [`Store::build`]).
@@ -123,6 +137,9 @@ pub struct Build {
 #[derive(Debug, Default)]
 pub struct Store {
     feeds: Vec<Feed>,
+    /// Dated children known beyond what the store holds, by parent `@id`: the furthest start
+    /// ([`Store::note_later_start`]).
+    later: HashMap<String, DateTime<FixedOffset>>,
     index: HashMap<String, Vec<Loc>>,
     /// How many live items name each `@id` as their parent (kept as pages are applied, so a
     /// build need not scan every item to know which series have children).
@@ -153,6 +170,7 @@ impl Store {
             defer_schedules: false,
             unreadable: HashMap::default(),
             unreadable_without_id: 0,
+            times: HashMap::default(),
         });
         self.feeds.len() - 1
     }
@@ -424,6 +442,8 @@ impl Store {
             out: Vec::new(),
             origin: Vec::new(),
             details: HashMap::default(),
+            furthest: HashMap::default(),
+            updated: None,
             current: (0, ""),
             hidden: vec![Hidden::default(); self.feeds.len()],
             notes: Vec::new(),
@@ -431,10 +451,19 @@ impl Store {
         for (fi, f) in self.feeds.iter().enumerate() {
             for (item_id, o) in f.state.iter() {
                 cx.current = (fi, item_id);
+                cx.updated = None;
                 cx.item(fi, item_id, o);
             }
         }
+        let listed_until = cx.listed_until();
         let mut out = cx.out;
+        if !listed_until.is_empty() {
+            for o in &mut out {
+                if let Some(d) = listed_until.get(&(Arc::as_ptr(&o.details) as usize)) {
+                    o.details = Arc::clone(d);
+                }
+            }
+        }
         out.sort_by(|a, b| a.start.cmp(&b.start).then_with(|| a.key.cmp(&b.key)));
         hygiene::mark_booking_grids(&mut out);
         let mut notes = cx.notes;
@@ -442,17 +471,24 @@ impl Store {
         (out, cx.hidden, notes)
     }
 
-    /// When an item last changed, as the feed says: its RPDE `modified` when that is a
-    /// timestamp ([`crate::rpde::Modified::as_timestamp`]), else its `data.dateModified`.
-    /// `None` when neither says (a change counter and no `dateModified`): the caller then uses
-    /// when it first saw this version.
+    /// When an item last changed: its RPDE `modified` when that is a timestamp
+    /// ([`crate::rpde::Modified::as_timestamp`]; the publisher's, from
+    /// [`Store::note_item_times`], when noted), else its `data.dateModified`, else when it was
+    /// first seen (noted). `None` when none of these is known.
     ///
     /// # Panics
     /// When `feed` was not returned by [`Store::add_feed`].
     pub fn last_changed(&self, feed: usize, item_id: &str) -> Option<DateTime<Utc>> {
-        let st = &self.feeds[feed].state;
-        st.modified(item_id)
-            .and_then(crate::rpde::Modified::as_timestamp)
+        let f = &self.feeds[feed];
+        let st = &f.state;
+        let noted = f.times.get(item_id);
+        let modified = match noted {
+            Some(t) => t.modified,
+            None => st
+                .modified(item_id)
+                .and_then(crate::rpde::Modified::as_timestamp),
+        };
+        modified
             .or_else(|| {
                 st.get(item_id)?
                     .extra
@@ -461,6 +497,26 @@ impl Store {
                     .and_then(crate::lenient::datetime)
                     .map(|t| t.with_timezone(&Utc))
             })
+            .or_else(|| noted.and_then(|t| t.first_seen))
+    }
+
+    /// Notes what the consumer knows of when an item changed (see [`ItemTimes`]); kept until
+    /// noted again.
+    ///
+    /// # Panics
+    /// When `feed` was not returned by [`Store::add_feed`].
+    pub fn note_item_times(&mut self, feed: usize, item_id: &str, times: ItemTimes) {
+        self.feeds[feed].times.insert(item_id.to_string(), times);
+    }
+
+    /// Notes a dated child of the parent `parent_id` that the store does not hold (e.g. held
+    /// back by a relay because it lies beyond the look-ahead): it counts towards the parent's
+    /// [`Details::listed_until`].
+    pub fn note_later_start(&mut self, parent_id: &str, start: DateTime<FixedOffset>) {
+        let e = self.later.entry(parent_id.to_string()).or_insert(start);
+        if start > *e {
+            *e = start;
+        }
     }
 
     /// Whether item `a`'s copy of an occurrence wins over item `b`'s: the later `modified`,
@@ -575,6 +631,10 @@ struct Emit<'a> {
     notes: Vec<JoinNote>,
     /// Details shared by the occurrences of one chain (see [`details_key`]).
     details: HashMap<Vec<usize>, Arc<Details>>,
+    /// The furthest start seen per details (by [`details_key`]), also beyond the window.
+    furthest: HashMap<Vec<usize>, DateTime<FixedOffset>>,
+    /// [`Store::last_changed`] of the top-level item being emitted (computed once per item).
+    updated: Option<Option<DateTime<Utc>>>,
 }
 
 struct Dated<'a> {
@@ -803,6 +863,12 @@ impl<'a> Emit<'a> {
     fn push(&mut self, feed: usize, chain: &[&'a Opportunity], d: Dated<'a>) {
         let start_utc = d.start.with_timezone(&Utc);
         let end_utc = d.end.map(|e| e.with_timezone(&Utc));
+        if !d.from_schedule {
+            let e = self.furthest.entry(details_key(chain)).or_insert(d.start);
+            if d.start > *e {
+                *e = d.start;
+            }
+        }
         if start_utc > self.until {
             return;
         }
@@ -811,6 +877,14 @@ impl<'a> Emit<'a> {
             return;
         }
         let cur = self.current;
+        let updated = match self.updated {
+            Some(u) => u,
+            None => {
+                let u = self.store.last_changed(cur.0, cur.1);
+                self.updated = Some(u);
+                u
+            }
+        };
         if let Some(&idx) = self.seen.get(&d.key) {
             // The same occurrence from two items (e.g. one child id under two parents): keep
             // the copy from the item with the later `modified`, then the later page.
@@ -832,15 +906,52 @@ impl<'a> Emit<'a> {
             });
             if newer {
                 self.out[idx] = build(self.store, &mut self.details, feed, chain, d);
+                self.out[idx].updated = updated;
                 self.origin[idx] = cur;
             }
             return;
         }
         self.seen.insert(d.key.clone(), self.out.len());
         self.origin.push(cur);
-        self.out
-            .push(build(self.store, &mut self.details, feed, chain, d));
+        let mut o = build(self.store, &mut self.details, feed, chain, d);
+        o.updated = updated;
+        self.out.push(o);
     }
+
+    /// [`Details::listed_until`] for every details emitted, by the address of its current
+    /// `Arc`: the furthest dated child seen (in the store, or noted beyond it), or the last
+    /// date of the timetable when every schedule of the series ends.
+    fn listed_until(&self) -> HashMap<usize, Arc<Details>> {
+        let mut out: HashMap<usize, Arc<Details>> = HashMap::default();
+        for (key, d) in &self.details {
+            let mut until = self.furthest.get(key).copied();
+            if let Some(later) = d
+                .series_key
+                .as_deref()
+                .and_then(|id| self.store.later.get(id))
+            {
+                until = Some(until.map_or(*later, |u| u.max(*later)));
+            }
+            if let Some(end) = d.schedule.as_ref().and_then(schedule_end) {
+                until = Some(until.map_or(end, |u| u.max(end)));
+            }
+            if until.is_some() && until != d.listed_until {
+                let mut nd = Details::clone(d);
+                nd.listed_until = until;
+                out.insert(Arc::as_ptr(d) as usize, Arc::new(nd));
+            }
+        }
+        out
+    }
+}
+
+/// The end of the last day of a timetable that ends (`endDate`), in its zone; `None` for a
+/// timetable without an end date.
+fn schedule_end(r: &schedule::ScheduleRule) -> Option<DateTime<FixedOffset>> {
+    let day = crate::lenient::date(r.end_date.as_deref()?)?;
+    let tz = crate::lenient::timezone(Some(&r.timezone));
+    let t = crate::lenient::time(&r.start_time)?;
+    Some(crate::lenient::local_to_instant(tz, day.and_time(t)))
 }
 
 /// End from the occurrence's own `endDate`, else start + the nearest `duration`.
@@ -887,6 +998,8 @@ fn sets_details(o: &Opportunity) -> bool {
         || o.attendee_instructions.is_some()
         || o.what_to_bring.is_some()
         || o.meeting_point.is_some()
+        || o.special_requirements.is_some()
+        || !o.schedules.is_empty()
         || o.course.is_some()
 }
 
@@ -955,6 +1068,14 @@ fn details(store: &Store, chain: &[&Opportunity]) -> Details {
             .cloned()
             .unwrap_or_default(),
         meeting_point: first(chain, |o| o.meeting_point.as_deref()).map(str::to_string),
+        special_requirements: first(chain, |o| o.special_requirements.as_ref())
+            .cloned()
+            .unwrap_or_default(),
+        schedule: chain
+            .iter()
+            .flat_map(|o| o.schedules.iter())
+            .find_map(schedule::rule),
+        listed_until: None,
     }
 }
 
@@ -992,6 +1113,7 @@ fn build(
         from_schedule: d.from_schedule,
         provisional: d.provisional,
         booking_grid: false,
+        updated: None,
         details,
     }
 }

@@ -571,6 +571,9 @@ pub struct Opportunity {
     pub accessibility_information: Option<String>,
     /// `beta:isWheelchairAccessible`.
     pub wheelchair: Option<bool>,
+    /// EMD UK `specialRequirements` concepts (GP referral, chair based, pregnancy…), read
+    /// under any prefix (`emduk:`, `beta:`, none) and as `specialRequirement` too.
+    pub special_requirements: Option<Vec<ConceptRef>>,
     /// `isAccessibleForFree`.
     pub is_free: Option<bool>,
     /// `eventStatus`.
@@ -672,6 +675,57 @@ pub fn concept(v: Value) -> Option<ConceptRef> {
 
 fn concepts(v: Value) -> Option<Vec<ConceptRef>> {
     non_empty(one_or_many(v).into_iter().filter_map(concept).collect())
+}
+
+/// Takes EMD UK special requirements out of an object, whatever the key's prefix
+/// (`emduk:specialRequirements`, `beta:specialRequirements`, `specialRequirements`, the
+/// singular `emduk:specialRequirement`, any letter case), keys in sorted order; the same
+/// concept given twice is kept once (with a label if either copy has one).
+///
+/// ```
+/// use openactive::model::take_special_requirements;
+/// use serde_json::json;
+/// let mut m = json!({
+///     "emduk:specialRequirement": {"id": "https://data.emduk.org/special-requirements#a", "prefLabel": "GP Referral"},
+///     "beta:SpecialRequirements": ["Chair Based", "https://data.emduk.org/special-requirements#a"],
+/// }).as_object().unwrap().clone();
+/// let got = take_special_requirements(&mut m).unwrap();
+/// assert_eq!(got.len(), 2);
+/// assert_eq!(got[0].label.as_deref(), Some("Chair Based"));
+/// assert_eq!(got[1].label.as_deref(), Some("GP Referral")); // the label from the other key
+/// assert!(m.is_empty());
+/// ```
+pub fn take_special_requirements(m: &mut Map<String, Value>) -> Option<Vec<ConceptRef>> {
+    let mut keys: Vec<String> = m
+        .keys()
+        .filter(|k| {
+            let l = local_name(k).to_ascii_lowercase();
+            l == "specialrequirements" || l == "specialrequirement"
+        })
+        .cloned()
+        .collect();
+    keys.sort();
+    let mut out: Vec<ConceptRef> = Vec::new();
+    for k in keys {
+        for c in m
+            .remove(&k)
+            .map(one_or_many)
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(concept)
+        {
+            let same = out.iter_mut().find(|x| {
+                (x.id.is_some() && x.id == c.id)
+                    || (x.id.is_none() && c.id.is_none() && x.label == c.label)
+            });
+            match same {
+                Some(x) if x.label.is_none() => x.label = c.label,
+                Some(_) => {}
+                None => out.push(c),
+            }
+        }
+    }
+    non_empty(out)
 }
 
 /// Reads `genderRestriction`, including legacy values.
@@ -846,6 +900,7 @@ impl Opportunity {
             .remove("beta:isWheelchairAccessible")
             .as_ref()
             .and_then(lenient::boolean);
+        let special_requirements = take_special_requirements(&mut m);
         let is_free = m
             .remove("isAccessibleForFree")
             .as_ref()
@@ -921,6 +976,7 @@ impl Opportunity {
             accessibility,
             accessibility_information,
             wheelchair,
+            special_requirements,
             is_free,
             status,
             remaining,

@@ -5,7 +5,9 @@
 //! expanded `eventSchedule` entry of a series that publishes no child feed. All text is
 //! untrusted feed text: render it as text only. URLs here are already filtered to http(s).
 
-use chrono::{DateTime, FixedOffset};
+use chrono::{DateTime, FixedOffset, Utc};
+
+use crate::schedule::ScheduleRule;
 use serde::{Deserialize, Serialize};
 use std::ops::{Deref, DerefMut};
 use std::sync::Arc;
@@ -154,6 +156,14 @@ pub struct Details {
     pub what_to_bring: Vec<String>,
     /// `meetingPoint`.
     pub meeting_point: Option<String>,
+    /// EMD UK `specialRequirements` (GP referral, chair based…), inherited.
+    pub special_requirements: Vec<ConceptRef>,
+    /// The series' timetable when it publishes one (its first readable `eventSchedule`).
+    pub schedule: Option<ScheduleRule>,
+    /// How far ahead the publisher lists dates for this series: the furthest start seen for
+    /// it (also beyond the look-ahead), or the last date of its timetable; `None` when a
+    /// timetable has no end or nothing is known beyond the listed occurrences.
+    pub listed_until: Option<DateTime<FixedOffset>>,
 }
 
 impl Default for Details {
@@ -176,6 +186,9 @@ impl Default for Details {
             attendee_instructions: None,
             what_to_bring: Vec::new(),
             meeting_point: None,
+            special_requirements: Vec::new(),
+            schedule: None,
+            listed_until: None,
         }
     }
 }
@@ -212,6 +225,10 @@ pub struct Occurrence {
     pub provisional: bool,
     /// Part of a booking grid (the same session repeated every few minutes): list it once.
     pub booking_grid: bool,
+    /// When the occurrence's own item last changed: its RPDE `modified` when that is a
+    /// timestamp, else its `dateModified`, else when the consumer first saw this version
+    /// ([`crate::join::Store::note_item_times`]); `None` when none is known.
+    pub updated: Option<DateTime<Utc>>,
     /// Everything inherited, shared with the other occurrences of the same chain.
     pub details: Arc<Details>,
 }

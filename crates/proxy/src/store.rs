@@ -78,6 +78,10 @@ struct Current {
     kind: Box<str>,
     /// The item's id was published as a JSON number.
     id_number: bool,
+    /// When this version was first seen (the item's "updated" time when the publisher's
+    /// `modified` is not a timestamp and the data has no `dateModified`); `None` for records
+    /// restored from a snapshot that predates it.
+    seen: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug)]
@@ -113,6 +117,8 @@ struct Held {
     modified: Modified,
     data: Box<RawValue>,
     starts: DateTime<Utc>,
+    /// When this version was first seen.
+    seen: Option<DateTime<Utc>>,
 }
 
 /// Compacted state of one feed, keyed by RPDE item id (as `openactive::rpde::Item::id`: an
@@ -512,6 +518,7 @@ impl FeedStore {
                     modified: item.modified.clone(),
                     data,
                     opp,
+                    seen: None,
                 };
                 self.upsert(incoming, window, now, parent_outside)
             }
@@ -590,19 +597,20 @@ impl FeedStore {
                         modified: item.modified,
                         data: item.data.to_owned(),
                         starts,
+                        seen: Some(item.seen.unwrap_or(now)),
                     },
                 );
                 Outcome::HeldBack
             }
             Placement::Live(ends) => {
                 self.held.remove(key);
-                self.put_live(item, ends);
+                self.put_live(item, ends, now);
                 Outcome::Upserted
             }
         }
     }
 
-    fn put_live(&mut self, item: Incoming<'_>, ends: Option<DateTime<Utc>>) {
+    fn put_live(&mut self, item: Incoming<'_>, ends: Option<DateTime<Utc>>, now: DateTime<Utc>) {
         let seq = self.take_seq();
         let json = format!(
             "{{\"state\":\"updated\",\"kind\":{},\"id\":{},\"modified\":{seq},\"data\":{}}}",
@@ -621,6 +629,7 @@ impl FeedStore {
                 data_hash: hash_of(item.data.get()),
                 kind: item.kind.into(),
                 id_number: item.id.number,
+                seen: Some(item.seen.unwrap_or(now)),
             },
         ) {
             self.log.remove(&old.seq);
@@ -675,6 +684,7 @@ impl FeedStore {
                 data_hash: 0,
                 kind: kind.into(),
                 id_number: id.number,
+                seen: None,
             },
         );
     }
@@ -741,6 +751,7 @@ impl FeedStore {
                     modified: h.modified,
                     data: &h.data,
                     opp: &opp,
+                    seen: h.seen,
                 };
                 self.upsert(incoming, window, now, &|_| false);
             }
@@ -814,6 +825,32 @@ impl FeedStore {
             .collect()
     }
 
+    /// What the pack compile needs to know of when each live item changed: (id, the
+    /// publisher's `modified`, when this version was first seen).
+    pub fn live_times(&self) -> Vec<(&str, &Modified, Option<DateTime<Utc>>)> {
+        self.index
+            .iter()
+            .filter(|(_, c)| c.deleted_at.is_none())
+            .map(|(k, c)| (k.as_str(), &c.modified, c.seen))
+            .collect()
+    }
+
+    /// Held-back items' parents and starts, as (parent `@id`, start): how far ahead a series'
+    /// dates are listed beyond the look-ahead.
+    pub fn held_parent_starts(&self) -> Vec<(String, DateTime<Utc>)> {
+        self.held
+            .values()
+            .filter_map(|h| {
+                let opp = parse_data(h.data.get()).ok()?;
+                let parent = match opp.super_event.as_ref().or(opp.facility_use.as_ref())? {
+                    Ref::Id(id) => id.clone(),
+                    Ref::Embedded(p) => p.id.clone()?,
+                };
+                Some((parent, h.starts))
+            })
+            .collect()
+    }
+
     /// The record keys (item ids) in change-number order (tests).
     pub fn log_keys(&self) -> Vec<&str> {
         self.log.values().map(|r| r.key.as_str()).collect()
@@ -854,6 +891,8 @@ struct Incoming<'a> {
     modified: Modified,
     data: &'a RawValue,
     opp: &'a Opportunity,
+    /// When this version was first seen, if before now (an item released from hold).
+    seen: Option<DateTime<Utc>>,
 }
 
 /// Why a saved state could not be read (the caller starts afresh).
@@ -937,6 +976,8 @@ struct SavedRecordOut<'a> {
     ends: Option<DateTime<Utc>>,
     deleted_at: Option<DateTime<Utc>>,
     hash: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    seen: Option<DateTime<Utc>>,
 }
 
 #[derive(Deserialize)]
@@ -949,6 +990,8 @@ struct SavedRecordIn {
     ends: Option<DateTime<Utc>>,
     deleted_at: Option<DateTime<Utc>>,
     hash: u64,
+    #[serde(default)]
+    seen: Option<DateTime<Utc>>,
     item: Box<RawValue>,
 }
 
@@ -960,6 +1003,8 @@ struct SavedHeldOut<'a> {
     modified: SavedModified,
     data: &'a RawValue,
     starts: DateTime<Utc>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    seen: Option<DateTime<Utc>>,
 }
 
 #[derive(Serialize)]
@@ -989,6 +1034,8 @@ struct SavedHeldIn {
     modified: SavedModified,
     data: Box<RawValue>,
     starts: DateTime<Utc>,
+    #[serde(default)]
+    seen: Option<DateTime<Utc>>,
 }
 
 impl FeedStore {
@@ -1027,6 +1074,7 @@ impl FeedStore {
                 ends: cur.ends,
                 deleted_at: cur.deleted_at,
                 hash: cur.data_hash,
+                seen: cur.seen,
             };
             let mut line = serde_json::to_vec(&meta)?;
             line.pop(); // the closing brace
@@ -1050,6 +1098,7 @@ impl FeedStore {
                 modified: (&h.modified).into(),
                 data: &h.data,
                 starts: h.starts,
+                seen: h.seen,
             };
             serde_json::to_writer(&mut *out, &held)?;
             out.push(b'\n');
@@ -1133,6 +1182,7 @@ impl FeedStore {
                         data_hash: r.hash,
                         kind: kind.into(),
                         id_number,
+                        seen: r.seen,
                     },
                 );
                 store.next_seq = store.next_seq.max(r.seq + 1);
@@ -1154,6 +1204,7 @@ impl FeedStore {
                         modified: h.modified.restore()?,
                         data: h.data,
                         starts: h.starts,
+                        seen: h.seen,
                     },
                 );
             } else if let Some(parked) = line.strip_prefix('P') {

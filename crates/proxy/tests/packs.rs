@@ -525,3 +525,87 @@ async fn the_page_preloads_the_packs_its_link_needs() {
         all.len()
     );
 }
+
+/// An upstream with a series, two of its sessions in the look-ahead (one whose `modified` is a
+/// Unix timestamp, one a counter) and one far beyond it (held back by the relay).
+async fn dated_upstream() -> SocketAddr {
+    let day = |d: i64| {
+        (chrono::Utc::now() + chrono::Duration::days(d))
+            .format("%Y-%m-%dT10:00:00Z")
+            .to_string()
+    };
+    let (near, nearer, far) = (day(2), day(3), day(60));
+    let series = r#"{"state":"updated","kind":"SessionSeries","id":"S","modified":3,"data":{
+        "@type":"SessionSeries","@id":"https://up.example/series/S","name":"Chair yoga",
+        "emduk:specialRequirements":[{"type":"Concept","id":"https://data.emduk.org/special-requirements#c","prefLabel":"Chair Based"}],
+        "location":{"@type":"Place","name":"Hall","geo":{"latitude":51.54,"longitude":-0.01}}}}"#;
+    let child = |id: &str, modified: &str, start: &str| {
+        format!(
+            r#"{{"state":"updated","kind":"ScheduledSession","id":"{id}","modified":{modified},"data":{{
+            "@type":"ScheduledSession","@id":"https://up.example/s/{id}",
+            "superEvent":"https://up.example/series/S","startDate":"{start}","duration":"PT1H"}}}}"#
+        )
+    };
+    let body = format!(
+        r#"{{"next":"/feed?after=9","items":[{series},{},{},{}]}}"#,
+        child("counter", "7", &near),
+        child("stamped", "1790000000", &nearer),
+        child("far", "8", &far)
+    );
+    let app = Router::new().route(
+        "/feed",
+        get(move |RawQuery(q): RawQuery| {
+            let body = body.clone();
+            async move {
+                let body = match q {
+                    None => body,
+                    Some(_) => r#"{"next":"/feed?after=9","items":[]}"#.to_string(),
+                };
+                ([("content-type", "application/json")], body).into_response()
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    addr
+}
+
+#[tokio::test]
+async fn packs_carry_when_each_item_changed_how_far_ahead_dates_are_listed_and_special_requirements()
+ {
+    let before = chrono::Utc::now() - chrono::Duration::seconds(1);
+    let addr = dated_upstream().await;
+    let mut config = test_config();
+    config.allow_private_networks = vec!["127.0.0.0/8".into()];
+    config.feeds = vec![common::feed("dated", format!("http://{addr}/feed"))];
+    config.packs.debounce_ms = 100;
+    let proxy = start(config, None, 100).await;
+    let st = proxy.started.state.clone();
+    assert!(
+        wait_until(10, || st.packs.ready() && st.feeds[0].settled()).await,
+        "packed"
+    );
+    let m = manifest(&proxy).await;
+    let mut occ = Vec::new();
+    for p in &m.packs {
+        let (_, _, b) = get_bytes(&proxy, &p.url).await;
+        occ.extend(pack::decode(&b).unwrap().occurrences);
+    }
+    assert_eq!(occ.len(), 2, "the far session is held back, not listed");
+    let by = |id: &str| occ.iter().find(|o| o.key.ends_with(id)).unwrap();
+    // The publisher's timestamp, not the relay's renumbered `modified`.
+    assert_eq!(by("/stamped").updated.unwrap().timestamp(), 1_790_000_000);
+    // A counter: when the proxy first saw this version.
+    let seen = by("/counter").updated.expect("first seen");
+    assert!(seen >= before && seen <= chrono::Utc::now(), "{seen}");
+    // Dates listed until the held-back session, beyond the look-ahead.
+    let until = by("/counter").listed_until.expect("listed until");
+    assert!(until > chrono::Utc::now() + chrono::Duration::days(59));
+    assert_eq!(
+        by("/stamped").special_requirements[0].label.as_deref(),
+        Some("Chair Based")
+    );
+}

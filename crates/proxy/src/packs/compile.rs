@@ -3,10 +3,10 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, FixedOffset, Utc};
 use contract::{Cell, pack};
 use finder::ActivityVocabulary;
-use openactive::join::{Hidden, Store};
+use openactive::join::{Hidden, ItemTimes, Store};
 use openactive::{Dataset, Occurrence, OpportunityKind};
 
 /// Grid cell height in degrees of latitude (about 11 km).
@@ -23,6 +23,12 @@ pub struct FeedInput {
     pub dataset: Dataset,
     /// The relayed RPDE items (each a JSON object, as served on `/feeds/{id}`).
     pub items: Vec<String>,
+    /// When items changed, by item id: the relay renumbers `modified`, so the publisher's
+    /// (as a timestamp, when it is one) and when the proxy first saw each version come here.
+    pub times: Vec<(String, ItemTimes)>,
+    /// Dated children held back beyond the look-ahead, as (parent `@id`, start): how far
+    /// ahead each series lists dates.
+    pub later: Vec<(String, DateTime<FixedOffset>)>,
 }
 
 /// A pack compiled in memory.
@@ -83,6 +89,14 @@ pub fn occurrences(
                     skipped[i] += chunk.len();
                 }
             }
+        }
+    }
+    for (i, f) in feeds.iter().enumerate() {
+        for (id, t) in &f.times {
+            store.note_item_times(i, id, *t);
+        }
+        for (parent, start) in &f.later {
+            store.note_later_start(parent, *start);
         }
     }
     let build = store.build(now, lookahead_days, None);

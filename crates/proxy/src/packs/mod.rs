@@ -364,11 +364,30 @@ fn inputs(feeds: &[Arc<Feed>]) -> Vec<FeedInput> {
     feeds
         .iter()
         .map(|f| {
-            let items = read_store(f)
+            let store = read_store(f);
+            let items = store
                 .page(0, usize::MAX)
                 .into_iter()
                 .map(|(_, j)| j.to_string())
                 .collect();
+            let times = store
+                .live_times()
+                .into_iter()
+                .map(|(id, modified, seen)| {
+                    let t = openactive::join::ItemTimes {
+                        modified: modified.as_timestamp(),
+                        first_seen: seen,
+                    };
+                    (id.to_string(), t)
+                })
+                .collect();
+            let london = openactive::lenient::timezone(None);
+            let later = store
+                .held_parent_starts()
+                .into_iter()
+                .map(|(parent, start)| (parent, start.with_timezone(&london).fixed_offset()))
+                .collect();
+            drop(store);
             FeedInput {
                 dataset: openactive::Dataset {
                     publisher: f.spec.publisher.clone(),
@@ -376,6 +395,8 @@ fn inputs(feeds: &[Arc<Feed>]) -> Vec<FeedInput> {
                     license: Some(f.spec.license.clone()),
                 },
                 items,
+                times,
+                later,
             }
         })
         .collect()
