@@ -215,6 +215,7 @@ pub fn SessionDetail() -> impl IntoView {
                             {o.provisional.then(|| view! { <p class="notice">"The organiser has not confirmed exact times: check before you go."</p> })}
                             {o.description.clone().map(|d| view! { <p class="detail__description">{d}</p> })}
                             <dl class="detail__list">{rows}</dl>
+                            {o.listed_until.map(|u| view! { <p class="detail__listed-until">{display::listed_until(&u, chrono::Utc::now())}</p> })}
                             <p class="detail__actions">
                                 {o.url.as_deref().and_then(display::safe_link).map(|u| view! {
                                     <a class="button" href=u.to_string() rel="noopener noreferrer" target="_blank">"Book or find out more (opens in a new tab)"</a>

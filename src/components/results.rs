@@ -29,7 +29,13 @@ pub fn trust(ctx: &Ctx, ix: &finder::Index, pos: usize) -> String {
             })
         })
         .unwrap_or((None, true));
-    display::trust_line(&publisher, None, checked, answering, chrono::Utc::now())
+    display::trust_line(
+        &publisher,
+        o.updated,
+        checked,
+        answering,
+        chrono::Utc::now(),
+    )
 }
 
 /// The list of matching sessions.

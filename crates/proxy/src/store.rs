@@ -102,6 +102,8 @@ struct Parked {
     data: Box<RawValue>,
     /// After this it is past and forgotten.
     ends: Option<DateTime<Utc>>,
+    /// When this version was first seen.
+    seen: Option<DateTime<Utc>>,
 }
 
 impl Parked {
@@ -414,6 +416,7 @@ impl FeedStore {
                     modified: p.modified,
                     data: &p.data,
                     opp: &opp,
+                    seen: p.seen,
                 };
                 self.upsert(incoming, window, now, parent_outside);
                 n += 1;
@@ -570,6 +573,7 @@ impl FeedStore {
                     modified: item.modified,
                     data: item.data.to_owned(),
                     ends: ends_of(item.opp),
+                    seen: Some(item.seen.unwrap_or(now)),
                 };
                 self.park(key, parked);
                 Outcome::Dropped
@@ -1015,6 +1019,8 @@ struct SavedParkedOut<'a> {
     modified: SavedModified,
     data: &'a RawValue,
     ends: Option<DateTime<Utc>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    seen: Option<DateTime<Utc>>,
 }
 
 #[derive(Deserialize)]
@@ -1025,6 +1031,8 @@ struct SavedParkedIn {
     modified: SavedModified,
     data: Box<RawValue>,
     ends: Option<DateTime<Utc>>,
+    #[serde(default)]
+    seen: Option<DateTime<Utc>>,
 }
 
 #[derive(Deserialize)]
@@ -1119,6 +1127,7 @@ impl FeedStore {
                 modified: (&p.modified).into(),
                 data: &p.data,
                 ends: p.ends,
+                seen: p.seen,
             };
             serde_json::to_writer(&mut *out, &parked)?;
             out.push(b'\n');
@@ -1217,6 +1226,7 @@ impl FeedStore {
                     modified: p.modified.restore()?,
                     data: p.data,
                     ends: p.ends,
+                    seen: p.seen,
                 };
                 store.park(&key, parked);
             } else if !line.is_empty() {
@@ -1633,8 +1643,13 @@ mod tests {
         assert_eq!(back, ["https://x/p"]);
         assert!(parents.take_returned().is_empty());
         let out = |id: &str| parents.is_outside(id);
-        let placed = children.parent_returned(&back, &region_window(), now(), &out);
+        let later = now() + Duration::hours(3);
+        let placed = children.parent_returned(&back, &region_window(), later, &out);
         assert_eq!(placed, 2);
+        // Its "first seen" is when this version was first seen, not when it came back.
+        let times = children.live_times();
+        assert_eq!(times.len(), 1);
+        assert_eq!(times[0].2, Some(now()));
         assert_eq!(children.parked_len(), 0);
         // c1 (its newest version) is relayed again, c2 is held back until it enters the
         // window, c3 (deleted) and c4 (past) stay gone.
