@@ -40,7 +40,7 @@ pub fn LoadStatus() -> impl IntoView {
                         <li class="feed-status">
                             <span>{format!("{} ({})", f.publisher, f.kind)}</span>
                             ": "
-                            <span>{feed_line(&f)}</span>
+                            <span>{move || feed_line(&f, ctx.filters.with(|x| x.cancelled))}</span>
                         </li>
                     </For>
                 </ul>
@@ -50,7 +50,7 @@ pub fn LoadStatus() -> impl IntoView {
 }
 
 /// "120 items · checked 3 minutes ago", or why the publisher is not answering.
-fn feed_line(f: &crate::api::FeedInfo) -> String {
+fn feed_line(f: &crate::api::FeedInfo, show_cancelled: bool) -> String {
     use contract::Health;
     let age = f
         .last_harvest
@@ -61,7 +61,11 @@ fn feed_line(f: &crate::api::FeedInfo) -> String {
         .as_ref()
         .map(|a| format!(" · checked {a}"))
         .unwrap_or_default();
-    let hidden = f.hidden.as_ref().map(hidden_line).unwrap_or_default();
+    let hidden = f
+        .hidden
+        .as_ref()
+        .map(|h| hidden_line(h, show_cancelled))
+        .unwrap_or_default();
     let line = match f.status {
         Health::Ok => format!("{} items{checked}", f.items),
         Health::Harvesting => format!("{} items so far (first read in progress)", f.items),
@@ -77,7 +81,13 @@ fn feed_line(f: &crate::api::FeedInfo) -> String {
 }
 
 /// "; not shown: 12 past, 3 cancelled, 2 without a location" (only the reasons that occur).
-fn hidden_line(h: &openactive::join::Hidden) -> String {
+/// With cancelled sessions shown (`cx=1`), they are said to be shown, marked.
+fn hidden_line(h: &openactive::join::Hidden, show_cancelled: bool) -> String {
+    let shown = if show_cancelled && h.cancelled > 0 {
+        format!("; {} cancelled shown, marked", h.cancelled)
+    } else {
+        String::new()
+    };
     let parts: Vec<String> = [
         (h.unreadable, "unreadable"),
         (h.orphaned, "waiting for their series"),
@@ -85,7 +95,7 @@ fn hidden_line(h: &openactive::join::Hidden) -> String {
         (h.past, "past"),
         (h.absurd_date, "with an impossible date"),
         (h.duplicate, "listed twice"),
-        (h.cancelled, "cancelled"),
+        (if show_cancelled { 0 } else { h.cancelled }, "cancelled"),
         (h.booking_grid, "repeats in a booking grid"),
         (h.no_location, "without a location"),
         (h.outside_region, "outside the area"),
@@ -95,8 +105,8 @@ fn hidden_line(h: &openactive::join::Hidden) -> String {
     .map(|(n, what)| format!("{n} {what}"))
     .collect();
     if parts.is_empty() {
-        String::new()
+        shown
     } else {
-        format!("; not shown: {}", parts.join(", "))
+        format!("; not shown: {}{shown}", parts.join(", "))
     }
 }

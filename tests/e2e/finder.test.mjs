@@ -227,6 +227,132 @@ describe('Activity Finder end to end (demo data)', () => {
     }
   });
 
+  test('trust on every card and the session page: who listed it, updated, checked; report a problem; hidden counts in Data sources', async () => {
+    const { feeds } = await (await fetch(`${proxy.url}api/feeds`)).json();
+    const publishers = new Set(feeds.map((f) => f.publisher));
+    const { context, page } = await open();
+    try {
+      const cards = page.locator('ol#results-list > li.card');
+      const n = await cards.count();
+      const lines = await page.$$eval('ol#results-list > li.card .card__trust', (els) => els.map((e) => e.textContent.trim()));
+      assert.equal(lines.length, n, 'every card has a trust line');
+      const TRUST = /^Listed by (.+?) · updated (just now|\d+ min ago|\d+ hours? ago|\d+ days? ago|on \d{1,2} [A-Z][a-z]{2}( \d{4})?) · checked (just now|\d+ min ago)$/;
+      for (const l of lines) {
+        const m = TRUST.exec(l);
+        assert.ok(m, `trust line ${JSON.stringify(l)}`);
+        assert.ok(publishers.has(m[1]), `${m[1]} is a feed's publisher`);
+      }
+      // The session page says the same, with where to report a problem.
+      await cards.first().locator('h3 a').click();
+      await page.locator('section.detail').waitFor({ state: 'visible' });
+      const detailTrust = (await page.locator('section.detail .detail__trust').textContent()).trim();
+      assert.match(detailTrust, TRUST);
+      assert.equal(TRUST.exec(detailTrust)[1], TRUST.exec(lines[0])[1], 'the same publisher as its card');
+      const report = page.locator('#report-problem');
+      await report.waitFor({ state: 'visible' });
+      assert.equal((await report.textContent()).trim(), 'Report a problem with this listing');
+      const href = await report.getAttribute('href');
+      assert.match(href, /^(https?:\/\/|mailto:[^?]+@[^?]+\?subject=)/, href);
+      assert.match(await page.locator('section.detail .detail__report').textContent(), /\((emails the organiser|the organiser's website, opens in a new tab|the publisher's data page, opens in a new tab)\)/);
+      if (!href.startsWith('mailto:')) assert.equal(await report.getAttribute('target'), '_blank');
+      const until = page.locator('section.detail .detail__listed-until');
+      if (await until.count()) assert.match(await until.textContent(), /^Dates listed until (Mon|Tue|Wed|Thu|Fri|Sat|Sun) \d{1,2} [A-Z][a-z]{2}( \d{4})?$/);
+      await h.screenshot(page, 'session-trust.png');
+      await report.scrollIntoViewIfNeeded();
+      await h.screenshot(page, 'session-report-a-problem.png');
+      axeReports.push(await h.axe(page, 'session detail with trust line and report link (1280x900)'));
+      await page.keyboard.press('Escape');
+      await page.locator('section.detail').waitFor({ state: 'detached' });
+      // Data sources: every feed with its hidden counts, by reason.
+      await page.locator('.load-status__feeds summary').click();
+      const statuses = await page.locator('.feed-status').allTextContents();
+      assert.equal(statuses.length, feeds.length, 'one line per feed');
+      assert.ok(statuses.some((t) => /not shown: .*\d+ (past|cancelled)/.test(t)), statuses.join('\n'));
+      await page.locator('.load-status__feeds').screenshot({ path: join(h.RESULTS_DIR, 'data-sources-hidden-counts.png') });
+      axeReports.push(await h.axe(page, 'main view with Data sources open (1280x900)'));
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('cancelled sessions: hidden by default; "Show cancelled sessions" adds exactly its count, marked "Cancelled", and writes cx=1', async () => {
+    // A cancelled upcoming session from the relay, and a filter that lists it among few.
+    const { feeds } = await (await fetch(`${proxy.url}api/feeds`)).json();
+    let found = null;
+    for (const f of feeds.filter((x) => x.kind === 'ScheduledSession')) {
+      let url = `${proxy.url}feeds/${f.id}`;
+      for (let i = 0; i < 200 && !found; i += 1) {
+        const pg = await (await fetch(url)).json();
+        found = pg.items.find((it) => it.state === 'updated' && /Cancelled/.test(it.data?.eventStatus ?? '')
+          && Date.parse(it.data.startDate) > Date.now() + 3600_000 && Date.parse(it.data.startDate) < Date.now() + 20 * 86400_000)?.data ?? null;
+        if (!pg.items.length) break;
+        url = new URL(pg.next, url).href;
+      }
+      if (found) break;
+    }
+    assert.ok(found, 'the demo has a cancelled upcoming session');
+    const parts = Object.fromEntries(new Intl.DateTimeFormat('en-GB', {
+      timeZone: 'Europe/London', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23',
+    }).formatToParts(new Date(found.startDate)).map((p) => [p.type, p.value]));
+    const day = `${parts.year}-${parts.month}-${parts.day}`;
+    const mins = Number(parts.hour) * 60 + Number(parts.minute);
+    const hhmm = (m) => `${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`;
+    const query = `?v=1&from=${day}&to=${day}&tod=${hhmm(mins)}-${hhmm(mins + 1)}`;
+    const { context, page } = await open(query);
+    const card = page.locator(`ol#results-list > li.card[data-key="${found['@id']}"]`);
+    const labelCount = async () => Number(/\((\d+)\)\s*$/.exec((await page.locator('label[for="f-cancelled"]').textContent()).trim())?.[1]);
+    try {
+      assert.equal(await card.count(), 0, 'hidden by default');
+      assert.equal(await page.isChecked('#f-cancelled'), false);
+      const before = await h.headingCount(page);
+      const n = await labelCount();
+      assert.ok(n >= 1, `the option counts the cancelled session(s): ${n}`);
+      await page.check('#f-cancelled');
+      await page.waitForURL((u) => u.searchParams.get('cx') === '1');
+      const after = await h.waitHeading(page, (x) => x !== before, 'cancelled sessions to be added');
+      assert.equal(after, before + n, 'the checkbox adds exactly the count it showed');
+      assert.equal(await labelCount(), n, 'and then counts how many of the results are cancelled');
+      await card.waitFor({ state: 'visible' });
+      assert.match(await card.getAttribute('class'), /card--cancelled/);
+      assert.equal((await card.locator('.card__cancelled').textContent()).trim(), 'Cancelled: this session will not take place');
+      assert.equal(await page.locator('ol#results-list > li.card .card__cancelled').count(), n, 'every cancelled result is marked');
+      await card.scrollIntoViewIfNeeded();
+      await h.screenshot(page, 'cancelled-shown-cx1.png');
+      axeReports.push(await h.axe(page, 'list with cancelled sessions shown (1280x900)'));
+      // Data sources no longer calls them "not shown".
+      await page.locator('.load-status__feeds summary').click();
+      const statuses = (await page.locator('.feed-status').allTextContents()).join('\n');
+      assert.match(statuses, /\d+ cancelled shown, marked/);
+      assert.doesNotMatch(statuses, /not shown: [^;]*cancelled/);
+      await card.locator('h3 a').click();
+      await page.locator('section.detail').waitFor({ state: 'visible' });
+      assert.match(await page.locator('section.detail .detail__cancelled').textContent(), /^Cancelled: this session has been cancelled/);
+      await h.screenshot(page, 'cancelled-session-page.png');
+      await page.keyboard.press('Escape');
+      // A reload keeps it; unticking goes back to the default (no cx in the URL).
+      await page.reload();
+      await h.waitLoaded(page);
+      assert.equal(await page.isChecked('#f-cancelled'), true);
+      assert.equal(await h.headingCount(page), after);
+      await page.uncheck('#f-cancelled');
+      await page.waitForURL((u) => !u.searchParams.has('cx'));
+      assert.equal(await h.waitHeading(page, (x) => x === before, 'cancelled sessions to go'), before);
+    } finally {
+      await context.close();
+    }
+    // A bad value falls back to the default with the usual notice.
+    const bad = await open('?v=1&cx=maybe');
+    try {
+      const notice = bad.page.locator('.notice[role=status]');
+      await notice.first().waitFor({ state: 'visible' });
+      assert.match(await notice.first().textContent(), /show cancelled sessions/);
+      assert.equal(await bad.page.isChecked('#f-cancelled'), false);
+      if (baseline) assert.equal(await h.headingCount(bad.page), baseline.heading);
+    } finally {
+      await bad.context.close();
+    }
+  });
+
   test('keyboard only: skip link, toggle "Free only" with Space, pick a gender with ArrowDown, open a session with Enter', async () => {
     const { context, page } = await open();
     const kb = page.keyboard;
@@ -356,7 +482,7 @@ describe('Activity Finder end to end (demo data)', () => {
       '@context': 'https://openactive.io/', '@type': 'Event', '@id': 'https://hostile.example/e/1',
       name: HOSTILE_NAME, description: HOSTILE_NAME, url: 'javascript:alert(1)',
       startDate: start.toISOString(), duration: 'PT1H',
-      organizer: { '@type': 'Organization', name: 'Org', url: 'javascript:alert(2)' },
+      organizer: { '@type': 'Organization', name: 'Org', url: 'javascript:alert(2)', email: 'a@x.example?bcc=victim@y.example&body=<script>' },
       location: { '@type': 'Place', name: '\u202e<b onmouseover=alert(3)>Venue</b>', geo: { latitude: 51.54, longitude: -0.01 } },
       offers: [{ '@type': 'Offer', price: 0, priceCurrency: 'GBP', url: 'javascript:alert(4)' }],
     };
@@ -396,6 +522,10 @@ describe('Activity Finder end to end (demo data)', () => {
       assert.equal(await detail.locator('a[href^="javascript:" i]').count(), 0, 'no javascript: links');
       assert.equal(await detail.locator('script, img, [onerror], [onmouseover], b, i').count(), 0);
       assert.equal(await detail.getByText('Book or find out more').count(), 0, 'the unsafe booking link is not offered');
+      // No safe contact and no dataset page: no "report a problem" link, and never a mailto: or
+      // javascript: one; the trust line shows the publisher's name as text.
+      assert.equal(await detail.locator('#report-problem, a[href^="mailto:" i]').count(), 0);
+      assert.match((await detail.locator('.detail__trust').textContent()).trim(), /^Listed by Hostile <i>Publisher<\/i> · updated /);
       // The map popup/tooltip text is built from text nodes too.
       assert.equal(await page.locator('.leaflet-pane [onmouseover], .leaflet-pane script').count(), 0);
       assert.equal(await page.locator('a[href^="javascript:" i]').count(), 0);
