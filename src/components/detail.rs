@@ -240,13 +240,11 @@ pub fn SessionDetail() -> impl IntoView {
                             <p class="detail__source">
                                 "Source: "{link(dataset.url.as_deref(), dataset.publisher.clone())}
                                 {dataset.license.as_deref().and_then(display::safe_link).map(|l| view! { " · " <a href=l.to_string()>"Licence"</a> })}
-                                {ctx.feeds.with_untracked(|v| v.get(o.feed).map(|f| (f.last_harvest.clone(), f.status.is_unreachable())))
-                                    .and_then(|(t, stale)| Some((chrono::DateTime::parse_from_rfc3339(&t?).ok()?, stale)))
-                                    .map(|(t, stale)| if stale {
-                                        format!(" · Last updated {}; the publisher is not answering", display::age(&t, &chrono::Utc::now().fixed_offset()))
-                                    } else {
-                                        format!(" · Data last updated {}", display::when(&t))
-                                    })}
+                                // When it was checked is in the trust line; a publisher not answering is
+                                // said here too, with the age of what is shown.
+                                {ctx.feeds.with_untracked(|v| v.get(o.feed).filter(|f| f.status.is_unreachable()).map(|f| f.last_harvest.clone()))
+                                    .and_then(|t| chrono::DateTime::parse_from_rfc3339(&t?).ok())
+                                    .map(|t| format!(" · Last updated {}; the publisher is not answering", display::age(&t, &chrono::Utc::now().fixed_offset())))}
                             </p>
                         }.into_any()
                     }

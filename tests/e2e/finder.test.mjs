@@ -653,6 +653,9 @@ describe('Activity Finder end to end (demo data)', () => {
       const mine = new URL(broken.dataset_url).href.replace(/\/$/, '') + '/scheduled-sessions/';
       const keys = await h.cardKeys(page, 20);
       assert.ok(keys.some((k) => k.startsWith(mine)), `cards from the failing feed: ${keys.slice(0, 3)}`);
+      // Their trust line says the publisher is not answering, and since when.
+      const staleCard = page.locator('ol#results-list > li.card').filter({ has: page.locator('h3') }).nth(keys.findIndex((k) => k.startsWith(mine)));
+      assert.match((await staleCard.locator('.card__trust').textContent()).trim(), / · last checked 2 hours ago; the publisher is not answering$/);
       // The data sources panel says so.
       await page.locator('.load-status__feeds summary').click();
       const status = await page.locator('.feed-status', { hasText: broken.kind }).filter({ hasText: broken.publisher }).first().textContent();
