@@ -9,7 +9,7 @@ use finder::filter::View;
 use leptos::prelude::*;
 
 /// Groups of filters a host can show, hide or lock, with their URL keys.
-const GROUPS: [(&str, &str, &[&str]); 10] = [
+const GROUPS: [(&str, &str, &[&str]); 11] = [
     ("place", "Place and distance", &["near", "at", "r"]),
     ("act", "Activities", &["act"]),
     ("days", "Days", &["days"]),
@@ -20,6 +20,7 @@ const GROUPS: [(&str, &str, &[&str]); 10] = [
     ("q", "Keyword", &["q"]),
     ("org", "Organiser or venue", &["org"]),
     ("slots", "Facility slots", &["slots"]),
+    ("cx", "Cancelled sessions", &["cx"]),
 ];
 
 /// The "Embed this search" section (a disclosure under the results).

@@ -49,7 +49,7 @@ pub fn FilterPanel() -> impl IntoView {
             </div>
             <form class="filters__form" on:submit=|e| e.prevent_default()>
                 {shown(&["act"]).then(|| view! { <ActivityFilter/> })}
-                {shown(&["slots"]).then(|| view! { <KindFilter/> })}
+                {(shown(&["slots"]) || shown(&["cx"])).then(|| view! { <KindFilter/> })}
                 {shown(&["near", "at", "r"]).then(|| view! { <LocationFilter/> })}
                 {shown(&["days"]).then(|| view! { <DaysFilter/> })}
                 {shown(&["tod", "from", "to"]).then(|| view! { <TimeFilter draft=times/> })}
@@ -159,12 +159,14 @@ fn KindFilter() -> impl IntoView {
     view! {
         <fieldset class="field checkboxes">
             <legend>"What to include"</legend>
+            {(!ctx.hidden("slots")).then(|| view! {
             <p class="hint" id="f-slots-hint">"Sessions are always shown. Facility bookings are times to hire a court, pitch or pool lane yourself."</p>
             <div class="checkbox">
                 <input type="checkbox" id="f-slots" aria-describedby="f-slots-hint" prop:checked=move || ctx.filters.with(|f| f.slots)
                     on:change=move |e| { let c = event_target_checked(&e); ctx.update_filters(History::Push, |f| f.slots = c) }/>
                 <label for="f-slots">{move || with_count("Include facility bookings: courts, pitches, pools", ctx.outcome.with(|o| o.facets.slots))}</label>
             </div>
+            })}
             {(!ctx.hidden("cx")).then(|| view! {
             <div class="checkbox">
                 <input type="checkbox" id="f-cancelled" prop:checked=move || ctx.filters.with(|f| f.cancelled)
