@@ -283,8 +283,8 @@ fn LocationFilter() -> impl IntoView {
                 let v: f64 = event_target_value(&e).parse().unwrap_or(finder::filter::DEFAULT_RADIUS_KM);
                 ctx.update_filters(History::Push, |f| f.radius_km = Some(v))
             }>
-                {[1.0, 2.0, 5.0, 10.0, 20.0].into_iter().map(|r| view! {
-                    <option value=r.to_string() selected=move || ctx.filters.with(|f| (f.radius() - r).abs() < 1e-9)>{format!("{r} km")}</option>
+                {[1u32, 2, 5, 10, 20].into_iter().map(|r| view! {
+                    <option value=r.to_string() selected=move || ctx.filters.with(|f| (f.radius() - f64::from(r)).abs() < 1e-9)>{format!("{r} km")}</option>
                 }).collect_view()}
             </select>
             <label for="f-sort">"Sort by"</label>

@@ -63,8 +63,8 @@ pub fn date_of(day: i32) -> Option<NaiveDate> {
     epoch().checked_add_signed(chrono::Duration::days(day as i64))
 }
 
-fn fmt_num(x: f64, dp: usize) -> String {
-    let s = format!("{x:.dp$}");
+fn fmt_num(x: f64, dp: u32) -> String {
+    let s = crate::display::fixed(x, dp);
     if s.contains('.') {
         s.trim_end_matches('0').trim_end_matches('.').to_string()
     } else {
