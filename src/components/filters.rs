@@ -548,7 +548,7 @@ fn PriceFilter() -> impl IntoView {
             </div>
             <label for="f-max">"Maximum price (£)"</label>
             <input id="f-max" type="number" min="0" step="0.5" inputmode="decimal"
-                prop:value=move || ctx.filters.with(|f| f.max_price.map(|m| m.to_string()).unwrap_or_default())
+                prop:value=move || ctx.filters.with(|f| f.max_price.map(|m| finder::display::short(m, 2)).unwrap_or_default())
                 on:change=move |e| { let v = event_target_value(&e); ctx.update_filters(History::Push, |f| f.max_price = v.parse::<f64>().ok().filter(|m| m.is_finite() && *m >= 0.0)) }/>
         </fieldset>
     }

@@ -121,6 +121,27 @@ pub fn price(o: &Occurrence) -> String {
 /// assert_eq!(fixed(f64::NAN, 2), "0");
 /// ```
 pub fn fixed(x: f64, dp: u32) -> String {
+    fixed_digits(x, dp)
+}
+
+/// [`fixed`] without trailing zeros ("4.5", "5", "-0.003").
+///
+/// ```
+/// use finder::display::short;
+/// assert_eq!(short(4.5, 2), "4.5");
+/// assert_eq!(short(5.0, 2), "5");
+/// assert_eq!(short(-0.0034, 3), "-0.003");
+/// ```
+pub fn short(x: f64, dp: u32) -> String {
+    let s = fixed(x, dp);
+    if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        s
+    }
+}
+
+fn fixed_digits(x: f64, dp: u32) -> String {
     let dp = dp.min(9);
     let scale = 10_i64.pow(dp);
     let v = x * scale as f64;

@@ -64,12 +64,7 @@ pub fn date_of(day: i32) -> Option<NaiveDate> {
 }
 
 fn fmt_num(x: f64, dp: u32) -> String {
-    let s = crate::display::fixed(x, dp);
-    if s.contains('.') {
-        s.trim_end_matches('0').trim_end_matches('.').to_string()
-    } else {
-        s
-    }
+    crate::display::short(x, dp)
 }
 
 /// Minutes of the day as `HH:MM` (the URL's and `<input type="time">`'s format).
