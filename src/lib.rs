@@ -11,8 +11,14 @@ pub mod loader;
 pub mod map;
 pub mod url_state;
 
-/// Mounts the app on `<body>`.
+/// Mounts the app on `<body>`, in place of the static shell `index.html` paints first.
 pub fn start() {
     console_error_panic_hook::set_once();
+    if let Some(shell) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id("shell"))
+    {
+        shell.remove();
+    }
     leptos::mount::mount_to_body(app::App);
 }

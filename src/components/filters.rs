@@ -292,8 +292,8 @@ fn LocationFilter() -> impl IntoView {
                 let v: f64 = event_target_value(&e).parse().unwrap_or(finder::filter::DEFAULT_RADIUS_KM);
                 ctx.update_filters(History::Push, |f| f.radius_km = Some(v))
             }>
-                {[1.0, 2.0, 5.0, 10.0, 20.0].into_iter().map(|r| view! {
-                    <option value=r.to_string() selected=move || ctx.filters.with(|f| (f.radius() - r).abs() < 1e-9)>{format!("{r} km")}</option>
+                {[1u32, 2, 5, 10, 20].into_iter().map(|r| view! {
+                    <option value=r.to_string() selected=move || ctx.filters.with(|f| (f.radius() - f64::from(r)).abs() < 1e-9)>{format!("{r} km")}</option>
                 }).collect_view()}
             </select>
             <label for="f-sort">"Sort by"</label>
@@ -557,7 +557,7 @@ fn PriceFilter() -> impl IntoView {
             </div>
             <label for="f-max">"Maximum price (£)"</label>
             <input id="f-max" type="number" min="0" step="0.5" inputmode="decimal"
-                prop:value=move || ctx.filters.with(|f| f.max_price.map(|m| m.to_string()).unwrap_or_default())
+                prop:value=move || ctx.filters.with(|f| f.max_price.map(|m| finder::display::short(m, 2)).unwrap_or_default())
                 on:change=move |e| { let v = event_target_value(&e); ctx.update_filters(History::Push, |f| f.max_price = v.parse::<f64>().ok().filter(|m| m.is_finite() && *m >= 0.0)) }/>
         </fieldset>
     }

@@ -101,9 +101,63 @@ pub fn price(o: &Occurrence) -> String {
         return "Price not given".into();
     }
     if prices.iter().any(|p| *p != min) {
-        format!("From £{min:.2}")
+        format!("From £{}", fixed(min, 2))
     } else {
-        format!("£{min:.2}")
+        format!("£{}", fixed(min, 2))
+    }
+}
+
+/// `x` with `dp` decimals, rounded half away from zero ("4.50", "-0.003"; a value that rounds
+/// to zero has no sign; not-finite values give "0"). Integer arithmetic, so the app carries no
+/// float-formatting code (a few KiB of wasm).
+///
+/// ```
+/// use finder::display::fixed;
+/// assert_eq!(fixed(4.5, 2), "4.50");
+/// assert_eq!(fixed(51.541_234_5, 3), "51.541");
+/// assert_eq!(fixed(-0.0035, 3), "-0.004");
+/// assert_eq!(fixed(-0.0004, 3), "0.000");
+/// assert_eq!(fixed(12.0, 0), "12");
+/// assert_eq!(fixed(f64::NAN, 2), "0");
+/// ```
+pub fn fixed(x: f64, dp: u32) -> String {
+    fixed_digits(x, dp)
+}
+
+/// [`fixed`] without trailing zeros ("4.5", "5", "-0.003").
+///
+/// ```
+/// use finder::display::short;
+/// assert_eq!(short(4.5, 2), "4.5");
+/// assert_eq!(short(5.0, 2), "5");
+/// assert_eq!(short(-0.0034, 3), "-0.003");
+/// ```
+pub fn short(x: f64, dp: u32) -> String {
+    let s = fixed(x, dp);
+    if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        s
+    }
+}
+
+fn fixed_digits(x: f64, dp: u32) -> String {
+    let dp = dp.min(9);
+    let scale = 10_i64.pow(dp);
+    let v = x * scale as f64;
+    if !v.is_finite() || v.abs() >= 9.0e15 {
+        return "0".into();
+    }
+    let n = v.round() as i64;
+    let sign = if n < 0 { "-" } else { "" };
+    let (whole, frac) = (
+        n.unsigned_abs() / scale as u64,
+        n.unsigned_abs() % scale as u64,
+    );
+    if dp == 0 {
+        format!("{sign}{whole}")
+    } else {
+        format!("{sign}{whole}.{frac:0width$}", width = dp as usize)
     }
 }
 
@@ -133,9 +187,9 @@ pub fn gender(g: Gender) -> Option<&'static str> {
 /// "350 m" or "2.4 km".
 pub fn distance(km: f32) -> String {
     if km < 1.0 {
-        format!("{} m", ((km * 1000.0) / 10.0).round() * 10.0)
+        format!("{} m", ((km * 1000.0) / 10.0).round() as i64 * 10)
     } else {
-        format!("{km:.1} km")
+        format!("{} km", fixed(f64::from(km), 1))
     }
 }
 

@@ -312,9 +312,9 @@ fn check_contrast(t: &mut Theme, notices: &mut Vec<Notice>) {
             notices.push(Notice {
                 key: key.into(),
                 message: format!(
-                    "The {} colour had too little contrast with the background ({:.1}:1, at least 4.5:1 is needed); {} is used instead.",
+                    "The {} colour had too little contrast with the background ({}:1, at least 4.5:1 is needed); {} is used instead.",
                     if key == "fg" { "text" } else { "accent" },
-                    contrast(c, bg),
+                    crate::display::fixed(contrast(c, bg), 1),
                     fixed.hex()
                 ),
             });

@@ -64,13 +64,8 @@ pub fn date_of(day: i32) -> Option<NaiveDate> {
     epoch().checked_add_signed(chrono::Duration::days(day as i64))
 }
 
-fn fmt_num(x: f64, dp: usize) -> String {
-    let s = format!("{x:.dp$}");
-    if s.contains('.') {
-        s.trim_end_matches('0').trim_end_matches('.').to_string()
-    } else {
-        s
-    }
+fn fmt_num(x: f64, dp: u32) -> String {
+    crate::display::short(x, dp)
 }
 
 /// Minutes of the day as `HH:MM` (the URL's and `<input type="time">`'s format).

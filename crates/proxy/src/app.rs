@@ -358,25 +358,39 @@ async fn static_app(State(st): State<Shared>, req: axum::extract::Request) -> Re
             .insert(header::CACHE_CONTROL, HeaderValue::from_static(c));
     }
     if html && resp.status() == StatusCode::OK && method == axum::http::Method::GET {
-        resp = with_preloads(resp, &st.packs.preload_links(query.as_deref())).await;
+        let banner = if st.demo { DEMO_BANNER } else { "" };
+        resp = rewrite_page(resp, &st.packs.preload_links(query.as_deref()), banner).await;
     }
     resp
 }
 
-/// The page with `links` (preload hints for the link's packs) inserted before `</head>`. The
-/// page then varies with the packs, so its file ETag and date are dropped (it is `no-cache`).
-async fn with_preloads(resp: Response, links: &str) -> Response {
-    if links.is_empty() || resp.headers().contains_key(header::CONTENT_ENCODING) {
+/// The demo banner of the static shell (the same words the app shows), so the page says it is
+/// demo data from its first paint.
+pub const DEMO_BANNER: &str = "<p class=\"demo-banner\" role=\"note\"><strong>Demo data — not real sessions.</strong> Everything shown here is generated for trying the finder out.</p>";
+
+/// The static shell of `index.html` with the demo banner (or nothing) in place of its
+/// `<!--demo-banner-->` marker.
+pub fn with_shell_banner(page: &str, banner: &str) -> String {
+    page.replacen("<!--demo-banner-->", banner, 1)
+}
+
+/// The page with `links` (preload hints for the link's packs) inserted before `</head>` and the
+/// demo banner (when `banner` is not empty) in its static shell. The page then varies with the
+/// packs, so its file ETag and date are dropped (it is `no-cache`).
+async fn rewrite_page(resp: Response, links: &str, banner: &str) -> Response {
+    if (links.is_empty() && banner.is_empty())
+        || resp.headers().contains_key(header::CONTENT_ENCODING)
+    {
         return resp;
     }
     let (mut parts, body) = resp.into_parts();
     let Ok(bytes) = axum::body::to_bytes(body, 1 << 20).await else {
         return json_error(StatusCode::INTERNAL_SERVER_ERROR, "something went wrong");
     };
-    let page = String::from_utf8_lossy(&bytes);
+    let page = with_shell_banner(&String::from_utf8_lossy(&bytes), banner);
     let page = match page.find("</head>") {
         Some(i) => format!("{}{links}\n{}", &page[..i], &page[i..]),
-        None => page.into_owned(),
+        None => page,
     };
     for h in [header::CONTENT_LENGTH, header::ETAG, header::LAST_MODIFIED] {
         parts.headers.remove(h);

@@ -456,7 +456,7 @@ async fn the_page_preloads_the_packs_its_link_needs() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(
         dir.path().join("index.html"),
-        "<!doctype html><html><head><title>app</title></head><body></body></html>",
+        "<!doctype html><html><head><title>app</title></head><body><header><!--demo-banner--></header></body></html>",
     )
     .unwrap();
     let mut config = test_config();
@@ -491,8 +491,14 @@ async fn the_page_preloads_the_packs_its_link_needs() {
                 .unwrap()
         }
     };
+    // The static shell says it is demo data from the first paint.
+    let home = page("/").await;
+    assert!(
+        home.contains("<header><p class=\"demo-banner\" role=\"note\"><strong>Demo data — not real sessions.</strong>"),
+        "{home}"
+    );
     // No place: every pack, sessions first.
-    let all = preloads(&page("/").await);
+    let all = preloads(&home);
     assert_eq!(all.len(), m.packs.len().min(40));
     let slot_urls: Vec<&str> = m
         .packs
