@@ -291,7 +291,9 @@ impl Index {
     /// Whether row `r` fails filter `k` (`dist`: its venue's distance from the centre).
     fn fails(&self, k: FilterKind, f: &Filters, c: &Compiled, r: &Row, dist: Option<f64>) -> bool {
         match k {
-            FilterKind::Activity => c.any_act && !r.acts.iter().any(|&a| c.acts[a as usize]),
+            FilterKind::Activity => {
+                c.any_act && !self.acts_of(r).iter().any(|&a| c.acts[a as usize])
+            }
             FilterKind::Place => c.centre.is_some() && dist.is_none_or(|d| d > c.radius),
             FilterKind::Days => !f.days.is_empty() && !f.days.contains(r.weekday as u32),
             FilterKind::Time => !time_ok(&f.time, r.minute),
@@ -366,7 +368,7 @@ impl Index {
             let without = |k: FilterKind| m & !k.bit() == 0;
             let fx = &mut out.facets;
             if without(FilterKind::Activity) {
-                for &a in &r.acts {
+                for &a in self.acts_of(r) {
                     fx.activities[a as usize] += 1;
                 }
             }
@@ -500,6 +502,34 @@ pub struct QueryState {
     facets: Facets,
     venue_counts: Vec<u32>,
     relax_counts: [u32; 16],
+    /// Rows counted for the gender facet, by their own gender (the options are sums of these).
+    by_gender: [u32; 4],
+}
+
+/// The four genders a row can have, in `by_gender` order.
+const GENDERS: [Gender; 4] = [
+    Gender::NoRestriction,
+    Gender::MaleOnly,
+    Gender::FemaleOnly,
+    Gender::Unspecified,
+];
+
+fn gender_slot(g: Gender) -> usize {
+    match g {
+        Gender::NoRestriction => 0,
+        Gender::MaleOnly => 1,
+        Gender::FemaleOnly => 2,
+        Gender::Unspecified => 3,
+    }
+}
+
+/// Part of the day of a start minute (`DayPart::ALL` order), without a search.
+fn part_index(minute: u16) -> usize {
+    match minute {
+        m if m < 12 * 60 => 0,
+        m if m < 17 * 60 => 1,
+        _ => 2,
+    }
 }
 
 impl QueryState {
@@ -518,6 +548,7 @@ impl QueryState {
             },
             venue_counts: vec![0; ix.venues.len()],
             relax_counts: [0; 16],
+            by_gender: [0; 4],
         }
     }
 
@@ -589,8 +620,9 @@ impl QueryState {
         if delta {
             for &(i, old) in &touched {
                 let r = &ix.rows[i as usize];
-                self.contribute(r, old, false);
-                self.contribute(r, self.masks[i as usize], true);
+                let acts = ix.acts_of(r);
+                self.contribute(r, acts, old, false);
+                self.contribute(r, acts, self.masks[i as usize], true);
             }
         } else {
             let mut activities = std::mem::take(&mut self.facets.activities);
@@ -604,9 +636,12 @@ impl QueryState {
             };
             self.venue_counts.iter_mut().for_each(|n| *n = 0);
             self.relax_counts = [0; 16];
+            self.by_gender = [0; 4];
             for (i, r) in ix.rows.iter().enumerate() {
                 let m = self.masks[i];
-                self.contribute(r, m, true);
+                if m.count_ones() <= 1 {
+                    self.contribute(r, ix.acts_of(r), m, true);
+                }
             }
         }
         self.last = Some(f.clone());
@@ -614,7 +649,7 @@ impl QueryState {
     }
 
     /// Adds (or removes) what a row with mask `m` counts for.
-    fn contribute(&mut self, r: &Row, m: u16, add: bool) {
+    fn contribute(&mut self, r: &Row, acts: &[u16], m: u16, add: bool) {
         if m.count_ones() > 1 {
             return;
         }
@@ -626,7 +661,7 @@ impl QueryState {
         let without = |k: FilterKind| m & !k.bit() == 0;
         let fx = &mut self.facets;
         if without(FilterKind::Activity) {
-            for &a in &r.acts {
+            for &a in acts {
                 bump(&mut fx.activities[a as usize], add);
             }
         }
@@ -634,21 +669,21 @@ impl QueryState {
             bump(&mut fx.days[r.weekday as usize], add);
         }
         if without(FilterKind::Time) {
-            bump(&mut fx.parts[part_of(r.minute)], add);
+            bump(&mut fx.parts[part_index(r.minute)], add);
         }
         if without(FilterKind::Price) && r.free {
             bump(&mut fx.free, add);
         }
         if without(FilterKind::Gender) {
-            for (gi, g) in GenderFilter::ALL.iter().enumerate() {
-                if gender_ok(*g, r.gender) {
-                    bump(&mut fx.gender[gi], add);
-                }
-            }
+            bump(&mut self.by_gender[gender_slot(r.gender)], add);
         }
         if without(FilterKind::Accessibility) {
-            for (b, n) in fx.accessibility.iter_mut().enumerate() {
-                if b < 32 && r.acc & (1 << b) != 0 {
+            // Only the concepts the row supports (usually none).
+            let mut bits = r.acc;
+            while bits != 0 {
+                let b = bits.trailing_zeros() as usize;
+                bits &= bits - 1;
+                if let Some(n) = fx.accessibility.get_mut(b) {
                     bump(n, add);
                 }
             }
@@ -710,11 +745,20 @@ impl QueryState {
         } else {
             None
         };
+        let mut facets = self.facets.clone();
+        for (gi, g) in GenderFilter::ALL.iter().enumerate() {
+            facets.gender[gi] = GENDERS
+                .iter()
+                .zip(self.by_gender)
+                .filter(|(rg, _)| gender_ok(*g, **rg))
+                .map(|(_, n)| n)
+                .sum();
+        }
         Outcome {
             results,
             distances,
             venues,
-            facets: self.facets.clone(),
+            facets,
             relax,
             centre: self.centre,
             unknown_place: self.unknown_place,
