@@ -72,8 +72,8 @@ pub struct ResultsMap {
     cluster: MarkerClusterGroup,
     /// The tile layer and the settings it shows.
     tiles: RefCell<(TileLayer, Tiles)>,
-    /// Shown markers by venue, with the count they show.
-    markers: RefCell<HashMap<u32, (Marker, u32)>>,
+    /// Shown markers by venue, with the count they show and the element showing it.
+    markers: RefCell<HashMap<u32, (Marker, u32, web_sys::Element)>>,
     /// Set while the app moves the map, so that only the person's moves reach the URL.
     programmatic: Rc<Cell<bool>>,
     /// Bounds of the current markers (refitted when a hidden map is shown).
@@ -167,7 +167,7 @@ impl ResultsMap {
         let mut popups = self.popups.borrow_mut();
         let wanted: HashMap<u32, &VenueMarker> = venues.iter().map(|v| (v.venue, v)).collect();
         let gone = js_sys::Array::new();
-        markers.retain(|venue, (marker, _)| {
+        markers.retain(|venue, (marker, _, _)| {
             let keep = wanted.contains_key(venue);
             if !keep {
                 gone.push(marker);
@@ -182,18 +182,27 @@ impl ResultsMap {
         let added = js_sys::Array::new();
         for v in venues {
             match markers.get_mut(&v.venue) {
-                Some((_, count)) if *count == v.count => {}
-                Some((marker, count)) => {
+                Some((_, count, _)) if *count == v.count => {}
+                Some((marker, count, pin)) => {
+                    // The count is written into the marker's own pin element (shown now, or
+                    // when its cluster opens): no new icon, no re-rendered marker.
                     *count = v.count;
+                    pin.set_text_content(Some(&v.count.to_string()));
                     let label = marker_label(v);
+                    let label = JsValue::from_str(&label);
                     let options = js_sys::Reflect::get(marker, &JsValue::from_str("options"))
                         .unwrap_or(JsValue::UNDEFINED);
                     if options.is_object() {
                         let options: js_sys::Object = options.unchecked_into();
-                        set(&options, "title", &JsValue::from_str(&label));
-                        set(&options, "alt", &JsValue::from_str(&label));
+                        set(&options, "title", &label);
+                        set(&options, "alt", &label);
                     }
-                    marker.set_icon(&venue_icon(v.count));
+                    // A marker on the map now has an element whose title is its name.
+                    let icon = js_sys::Reflect::get(marker, &JsValue::from_str("_icon"))
+                        .unwrap_or(JsValue::UNDEFINED);
+                    if icon.is_object() {
+                        set(icon.unchecked_ref(), "title", &label);
+                    }
                     if let Some((_, shown)) = popups.get(&v.venue) {
                         shown.set(v.count);
                     }
@@ -205,7 +214,8 @@ impl ResultsMap {
                 None => {
                     let label = marker_label(v);
                     let mopts = MarkerOptions::new();
-                    mopts.set_icon(venue_icon(v.count));
+                    let (icon, pin) = venue_icon(v.count);
+                    mopts.set_icon(icon);
                     mopts.set_title(label.clone());
                     mopts.set_alt(label);
                     mopts.set_keyboard(true);
@@ -222,7 +232,7 @@ impl ResultsMap {
                     marker.on("click", closure.as_ref().unchecked_ref());
                     handlers.insert(v.venue, closure);
                     added.push(&marker);
-                    markers.insert(v.venue, (marker, v.count));
+                    markers.insert(v.venue, (marker, v.count, pin));
                 }
             }
         }
@@ -253,7 +263,7 @@ impl ResultsMap {
 
     /// Highlights one venue's marker (and un-highlights the rest).
     pub fn highlight(&self, venue: Option<u32>) {
-        for (v, (m, _)) in self.markers.borrow().iter() {
+        for (v, (m, _, _)) in self.markers.borrow().iter() {
             let el: Option<web_sys::Element> = js_sys::Reflect::get(m, &JsValue::from_str("_icon"))
                 .ok()
                 .and_then(|x| x.dyn_into().ok());
@@ -337,8 +347,9 @@ fn marker_label(v: &VenueMarker) -> String {
     )
 }
 
-/// A round pin with the session count, built as a DOM node (no HTML strings).
-fn venue_icon(count: u32) -> leaflet::Icon {
+/// A round pin with the session count, built as a DOM node (no HTML strings); the node is
+/// returned too, so a new count is written into it in place.
+fn venue_icon(count: u32) -> (leaflet::Icon, web_sys::Element) {
     let icon_el = document().create_element("span").expect("span");
     icon_el.set_class_name("venue-pin");
     icon_el.set_text_content(Some(&count.to_string()));
@@ -347,7 +358,7 @@ fn venue_icon(count: u32) -> leaflet::Icon {
     set(&iopts, "className", &JsValue::from_str("venue-icon"));
     let size = js_sys::Array::of2(&JsValue::from_f64(34.0), &JsValue::from_f64(34.0));
     set(&iopts, "iconSize", &size);
-    div_icon(&iopts)
+    (div_icon(&iopts), icon_el)
 }
 
 /// The box around every venue, if any.
