@@ -78,9 +78,12 @@ struct Markers {
     venues: RefCell<Vec<VenueMarker>>,
     /// Markers on the map now, by what they show.
     shown: RefCell<HashMap<Key, Shown>>,
-    on_select: RefCell<Option<Rc<dyn Fn(u32)>>>,
+    on_select: RefCell<Option<OnSelect>>,
     highlighted: Cell<Option<u32>>,
 }
+
+/// What choosing a venue's marker does.
+type OnSelect = Rc<dyn Fn(u32)>;
 
 /// Grid size of the grouping, in screen pixels.
 const CLUSTER_PX: f64 = 60.0;
