@@ -504,6 +504,9 @@ pub struct QueryState {
     relax_counts: [u32; 16],
     /// Rows counted for the gender facet, by their own gender (the options are sums of these).
     by_gender: [u32; 4],
+    /// The rows whose mask the last change changed, with their old mask (kept to reuse the
+    /// allocation).
+    touched: Vec<(u32, u16)>,
 }
 
 /// The four genders a row can have, in `by_gender` order.
@@ -549,6 +552,7 @@ impl QueryState {
             venue_counts: vec![0; ix.venues.len()],
             relax_counts: [0; 16],
             by_gender: [0; 4],
+            touched: Vec::new(),
         }
     }
 
@@ -588,7 +592,8 @@ impl QueryState {
             };
         }
         // New masks: the changed filters' bits evaluated again, the others kept.
-        let mut touched: Vec<(u32, u16)> = Vec::new();
+        let mut touched = std::mem::take(&mut self.touched);
+        touched.clear();
         if need != 0 {
             for (i, r) in ix.rows.iter().enumerate() {
                 if r.hidden {
@@ -644,6 +649,7 @@ impl QueryState {
                 }
             }
         }
+        self.touched = touched;
         self.last = Some(f.clone());
         self.outcome(ix, f)
     }
