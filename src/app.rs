@@ -12,7 +12,7 @@ use contract::Tiles;
 use contract::pack::PackVocab;
 use finder::embed::EmbedOptions;
 use finder::url::Notice;
-use finder::{Filters, Index, Outcome};
+use finder::{Filters, Index, Outcome, QueryState};
 use leptos::prelude::*;
 use openactive::{Dataset, Occurrence};
 use std::cell::{Cell, RefCell};
@@ -31,6 +31,14 @@ pub struct Ctx {
     pub index: RwSignal<Arc<Index>>,
     /// Filter results and live counts.
     pub outcome: Memo<Arc<Outcome>>,
+    /// The outcome the filter panel shows: the current one while the panel can be seen, the
+    /// last one it showed while it cannot (a phone's closed filter sheet is `display: none`),
+    /// so its counts are not rendered for nobody; opening the sheet brings them up to date in
+    /// the same update, before it is painted, so stale numbers are never shown.
+    pub panel_outcome: Memo<Arc<Outcome>>,
+    /// Below the CSS breakpoint where the page shows the list or the map, and the filters as
+    /// a sheet (`style/main.css`, 899px).
+    pub narrow: RwSignal<bool>,
     /// The feeds, with their health and age, from the manifest.
     pub feeds: RwSignal<Vec<FeedInfo>>,
     /// Packs handled so far, and in all.
@@ -68,12 +76,43 @@ impl Ctx {
         let preset = StoredValue::new(filters.clone());
         let filters = RwSignal::new(filters);
         let index = RwSignal::new(Arc::new(Index::default()));
+        // The query keeps each occurrence's fail mask between filter changes (only the filters
+        // that changed are evaluated again); a new index starts a new state. The weak handle
+        // identifies the index without keeping it alive.
+        let state: StoredValue<Option<(std::sync::Weak<Index>, QueryState)>> =
+            StoredValue::new(None);
         let outcome = Memo::new(move |_| {
             measured("af:query", || {
-                Arc::new(index.with(|ix| filters.with(|f| ix.query(f))))
+                index.with(|ix| {
+                    filters.with(|f| {
+                        state
+                            .try_update_value(|st| {
+                                if !st
+                                    .as_ref()
+                                    .is_some_and(|(w, _)| std::ptr::eq(w.as_ptr(), Arc::as_ptr(ix)))
+                                {
+                                    *st = Some((Arc::downgrade(ix), QueryState::new(ix)));
+                                }
+                                let (_, qs) = st.as_mut().expect("set above");
+                                Arc::new(qs.query(ix, f))
+                            })
+                            .unwrap_or_else(|| Arc::new(ix.query(f)))
+                    })
+                })
             })
         });
+        let narrow = RwSignal::new(is_narrow());
+        let filters_open = RwSignal::new(false);
+        let panel_outcome = Memo::new(move |prev: Option<&Arc<Outcome>>| {
+            let visible = !narrow.get() || filters_open.get();
+            match prev {
+                Some(p) if !visible => p.clone(),
+                _ => outcome.get(),
+            }
+        });
         Ctx {
+            panel_outcome,
+            narrow,
             filters,
             notices: RwSignal::new(notices),
             index,
@@ -89,7 +128,7 @@ impl Ctx {
             highlighted: RwSignal::new(None),
             accessibility_labels: StoredValue::new(accessibility_labels()),
             tiles: RwSignal::new(Tiles::default()),
-            filters_open: RwSignal::new(false),
+            filters_open,
             embed: StoredValue::new(EmbedOptions::default()),
             preset,
         }
@@ -109,10 +148,11 @@ impl Ctx {
         f
     }
 
-    /// Changes the filters and writes them to the URL.
+    /// Changes the filters and writes them to the URL (after the frame that shows the change
+    /// is painted: `pushState` costs a few milliseconds, and more on a phone).
     pub fn set_filters(&self, f: Filters, how: History) {
         let f = self.locked(f);
-        url_state::write(&f, how);
+        url_state::write_after_paint(&f, how);
         self.filters.set(f);
     }
     /// Changes the filters with a closure.
@@ -122,6 +162,14 @@ impl Ctx {
         // A filter change (not a selection) returns to the results.
         self.set_filters(f, how);
     }
+}
+
+/// Below the breakpoint where `style/main.css` shows the list or the map, not both, and the
+/// filters as a sheet. Read from the media query, without forcing a layout.
+pub fn is_narrow() -> bool {
+    web_sys::window()
+        .and_then(|w| w.match_media("(max-width: 899px)").ok().flatten())
+        .is_some_and(|m| m.matches())
 }
 
 fn accessibility_labels() -> Vec<(String, String)> {
@@ -143,7 +191,14 @@ pub fn App() -> impl IntoView {
     ctx.embed.set_value(embed);
     provide_context(ctx);
 
+    let _resize = window_event_listener(leptos::ev::resize, move |_| {
+        let n = is_narrow();
+        if ctx.narrow.get_untracked() != n {
+            ctx.narrow.set(n);
+        }
+    });
     let _popstate = window_event_listener(leptos::ev::popstate, move |_| {
+        url_state::discard_pending();
         let (f, n) = url_state::read();
         ctx.filters.set(ctx.locked(f));
         ctx.notices.set(n);

@@ -1,9 +1,12 @@
-//! The Leaflet map: one marker per venue carrying its session count, clustered with
-//! leaflet.markercluster (bound here in the style of the `leaflet` crate), kept in step with
-//! the list. Marker icons and popups are DOM nodes built from text, never HTML strings.
+//! The Leaflet map: one marker per venue carrying its session count, grouped where venues are
+//! close on screen (computed here for the current zoom and view; groups look like
+//! leaflet.markercluster's, whose stylesheet they use), kept in step with the list. Marker
+//! icons and popups are DOM nodes built from text, never HTML strings.
 
 use finder::filter::MapView;
-use leaflet::{LatLng, LatLngBounds, Layer, Map, MapOptions, Marker, MarkerOptions, TileLayer};
+use leaflet::{
+    LatLng, LatLngBounds, LayerGroup, Map, MapOptions, Marker, MarkerOptions, TileLayer,
+};
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::rc::Rc;
@@ -12,27 +15,6 @@ use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen]
 extern "C" {
-    /// [`L.MarkerClusterGroup`](https://github.com/Leaflet/Leaflet.markercluster#usage)
-    #[derive(Clone, Debug)]
-    #[wasm_bindgen(extends = leaflet::FeatureGroup, extends = leaflet::LayerGroup, extends = Layer)]
-    pub type MarkerClusterGroup;
-
-    /// `L.markerClusterGroup(options)`
-    #[wasm_bindgen(js_namespace = L, js_name = markerClusterGroup)]
-    fn marker_cluster_group(options: &JsValue) -> MarkerClusterGroup;
-
-    /// [`addLayers`](https://github.com/Leaflet/Leaflet.markercluster#bulk-adding-and-removing-markers)
-    #[wasm_bindgen(method, js_name = addLayers)]
-    fn add_layers(this: &MarkerClusterGroup, layers: &js_sys::Array);
-
-    /// [`removeLayers`](https://github.com/Leaflet/Leaflet.markercluster#bulk-adding-and-removing-markers)
-    #[wasm_bindgen(method, js_name = removeLayers)]
-    fn remove_layers(this: &MarkerClusterGroup, layers: &js_sys::Array);
-
-    /// [`zoomToShowLayer`](https://github.com/Leaflet/Leaflet.markercluster#other-methods)
-    #[wasm_bindgen(method, js_name = zoomToShowLayer)]
-    fn zoom_to_show_layer(this: &MarkerClusterGroup, layer: &Layer, callback: &JsValue);
-
     /// `L.divIcon(options)`: `html` may be an element (Leaflet 1.9).
     #[wasm_bindgen(js_namespace = L, js_name = divIcon)]
     fn div_icon(options: &JsValue) -> leaflet::Icon;
@@ -69,26 +51,292 @@ fn document() -> web_sys::Document {
 /// The live map and its markers (JS handles: not `Send`, kept in local storage).
 pub struct ResultsMap {
     map: Map,
-    cluster: MarkerClusterGroup,
     /// The tile layer and the settings it shows.
     tiles: RefCell<(TileLayer, Tiles)>,
-    /// Shown markers by venue, with the count they show.
-    markers: RefCell<HashMap<u32, (Marker, u32)>>,
+    /// The venues and their clusters (shared with the map's move handler).
+    markers: Rc<Markers>,
     /// Set while the app moves the map, so that only the person's moves reach the URL.
     programmatic: Rc<Cell<bool>>,
     /// Bounds of the current markers (refitted when a hidden map is shown).
     bounds: RefCell<Option<LatLngBounds>>,
-    /// The map's own handler (first) and the current markers' click handlers.
+    /// The map's own handlers.
     handlers: RefCell<Vec<Handler>>,
-    marker_handlers: RefCell<HashMap<u32, Handler>>,
-    /// Each marker's popup, built only when it opens, with the count it shows.
-    popups: RefCell<HashMap<u32, LazyPopup>>,
 }
 
 /// Builds a popup's content when Leaflet opens it.
 type PopupContent = Closure<dyn Fn(JsValue) -> JsValue>;
-/// A marker's popup builder and the session count it will show.
-type LazyPopup = (PopupContent, Rc<Cell<u32>>);
+
+/// What is on the map: one marker per venue with matching sessions, grouped where venues are
+/// closer than [`CLUSTER_PX`] on screen at the current zoom. The grouping is computed here,
+/// for the current zoom and the visible area only (a few hundred markers at most), so a filter
+/// change costs the venues it touches, not every venue at every zoom level; markers that stay
+/// keep their DOM node, and a changed count is written into it.
+struct Markers {
+    map: Map,
+    layer: LayerGroup,
+    /// The venues to show (those with matching sessions and a position).
+    venues: RefCell<Vec<VenueMarker>>,
+    /// Markers on the map now, by what they show.
+    shown: RefCell<HashMap<Key, Shown>>,
+    on_select: RefCell<Option<OnSelect>>,
+    highlighted: Cell<Option<u32>>,
+}
+
+/// What choosing a venue's marker does.
+type OnSelect = Rc<dyn Fn(u32)>;
+
+/// Grid size of the grouping, in screen pixels.
+const CLUSTER_PX: f64 = 60.0;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Key {
+    /// One venue.
+    Venue(u32),
+    /// The venues in one grid cell at one zoom.
+    Cluster(i32, i64, i64),
+}
+
+/// A marker on the map and what it needs while it is there.
+struct Shown {
+    marker: Marker,
+    /// The count it shows (sessions for a venue, venues for a group).
+    count: u32,
+    /// The element showing the count.
+    pin: web_sys::Element,
+    /// Its click handler and lazy popup (kept alive while the marker is).
+    _click: Handler,
+    popup: Option<(PopupContent, Rc<RefCell<PopupState>>)>,
+}
+
+/// What a popup shows when it opens: a venue and its count, or the venues of a group.
+#[derive(Default)]
+struct PopupState {
+    items: Vec<(String, u32)>,
+}
+
+/// Web Mercator position in pixels at `zoom` (what Leaflet's `project` gives for EPSG:3857).
+fn project(at: (f64, f64), zoom: f64) -> (f64, f64) {
+    let scale = 256.0 * 2f64.powf(zoom);
+    let lat = at.0.clamp(-85.0511, 85.0511).to_radians();
+    let x = (at.1 + 180.0) / 360.0 * scale;
+    let y = (1.0 - (lat.tan() + 1.0 / lat.cos()).ln() / std::f64::consts::PI) / 2.0 * scale;
+    (x, y)
+}
+
+impl Markers {
+    /// Groups the venues for the current zoom and visible area (with a margin of half a
+    /// screen) and brings the markers on the map in line: unchanged ones stay as they are.
+    fn refresh(self: &Rc<Self>) {
+        let zoom = self.map.get_zoom();
+        let z = zoom.round() as i32;
+        let b = self.map.get_bounds();
+        let (sw, ne) = (b.get_south_west(), b.get_north_east());
+        let (x0, y1) = project((sw.lat(), sw.lng()), zoom);
+        let (x1, y0) = project((ne.lat(), ne.lng()), zoom);
+        let (mx, my) = (
+            (x1 - x0).abs() / 2.0 + CLUSTER_PX,
+            (y1 - y0).abs() / 2.0 + CLUSTER_PX,
+        );
+        let (left, right, top, bottom) = (
+            x0.min(x1) - mx,
+            x0.max(x1) + mx,
+            y0.min(y1) - my,
+            y0.max(y1) + my,
+        );
+        let venues = self.venues.borrow();
+        let mut cells: HashMap<(i64, i64), Vec<usize>> = HashMap::new();
+        for (i, v) in venues.iter().enumerate() {
+            let (x, y) = project(v.at, zoom);
+            if x < left || x > right || y < top || y > bottom {
+                continue;
+            }
+            let cell = (
+                (x / CLUSTER_PX).floor() as i64,
+                (y / CLUSTER_PX).floor() as i64,
+            );
+            cells.entry(cell).or_default().push(i);
+        }
+        let mut wanted: HashMap<Key, Vec<usize>> = HashMap::with_capacity(cells.len());
+        for (cell, members) in cells {
+            let key = if members.len() == 1 {
+                Key::Venue(venues[members[0]].venue)
+            } else {
+                Key::Cluster(z, cell.0, cell.1)
+            };
+            wanted.insert(key, members);
+        }
+        let mut shown = self.shown.borrow_mut();
+        shown.retain(|key, m| {
+            let keep = wanted.contains_key(key);
+            if !keep {
+                self.layer.remove_layer(&m.marker);
+            }
+            keep
+        });
+        for (key, members) in &wanted {
+            let count = match key {
+                Key::Venue(_) => venues[members[0]].count,
+                Key::Cluster(..) => members.len() as u32,
+            };
+            let items: Vec<(String, u32)> = members
+                .iter()
+                .map(|&i| (venues[i].name.clone(), venues[i].count))
+                .collect();
+            match shown.get_mut(key) {
+                Some(m) => {
+                    if let Some((_, state)) = &m.popup {
+                        state.borrow_mut().items = items;
+                    }
+                    if m.count != count {
+                        m.count = count;
+                        m.pin.set_text_content(Some(&count.to_string()));
+                        let label = JsValue::from_str(&self.label(*key, &venues, members));
+                        let options =
+                            js_sys::Reflect::get(&m.marker, &JsValue::from_str("options"))
+                                .unwrap_or(JsValue::UNDEFINED);
+                        if options.is_object() {
+                            set(options.unchecked_ref(), "title", &label);
+                            set(options.unchecked_ref(), "alt", &label);
+                        }
+                        let icon = js_sys::Reflect::get(&m.marker, &JsValue::from_str("_icon"))
+                            .unwrap_or(JsValue::UNDEFINED);
+                        if icon.is_object() {
+                            set(icon.unchecked_ref(), "title", &label);
+                        }
+                        if m.marker.is_popup_open()
+                            && let Some((_, state)) = &m.popup
+                        {
+                            m.marker
+                                .set_popup_content(&popup_node(&state.borrow().items).into());
+                        }
+                    }
+                }
+                None => {
+                    let m = self.new_marker(*key, &venues, members, count, items);
+                    self.layer.add_layer(&m.marker);
+                    shown.insert(*key, m);
+                }
+            }
+        }
+        drop(shown);
+        drop(venues);
+        self.apply_highlight();
+    }
+
+    fn label(&self, key: Key, venues: &[VenueMarker], members: &[usize]) -> String {
+        match key {
+            Key::Venue(_) => marker_label(&venues[members[0]]),
+            Key::Cluster(..) => {
+                let sessions: u32 = members.iter().map(|&i| venues[i].count).sum();
+                format!(
+                    "{} venues, {} session{}: select to zoom in",
+                    members.len(),
+                    sessions,
+                    if sessions == 1 { "" } else { "s" }
+                )
+            }
+        }
+    }
+
+    fn new_marker(
+        self: &Rc<Self>,
+        key: Key,
+        venues: &[VenueMarker],
+        members: &[usize],
+        count: u32,
+        items: Vec<(String, u32)>,
+    ) -> Shown {
+        let label = self.label(key, venues, members);
+        let (lat, lon) = {
+            let n = members.len() as f64;
+            let (a, b) = members.iter().fold((0.0, 0.0), |(a, b), &i| {
+                (a + venues[i].at.0, b + venues[i].at.1)
+            });
+            (a / n, b / n)
+        };
+        let (icon, pin) = match key {
+            Key::Venue(_) => venue_icon(count),
+            Key::Cluster(..) => cluster_icon(count),
+        };
+        let mopts = MarkerOptions::new();
+        mopts.set_icon(icon);
+        mopts.set_title(label.clone());
+        mopts.set_alt(label);
+        mopts.set_keyboard(true);
+        let marker = Marker::new_with_options(&LatLng::new(lat, lon), &mopts);
+        let state = Rc::new(RefCell::new(PopupState { items }));
+        let popup = {
+            let state = state.clone();
+            let content: PopupContent =
+                Closure::new(move |_layer: JsValue| popup_node(&state.borrow().items).into());
+            content
+        };
+        let click: Handler = match key {
+            Key::Venue(venue) => {
+                marker.bind_popup_with_options(popup.as_ref(), &JsValue::UNDEFINED);
+                let me = Rc::downgrade(self);
+                Closure::new(move |_e: JsValue| {
+                    if let Some(me) = me.upgrade()
+                        && let Some(cb) = me.on_select.borrow().clone()
+                    {
+                        cb(venue)
+                    }
+                })
+            }
+            Key::Cluster(..) => {
+                // Zoom in to the group; venues at one spot (that no zoom separates) list
+                // themselves in a popup instead.
+                let points: Vec<(f64, f64)> = members.iter().map(|&i| venues[i].at).collect();
+                let same_spot = points
+                    .windows(2)
+                    .all(|w| (w[0].0 - w[1].0).abs() < 1e-6 && (w[0].1 - w[1].1).abs() < 1e-6);
+                if same_spot {
+                    marker.bind_popup_with_options(popup.as_ref(), &JsValue::UNDEFINED);
+                }
+                let map = self.map.clone();
+                Closure::new(move |_e: JsValue| {
+                    if same_spot {
+                        return;
+                    }
+                    if let Some(b) = bounds_of_points(&points) {
+                        let fopts = js_sys::Object::new();
+                        set(
+                            &fopts,
+                            "padding",
+                            &js_sys::Array::of2(&48.into(), &48.into()),
+                        );
+                        map.fit_bounds_with_options(&b, &fopts);
+                    }
+                })
+            }
+        };
+        marker.on("click", click.as_ref().unchecked_ref());
+        Shown {
+            marker,
+            count,
+            pin,
+            _click: click,
+            popup: Some((popup, state)),
+        }
+    }
+
+    fn apply_highlight(&self) {
+        let venue = self.highlighted.get();
+        for (key, m) in self.shown.borrow().iter() {
+            let el: Option<web_sys::Element> =
+                js_sys::Reflect::get(&m.marker, &JsValue::from_str("_icon"))
+                    .ok()
+                    .and_then(|x| x.dyn_into().ok());
+            if let Some(el) = el {
+                let _ = if matches!(key, Key::Venue(v) if Some(*v) == venue) {
+                    el.class_list().add_1("is-highlighted")
+                } else {
+                    el.class_list().remove_1("is-highlighted")
+                };
+            }
+        }
+    }
+}
 
 impl ResultsMap {
     /// Creates the map inside `el`.
@@ -112,25 +360,31 @@ impl ResultsMap {
         let tile_layer = TileLayer::new_options(&tiles.url, &topts.unchecked_into());
         tile_layer.add_to(&map);
         let tile_state = RefCell::new((tile_layer, tiles.clone()));
-        let copts = js_sys::Object::new();
-        set(&copts, "showCoverageOnHover", &JsValue::FALSE);
-        set(&copts, "maxClusterRadius", &JsValue::from_f64(50.0));
-        // No split/merge animation: after a filter change the markers are in place at once
-        // (the animation kept the map changing for ~250 ms after every change), and nothing
-        // moves for people who prefer reduced motion.
-        set(&copts, "animate", &JsValue::FALSE);
-        let cluster = marker_cluster_group(&copts);
-        map.add_layer(&cluster);
+        let layer = LayerGroup::new();
+        map.add_layer(&layer);
+        let markers = Rc::new(Markers {
+            map: map.clone(),
+            layer,
+            venues: RefCell::new(Vec::new()),
+            shown: RefCell::new(HashMap::new()),
+            on_select: RefCell::new(None),
+            highlighted: Cell::new(None),
+        });
+        // Every move or zoom (the person's or the app's) regroups what is in view.
+        let weak = Rc::downgrade(&markers);
+        let regroup = Closure::<dyn FnMut(JsValue)>::new(move |_e: JsValue| {
+            if let Some(m) = weak.upgrade() {
+                m.refresh();
+            }
+        });
+        map.on("moveend", regroup.as_ref().unchecked_ref());
         Ok(ResultsMap {
             tiles: tile_state,
             map,
-            cluster,
-            markers: RefCell::new(HashMap::new()),
+            markers,
             programmatic: Rc::new(Cell::new(false)),
             bounds: RefCell::new(None),
-            handlers: RefCell::new(Vec::new()),
-            marker_handlers: RefCell::new(HashMap::new()),
-            popups: RefCell::new(HashMap::new()),
+            handlers: RefCell::new(vec![regroup]),
         })
     }
 
@@ -154,85 +408,26 @@ impl ResultsMap {
     }
 
     /// Shows these venue markers, changing only what differs from the markers already shown
-    /// (removed venues go, new ones are added, changed counts update their icon), so a filter
-    /// change does not rebuild every marker. `on_select` is called when a marker is chosen.
-    pub fn show(
-        &self,
-        venues: &[VenueMarker],
-        fit: bool,
-        on_select: impl Fn(u32) + Clone + 'static,
-    ) {
-        let mut markers = self.markers.borrow_mut();
-        let mut handlers = self.marker_handlers.borrow_mut();
-        let mut popups = self.popups.borrow_mut();
-        let wanted: HashMap<u32, &VenueMarker> = venues.iter().map(|v| (v.venue, v)).collect();
-        let gone = js_sys::Array::new();
-        markers.retain(|venue, (marker, _)| {
-            let keep = wanted.contains_key(venue);
-            if !keep {
-                gone.push(marker);
-                handlers.remove(venue);
-                popups.remove(venue);
-            }
-            keep
-        });
-        if gone.length() > 0 {
-            self.cluster.remove_layers(&gone);
-        }
-        let added = js_sys::Array::new();
-        for v in venues {
-            match markers.get_mut(&v.venue) {
-                Some((_, count)) if *count == v.count => {}
-                Some((marker, count)) => {
-                    *count = v.count;
-                    let label = marker_label(v);
-                    let options = js_sys::Reflect::get(marker, &JsValue::from_str("options"))
-                        .unwrap_or(JsValue::UNDEFINED);
-                    if options.is_object() {
-                        let options: js_sys::Object = options.unchecked_into();
-                        set(&options, "title", &JsValue::from_str(&label));
-                        set(&options, "alt", &JsValue::from_str(&label));
-                    }
-                    marker.set_icon(&venue_icon(v.count));
-                    if let Some((_, shown)) = popups.get(&v.venue) {
-                        shown.set(v.count);
-                    }
-                    // An open popup is not rebuilt by Leaflet: refresh it.
-                    if marker.is_popup_open() {
-                        marker.set_popup_content(&popup_node(&v.name, v.count).into());
-                    }
-                }
-                None => {
-                    let label = marker_label(v);
-                    let mopts = MarkerOptions::new();
-                    mopts.set_icon(venue_icon(v.count));
-                    mopts.set_title(label.clone());
-                    mopts.set_alt(label);
-                    mopts.set_keyboard(true);
-                    let marker = Marker::new_with_options(&LatLng::new(v.at.0, v.at.1), &mopts);
-                    // Popups are built when opened, not for every marker on every change.
-                    let shown = Rc::new(Cell::new(v.count));
-                    let (name, count) = (v.name.clone(), shown.clone());
-                    let content: PopupContent =
-                        Closure::new(move |_layer: JsValue| popup_node(&name, count.get()).into());
-                    marker.bind_popup_with_options(content.as_ref(), &JsValue::UNDEFINED);
-                    popups.insert(v.venue, (content, shown));
-                    let (venue, cb) = (v.venue, on_select.clone());
-                    let closure = Closure::<dyn FnMut(JsValue)>::new(move |_e: JsValue| cb(venue));
-                    marker.on("click", closure.as_ref().unchecked_ref());
-                    handlers.insert(v.venue, closure);
-                    added.push(&marker);
-                    markers.insert(v.venue, (marker, v.count));
-                }
-            }
-        }
-        if added.length() > 0 {
-            self.cluster.add_layers(&added);
-        }
+    /// (a venue that stays keeps its marker; a changed count is written into it), grouped for
+    /// the current view. `on_select` is called when a venue's marker is chosen.
+    pub fn show(&self, venues: &[VenueMarker], fit: bool, on_select: impl Fn(u32) + 'static) {
+        *self.markers.on_select.borrow_mut() = Some(Rc::new(on_select));
+        *self.markers.venues.borrow_mut() = venues.to_vec();
         *self.bounds.borrow_mut() = bounds_of(venues);
-        drop((markers, handlers, popups));
-        if fit {
+        if fit && self.bounds.borrow().is_some() {
+            // The fit's `moveend` regroups for the new view; regroup here only when the view
+            // did not move (Leaflet fires nothing then).
+            let before = (self.map.get_center(), self.map.get_zoom());
             self.fit();
+            let after = (self.map.get_center(), self.map.get_zoom());
+            if before.1 == after.1
+                && before.0.lat() == after.0.lat()
+                && before.0.lng() == after.0.lng()
+            {
+                self.markers.refresh();
+            }
+        } else {
+            self.markers.refresh();
         }
     }
 
@@ -253,18 +448,8 @@ impl ResultsMap {
 
     /// Highlights one venue's marker (and un-highlights the rest).
     pub fn highlight(&self, venue: Option<u32>) {
-        for (v, (m, _)) in self.markers.borrow().iter() {
-            let el: Option<web_sys::Element> = js_sys::Reflect::get(m, &JsValue::from_str("_icon"))
-                .ok()
-                .and_then(|x| x.dyn_into().ok());
-            if let Some(el) = el {
-                let _ = if Some(*v) == venue {
-                    el.class_list().add_1("is-highlighted")
-                } else {
-                    el.class_list().remove_1("is-highlighted")
-                };
-            }
-        }
+        self.markers.highlighted.set(venue);
+        self.markers.apply_highlight();
     }
 
     /// Makes sure the map redraws after its container changed size (list/map toggle). With
@@ -312,9 +497,9 @@ impl ResultsMap {
         )
     }
 
-    /// Number of venue markers shown (for tests).
+    /// Number of venues with a marker (alone or in a group; for tests).
     pub fn marker_count(&self) -> usize {
-        self.markers.borrow().len()
+        self.markers.venues.borrow().len()
     }
 }
 
@@ -337,8 +522,35 @@ fn marker_label(v: &VenueMarker) -> String {
     )
 }
 
-/// A round pin with the session count, built as a DOM node (no HTML strings).
-fn venue_icon(count: u32) -> leaflet::Icon {
+/// A group's icon (markercluster's look, from its stylesheet): the number of venues in it.
+fn cluster_icon(venues: u32) -> (leaflet::Icon, web_sys::Element) {
+    let doc = document();
+    let outer = doc.create_element("div").expect("div");
+    let count = doc.create_element("span").expect("span");
+    count.set_text_content(Some(&venues.to_string()));
+    let _ = outer.append_child(&count);
+    let size = if venues < 10 {
+        "small"
+    } else if venues < 100 {
+        "medium"
+    } else {
+        "large"
+    };
+    let iopts = js_sys::Object::new();
+    set(&iopts, "html", &outer);
+    set(
+        &iopts,
+        "className",
+        &JsValue::from_str(&format!("marker-cluster marker-cluster-{size}")),
+    );
+    let px = js_sys::Array::of2(&JsValue::from_f64(40.0), &JsValue::from_f64(40.0));
+    set(&iopts, "iconSize", &px);
+    (div_icon(&iopts), count)
+}
+
+/// A round pin with the session count, built as a DOM node (no HTML strings); the node is
+/// returned too, so a new count is written into it in place.
+fn venue_icon(count: u32) -> (leaflet::Icon, web_sys::Element) {
     let icon_el = document().create_element("span").expect("span");
     icon_el.set_class_name("venue-pin");
     icon_el.set_text_content(Some(&count.to_string()));
@@ -347,38 +559,46 @@ fn venue_icon(count: u32) -> leaflet::Icon {
     set(&iopts, "className", &JsValue::from_str("venue-icon"));
     let size = js_sys::Array::of2(&JsValue::from_f64(34.0), &JsValue::from_f64(34.0));
     set(&iopts, "iconSize", &size);
-    div_icon(&iopts)
+    (div_icon(&iopts), icon_el)
 }
 
 /// The box around every venue, if any.
 fn bounds_of(venues: &[VenueMarker]) -> Option<LatLngBounds> {
-    let first = venues.first()?;
-    let (mut s, mut w, mut n, mut e) = (first.at.0, first.at.1, first.at.0, first.at.1);
-    for v in venues {
-        s = s.min(v.at.0);
-        n = n.max(v.at.0);
-        w = w.min(v.at.1);
-        e = e.max(v.at.1);
+    bounds_of_points(&venues.iter().map(|v| v.at).collect::<Vec<_>>())
+}
+
+/// The box around these points, if any.
+fn bounds_of_points(points: &[(f64, f64)]) -> Option<LatLngBounds> {
+    let first = points.first()?;
+    let (mut s, mut w, mut n, mut e) = (first.0, first.1, first.0, first.1);
+    for p in points {
+        s = s.min(p.0);
+        n = n.max(p.0);
+        w = w.min(p.1);
+        e = e.max(p.1);
     }
     Some(LatLngBounds::new(&LatLng::new(s, w), &LatLng::new(n, e)))
 }
 
-/// Popup content: a DOM node built from text (feed text is untrusted).
-fn popup_node(name: &str, count: u32) -> web_sys::Element {
+/// Popup content: a DOM node built from text (feed text is untrusted): a venue and its
+/// count, or the venues at one spot.
+fn popup_node(items: &[(String, u32)]) -> web_sys::Element {
     let doc = document();
     let root = doc.create_element("div").expect("div");
     root.set_class_name("venue-popup");
-    let title = doc.create_element("strong").expect("strong");
-    // Feed text, isolated so its direction cannot spill into the count after it.
-    let name_el = doc.create_element("bdi").expect("bdi");
-    name_el.set_text_content(Some(name));
-    let _ = title.append_child(&name_el);
-    let p = doc.create_element("p").expect("p");
-    p.set_text_content(Some(&format!(
-        "{count} matching session{}",
-        if count == 1 { "" } else { "s" }
-    )));
-    let _ = root.append_child(&title);
-    let _ = root.append_child(&p);
+    for (name, count) in items {
+        let title = doc.create_element("strong").expect("strong");
+        // Feed text, isolated so its direction cannot spill into the count after it.
+        let name_el = doc.create_element("bdi").expect("bdi");
+        name_el.set_text_content(Some(name));
+        let _ = title.append_child(&name_el);
+        let p = doc.create_element("p").expect("p");
+        p.set_text_content(Some(&format!(
+            "{count} matching session{}",
+            if *count == 1 { "" } else { "s" }
+        )));
+        let _ = root.append_child(&title);
+        let _ = root.append_child(&p);
+    }
     root
 }

@@ -6,7 +6,7 @@ use finder::Filters;
 use finder::embed::EmbedOptions;
 use finder::url::{Notice, decode, encode};
 use std::cell::RefCell;
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
 
 thread_local! {
     /// The embedding keys of the page's own URL, written back after the filters so they stay
@@ -53,10 +53,54 @@ pub fn read() -> (Filters, Vec<Notice>) {
     decode(&search)
 }
 
+thread_local! {
+    /// URL writes waiting for the frame after the change to be painted, in order.
+    static PENDING: RefCell<Vec<(String, History)>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Writes the filters to the URL once the next frame has been painted (a `requestAnimationFrame`
+/// callback, then a task), so a filter change's frame does not wait for `pushState`. Writes
+/// keep their order; each push is still one history entry.
+pub fn write_after_paint(f: &Filters, how: History) {
+    let query = query_of(f);
+    let first = PENDING.with(|p| {
+        let mut p = p.borrow_mut();
+        p.push((query, how));
+        p.len() == 1
+    });
+    if !first {
+        return;
+    }
+    let flush = || {
+        let writes = PENDING.with(|p| std::mem::take(&mut *p.borrow_mut()));
+        for (query, how) in writes {
+            write_query(&query, how);
+        }
+    };
+    let scheduled = web_sys::window().is_some_and(|w| {
+        let cb = wasm_bindgen::closure::Closure::once_into_js(move || {
+            leptos::prelude::set_timeout(flush, std::time::Duration::ZERO);
+        });
+        w.request_animation_frame(cb.unchecked_ref()).is_ok()
+    });
+    if !scheduled {
+        flush();
+    }
+}
+
+/// Drops the writes not made yet: the person went back or forward in the meantime, and the
+/// URL they chose is the one to show.
+pub fn discard_pending() {
+    PENDING.with(|p| p.borrow_mut().clear());
+}
+
 /// Writes the filters to the URL, unless it already says the same.
 pub fn write(f: &Filters, how: History) {
+    write_query(&query_of(f), how);
+}
+
+fn write_query(query: &str, how: History) {
     let Some(w) = web_sys::window() else { return };
-    let query = query_of(f);
     let current = w.location().search().unwrap_or_default();
     if current.trim_start_matches('?') == query {
         return;

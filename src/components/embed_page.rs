@@ -70,7 +70,8 @@ pub fn EmbedThis() -> impl IntoView {
         let pairs: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
         finder::embed::from_pairs(&pairs)
     });
-    let made = move || {
+    // Computed once per change (not once per field that shows it).
+    let made = Memo::new(move |_| {
         let base = web_sys::window()
             .and_then(|w| w.location().origin().ok())
             .unwrap_or_default();
@@ -81,7 +82,8 @@ pub fn EmbedThis() -> impl IntoView {
             View::List
         };
         options.with(|(o, _)| snippet(&base, &f, o))
-    };
+    });
+    let made = move || made.get();
     let script = move || {
         made()
             .map(|s| s.script)

@@ -7,10 +7,18 @@ use finder::filter::{DAY_NAMES, DayPart, GenderFilter, Place, Sort, TimeOfDay};
 use finder::postcode::{Typed, after_lookup, classify};
 use finder::url::{day_number, fmt_minutes, parse_minutes};
 use leptos::prelude::*;
+use std::sync::Arc;
 use wasm_bindgen::JsCast;
 
 fn with_count(label: &str, n: u32) -> String {
     format!("{label} ({n})")
+}
+
+/// One live count as its own signal, so its label is rewritten only when that number changes
+/// (not the whole panel on every filter change). Read from the panel's outcome, which is not
+/// recomputed while the panel cannot be seen.
+fn count_of(ctx: Ctx, f: impl Fn(&finder::Outcome) -> u32 + Send + Sync + 'static) -> Memo<u32> {
+    Memo::new(move |_| ctx.panel_outcome.with(|o| f(o)))
 }
 
 /// All filters.
@@ -35,8 +43,11 @@ pub fn FilterPanel() -> impl IntoView {
         open
     });
     let close = move |_| ctx.filters_open.set(false);
-    let count = move || ctx.outcome.with(|o| o.results.len());
+    let count = count_of(ctx, |o| o.results.len() as u32);
+    let count = move || count.get();
     let times = TimeDraft::new(&ctx);
+    let keyword = TypedFilter::new(ctx, |f, v| f.keyword = v);
+    let organiser = TypedFilter::new(ctx, |f, v| f.organiser = v);
     // A group of controls is left out when the embedding options hide or lock any of its keys
     // (locked values are kept by `Ctx::set_filters` whatever the controls do).
     let shown = move |keys: &[&str]| !keys.iter().any(|k| ctx.hidden(k));
@@ -61,7 +72,7 @@ pub fn FilterPanel() -> impl IntoView {
                     <label for="f-keyword">"Keyword"</label>
                     <input id="f-keyword" type="search" autocomplete="off"
                         prop:value=move || ctx.filters.with(|f| f.keyword.clone())
-                        on:input=move |e| { let v = event_target_value(&e); ctx.update_filters(History::Replace, |f| f.keyword = v) }/>
+                        on:input=move |e| keyword.input(event_target_value(&e))/>
                 </div>
                 })}
                 {shown(&["org"]).then(|| view! {
@@ -69,11 +80,13 @@ pub fn FilterPanel() -> impl IntoView {
                     <label for="f-organiser">"Organiser or venue"</label>
                     <input id="f-organiser" type="search" autocomplete="off"
                         prop:value=move || ctx.filters.with(|f| f.organiser.clone())
-                        on:input=move |e| { let v = event_target_value(&e); ctx.update_filters(History::Replace, |f| f.organiser = v) }/>
+                        on:input=move |e| organiser.input(event_target_value(&e))/>
                 </div>
                 })}
                 <button type="button" class="button button--secondary" on:click=move |_| {
                     times.clear();
+                    keyword.cancel();
+                    organiser.cancel();
                     ctx.update_filters(History::Push, |f| { let view = f.view; *f = finder::Filters::default(); f.view = view; })
                 }>"Clear all filters"</button>
                 <div class="filters__done">
@@ -83,6 +96,73 @@ pub fn FilterPanel() -> impl IntoView {
                 </div>
             </form>
         </aside>
+    }
+}
+
+/// How long typing must pause before what was typed is applied.
+const TYPING_PAUSE_MS: u64 = 300;
+
+/// A text filter applied as the person types, without a query (and a URL write) per
+/// keystroke: the first keystroke after a pause applies at once; later ones are collected and
+/// applied once typing pauses for [`TYPING_PAUSE_MS`]. Typing replaces the current history
+/// entry (never one entry per keystroke).
+#[derive(Clone, Copy)]
+struct TypedFilter {
+    ctx: Ctx,
+    set: fn(&mut finder::Filters, String),
+    /// The value waiting for the pause, and the timer that will apply it.
+    pending: StoredValue<Option<(String, TimeoutHandle)>, LocalStorage>,
+    /// When the last keystroke came (ms, `performance.now()`).
+    last: StoredValue<f64>,
+}
+
+impl TypedFilter {
+    fn new(ctx: Ctx, set: fn(&mut finder::Filters, String)) -> Self {
+        TypedFilter {
+            ctx,
+            set,
+            pending: StoredValue::new_local(None),
+            last: StoredValue::new(f64::NEG_INFINITY),
+        }
+    }
+    fn now() -> f64 {
+        web_sys::window()
+            .and_then(|w| w.performance())
+            .map_or(0.0, |p| p.now())
+    }
+    fn apply(self, v: String) {
+        let set = self.set;
+        self.ctx
+            .update_filters(History::Replace, move |f| set(f, v));
+    }
+    fn input(self, v: String) {
+        let now = Self::now();
+        let paused = now - self.last.get_value() >= TYPING_PAUSE_MS as f64;
+        self.last.set_value(now);
+        if let Some((_, h)) = self.pending.try_update_value(Option::take).flatten() {
+            h.clear();
+        }
+        if paused {
+            self.apply(v);
+            return;
+        }
+        let handle = set_timeout_with_handle(
+            move || {
+                if let Some((v, _)) = self.pending.try_update_value(Option::take).flatten() {
+                    self.apply(v);
+                }
+            },
+            std::time::Duration::from_millis(TYPING_PAUSE_MS),
+        );
+        if let Ok(h) = handle {
+            self.pending.set_value(Some((v, h)));
+        }
+    }
+    /// Forgets what is waiting (the filters were cleared).
+    fn cancel(self) {
+        if let Some((_, h)) = self.pending.try_update_value(Option::take).flatten() {
+            h.clear();
+        }
     }
 }
 
@@ -96,30 +176,47 @@ fn ActivityFilter() -> impl IntoView {
         ctx.filters
             .with(|f| f.activities.first().cloned().unwrap_or_default())
     };
-    let options = move || {
+    // The options shown (which activities have sessions, as a tree or the search's matches),
+    // without their counts: the list is re-rendered only when the set of options changes;
+    // each option's count is its own signal.
+    let options = Memo::new(move |_| {
         let ix = ctx.index.get();
-        let out = ctx.outcome.get();
-        let mut opts = search.with(|q| ix.activity_options(&out.facets.activities, q));
+        let generation = Arc::as_ptr(&ix) as usize;
+        let mut opts: Vec<ActivityRow> = ctx.panel_outcome.with(|out| {
+            search.with(|q| {
+                ix.activity_options(&out.facets.activities, q)
+                    .into_iter()
+                    .map(|o| ActivityRow {
+                        index: ix.activity_index(&o.id),
+                        id: o.id,
+                        label: o.label,
+                        depth: o.depth,
+                        generation,
+                    })
+                    .collect()
+            })
+        });
         // Keep a selected activity visible even when it has no sessions now.
         let sel = selected();
         if !sel.is_empty() && !opts.iter().any(|o| o.id == sel) {
-            let label = ix
-                .activity_index(&sel)
+            let index = ix.activity_index(&sel);
+            let label = index
                 .map(|i| ix.activity_labels[i as usize].clone())
                 .unwrap_or_else(|| "Selected activity".into());
             opts.insert(
                 0,
-                finder::picker::ActivityOption {
+                ActivityRow {
                     id: sel,
                     label,
-                    count: 0,
                     depth: 0,
+                    index,
+                    generation,
                 },
             );
         }
         opts
-    };
-    let match_count = move || options().len();
+    });
+    let match_count = move || options.with(Vec::len);
     view! {
         <div class="field">
             <label for="f-activity-search">"Search activities"</label>
@@ -136,19 +233,33 @@ fn ActivityFilter() -> impl IntoView {
                     let v = event_target_value(&e);
                     ctx.update_filters(History::Push, |f| f.activities = if v.is_empty() { vec![] } else { vec![v] })
                 }>
-                <option value="" selected=move || selected().is_empty()>"Any activity"</option>
-                {move || {
-                    let sel = selected();
-                    options().into_iter().map(|o| {
-                        let is_sel = o.id == sel;
+                <option value="" selected=move || selected().is_empty() prop:selected=move || selected().is_empty()>"Any activity"</option>
+                <For each=move || options.get() key=|o| (o.id.clone(), o.depth, o.generation) let:o>
+                    {
+                        let n = count_of(ctx, move |out| o.index.and_then(|i| out.facets.activities.get(i as usize).copied()).unwrap_or(0));
                         // Indent narrower activities (non-breaking spaces survive in <option>).
-                        let text = format!("{}{}", "\u{a0}\u{a0}\u{a0}".repeat(o.depth), with_count(&o.label, o.count));
-                        view! { <option value=o.id selected=is_sel>{text}</option> }
-                    }).collect_view()
-                }}
+                        let indent = "\u{a0}\u{a0}\u{a0}".repeat(o.depth);
+                        let (id, id2) = (o.id.clone(), o.id.clone());
+                        let is_sel = Memo::new(move |_| ctx.filters.with(|f| f.activities.first() == Some(&id2)));
+                        let label = o.label;
+                        view! { <option value=id selected=is_sel prop:selected=is_sel>{move || format!("{indent}{}", with_count(&label, n.get()))}</option> }
+                    }
+                </For>
             </select>
         </div>
     }
+}
+
+/// An option of the activity picker (its count is read live).
+#[derive(Debug, Clone, PartialEq)]
+struct ActivityRow {
+    id: String,
+    label: String,
+    depth: usize,
+    /// Interned index in the index the row was made for.
+    index: Option<u16>,
+    /// That index (its address): a rebuilt index renders the rows again.
+    generation: usize,
 }
 
 /// Facility slots (courts, pitches, pool lanes to hire) are opt-in: most referrals are for
@@ -156,6 +267,7 @@ fn ActivityFilter() -> impl IntoView {
 #[component]
 fn KindFilter() -> impl IntoView {
     let ctx = expect_context::<Ctx>();
+    let slots = count_of(ctx, |o| o.facets.slots);
     view! {
         <fieldset class="field checkboxes">
             <legend>"What to include"</legend>
@@ -164,7 +276,7 @@ fn KindFilter() -> impl IntoView {
             <div class="checkbox">
                 <input type="checkbox" id="f-slots" aria-describedby="f-slots-hint" prop:checked=move || ctx.filters.with(|f| f.slots)
                     on:change=move |e| { let c = event_target_checked(&e); ctx.update_filters(History::Push, |f| f.slots = c) }/>
-                <label for="f-slots">{move || with_count("Include facility bookings: courts, pitches, pools", ctx.outcome.with(|o| o.facets.slots))}</label>
+                <label for="f-slots">{move || with_count("Include facility bookings: courts, pitches, pools", slots.get())}</label>
             </div>
             })}
             {(!ctx.hidden("cx")).then(|| view! {
@@ -267,7 +379,7 @@ fn LocationFilter() -> impl IntoView {
             Some(fail.unchecked_ref()),
         );
     };
-    let unknown = move || ctx.outcome.with(|o| o.unknown_place);
+    let unknown = move || ctx.panel_outcome.with(|o| o.unknown_place);
     view! {
         <fieldset class="field">
             <legend>"Where"</legend>
@@ -317,12 +429,13 @@ fn DaysFilter() -> impl IntoView {
             <legend>"Days"</legend>
             {(0u32..7).map(|d| {
                 let id = format!("f-day-{d}");
+                let n = count_of(ctx, move |o| o.facets.days[d as usize]);
                 view! {
                     <div class="checkbox">
                         <input type="checkbox" id=id.clone()
                             prop:checked=move || ctx.filters.with(|f| f.days.contains(d))
                             on:change=move |_| ctx.update_filters(History::Push, |f| f.days = f.days.toggled(d))/>
-                        <label for=id>{move || with_count(DAY_NAMES[d as usize], ctx.outcome.with(|o| o.facets.days[d as usize]))}</label>
+                        <label for=id>{move || with_count(DAY_NAMES[d as usize], n.get())}</label>
                     </div>
                 }
             }).collect_view()}
@@ -494,12 +607,13 @@ fn TimeFilter(draft: TimeDraft) -> impl IntoView {
             <p class="hint" id="f-tod-hint">"Tick parts of the day, or set your own start times below. Choosing one clears the other."</p>
             {DayPart::ALL.into_iter().enumerate().map(|(i, p)| {
                 let id = format!("f-tod-{}", p.key());
+                let n = count_of(ctx, move |o| o.facets.parts[i]);
                 view! {
                     <div class="checkbox">
                         <input type="checkbox" id=id.clone()
                             prop:checked=move || ctx.filters.with(|f| matches!(&f.time, TimeOfDay::Parts(v) if v.contains(&p)))
                             on:change=move |_| toggle(p)/>
-                        <label for=id>{move || with_count(p.label(), ctx.outcome.with(|o| o.facets.parts[i]))}</label>
+                        <label for=id>{move || with_count(p.label(), n.get())}</label>
                     </div>
                 }
             }).collect_view()}
@@ -547,13 +661,14 @@ fn TimeFilter(draft: TimeDraft) -> impl IntoView {
 #[component]
 fn PriceFilter() -> impl IntoView {
     let ctx = expect_context::<Ctx>();
+    let free = count_of(ctx, |o| o.facets.free);
     view! {
         <fieldset class="field">
             <legend>"Price"</legend>
             <div class="checkbox">
                 <input type="checkbox" id="f-free" prop:checked=move || ctx.filters.with(|f| f.free)
                     on:change=move |e| { let c = event_target_checked(&e); ctx.update_filters(History::Push, |f| f.free = c) }/>
-                <label for="f-free">{move || with_count("Free only", ctx.outcome.with(|o| o.facets.free))}</label>
+                <label for="f-free">{move || with_count("Free only", free.get())}</label>
             </div>
             <label for="f-max">"Maximum price (£)"</label>
             <input id="f-max" type="number" min="0" step="0.5" inputmode="decimal"
@@ -567,6 +682,7 @@ fn PriceFilter() -> impl IntoView {
 #[component]
 fn PersonFilter() -> impl IntoView {
     let ctx = expect_context::<Ctx>();
+    let beginner = count_of(ctx, |o| o.facets.beginner);
     view! {
         <fieldset class="field">
             <legend>"Who is it for"</legend>
@@ -579,16 +695,19 @@ fn PersonFilter() -> impl IntoView {
                 let g = GenderFilter::from_key(&event_target_value(&e)).unwrap_or_default();
                 ctx.update_filters(History::Push, |f| f.gender = g)
             }>
-                {GenderFilter::ALL.into_iter().enumerate().map(|(i, g)| view! {
-                    <option value=g.key() selected=move || ctx.filters.with(|f| f.gender == g)>
-                        {move || with_count(g.label(), ctx.outcome.with(|o| o.facets.gender[i]))}
-                    </option>
+                {GenderFilter::ALL.into_iter().enumerate().map(|(i, g)| {
+                    let n = count_of(ctx, move |o| o.facets.gender[i]);
+                    view! {
+                        <option value=g.key() selected=move || ctx.filters.with(|f| f.gender == g)>
+                            {move || with_count(g.label(), n.get())}
+                        </option>
+                    }
                 }).collect_view()}
             </select>
             <div class="checkbox">
                 <input type="checkbox" id="f-beginner" prop:checked=move || ctx.filters.with(|f| f.beginner)
                     on:change=move |e| { let c = event_target_checked(&e); ctx.update_filters(History::Push, |f| f.beginner = c) }/>
-                <label for="f-beginner">{move || with_count("Beginner-friendly", ctx.outcome.with(|o| o.facets.beginner))}</label>
+                <label for="f-beginner">{move || with_count("Beginner-friendly", beginner.get())}</label>
             </div>
         </fieldset>
     }
@@ -598,6 +717,7 @@ fn PersonFilter() -> impl IntoView {
 #[component]
 fn AccessFilter() -> impl IntoView {
     let ctx = expect_context::<Ctx>();
+    let wheelchair = count_of(ctx, |o| o.facets.wheelchair);
     let options = move || {
         let ix = ctx.index.get();
         ctx.accessibility_labels
@@ -615,13 +735,15 @@ fn AccessFilter() -> impl IntoView {
             <div class="checkbox">
                 <input type="checkbox" id="f-wheelchair" prop:checked=move || ctx.filters.with(|f| f.wheelchair)
                     on:change=move |e| { let c = event_target_checked(&e); ctx.update_filters(History::Push, |f| f.wheelchair = c) }/>
-                <label for="f-wheelchair">{move || with_count("Wheelchair accessible", ctx.outcome.with(|o| o.facets.wheelchair))}</label>
+                <label for="f-wheelchair">{move || with_count("Wheelchair accessible", wheelchair.get())}</label>
             </div>
             <For each=options key=|o| o.0.clone() let:o>
                 {
                     let (id, label, pos) = o;
                     let dom_id = format!("f-acc-{}", id.rsplit('#').next().unwrap_or("x"));
                     let id2 = id.clone();
+                    let n = count_of(ctx, move |o| pos.map_or(0, |p| o.facets.accessibility.get(p).copied().unwrap_or(0)));
+                    let label = format!("Support for {}", label.to_lowercase());
                     view! {
                         <div class="checkbox">
                             <input type="checkbox" id=dom_id.clone()
@@ -632,7 +754,7 @@ fn AccessFilter() -> impl IntoView {
                                         if let Some(i) = f.accessibility.iter().position(|a| a == &id) { f.accessibility.remove(i); } else { f.accessibility.push(id); }
                                     })
                                 }/>
-                            <label for=dom_id>{move || with_count(&format!("Support for {}", label.to_lowercase()), pos.map_or(0, |p| ctx.outcome.with(|o| o.facets.accessibility.get(p).copied().unwrap_or(0))))}</label>
+                            <label for=dom_id>{move || with_count(&label, n.get())}</label>
                         </div>
                     }
                 }

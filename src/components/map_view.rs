@@ -42,13 +42,7 @@ pub fn MapPane() -> impl IntoView {
     let view = Memo::new(move |_| ctx.filters.with(|f| f.view));
     // Markers not pushed because the map was hidden (the list view on a phone).
     let stale = StoredValue::new(false);
-    let narrow = RwSignal::new(is_narrow());
-    let _resize = window_event_listener(leptos::ev::resize, move |_| {
-        let n = is_narrow();
-        if narrow.get_untracked() != n {
-            narrow.set(n);
-        }
-    });
+    let narrow = ctx.narrow;
     // Push results into the map; fit to them unless the link carries its own map view. While
     // the map is hidden nothing is pushed (on a phone that is most of a filter change's work);
     // showing it pushes the latest results.
@@ -122,11 +116,4 @@ pub fn MapPane() -> impl IntoView {
             }>"Search around the centre of the map"</button>
         </section>
     }
-}
-
-/// Below the breakpoint where `style/main.css` shows the list or the map, not both.
-fn is_narrow() -> bool {
-    web_sys::window()
-        .and_then(|w| w.match_media("(max-width: 899px)").ok().flatten())
-        .is_some_and(|m| m.matches())
 }

@@ -142,12 +142,27 @@ pub fn ResultsList() -> impl IntoView {
             .collect_view()
     };
     let relax = move || ctx.outcome.with(|o| o.relax);
+    // Screen readers hear one polite summary once the results settle, not one per change
+    // (typing, or several quick taps).
+    let announcement = RwSignal::new(String::new());
+    let announce_timer = StoredValue::new_local(None::<leptos::prelude::TimeoutHandle>);
+    Effect::new(move |_| {
+        let text = heading();
+        if let Some(h) = announce_timer.try_update_value(Option::take).flatten() {
+            h.clear();
+        }
+        let h = set_timeout_with_handle(
+            move || announcement.set(text),
+            std::time::Duration::from_millis(700),
+        );
+        announce_timer.set_value(h.ok());
+    });
     view! {
         <section class="results" aria-labelledby="results-heading"
             data-complete=move || ctx.complete.get().to_string()>
             <h2 id="results-heading" tabindex="-1">{heading}</h2>
             <crate::components::share::ShareBar/>
-            <p class="visually-hidden" role="status" aria-live="polite" aria-atomic="true" id="results-announcement">{heading}</p>
+            <p class="visually-hidden" role="status" aria-live="polite" aria-atomic="true" id="results-announcement">{move || announcement.get()}</p>
             <Show when=move || count() == 0 && ctx.index.with(|ix| !ix.is_empty())>
                 <div class="empty">
                     {move || match relax() {

@@ -16,11 +16,19 @@ pub fn ShareBar() -> impl IntoView {
     let ctx = expect_context::<crate::app::Ctx>();
     let copied = RwSignal::new(String::new());
     // Re-read the URL whenever the filters change.
-    let href = move || {
+    // Computed once per change (not once per link).
+    let href = Memo::new(move |_| {
         ctx.filters
             .with(|f| url_state::share_href(f, &ctx.embed.read_value()))
-    };
-    let text = move || format!("Physical activity sessions I found for you: {}", href());
+    });
+    let href = move || href.get();
+    let text = Memo::new(move |_| {
+        encode_component(&format!(
+            "Physical activity sessions I found for you: {}",
+            href()
+        ))
+    });
+    let text = move || text.get();
     let copy = move |_| {
         let url = href();
         if let Some(w) = web_sys::window() {
@@ -45,9 +53,9 @@ pub fn ShareBar() -> impl IntoView {
             <summary>"Share this list"</summary>
             <div class="share__buttons" role="group" aria-label="Share these results">
             <button type="button" class="button button--secondary" on:click=copy>"Copy link"</button>
-            <a class="button button--secondary" href=move || format!("mailto:?subject={}&body={}", encode_component("Activity sessions"), encode_component(&text()))>"Email"</a>
-            <a class="button button--secondary" href=move || format!("https://wa.me/?text={}", encode_component(&text())) rel="noopener noreferrer" target="_blank">"WhatsApp"</a>
-            <a class="button button--secondary" href=move || format!("sms:?&body={}", encode_component(&text()))>"Text message"</a>
+            <a class="button button--secondary" href=move || format!("mailto:?subject={}&body={}", encode_component("Activity sessions"), text())>"Email"</a>
+            <a class="button button--secondary" href=move || format!("https://wa.me/?text={}", text()) rel="noopener noreferrer" target="_blank">"WhatsApp"</a>
+            <a class="button button--secondary" href=move || format!("sms:?&body={}", text())>"Text message"</a>
             <button type="button" class="button button--secondary" on:click=print>"Print"</button>
             <span class="share__status" role="status" aria-live="polite">{move || copied.get()}</span>
             </div>

@@ -5,7 +5,7 @@
 use chrono::{DateTime, Duration, FixedOffset};
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use finder::filter::{DayPart, DaySet, GenderFilter, Place, TimeOfDay};
-use finder::{ActivityVocabulary, Filters, Index};
+use finder::{ActivityVocabulary, Filters, Index, QueryState};
 use openactive::{
     AgeRange, ConceptRef, Details, Gender, Occurrence, Offer, OpportunityKind, Venue,
 };
@@ -165,6 +165,45 @@ fn bench(c: &mut Criterion) {
             b.iter(|| {
                 k = (k + 1) % steps.len();
                 ix.query(&steps[k])
+            })
+        });
+        // The app's path: one state kept across the changes (each step changes one filter,
+        // the script then starts again from no filter).
+        let mut st = QueryState::new(&ix);
+        g.bench_with_input(
+            BenchmarkId::new("filter_change_incremental", n),
+            &n,
+            |b, _| {
+                let mut k = 0;
+                b.iter(|| {
+                    k = (k + 1) % steps.len();
+                    st.query(&ix, &steps[k])
+                })
+            },
+        );
+        // One filter toggled on and off again (a checkbox tapped twice).
+        let on = Filters {
+            free: true,
+            ..Filters::default()
+        };
+        let off = Filters::default();
+        let mut st = QueryState::new(&ix);
+        g.bench_with_input(
+            BenchmarkId::new("toggle_free_incremental", n),
+            &n,
+            |b, _| {
+                let mut k = false;
+                b.iter(|| {
+                    k = !k;
+                    st.query(&ix, if k { &on } else { &off })
+                })
+            },
+        );
+        g.bench_with_input(BenchmarkId::new("toggle_free_full", n), &n, |b, _| {
+            let mut k = false;
+            b.iter(|| {
+                k = !k;
+                ix.query(if k { &on } else { &off })
             })
         });
         g.bench_with_input(BenchmarkId::new("build", n), &n, |b, &n| {

@@ -32,8 +32,10 @@ pub(crate) struct Row {
     pub age_min: u8,
     pub age_max: u8,
     pub gender: Gender,
-    /// Interned activity ids: the occurrence's own and every broader one.
-    pub acts: Vec<u16>,
+    /// Interned activity ids, the occurrence's own and every broader one: this range of
+    /// `Index::act_pool` (shared by the occurrences of one series, and kept in one block of
+    /// memory so a query does not chase a pointer per row).
+    pub acts: (u32, u16),
     /// Bit i set when the occurrence supports accessibility concept i of the index.
     pub acc: u32,
     pub wheelchair: bool,
@@ -81,6 +83,8 @@ pub struct Index {
     pub gazetteer: Gazetteer,
     /// Distinct search texts (lower-cased), shared by the rows that have them.
     pub(crate) texts: Vec<String>,
+    /// The rows' activity ids, one range per distinct details (see `Row::acts`).
+    pub(crate) act_pool: Vec<u16>,
     /// Where each feed's data came from, by feed index (attribution).
     pub datasets: Vec<Dataset>,
     /// Positions sorted by key, made on the first [`Index::position`] (a session page or a link
@@ -115,7 +119,7 @@ struct Derived {
     age_min: u8,
     age_max: u8,
     gender: Gender,
-    acts: Vec<u16>,
+    acts: (u32, u16),
     acc: u32,
     wheelchair: bool,
     beginner: bool,
@@ -203,6 +207,9 @@ impl DeriveCx<'_> {
         }
         acts.sort_unstable();
         acts.dedup();
+        let start = self.ix.act_pool.len() as u32;
+        self.ix.act_pool.extend_from_slice(&acts);
+        let acts = (start, acts.len() as u16);
         let mut acc = 0u32;
         for c in &d.accessibility {
             if let Some(i) =
@@ -321,7 +328,7 @@ impl Index {
                 age_min: d.age_min,
                 age_max: d.age_max,
                 gender: d.gender,
-                acts: d.acts.clone(),
+                acts: d.acts,
                 acc: d.acc,
                 wheelchair: d.wheelchair,
                 beginner: d.beginner,
@@ -437,6 +444,12 @@ impl Index {
             .collect();
         v.sort_by_key(|&i| self.rows[i].start_ts);
         v
+    }
+
+    /// The interned activity ids of a row (its own and every broader one).
+    pub(crate) fn acts_of(&self, r: &Row) -> &[u16] {
+        let (start, len) = r.acts;
+        &self.act_pool[start as usize..start as usize + len as usize]
     }
 
     /// The venue of an occurrence.

@@ -15,4 +15,4 @@ pub mod vocab;
 
 pub use filter::Filters;
 pub use index::{ActivityVocabulary, Index};
-pub use query::{FilterKind, Outcome};
+pub use query::{FilterKind, Outcome, QueryState};
