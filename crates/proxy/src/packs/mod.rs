@@ -169,6 +169,11 @@ impl Packs {
         lock_r(&self.files).get(hash).map(|s| s.raw.clone())
     }
 
+    /// A pack's brotli-compressed bytes, if held.
+    pub fn get_br(&self, hash: &str) -> Option<Bytes> {
+        lock_r(&self.files).get(hash).map(|s| s.br.clone())
+    }
+
     /// Installs the packs of one compile: writes new ones to disk (atomically: a temporary file
     /// renamed into place), makes them current, releases the previous ones and drops packs
     /// released longer ago than the retention time. `complete` says every feed had settled.
