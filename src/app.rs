@@ -6,7 +6,7 @@ use crate::api::FeedInfo;
 use crate::components::{
     detail::SessionDetail, filters::FilterPanel, results::ResultsList, status::LoadStatus,
 };
-use crate::loader::{self, Event};
+use crate::loader::{self, Event, Which};
 use crate::url_state::{self, History};
 use contract::Tiles;
 use contract::pack::PackVocab;
@@ -60,6 +60,10 @@ pub struct Ctx {
     pub embed: StoredValue<EmbedOptions>,
     /// The filters the page was opened with: locked filters keep these values.
     pub preset: StoredValue<Filters>,
+    /// "Offline — data from …" when the data came from this device's copy.
+    pub offline: RwSignal<Option<String>>,
+    /// Saving data: the packs for other areas not loaded yet (how many), until asked.
+    pub other_areas: RwSignal<Option<usize>>,
 }
 
 impl Ctx {
@@ -92,6 +96,8 @@ impl Ctx {
             filters_open: RwSignal::new(false),
             embed: StoredValue::new(EmbedOptions::default()),
             preset,
+            offline: RwSignal::new(None),
+            other_areas: RwSignal::new(None),
         }
     }
 
@@ -150,6 +156,7 @@ pub fn App() -> impl IntoView {
     });
 
     leptos::task::spawn_local(start_loading(ctx));
+    crate::offline::register_service_worker();
 
     let view_class = move || {
         if ctx.filters.with(|f| f.view == finder::filter::View::Map) {
@@ -221,7 +228,7 @@ fn mark(name: &str) {
 
 /// Reads the manifest, then loads and decodes the packs, rebuilding the index as they arrive.
 async fn start_loading(ctx: Ctx) {
-    let manifest = match api::manifest().await {
+    let (manifest, offline) = match api::manifest().await {
         Ok(m) => m,
         Err(e) => {
             ctx.fatal.set(Some(format!(
@@ -230,12 +237,15 @@ async fn start_loading(ctx: Ctx) {
             return;
         }
     };
+    if offline {
+        ctx.offline
+            .set(Some(crate::offline::offline_note(&manifest.generated)));
+    }
     ctx.demo.set(manifest.demo);
     if let Some(t) = &manifest.tiles {
         ctx.tiles.set(t.clone());
     }
     ctx.feeds.set(manifest.feeds.clone());
-    ctx.packs.set((0, manifest.packs.len()));
     let datasets: Vec<Dataset> = manifest
         .feeds
         .iter()
@@ -248,6 +258,11 @@ async fn start_loading(ctx: Ctx) {
     // A link with a point: the packs its circle touches come first, and its results are final
     // once they are in. (An outward code is resolved from the data itself, so it waits for all.)
     let (circle, slots) = ctx.filters.with_untracked(contract::manifest::link_needs);
+    // Saving data (Save-Data, 2G): only the packs this link needs; other areas when asked.
+    let lean = circle.is_some() && crate::offline::save_data();
+    let which = if lean { Which::Needed } else { Which::All };
+    ctx.packs
+        .set((0, loader::count(&manifest, circle, slots, which).0));
     let data = Rc::new(Loaded {
         occurrences: RefCell::new(Vec::new()),
         vocab: RefCell::new(PackVocab::default()),
@@ -301,13 +316,41 @@ async fn start_loading(ctx: Ctx) {
             }
         })
     };
-    loader::load_all(&manifest, circle, slots, notify).await;
-    data.build(true);
+    loader::load(&manifest, circle, slots, which, notify.clone()).await;
+    data.build(!lean);
     if !ctx.complete.get_untracked() {
         ctx.complete.set(true);
         mark("af:complete");
     }
+    if lean {
+        let (rest, _) = loader::count(&manifest, circle, slots, Which::Rest);
+        if rest == 0 {
+            return;
+        }
+        ctx.other_areas.set(Some(rest));
+        let (tx, rx) = futures::channel::oneshot::channel();
+        LOAD_REST.with(|s| *s.borrow_mut() = Some(tx));
+        if rx.await.is_err() {
+            return;
+        }
+        ctx.other_areas.set(None);
+        ctx.packs.update(|p| p.1 += rest);
+        loader::load(&manifest, circle, slots, Which::Rest, notify).await;
+        data.build(true);
+    }
     mark("af:loaded");
+}
+
+thread_local! {
+    /// Saving data: pressing "Load other areas" sends on this.
+    static LOAD_REST: RefCell<Option<futures::channel::oneshot::Sender<()>>> = const { RefCell::new(None) };
+}
+
+/// Starts loading the other areas' packs (saving data, when asked).
+fn load_other_areas() {
+    if let Some(tx) = LOAD_REST.with(|s| s.borrow_mut().take()) {
+        let _ = tx.send(());
+    }
 }
 
 /// What the packs have brought so far, and the index builds over it.
@@ -368,6 +411,21 @@ fn Notices() -> impl IntoView {
         out
     };
     view! {
+        <Show when=move || ctx.offline.with(Option::is_some)>
+            <p class="notice" role="status" id="offline-note">{move || ctx.offline.get()}</p>
+        </Show>
+        <Show when=move || ctx.other_areas.with(Option::is_some)>
+            <div class="notice" role="status" id="other-areas">
+                <p>"To save data, only the sessions near this search are loaded."</p>
+                <button type="button" on:click=move |_| load_other_areas()>
+                    {move || match ctx.other_areas.get() {
+                        Some(1) => "Load 1 other area".to_string(),
+                        Some(n) => format!("Load {n} other areas"),
+                        None => String::new(),
+                    }}
+                </button>
+            </div>
+        </Show>
         <Show when=move || ctx.fatal.with(Option::is_some)>
             <div class="notice notice--error" role="alert">{move || ctx.fatal.get()}</div>
         </Show>
