@@ -255,9 +255,15 @@ async fn start_loading(ctx: Ctx) {
             license: f.license.clone(),
         })
         .collect();
-    // A link with a point: the packs its circle touches come first, and its results are final
-    // once they are in. (An outward code is resolved from the data itself, so it waits for all.)
-    let (circle, slots) = ctx.filters.with_untracked(contract::manifest::link_needs);
+    // A link with a point, or an outward code the manifest's gazetteer knows: the packs its
+    // circle touches come first, and its results are final once they are in.
+    let (circle, slots) = ctx
+        .filters
+        .with_untracked(|f| contract::manifest::link_needs_in(f, &manifest.outward));
+    // The manifest's gazetteer resolves outward codes (the same centroids the circle used),
+    // not the venues loaded so far.
+    let gazetteer = (!manifest.outward.is_empty())
+        .then(|| finder::geo::Gazetteer::from_centroids(&manifest.outward));
     // Saving data (Save-Data, 2G): only the packs this link needs; other areas when asked.
     let lean = circle.is_some() && crate::offline::save_data();
     let which = if lean { Which::Needed } else { Which::All };
@@ -268,6 +274,7 @@ async fn start_loading(ctx: Ctx) {
         vocab: RefCell::new(PackVocab::default()),
         pending: Cell::new(false),
         datasets,
+        gazetteer,
         ctx,
     });
     let notify: Rc<dyn Fn(Event)> = {
@@ -359,6 +366,7 @@ struct Loaded {
     vocab: RefCell<PackVocab>,
     pending: Cell<bool>,
     datasets: Vec<Dataset>,
+    gazetteer: Option<finder::geo::Gazetteer>,
     ctx: Ctx,
 }
 
@@ -371,9 +379,12 @@ impl Loaded {
         } else {
             self.occurrences.borrow().clone()
         };
-        let index = measured("af:index", || {
+        let mut index = measured("af:index", || {
             Index::build(occ, &*self.vocab.borrow()).with_datasets(self.datasets.clone())
         });
+        if let Some(g) = &self.gazetteer {
+            index.gazetteer = g.clone();
+        }
         self.ctx.index.set(Arc::new(index));
     }
 

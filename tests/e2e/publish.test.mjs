@@ -193,6 +193,38 @@ describe('Published directory served by nginx (no proxy)', () => {
     });
   });
 
+  test('near=E15 on a cold phone with Save-Data: the manifest\'s gazetteer gives its circle, only its packs load', async () => {
+    assert.ok(manifest.outward?.E15, 'the manifest knows E15');
+    const local = new h.Collector();
+    const { context, page } = await h.newPage(browser, local, {
+      viewport: { width: 390, height: 844 },
+      contextOptions: { isMobile: true, hasTouch: true, deviceScaleFactor: 2 },
+    });
+    try {
+      await context.addInitScript(() => {
+        Object.defineProperty(Navigator.prototype, 'connection', {
+          configurable: true,
+          get: () => ({ saveData: true, effectiveType: '4g', addEventListener() {}, removeEventListener() {} }),
+        });
+      });
+      const packs = new Set(manifest.packs.map((p) => p.url));
+      const asked = [];
+      page.on('request', (r) => {
+        const path = new URL(r.url()).pathname;
+        if (packs.has(path)) asked.push(path);
+      });
+      await page.goto(`${site.url}?v=1&near=E15&r=2`, { waitUntil: 'domcontentloaded' });
+      await page.locator('section.results[data-complete="true"]').waitFor({ timeout: h.T.load });
+      await h.waitLoaded(page);
+      assert.ok(asked.length > 0 && asked.length < manifest.packs.length, `${asked.length} of ${manifest.packs.length} packs`);
+      assert.ok(await h.headingCount(page) > 0);
+      await page.waitForFunction(() => /from the centre of E15$/.test(document.querySelector('ol#results-list > li.card .card__where')?.textContent ?? ''));
+      assert.equal(local.format(), '', 'no console errors or failed requests');
+    } finally {
+      await context.close();
+    }
+  });
+
   test('Save-Data on a phone: only the link\'s own areas load, the rest when asked', async () => {
     const local = new h.Collector();
     const { context, page } = await h.newPage(browser, local, {
