@@ -62,7 +62,7 @@ async function floorScript() {
 }
 
 async function measureApp(browser, profile, base) {
-  const s = await profiledPage(browser, profile, { initScript: INIT });
+  const s = await profiledPage(browser, profile, { initScript: INIT, serviceWorkers: args['return-visit'] ? 'allow' : 'block' });
   try {
     const heap = heapSampler(s.cdp, 200);
     const wasmSampler = setInterval(() => { s.page.evaluate(() => window.__af && window.__af.wasmBytes()).catch(() => {}); }, 500);

@@ -156,7 +156,6 @@ pub fn App() -> impl IntoView {
     });
 
     leptos::task::spawn_local(start_loading(ctx));
-    crate::offline::register_service_worker();
 
     let view_class = move || {
         if ctx.filters.with(|f| f.view == finder::filter::View::Map) {
@@ -329,6 +328,9 @@ async fn start_loading(ctx: Ctx) {
         ctx.complete.set(true);
         mark("af:complete");
     }
+    // The offline copy is set up once this visit's data is in, so that installing it never
+    // competes with the first results.
+    crate::offline::register_service_worker();
     if lean {
         let (rest, _) = loader::count(&manifest, circle, slots, Which::Rest);
         if rest == 0 {

@@ -79,17 +79,27 @@ self.addEventListener('activate', (event) => {
   })());
 });
 
-/** Network first; the cached copy (marked) when the network fails. */
+/** How long a return visit waits for a fresh manifest before using the saved one. */
+const MANIFEST_WAIT_MS = 5000;
+
+/** Network first; the cached copy (marked) when the network fails or is too slow. */
 async function manifestFirst(request) {
   const cache = await caches.open(DATA_CACHE);
   try {
-    const fresh = await fetch(request, { cache: 'no-cache' });
-    if (fresh.ok) {
-      const previous = await cache.match(MANIFEST);
-      await cache.put(MANIFEST, fresh.clone());
-      pruneData(cache, fresh.clone(), previous).catch(() => {});
-    }
-    return fresh;
+    const saved = await cache.match(MANIFEST);
+    // Kept for next time even when it arrives after the wait.
+    const network = fetch(request, { cache: 'no-cache' }).then(async (r) => {
+      if (r.ok) {
+        await cache.put(MANIFEST, r.clone());
+        pruneData(cache, r.clone(), saved).catch(() => {});
+      }
+      return r;
+    });
+    network.catch(() => {});
+    if (!saved) return await network;
+    let timer;
+    const slow = new Promise((_, reject) => { timer = setTimeout(() => reject(new Error('slow')), MANIFEST_WAIT_MS); });
+    return await Promise.race([network, slow]).finally(() => clearTimeout(timer));
   } catch (e) {
     const cached = await cache.match(MANIFEST);
     if (!cached) throw e;
