@@ -130,7 +130,11 @@ pub fn main() -> ExitCode {
             if let Some(d) = dist {
                 cfg.dist = d;
             }
-            let demo = demo || (cfg.feeds.is_empty() && cfg.discover.is_none());
+            let no_feeds = cfg.feeds.is_empty() && cfg.discover.is_none();
+            if no_feeds && !demo {
+                eprintln!("no feeds configured: publishing the demo data");
+            }
+            let demo = demo || no_feeds;
             let demo_series = if demo {
                 match demo::parse_size(&demo_size) {
                     Ok(n) => Some(n),
