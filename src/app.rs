@@ -336,13 +336,20 @@ async fn start_loading(ctx: Ctx) {
         if rest == 0 {
             return;
         }
-        ctx.other_areas.set(Some(rest));
-        let (tx, rx) = futures::channel::oneshot::channel();
-        LOAD_REST.with(|s| *s.borrow_mut() = Some(tx));
-        if rx.await.is_err() {
-            return;
+        // A link to a session elsewhere (`s=`) asked for it: load on without waiting.
+        let wanted_elsewhere = ctx
+            .filters
+            .with_untracked(|f| f.selected.clone())
+            .is_some_and(|k| ctx.index.with_untracked(|ix| ix.position(&k).is_none()));
+        if !wanted_elsewhere {
+            ctx.other_areas.set(Some(rest));
+            let (tx, rx) = futures::channel::oneshot::channel();
+            LOAD_REST.with(|s| *s.borrow_mut() = Some(tx));
+            if rx.await.is_err() {
+                return;
+            }
+            ctx.other_areas.set(None);
         }
-        ctx.other_areas.set(None);
         ctx.packs.update(|p| p.1 += rest);
         loader::load(&manifest, circle, slots, Which::Rest, notify).await;
         data.build(true);

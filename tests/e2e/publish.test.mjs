@@ -225,6 +225,41 @@ describe('Published directory served by nginx (no proxy)', () => {
     }
   });
 
+  test('an s= link to a session outside the link\'s area, cold phone with Save-Data: its session opens', async () => {
+    // A session ~25 km west of the local link, in another area's pack.
+    const far = await h.newPage(browser, new h.Collector());
+    let key;
+    let title;
+    try {
+      await h.openApp(far.page, `${site.url}?v=1&at=51.46,-0.4&r=3`);
+      const card = far.page.locator('ol#results-list > li.card').first();
+      await card.waitFor();
+      key = await card.getAttribute('data-key');
+      title = (await card.locator('h3, .card__title').first().textContent()).trim();
+    } finally {
+      await far.context.close();
+    }
+    const local = new h.Collector();
+    const { context, page } = await h.newPage(browser, local, {
+      viewport: { width: 390, height: 844 },
+      contextOptions: { isMobile: true, hasTouch: true, deviceScaleFactor: 2 },
+    });
+    try {
+      await context.addInitScript(() => {
+        Object.defineProperty(Navigator.prototype, 'connection', {
+          configurable: true,
+          get: () => ({ saveData: true, effectiveType: '4g', addEventListener() {}, removeEventListener() {} }),
+        });
+      });
+      await page.goto(`${site.url}${LOCAL}&s=${encodeURIComponent(key)}`, { waitUntil: 'domcontentloaded' });
+      await page.waitForFunction((t) => document.querySelector('#detail-heading')?.textContent?.trim() === t, title, { timeout: h.T.load });
+      assert.equal(await page.getByRole('button', { name: /other areas?$/ }).count(), 0, 'loaded without asking');
+      assert.equal(local.format(), '', 'no console errors or failed requests');
+    } finally {
+      await context.close();
+    }
+  });
+
   test('Save-Data on a phone: only the link\'s own areas load, the rest when asked', async () => {
     const local = new h.Collector();
     const { context, page } = await h.newPage(browser, local, {
