@@ -190,7 +190,7 @@ pub fn main() -> ExitCode {
             match result {
                 Ok(p) => {
                     println!(
-                        "Published {} packs ({} occurrences) to {}{}",
+                        "Published {} packs and their detail chunks ({} occurrences) to {}{}",
                         p.packs,
                         p.occurrences,
                         out.display(),

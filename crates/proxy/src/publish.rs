@@ -44,7 +44,7 @@ pub struct PublishOptions {
 /// What a publish wrote.
 #[derive(Debug, Clone)]
 pub struct Published {
-    /// Packs and detail chunks the manifest names.
+    /// Packs the manifest names (each with its detail chunk).
     pub packs: usize,
     /// Occurrences in the session and slot packs.
     pub occurrences: u64,
@@ -195,7 +195,7 @@ pub async fn run(opts: PublishOptions) -> Result<Published, PublishError> {
         Duration::from_secs(config.packs.retention_secs),
     );
     Ok(Published {
-        packs: names.len(),
+        packs: manifest.packs.len(),
         occurrences: manifest
             .packs
             .iter()
