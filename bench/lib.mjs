@@ -167,8 +167,12 @@ export async function launchBrowser() {
  * A fresh context + page with the profile applied through the DevTools protocol (CPU throttling,
  * network emulation, tiles blocked). Returns { context, page, cdp, bytes() }.
  */
-export async function profiledPage(browser, profile, { initScript } = {}) {
+export async function profiledPage(browser, profile, { initScript, serviceWorkers = 'block' } = {}) {
+  // Service workers are blocked unless asked for (a return visit): a first visit then measures
+  // the page alone, as before the app had one, and with the HTTP cache off the worker's
+  // install would fetch the app again.
   const context = await browser.newContext({
+    serviceWorkers,
     viewport: profile.viewport,
     deviceScaleFactor: 1,
     isMobile: !!profile.mobile,

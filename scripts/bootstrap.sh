@@ -33,6 +33,14 @@ if ! [ -x /usr/bin/chromium ] || ! [ -x /usr/bin/chromedriver ]; then
   apt-get install -y -qq --no-install-recommends chromium chromium-driver >/dev/null
 fi
 
+# Debian's nginx: the e2e suite serves a published directory with it (tests/e2e/publish.test.mjs).
+if ! [ -x /usr/sbin/nginx ]; then
+  log "installing Debian nginx-light"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends nginx-light >/dev/null
+fi
+
 # npm ci only when node_modules is missing or older than the lock file.
 if ! [ -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   log "npm ci (leaflet, leaflet.markercluster, binaryen, playwright-core, axe-core)"

@@ -78,11 +78,18 @@ async fn sleep_ms(ms: i32) {
     let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }
 
-/// Reads the pack manifest (preloaded by `index.html`, so it is usually already on its way).
-pub async fn manifest() -> Result<Manifest, FetchError> {
-    let text = fetch_text("/packs/manifest.json").await?;
-    serde_json::from_str(&text)
-        .map_err(|e| FetchError(format!("sent a session list that could not be read ({e})")))
+/// Reads the pack manifest (preloaded by `index.html`, so it is usually already on its way),
+/// and whether it is the copy the service worker saved because the network failed (offline).
+pub async fn manifest() -> Result<(Manifest, bool), FetchError> {
+    let resp = fetch_ok("/packs/manifest.json").await?;
+    let offline = resp.headers().get("x-af-offline").is_some();
+    let text = resp
+        .text()
+        .await
+        .map_err(|e| FetchError(format!("sent an unreadable response ({e})")))?;
+    let m = serde_json::from_str(&text)
+        .map_err(|e| FetchError(format!("sent a session list that could not be read ({e})")))?;
+    Ok((m, offline))
 }
 
 /// Resolves a possibly relative URL against the page origin.

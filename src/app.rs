@@ -6,7 +6,7 @@ use crate::api::FeedInfo;
 use crate::components::{
     detail::SessionDetail, filters::FilterPanel, results::ResultsList, status::LoadStatus,
 };
-use crate::loader::{self, Event};
+use crate::loader::{self, Event, Which};
 use crate::url_state::{self, History};
 use contract::Tiles;
 use contract::pack::PackVocab;
@@ -68,6 +68,10 @@ pub struct Ctx {
     pub embed: StoredValue<EmbedOptions>,
     /// The filters the page was opened with: locked filters keep these values.
     pub preset: StoredValue<Filters>,
+    /// "Offline — data from …" when the data came from this device's copy.
+    pub offline: RwSignal<Option<String>>,
+    /// Saving data: the packs for other areas not loaded yet (how many), until asked.
+    pub other_areas: RwSignal<Option<usize>>,
 }
 
 impl Ctx {
@@ -131,6 +135,8 @@ impl Ctx {
             filters_open,
             embed: StoredValue::new(EmbedOptions::default()),
             preset,
+            offline: RwSignal::new(None),
+            other_areas: RwSignal::new(None),
         }
     }
 
@@ -276,7 +282,7 @@ fn mark(name: &str) {
 
 /// Reads the manifest, then loads and decodes the packs, rebuilding the index as they arrive.
 async fn start_loading(ctx: Ctx) {
-    let manifest = match api::manifest().await {
+    let (manifest, offline) = match api::manifest().await {
         Ok(m) => m,
         Err(e) => {
             ctx.fatal.set(Some(format!(
@@ -285,12 +291,15 @@ async fn start_loading(ctx: Ctx) {
             return;
         }
     };
+    if offline {
+        ctx.offline
+            .set(Some(crate::offline::offline_note(&manifest.generated)));
+    }
     ctx.demo.set(manifest.demo);
     if let Some(t) = &manifest.tiles {
         ctx.tiles.set(t.clone());
     }
     ctx.feeds.set(manifest.feeds.clone());
-    ctx.packs.set((0, manifest.packs.len()));
     let datasets: Vec<Dataset> = manifest
         .feeds
         .iter()
@@ -300,14 +309,26 @@ async fn start_loading(ctx: Ctx) {
             license: f.license.clone(),
         })
         .collect();
-    // A link with a point: the packs its circle touches come first, and its results are final
-    // once they are in. (An outward code is resolved from the data itself, so it waits for all.)
-    let (circle, slots) = ctx.filters.with_untracked(contract::manifest::link_needs);
+    // A link with a point, or an outward code the manifest's gazetteer knows: the packs its
+    // circle touches come first, and its results are final once they are in.
+    let (circle, slots) = ctx
+        .filters
+        .with_untracked(|f| contract::manifest::link_needs_in(f, &manifest.outward));
+    // The manifest's gazetteer resolves outward codes (the same centroids the circle used),
+    // not the venues loaded so far.
+    let gazetteer = (!manifest.outward.is_empty())
+        .then(|| finder::geo::Gazetteer::from_centroids(&manifest.outward));
+    // Saving data (Save-Data, 2G): only the packs this link needs; other areas when asked.
+    let lean = circle.is_some() && crate::offline::save_data();
+    let which = if lean { Which::Needed } else { Which::All };
+    ctx.packs
+        .set((0, loader::count(&manifest, circle, slots, which).0));
     let data = Rc::new(Loaded {
         occurrences: RefCell::new(Vec::new()),
         vocab: RefCell::new(PackVocab::default()),
         pending: Cell::new(false),
         datasets,
+        gazetteer,
         ctx,
     });
     let notify: Rc<dyn Fn(Event)> = {
@@ -356,13 +377,51 @@ async fn start_loading(ctx: Ctx) {
             }
         })
     };
-    loader::load_all(&manifest, circle, slots, notify).await;
-    data.build(true);
+    loader::load(&manifest, circle, slots, which, notify.clone()).await;
+    data.build(!lean);
     if !ctx.complete.get_untracked() {
         ctx.complete.set(true);
         mark("af:complete");
     }
+    // The offline copy is set up once this visit's data is in, so that installing it never
+    // competes with the first results.
+    crate::offline::register_service_worker();
+    if lean {
+        let (rest, _) = loader::count(&manifest, circle, slots, Which::Rest);
+        if rest == 0 {
+            return;
+        }
+        // A link to a session elsewhere (`s=`) asked for it: load on without waiting.
+        let wanted_elsewhere = ctx
+            .filters
+            .with_untracked(|f| f.selected.clone())
+            .is_some_and(|k| ctx.index.with_untracked(|ix| ix.position(&k).is_none()));
+        if !wanted_elsewhere {
+            ctx.other_areas.set(Some(rest));
+            let (tx, rx) = futures::channel::oneshot::channel();
+            LOAD_REST.with(|s| *s.borrow_mut() = Some(tx));
+            if rx.await.is_err() {
+                return;
+            }
+            ctx.other_areas.set(None);
+        }
+        ctx.packs.update(|p| p.1 += rest);
+        loader::load(&manifest, circle, slots, Which::Rest, notify).await;
+        data.build(true);
+    }
     mark("af:loaded");
+}
+
+thread_local! {
+    /// Saving data: pressing "Load other areas" sends on this.
+    static LOAD_REST: RefCell<Option<futures::channel::oneshot::Sender<()>>> = const { RefCell::new(None) };
+}
+
+/// Starts loading the other areas' packs (saving data, when asked).
+fn load_other_areas() {
+    if let Some(tx) = LOAD_REST.with(|s| s.borrow_mut().take()) {
+        let _ = tx.send(());
+    }
 }
 
 /// What the packs have brought so far, and the index builds over it.
@@ -371,6 +430,7 @@ struct Loaded {
     vocab: RefCell<PackVocab>,
     pending: Cell<bool>,
     datasets: Vec<Dataset>,
+    gazetteer: Option<finder::geo::Gazetteer>,
     ctx: Ctx,
 }
 
@@ -383,9 +443,12 @@ impl Loaded {
         } else {
             self.occurrences.borrow().clone()
         };
-        let index = measured("af:index", || {
+        let mut index = measured("af:index", || {
             Index::build(occ, &*self.vocab.borrow()).with_datasets(self.datasets.clone())
         });
+        if let Some(g) = &self.gazetteer {
+            index.gazetteer = g.clone();
+        }
         self.ctx.index.set(Arc::new(index));
     }
 
@@ -423,6 +486,21 @@ fn Notices() -> impl IntoView {
         out
     };
     view! {
+        <Show when=move || ctx.offline.with(Option::is_some)>
+            <p class="notice" role="status" id="offline-note">{move || ctx.offline.get()}</p>
+        </Show>
+        <Show when=move || ctx.other_areas.with(Option::is_some)>
+            <div class="notice" role="status" id="other-areas">
+                <p>"To save data, only the sessions near this search are loaded."</p>
+                <button type="button" on:click=move |_| load_other_areas()>
+                    {move || match ctx.other_areas.get() {
+                        Some(1) => "Load 1 other area".to_string(),
+                        Some(n) => format!("Load {n} other areas"),
+                        None => String::new(),
+                    }}
+                </button>
+            </div>
+        </Show>
         <Show when=move || ctx.fatal.with(Option::is_some)>
             <div class="notice notice--error" role="alert">{move || ctx.fatal.get()}</div>
         </Show>

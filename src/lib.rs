@@ -9,6 +9,7 @@ pub mod components;
 pub mod embed;
 pub mod loader;
 pub mod map;
+pub mod offline;
 pub mod url_state;
 
 /// Mounts the app on `<body>`, in place of the static shell `index.html` paints first.

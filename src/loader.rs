@@ -83,6 +83,41 @@ async fn fetch_and_decode(p: &PackRef) -> Result<pack::Decoded, String> {
     .await
 }
 
+/// Which packs of the manifest to load.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Which {
+    /// Every pack, the ones the link needs first.
+    All,
+    /// Only the packs the link needs (saving data).
+    Needed,
+    /// The packs the link does not need (after [`Which::Needed`], when asked).
+    Rest,
+}
+
+/// How many packs `which` selects for this link, and their size in bytes.
+pub fn count(
+    manifest: &Manifest,
+    circle: Option<contract::manifest::Circle>,
+    slots: bool,
+    which: Which,
+) -> (usize, u64) {
+    let needed = needed_for(&manifest.packs, circle, slots);
+    manifest
+        .packs
+        .iter()
+        .zip(&needed)
+        .filter(|(_, n)| selected(which, **n))
+        .fold((0, 0), |(c, b), (p, _)| (c + 1, b + p.bytes))
+}
+
+fn selected(which: Which, needed: bool) -> bool {
+    match which {
+        Which::All => true,
+        Which::Needed => needed,
+        Which::Rest => !needed,
+    }
+}
+
 /// Loads every pack of `manifest`, calling `notify` as each is decoded. Returns when all are
 /// loaded or failed.
 pub async fn load_all(
@@ -91,19 +126,37 @@ pub async fn load_all(
     slots: bool,
     notify: Rc<dyn Fn(Event)>,
 ) {
+    load(manifest, circle, slots, Which::All, notify).await;
+}
+
+/// Loads the packs `which` selects, nearest first, calling `notify` as each is decoded, and
+/// [`Event::QueryComplete`] once the link's own packs are in (never for [`Which::Rest`]).
+/// Returns when all are loaded or failed.
+pub async fn load(
+    manifest: &Manifest,
+    circle: Option<contract::manifest::Circle>,
+    slots: bool,
+    which: Which,
+    notify: Rc<dyn Fn(Event)>,
+) {
     let order = fetch_order(&manifest.packs, circle.map(|c| c.0));
-    let needed = needed_for(&manifest.packs, circle, slots);
+    let mut needed = needed_for(&manifest.packs, circle, slots);
+    let chosen: Vec<bool> = needed.iter().map(|n| selected(which, *n)).collect();
+    if which == Which::Rest {
+        needed.iter_mut().for_each(|n| *n = false);
+    }
     let needed_left = Rc::new(RefCell::new(needed.iter().filter(|n| **n).count()));
-    if *needed_left.borrow() == 0 {
+    if which != Which::Rest && *needed_left.borrow() == 0 {
         notify(Event::QueryComplete);
     }
     let queue: Rc<RefCell<VecDeque<(PackRef, bool)>>> = Rc::new(RefCell::new(
         order
             .iter()
+            .filter(|&&i| chosen[i])
             .map(|&i| (manifest.packs[i].clone(), needed[i]))
             .collect(),
     ));
-    let workers = (0..CONCURRENCY.min(manifest.packs.len())).map(|_| {
+    let workers = (0..CONCURRENCY.min(queue.borrow().len())).map(|_| {
         let (queue, notify, needed_left) = (queue.clone(), notify.clone(), needed_left.clone());
         async move {
             loop {

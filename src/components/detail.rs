@@ -129,7 +129,7 @@ pub fn SessionDetail() -> impl IntoView {
                 {move || match selected() {
                     None => view! {
                         <h2 id="detail-heading" tabindex="-1" node_ref=heading>
-                            {move || if ctx.index.with(|ix| ix.is_empty()) { "Loading session…" } else { "This session is no longer listed" }}
+                            {move || if ctx.index.with(|ix| ix.is_empty()) || ctx.packs.with(|p| p.0 < p.1) { "Loading session…" } else { "This session is no longer listed" }}
                         </h2>
                         <button type="button" class="button" on:click=move |_| close()>"Back to results"</button>
                     }.into_any(),

@@ -8,8 +8,9 @@
 
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
-import { mkdirSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 
@@ -282,4 +283,86 @@ export function focusInfo(page) {
       outline: cs.outlineStyle !== 'none' && parseFloat(cs.outlineWidth) > 0,
     };
   });
+}
+
+/**
+ * Runs `activity-finder-proxy publish` (demo data) into `out`, its nginx server block listening
+ * on 127.0.0.1:`port`. Bounded; throws with the log when it fails. `dist` defaults to DIST.
+ */
+export async function publish(out, { port, dist, args = [], timeoutMs = 120_000 } = {}) {
+  const bin = resolve(ROOT, process.env.PROXY_BIN || 'target/debug/activity-finder-proxy');
+  const from = resolve(ROOT, dist || process.env.DIST || 'dist');
+  const child = spawn(bin, ['publish', '--dist', from, '--out', out, '--nginx-listen', `127.0.0.1:${port}`, '--wait-secs', '60', ...args], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, NO_COLOR: '1' },
+  });
+  let log = '';
+  child.stdout.on('data', (d) => { log += d; });
+  child.stderr.on('data', (d) => { log += d; });
+  const code = await new Promise((ok) => {
+    const timer = setTimeout(() => { child.kill('SIGKILL'); ok('timeout'); }, timeoutMs);
+    child.on('exit', (c) => { clearTimeout(timer); ok(c); });
+    child.on('error', (e) => { clearTimeout(timer); ok(e.message); });
+  });
+  if (code !== 0) throw new Error(`publish failed (${code}):\n${log}`);
+  return log;
+}
+
+/**
+ * Starts Debian's nginx as the current user (single process, no daemon) with a temporary
+ * prefix, pid file, logs and temp paths, serving the server block `conf` (a published
+ * directory's nginx.conf); waits (bounded) until `url` answers. Returns { url, stop, log }.
+ */
+export async function startNginx(conf, url, { timeoutMs = T.ready } = {}) {
+  const prefix = mkdtempSync(join(tmpdir(), 'af-nginx-'));
+  const top = join(prefix, 'nginx.conf');
+  const temp = ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']
+    .map((t) => `  ${t}_temp_path ${join(prefix, t)};`).join('\n');
+  writeFileSync(top, `daemon off;
+master_process off;
+worker_processes 1;
+pid ${join(prefix, 'nginx.pid')};
+error_log ${join(prefix, 'error.log')} warn;
+events { worker_connections 256; }
+http {
+  include /etc/nginx/mime.types;
+  default_type application/octet-stream;
+  access_log ${join(prefix, 'access.log')};
+${temp}
+  include ${conf};
+}
+`);
+  const bin = process.env.NGINX || '/usr/sbin/nginx';
+  const child = spawn(bin, ['-p', prefix, '-c', top, '-e', join(prefix, 'error.log')], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let log = '';
+  let exited = null;
+  child.stdout.on('data', (d) => { log += d; });
+  child.stderr.on('data', (d) => { log += d; });
+  child.on('exit', (code, signal) => { exited = { code, signal }; });
+  child.on('error', (e) => { exited = { error: e.message }; });
+  const killOnExit = () => { try { child.kill('SIGKILL'); } catch { /* already gone */ } };
+  process.once('exit', killOnExit);
+  const errors = () => { try { return readFileSync(join(prefix, 'error.log'), 'utf8'); } catch { return ''; } };
+  const stop = async () => {
+    process.removeListener('exit', killOnExit);
+    if (!exited) {
+      child.kill('SIGTERM');
+      const t0 = Date.now();
+      while (!exited && Date.now() - t0 < 3000) await sleep(50);
+      if (!exited) child.kill('SIGKILL');
+    }
+    rmSync(prefix, { recursive: true, force: true });
+  };
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (exited) { const e = new Error(`nginx exited (${JSON.stringify(exited)}):\n${log}\n${errors()}`); await stop(); throw e; }
+    if (Date.now() > deadline) { const e = new Error(`nginx not answering within ${timeoutMs} ms:\n${log}\n${errors()}`); await stop(); throw e; }
+    try {
+      const r = await fetch(url, { signal: AbortSignal.timeout(2000) });
+      if (r.status === 200) break;
+    } catch { /* not listening yet */ }
+    await sleep(100);
+  }
+  return { url, stop, log: () => `${log}\n${errors()}` };
 }

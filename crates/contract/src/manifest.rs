@@ -3,6 +3,7 @@
 
 use crate::feeds::{FeedInfo, Tiles};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 /// An area of the grid the packs are split by (degrees).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -68,6 +69,11 @@ pub struct Manifest {
     pub feeds: Vec<FeedInfo>,
     /// The packs.
     pub packs: Vec<PackRef>,
+    /// The outward-code gazetteer: each outward postcode ("E15") of the venues in the packs and
+    /// the centroid (latitude, longitude, 4 decimals) of its venues, so that a `near=E15` link
+    /// knows its circle, and so its packs, before any pack is loaded.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub outward: BTreeMap<String, (f64, f64)>,
 }
 
 /// A search circle: its centre (latitude, longitude) and radius in km.
@@ -111,11 +117,32 @@ pub fn fetch_order(packs: &[PackRef], centre: Option<(f64, f64)>) -> Vec<usize> 
 /// The circle of a link's filters (a point and its radius), if it has one, and whether the
 /// packs it needs include facility slots (asked for, or everything is needed anyway).
 pub fn link_needs(f: &finder::Filters) -> (Option<Circle>, bool) {
-    let circle = match f.place {
-        finder::filter::Place::Point(lat, lon) => Some(((lat, lon), f.radius())),
-        _ => None,
+    link_needs_in(f, &BTreeMap::new())
+}
+
+/// [`link_needs`] with the manifest's outward-code gazetteer: an outward code it knows
+/// (`near=E15`) has a circle too, around its centroid.
+pub fn link_needs_in(
+    f: &finder::Filters,
+    outward: &BTreeMap<String, (f64, f64)>,
+) -> (Option<Circle>, bool) {
+    let circle = match &f.place {
+        finder::filter::Place::Point(lat, lon) => Some(((*lat, *lon), f.radius())),
+        finder::filter::Place::Outward(o) => outward
+            .get(&o.to_ascii_uppercase())
+            .map(|&c| (c, f.radius())),
+        finder::filter::Place::Anywhere => None,
     };
     (circle, f.slots || circle.is_none())
+}
+
+/// The gazetteer a manifest carries, built from its packs' venues: each outward code's
+/// centroid, rounded to 4 decimals (about 10 m).
+pub fn outward_centroids(g: &finder::geo::Gazetteer) -> BTreeMap<String, (f64, f64)> {
+    let r = |x: f64| (x * 1e4).round() / 1e4;
+    g.centroids()
+        .map(|(k, (la, lo))| (k.to_string(), (r(la), r(lo))))
+        .collect()
 }
 
 #[cfg(test)]
@@ -167,5 +194,26 @@ mod tests {
         );
         assert_eq!(needed_for(&packs, circle, true), [true, false, false, true]);
         assert_eq!(needed_for(&packs, None, false), [false, true, true, true]);
+    }
+
+    #[test]
+    fn an_outward_code_the_manifest_knows_has_a_circle() {
+        let mut f = finder::Filters {
+            place: finder::filter::Place::Outward("e15".into()),
+            ..Default::default()
+        };
+        f.radius_km = Some(2.0);
+        let mut g = finder::geo::Gazetteer::default();
+        g.add("E15 4HT", (51.54, 0.0));
+        g.add("E15 1AB", (51.55, 0.01));
+        let outward = outward_centroids(&g);
+        assert_eq!(outward.get("E15"), Some(&(51.545, 0.005)));
+        assert_eq!(
+            link_needs_in(&f, &outward),
+            (Some(((51.545, 0.005), 2.0)), false)
+        );
+        // Unknown to the manifest: no circle, every pack is needed.
+        assert_eq!(link_needs_in(&f, &BTreeMap::new()), (None, true));
+        assert_eq!(link_needs(&f), (None, true));
     }
 }

@@ -40,6 +40,24 @@ impl Gazetteer {
             .get(&outward.to_ascii_uppercase())
             .map(|&(la, lo, n)| (la / n as f64, lo / n as f64))
     }
+    /// A gazetteer of known centroids (the pack manifest's `outward`), replacing what the
+    /// venues would give.
+    pub fn from_centroids<'a>(
+        centroids: impl IntoIterator<Item = (&'a String, &'a (f64, f64))>,
+    ) -> Self {
+        Gazetteer {
+            sums: centroids
+                .into_iter()
+                .map(|(k, &(la, lo))| (k.to_ascii_uppercase(), (la, lo, 1)))
+                .collect(),
+        }
+    }
+    /// Every outward code and its centroid.
+    pub fn centroids(&self) -> impl Iterator<Item = (&str, (f64, f64))> {
+        self.sums
+            .iter()
+            .map(|(k, &(la, lo, n))| (k.as_str(), (la / n as f64, lo / n as f64)))
+    }
     /// Number of known outward codes.
     pub fn len(&self) -> usize {
         self.sums.len()

@@ -283,8 +283,27 @@ async fn preflight() -> Response {
 /// File extensions of built assets: a missing one is a 404, never the app page (a stale
 /// cached page asking for a replaced hashed file must fail visibly, not get HTML).
 const ASSET_EXTENSIONS: &[&str] = &[
-    "js", "mjs", "wasm", "css", "map", "json", "png", "jpg", "jpeg", "gif", "svg", "ico", "webp",
-    "avif", "woff", "woff2", "ttf", "txt", "br", "gz",
+    "js",
+    "mjs",
+    "wasm",
+    "css",
+    "map",
+    "json",
+    "png",
+    "jpg",
+    "jpeg",
+    "gif",
+    "svg",
+    "ico",
+    "webp",
+    "avif",
+    "woff",
+    "woff2",
+    "ttf",
+    "txt",
+    "br",
+    "gz",
+    "webmanifest",
 ];
 
 fn asset_extension(path: &str) -> bool {
@@ -346,7 +365,9 @@ async fn static_app(State(st): State<Shared>, req: axum::extract::Request) -> Re
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("text/html"));
-    let cache = if html {
+    // The service worker and the web app manifest are not hashed: always revalidated.
+    let revalidate = html || path == "/sw.js" || path == "/manifest.webmanifest";
+    let cache = if revalidate {
         Some("no-cache")
     } else if resp.status().is_success() && is_hashed_asset(&path) {
         Some("public, max-age=31536000, immutable")

@@ -15,6 +15,7 @@ pub mod net;
 pub mod packs;
 pub mod persist;
 pub mod postcode;
+pub mod publish;
 pub mod ratelimit;
 pub mod server;
 pub mod store;

@@ -530,6 +530,38 @@ async fn the_page_preloads_the_packs_its_link_needs() {
         local.len(),
         all.len()
     );
+    // An outward code: the manifest's gazetteer gives its centroid (that of its venues), so
+    // `near=E15` preloads only the packs around it too.
+    let e15 = *m.outward.get("E15").expect("the demo has venues in E15");
+    let ix = finder::Index::build(
+        m.packs
+            .iter()
+            .flat_map(|p| {
+                let bytes = st.packs.get(&p.hash).unwrap();
+                contract::pack::decode(&bytes).unwrap().occurrences
+            })
+            .collect(),
+        &contract::pack::PackVocab::default(),
+    );
+    let venues = ix.gazetteer.lookup("E15").unwrap();
+    assert!((venues.0 - e15.0).abs() < 1e-3 && (venues.1 - e15.1).abs() < 1e-3);
+    let near = preloads(&page("/?v=1&near=E15&r=2").await);
+    let (f, _) = finder::url::decode("v=1&near=E15&r=2");
+    let (circle, slots) = contract::manifest::link_needs_in(&f, &m.outward);
+    assert_eq!(circle, Some((e15, 2.0)));
+    let needed = contract::manifest::needed_for(&m.packs, circle, slots);
+    let mut want: Vec<String> = m
+        .packs
+        .iter()
+        .zip(&needed)
+        .filter(|(_, n)| **n)
+        .map(|(p, _)| p.url.clone())
+        .collect();
+    let mut got = near.clone();
+    want.sort();
+    got.sort();
+    assert_eq!(got, want);
+    assert!(!near.is_empty() && near.len() < all.len());
 }
 
 /// An upstream with a series, two of its sessions in the look-ahead (one whose `modified` is a

@@ -6,7 +6,7 @@
 
 pub mod compile;
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::Write;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -65,6 +65,7 @@ struct Current {
     generated: DateTime<Utc>,
     refs: Vec<PackRef>,
     hidden: Vec<openactive::join::Hidden>,
+    outward: BTreeMap<String, (f64, f64)>,
 }
 
 /// The packs of the current and recent compiles.
@@ -169,6 +170,11 @@ impl Packs {
         lock_r(&self.files).get(hash).map(|s| s.raw.clone())
     }
 
+    /// A pack's brotli-compressed bytes, if held.
+    pub fn get_br(&self, hash: &str) -> Option<Bytes> {
+        lock_r(&self.files).get(hash).map(|s| s.br.clone())
+    }
+
     /// Installs the packs of one compile: writes new ones to disk (atomically: a temporary file
     /// renamed into place), makes them current, releases the previous ones and drops packs
     /// released longer ago than the retention time. `complete` says every feed had settled.
@@ -186,6 +192,7 @@ impl Packs {
     ) {
         let now = Instant::now();
         let retention = Duration::from_secs(self.settings.retention_secs);
+        let outward = gazetteer(&built);
         let mut refs = Vec::with_capacity(built.len());
         let mut fresh: Vec<(String, Bytes, Bytes)> = Vec::new();
         {
@@ -253,6 +260,7 @@ impl Packs {
             generated,
             refs,
             hidden,
+            outward,
         });
         if let Some(dir) = &self.dir {
             sweep_dir(dir, &self.held(), retention);
@@ -274,12 +282,15 @@ impl Packs {
     /// fetches them while the app itself downloads. The same for everyone who opens that link.
     pub fn preload_links(&self, query: Option<&str>) -> String {
         const MAX_PRELOADS: usize = 40;
-        let refs = self.current();
+        let (refs, outward) = match lock_r(&self.current).as_ref() {
+            Some(c) => (c.refs.clone(), c.outward.clone()),
+            None => return String::new(),
+        };
         if refs.is_empty() {
             return String::new();
         }
         let (filters, _) = finder::url::decode(query.unwrap_or(""));
-        let (circle, slots) = contract::manifest::link_needs(&filters);
+        let (circle, slots) = contract::manifest::link_needs_in(&filters, &outward);
         let needed = contract::manifest::needed_for(&refs, circle, slots);
         contract::manifest::fetch_order(&refs, circle.map(|c| c.0))
             .into_iter()
@@ -309,8 +320,30 @@ impl Packs {
             tiles: Some(st.tiles.to_contract()),
             feeds: feed_infos(st),
             packs: cur.refs.clone(),
+            outward: cur.outward.clone(),
         })
     }
+}
+
+/// The outward-code gazetteer of the packs' venues (each venue once): what the manifest
+/// carries so a `near=E15` link knows its circle before any pack.
+fn gazetteer(built: &[BuiltPack]) -> BTreeMap<String, (f64, f64)> {
+    let mut g = finder::geo::Gazetteer::default();
+    let mut seen = HashSet::new();
+    for b in built {
+        let Ok(d) = contract::pack::decode(&b.bytes) else {
+            continue;
+        };
+        for det in &d.details {
+            if let (Some(pc), Some(geo)) = (&det.venue.postcode, det.venue.geo) {
+                let key = (pc.clone(), (geo.0 * 1e4) as i64, (geo.1 * 1e4) as i64);
+                if seen.insert(key) {
+                    g.add(pc, geo);
+                }
+            }
+        }
+    }
+    contract::manifest::outward_centroids(&g)
 }
 
 /// Writes `dir/name` atomically: a temporary file in the same directory, synced, then renamed.

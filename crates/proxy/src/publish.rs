@@ -1,0 +1,513 @@
+//! `activity-finder-proxy publish`: harvests the feeds until they are caught up (bounded),
+//! compiles the finder packs once and writes a directory a static host or CDN can serve with no
+//! proxy in the path: the built app, `packs/manifest.json`, the packs and detail chunks (with
+//! gzip and brotli copies), `api/feeds.json`, and `nginx.conf`, a server block with the headers
+//! the proxy itself sends (CSP with `frame-ancestors`, cache rules).
+//!
+//! Re-running it into the same directory is safe while it is being served: packs are
+//! content-addressed and written before the manifest naming them, the manifest and the page are
+//! replaced atomically, and packs no manifest names any more are deleted only after the
+//! retention time (`[packs] retention_secs`), so a page that read the previous manifest can still
+//! fetch its packs.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use crate::config::Config;
+use crate::harvest::Health;
+use crate::server::{self, ServeOptions};
+
+/// What to publish and where.
+#[derive(Debug, Clone)]
+pub struct PublishOptions {
+    /// Configuration (feeds, frame ancestors, tiles, look-ahead, pack settings).
+    pub config: Config,
+    /// Number of demo series, when publishing demo data.
+    pub demo_series: Option<usize>,
+    /// Where the harvested state is kept between runs (`None`: in memory only).
+    pub state_dir: Option<PathBuf>,
+    /// The built app (trunk's `dist`).
+    pub dist: PathBuf,
+    /// The directory to write.
+    pub out: PathBuf,
+    /// The longest wait for the feeds to catch up; what has been harvested by then is published.
+    pub wait: Duration,
+    /// `listen` line of the generated nginx server block (e.g. `80` or `127.0.0.1:8080`).
+    pub nginx_listen: String,
+    /// `root` of the generated nginx server block (default: `out`, made absolute).
+    pub nginx_root: Option<PathBuf>,
+    /// Add `brotli_static on;` (needs Debian's `libnginx-mod-http-brotli-static`).
+    pub nginx_brotli: bool,
+}
+
+/// What a publish wrote.
+#[derive(Debug, Clone)]
+pub struct Published {
+    /// Packs the manifest names (each with its detail chunk).
+    pub packs: usize,
+    /// Occurrences in the session and slot packs.
+    pub occurrences: u64,
+    /// Feeds that had not caught up when the wait ended.
+    pub behind: Vec<String>,
+    /// Old pack files deleted (past the retention time).
+    pub swept: usize,
+}
+
+/// Why a publish failed.
+#[derive(Debug)]
+pub enum PublishError {
+    /// The configuration or the harvesters could not be started.
+    Start(String),
+    /// `dist` has no `index.html` (build the app first).
+    NoApp(PathBuf),
+    /// No packs were compiled (no feed answered before the wait ended).
+    NoPacks,
+    /// A file could not be read or written.
+    Io(PathBuf, std::io::Error),
+}
+
+impl std::fmt::Display for PublishError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            PublishError::Start(e) => write!(f, "{e}"),
+            PublishError::NoApp(d) => write!(
+                f,
+                "{} has no index.html: build the app first (trunk build --release)",
+                d.display()
+            ),
+            PublishError::NoPacks => f.write_str("no packs could be compiled"),
+            PublishError::Io(p, e) => write!(f, "{}: {e}", p.display()),
+        }
+    }
+}
+
+impl std::error::Error for PublishError {}
+
+fn io_err(p: &Path) -> impl FnOnce(std::io::Error) -> PublishError + '_ {
+    move |e| PublishError::Io(p.to_path_buf(), e)
+}
+
+/// Harvests, compiles and writes the directory.
+pub async fn run(opts: PublishOptions) -> Result<Published, PublishError> {
+    let index = opts.dist.join("index.html");
+    let page =
+        std::fs::read_to_string(&index).map_err(|_| PublishError::NoApp(opts.dist.clone()))?;
+    let config = opts.config.clone();
+    let started = server::start(ServeOptions {
+        config: config.clone(),
+        demo_series: opts.demo_series,
+        demo_page_size: 100,
+        state_dir: opts.state_dir.clone(),
+    })
+    .await
+    .map_err(PublishError::Start)?;
+    let st = started.state.clone();
+    // Every feed at its end (a gone feed excepted), or the wait is over.
+    let deadline = Instant::now() + opts.wait;
+    let behind = loop {
+        let behind: Vec<String> = st
+            .feeds
+            .iter()
+            .filter(|f| {
+                let s = f.status();
+                !(f.ready() && (s.caught_up || s.health == Health::Gone))
+            })
+            .map(|f| f.spec.id.clone())
+            .collect();
+        if behind.is_empty() || Instant::now() >= deadline {
+            break behind;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    if !behind.is_empty() {
+        tracing::warn!(feeds = ?behind, "not caught up when the wait ended; publishing what was harvested");
+    }
+    let vocab = std::sync::Arc::new(
+        openactive::ActivityList::from_jsonld(openactive::vocab::ACTIVITY_LIST_JSONLD)
+            .map_err(|e| PublishError::Start(format!("the shipped Activity List: {e}")))?,
+    );
+    started.abort_harvest();
+    crate::packs::build_once(&st.packs, &st.feeds, &vocab, config.lookahead_days).await;
+    started.flush().await;
+    let manifest = st.packs.manifest(&st).ok_or(PublishError::NoPacks)?;
+    let feeds = contract::FeedList {
+        demo: st.demo,
+        feeds: manifest.feeds.clone(),
+        tiles: manifest.tiles.clone(),
+        lookahead_days: manifest.lookahead_days,
+    };
+
+    let out = &opts.out;
+    std::fs::create_dir_all(out).map_err(io_err(out))?;
+    let packs_dir = out.join("packs");
+    // 1. The packs and detail chunks (content-addressed: an existing file is the same bytes).
+    let mut names = Vec::new();
+    for r in &manifest.packs {
+        names.push(r.hash.clone());
+        if let Some(h) = r.details.as_deref().and_then(hash_of_url) {
+            names.push(h.to_string());
+        }
+    }
+    for hash in &names {
+        let file = packs_dir.join(format!("{hash}.pack"));
+        if file.is_file() {
+            continue;
+        }
+        let Some(raw) = st.packs.get(hash) else {
+            return Err(PublishError::NoPacks);
+        };
+        let br = st.packs.get_br(hash).unwrap_or_default();
+        write_file(&packs_dir, &format!("{hash}.pack.gz"), &gzip(&raw))?;
+        if !br.is_empty() {
+            write_file(&packs_dir, &format!("{hash}.pack.br"), &br)?;
+        }
+        write_file(&packs_dir, &format!("{hash}.pack"), &raw)?;
+    }
+    // 2. The app, its page last (it names the hashed files copied before it).
+    copy_app(&opts.dist, out, config.packs.brotli_quality)?;
+    // 3. The feed list and the server block.
+    write_file(&out.join("api"), "feeds.json", &json(&feeds))?;
+    let root = match &opts.nginx_root {
+        Some(r) => r.clone(),
+        None => std::path::absolute(out).map_err(io_err(out))?,
+    };
+    let tile_source = config.tiles.img_source().map_err(PublishError::Start)?;
+    let csp = crate::app::content_security_policy(
+        &config.frame_ancestors,
+        &crate::app::inline_script_hashes(&page),
+        &tile_source,
+    );
+    let conf = nginx_conf(&NginxConf {
+        listen: &opts.nginx_listen,
+        root: &root,
+        csp: &csp,
+        brotli: opts.nginx_brotli,
+        generated: &manifest.generated,
+    });
+    write_file(out, "nginx.conf", conf.as_bytes())?;
+    // 4. The manifest, once everything it names is in place; then the page.
+    write_file(&packs_dir, "manifest.json", &json(&manifest))?;
+    write_file(out, "index.html", page.as_bytes())?;
+    let swept = sweep_packs(
+        &packs_dir,
+        &names,
+        Duration::from_secs(config.packs.retention_secs),
+    );
+    Ok(Published {
+        packs: manifest.packs.len(),
+        occurrences: manifest
+            .packs
+            .iter()
+            .map(|p| u64::from(p.occurrences))
+            .sum(),
+        behind,
+        swept,
+    })
+}
+
+fn json<T: serde::Serialize>(v: &T) -> Vec<u8> {
+    serde_json::to_vec(v).unwrap_or_default()
+}
+
+/// `/packs/<hash>.pack` → `<hash>`.
+fn hash_of_url(url: &str) -> Option<&str> {
+    url.strip_prefix("/packs/")?.strip_suffix(".pack")
+}
+
+fn gzip(bytes: &[u8]) -> Vec<u8> {
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    let _ = enc.write_all(bytes);
+    enc.finish().unwrap_or_default()
+}
+
+fn brotli(bytes: &[u8], quality: u32) -> Vec<u8> {
+    let mut out = Vec::with_capacity(bytes.len() / 3);
+    {
+        let mut w = brotli::CompressorWriter::new(&mut out, 64 * 1024, quality.min(11), 22);
+        let _ = w.write_all(bytes);
+    }
+    out
+}
+
+fn write_file(dir: &Path, name: &str, bytes: &[u8]) -> Result<(), PublishError> {
+    crate::packs::write_atomic(dir, name, bytes).map_err(|e| PublishError::Io(dir.join(name), e.0))
+}
+
+/// Text files a static server would otherwise compress on every request.
+const COMPRESSIBLE: &[&str] = &["js", "mjs", "wasm", "css", "svg", "json", "webmanifest"];
+
+/// Copies the built app (every file but `index.html`, which [`run`] writes last), with gzip and
+/// brotli copies of the text files, for nginx's `gzip_static`/`brotli_static`.
+fn copy_app(dist: &Path, out: &Path, quality: u32) -> Result<(), PublishError> {
+    let mut stack = vec![PathBuf::new()];
+    while let Some(rel) = stack.pop() {
+        let dir = dist.join(&rel);
+        for e in std::fs::read_dir(&dir).map_err(io_err(&dir))? {
+            let e = e.map_err(io_err(&dir))?;
+            let name = e.file_name();
+            let rel_file = rel.join(&name);
+            let kind = e.file_type().map_err(io_err(&e.path()))?;
+            if kind.is_dir() {
+                stack.push(rel_file);
+                continue;
+            }
+            if rel_file == Path::new("index.html") || !kind.is_file() {
+                continue;
+            }
+            let src = e.path();
+            let bytes = std::fs::read(&src).map_err(io_err(&src))?;
+            let target_dir = out.join(&rel);
+            let name = name.to_string_lossy();
+            let ext = name.rsplit_once('.').map(|(_, x)| x).unwrap_or("");
+            if COMPRESSIBLE.contains(&ext) {
+                write_file(&target_dir, &format!("{name}.gz"), &gzip(&bytes))?;
+                write_file(&target_dir, &format!("{name}.br"), &brotli(&bytes, quality))?;
+            }
+            write_file(&target_dir, &name, &bytes)?;
+        }
+    }
+    Ok(())
+}
+
+/// Deletes pack files (and their compressed copies) that `keep` does not name and that are
+/// older than `retention`. Returns how many packs went.
+fn sweep_packs(dir: &Path, keep: &[String], retention: Duration) -> usize {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return 0;
+    };
+    let mut n = 0;
+    for e in entries.flatten() {
+        let name = e.file_name().to_string_lossy().to_string();
+        let Some(hash) = name
+            .strip_suffix(".pack")
+            .or_else(|| name.strip_suffix(".pack.gz"))
+            .or_else(|| name.strip_suffix(".pack.br"))
+        else {
+            continue;
+        };
+        if keep.iter().any(|k| k == hash) {
+            continue;
+        }
+        let old = e
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|m| m.elapsed().ok())
+            .is_none_or(|age| age >= retention);
+        if old && std::fs::remove_file(e.path()).is_ok() && name.ends_with(".pack") {
+            n += 1;
+        }
+    }
+    n
+}
+
+/// What the generated server block needs.
+pub struct NginxConf<'a> {
+    /// The `listen` parameters.
+    pub listen: &'a str,
+    /// The published directory.
+    pub root: &'a Path,
+    /// The Content-Security-Policy.
+    pub csp: &'a str,
+    /// Serve the `.br` copies (needs the brotli static module).
+    pub brotli: bool,
+    /// When the packs were compiled (a comment).
+    pub generated: &'a str,
+}
+
+/// An nginx `server { }` block serving a published directory with the proxy's headers:
+/// the CSP (with `frame-ancestors`), `nosniff`, no referrer, COOP; `index.html`, the manifest,
+/// the feed list and the service worker `no-cache`; packs and trunk's hashed files immutable for
+/// a year; precompressed copies when accepted; a missing asset a 404, never the page; every
+/// `/api/` path but the feed list a 404 (no postcode lookups without the proxy: the app falls
+/// back to the outward code).
+pub fn nginx_conf(c: &NginxConf<'_>) -> String {
+    // `add_header` in a location replaces the server's, so every location repeats them.
+    let security = format!(
+        "        add_header Content-Security-Policy \"{}\" always;\n\
+         \x20       add_header X-Content-Type-Options \"nosniff\" always;\n\
+         \x20       add_header Referrer-Policy \"no-referrer\" always;\n\
+         \x20       add_header Cross-Origin-Opener-Policy \"same-origin\" always;\n",
+        c.csp.replace('"', "")
+    );
+    let compressed = if c.brotli {
+        "        gzip_static on;\n        brotli_static on;\n"
+    } else {
+        "        gzip_static on;\n"
+    };
+    let cors = "        add_header Access-Control-Allow-Origin \"*\" always;\n";
+    let loc = |head: &str, body: &str, cache: Option<&str>, cors_on: bool| {
+        let mut s = format!("    location {head} {{\n{security}");
+        if let Some(c) = cache {
+            s.push_str(&format!(
+                "        add_header Cache-Control \"{c}\" always;\n"
+            ));
+        }
+        if cors_on {
+            s.push_str(cors);
+        }
+        s.push_str(body);
+        s.push_str("    }\n");
+        s
+    };
+    let immutable = Some("public, max-age=31536000, immutable");
+    let mut s = format!(
+        "# Activity Finder, published by `activity-finder-proxy publish` (packs of {generated}).\n\
+         # Include it inside `http {{ }}` (Debian: copy or link it into /etc/nginx/sites-enabled/);\n\
+         # it needs the `mime.types` Debian's nginx.conf already includes.\n\
+         server {{\n\
+         \x20   listen {listen};\n\
+         \x20   server_name _;\n\
+         \x20   root {root};\n\
+         \x20   index index.html;\n\
+         \x20   charset utf-8;\n\
+         \x20   server_tokens off;\n\
+         \x20   etag on;\n\
+         \x20   gzip on;\n\
+         \x20   gzip_vary on;\n\
+         \x20   gzip_types text/css application/javascript application/json application/wasm image/svg+xml application/manifest+json;\n\n",
+        generated = c.generated,
+        listen = c.listen,
+        root = c.root.display(),
+    );
+    // Never serve the config itself, temporary files or dot files.
+    s.push_str(&loc(
+        "~ (^/nginx\\.conf$|/\\.)",
+        "        return 404;\n",
+        Some("no-store"),
+        false,
+    ));
+    s.push_str(&loc(
+        "= /packs/manifest.json",
+        &format!("{compressed}        try_files $uri =404;\n"),
+        Some("no-cache"),
+        true,
+    ));
+    s.push_str(&loc(
+        "~ \"^/packs/[0-9a-f]{32}\\.pack$\"",
+        &format!(
+            "        types {{ }}\n        default_type application/octet-stream;\n{compressed}        try_files $uri =404;\n"
+        ),
+        immutable,
+        true,
+    ));
+    s.push_str(&loc(
+        "/packs/",
+        "        return 404;\n",
+        Some("no-store"),
+        false,
+    ));
+    s.push_str(&loc(
+        "= /api/feeds",
+        "        default_type application/json;\n        try_files /api/feeds.json =404;\n",
+        Some("no-cache"),
+        true,
+    ));
+    s.push_str(&loc(
+        "/api/",
+        "        default_type application/json;\n        return 404 '{\"error\":\"not found\"}';\n",
+        Some("no-store"),
+        false,
+    ));
+    s.push_str(&loc(
+        "= /sw.js",
+        &format!("{compressed}        try_files $uri =404;\n"),
+        Some("no-cache"),
+        false,
+    ));
+    s.push_str(&loc(
+        "= /manifest.webmanifest",
+        &format!(
+            "        types {{ }}\n        default_type application/manifest+json;\n{compressed}        try_files $uri =404;\n"
+        ),
+        Some("no-cache"),
+        false,
+    ));
+    s.push_str(&loc(
+        "~ \"-[0-9a-f]{12,16}(_bg)?\\.(js|wasm|css)$\"",
+        &format!("{compressed}        try_files $uri =404;\n"),
+        immutable,
+        false,
+    ));
+    s.push_str(&loc(
+        "~* \"\\.(js|mjs|wasm|css|map|json|png|jpe?g|gif|svg|ico|webp|avif|woff2?|ttf|txt|br|gz|webmanifest)$\"",
+        &format!("{compressed}        try_files $uri =404;\n"),
+        None,
+        false,
+    ));
+    // The page, for `/` and every app route (the query string is the app's state).
+    s.push_str(&loc(
+        "/",
+        "        try_files /index.html =404;\n",
+        Some("no-cache"),
+        false,
+    ));
+    s.push_str("}\n");
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_server_block_carries_the_proxy_headers() {
+        let csp = crate::app::content_security_policy(
+            &["https://agency.example".into()],
+            &["'sha256-abc'".into()],
+            "https://tile.openstreetmap.org",
+        );
+        let conf = nginx_conf(&NginxConf {
+            listen: "127.0.0.1:8080",
+            root: Path::new("/srv/finder"),
+            csp: &csp,
+            brotli: false,
+            generated: "2026-11-30T23:00:00Z",
+        });
+        assert!(conf.contains("listen 127.0.0.1:8080;"));
+        assert!(conf.contains("root /srv/finder;"));
+        assert!(conf.contains("frame-ancestors https://agency.example;"));
+        assert!(conf.contains("'sha256-abc'"));
+        assert!(conf.contains("public, max-age=31536000, immutable"));
+        assert!(!conf.contains("brotli_static"));
+        // Every location repeats the CSP (add_header is not inherited into a location with its own).
+        assert_eq!(
+            conf.matches("location ").count(),
+            conf.matches("Content-Security-Policy").count()
+        );
+        let with_br = nginx_conf(&NginxConf {
+            listen: "80",
+            root: Path::new("/srv/finder"),
+            csp: &csp,
+            brotli: true,
+            generated: "",
+        });
+        assert!(with_br.contains("brotli_static on;"));
+    }
+
+    #[test]
+    fn sweep_keeps_named_and_recent_packs() {
+        let dir = tempfile::tempdir().unwrap();
+        for n in [
+            "a.pack",
+            "a.pack.gz",
+            "b.pack",
+            "b.pack.br",
+            "manifest.json",
+        ] {
+            std::fs::write(dir.path().join(n), b"x").unwrap();
+        }
+        // Recent: nothing goes.
+        assert_eq!(
+            sweep_packs(dir.path(), &["a".into()], Duration::from_secs(3600)),
+            0
+        );
+        assert!(dir.path().join("b.pack").exists());
+        // Past the retention: only what is not named.
+        assert_eq!(sweep_packs(dir.path(), &["a".into()], Duration::ZERO), 1);
+        assert!(dir.path().join("a.pack").exists() && dir.path().join("a.pack.gz").exists());
+        assert!(!dir.path().join("b.pack").exists() && !dir.path().join("b.pack.br").exists());
+        assert!(dir.path().join("manifest.json").exists());
+    }
+}
