@@ -188,6 +188,12 @@ pub async fn run(opts: PublishOptions) -> Result<Published, PublishError> {
     write_file(out, "nginx.conf", conf.as_bytes())?;
     // 4. The manifest, once everything it names is in place; then the page.
     write_file(&packs_dir, "manifest.json", &json(&manifest))?;
+    let banner = if manifest.demo {
+        crate::app::DEMO_BANNER
+    } else {
+        ""
+    };
+    let page = crate::app::with_shell_banner(&page, banner);
     write_file(out, "index.html", page.as_bytes())?;
     let swept = sweep_packs(
         &packs_dir,

@@ -8,7 +8,7 @@ use activity_finder_proxy::publish::{PublishOptions, run};
 fn fake_dist(dir: &std::path::Path) {
     std::fs::write(
         dir.join("index.html"),
-        "<!doctype html><html><head><script type=module>go()</script></head><body></body></html>",
+        "<!doctype html><html><head><script type=module>go()</script></head><body><header><!--demo-banner--></header></body></html>",
     )
     .unwrap();
     std::fs::write(
@@ -62,9 +62,14 @@ async fn publish_writes_the_app_the_packs_and_a_server_block() {
     );
     assert!(p.occurrences > 0 && p.packs > 0);
 
-    // The app, with compressed copies of its text files; the page unchanged.
+    // The app, with compressed copies of its text files; the page unchanged but for the demo
+    // banner in its static shell.
     let page = std::fs::read_to_string(out_dir.join("index.html")).unwrap();
     assert!(page.contains("<script type=module>go()</script>"));
+    assert!(
+        page.contains("<header><p class=\"demo-banner\" role=\"note\">"),
+        "{page}"
+    );
     assert!(out_dir.join("app-0123456789abcdef.js").is_file());
     assert!(out_dir.join("app-0123456789abcdef.js.gz").is_file());
     assert!(out_dir.join("images/icon.png").is_file());
