@@ -26,4 +26,4 @@ fail() { echo "e2e: $*" >&2; exit 2; }
 
 mkdir -p test-results
 # The suite bounds every wait itself; this is a last-resort cap for a wedged browser.
-exec timeout --kill-after=10 420 node --test --test-concurrency=1 tests/e2e/
+exec timeout --kill-after=10 900 node --test --test-concurrency=1 tests/e2e/
