@@ -329,6 +329,8 @@ describe('Activity Finder end to end (demo data)', () => {
       assert.match(await page.locator('section.detail .detail__cancelled').textContent(), /^Cancelled: this session has been cancelled/);
       await h.screenshot(page, 'cancelled-session-page.png');
       await page.keyboard.press('Escape');
+      // The URL is written after the next paint: wait for it to drop the session before reloading.
+      await page.waitForURL((u) => !u.searchParams.has('s'));
       // A reload keeps it; unticking goes back to the default (no cx in the URL).
       await page.reload();
       await h.waitLoaded(page);
