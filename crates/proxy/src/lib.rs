@@ -7,7 +7,6 @@ pub mod check;
 pub mod cli;
 pub mod config;
 pub mod demo;
-pub mod demo_server;
 pub mod discover;
 pub mod harvest;
 pub mod metrics;

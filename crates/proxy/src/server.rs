@@ -19,7 +19,7 @@ use tokio::net::TcpListener;
 use crate::app::{AppState, app};
 use crate::config::{Config, FeedConfig, default_license};
 use crate::demo::DEMO_SEED;
-use crate::demo_server;
+use crate::demo::server as demo_server;
 use crate::harvest::{Feed, HarvestSettings, Harvester, spawn_all};
 use crate::net::Policy;
 use crate::persist::{self, Persister};
