@@ -13,7 +13,7 @@ use url::Url;
 
 use crate::config::{FeedConfig, Limits, is_parent_kind};
 use crate::net::{GuardedResolver, Policy, Refused};
-use crate::store::{FeedStore, Window};
+use crate::relay::{FeedStore, Window};
 
 /// Health of a feed as shown in `/api/feeds` (the wire type).
 pub use contract::Health;

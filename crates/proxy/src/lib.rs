@@ -16,7 +16,7 @@ pub mod persist;
 pub mod postcode;
 pub mod publish;
 pub mod ratelimit;
+pub mod relay;
 pub mod server;
-pub mod store;
 
 pub use app::{AppState, app};

@@ -24,7 +24,7 @@ use crate::harvest::{Feed, HarvestSettings, Harvester, spawn_all};
 use crate::net::Policy;
 use crate::persist::{self, Persister};
 use crate::ratelimit::RateLimiter;
-use crate::store::Window;
+use crate::relay::Window;
 
 /// What to serve.
 #[derive(Debug, Clone)]

@@ -11,7 +11,7 @@ use std::collections::HashMap;
 
 use activity_finder_proxy::config::{FeedConfig, Region, default_license};
 use activity_finder_proxy::harvest::{Feed, apply_page, read_store};
-use activity_finder_proxy::store::Window;
+use activity_finder_proxy::relay::Window;
 use chrono::{DateTime, Utc};
 use openactive::rpde::{FeedState, Modified, parse_item, parse_page};
 use proptest::prelude::*;

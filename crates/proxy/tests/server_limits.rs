@@ -4,8 +4,8 @@ use std::time::{Duration, Instant};
 
 use activity_finder_proxy::config::{FeedConfig, default_license};
 use activity_finder_proxy::harvest::{Feed, apply_page};
+use activity_finder_proxy::relay::Window;
 use activity_finder_proxy::server;
-use activity_finder_proxy::store::Window;
 use axum::Router;
 use axum::routing::get;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};

@@ -8,8 +8,8 @@ use std::time::{Duration, Instant};
 use activity_finder_proxy::config::{Config, FeedConfig, Limits, default_license};
 use activity_finder_proxy::harvest::{HarvestSettings, Harvester, Health};
 use activity_finder_proxy::net::Policy;
+use activity_finder_proxy::relay::Window;
 use activity_finder_proxy::server::{self, ServeOptions, Started};
-use activity_finder_proxy::store::Window;
 use tokio::sync::oneshot;
 
 pub mod fake_postcodes;

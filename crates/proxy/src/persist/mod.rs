@@ -5,6 +5,10 @@
 //! (`{id}.seq`) reserves change numbers ahead of those relayed, so numbers never go backwards
 //! across a crash.
 
+mod snapshot;
+
+pub use snapshot::SnapshotError;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -16,7 +20,7 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::Notify;
 
 use crate::harvest::{Feed, read_store};
-use crate::store::FeedStore;
+use crate::relay::FeedStore;
 
 const VERSION: u32 = 1;
 
