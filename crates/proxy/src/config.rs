@@ -47,7 +47,7 @@ pub struct Config {
     /// Full-postcode lookups (`/api/postcode/{postcode}`) through an allowlisted service.
     pub postcode_lookup: PostcodeLookup,
     /// When finder packs are rebuilt and how long old ones are kept.
-    pub packs: crate::packs::PackSettings,
+    pub packs: PackSettings,
     /// Serve `/metrics` (Prometheus text format); off by default.
     pub metrics: bool,
 }
@@ -298,7 +298,7 @@ impl Default for Config {
             rate_limit: RateLimit::default(),
             discover: None,
             postcode_lookup: PostcodeLookup::default(),
-            packs: crate::packs::PackSettings::default(),
+            packs: PackSettings::default(),
             metrics: false,
         }
     }
@@ -503,6 +503,35 @@ pub fn validate_feed_id(id: &str) -> Result<(), String> {
         Err(format!(
             "feed id {id:?} must be 1-80 characters of a-z, 0-9 and -"
         ))
+    }
+}
+
+/// When packs are rebuilt and how long they are kept.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct PackSettings {
+    /// Rebuild once the harvested state has not changed for this long (ms).
+    pub debounce_ms: u64,
+    /// ...but at least this often while it keeps changing (ms).
+    pub max_delay_ms: u64,
+    /// Rebuild at least this often even without changes, as time moves occurrences out of
+    /// (past) and into (look-ahead) the window (seconds).
+    pub refresh_secs: u64,
+    /// A pack is kept this long after the last manifest that named it (seconds).
+    pub retention_secs: u64,
+    /// Brotli quality for the precompressed copies (0–11).
+    pub brotli_quality: u32,
+}
+
+impl Default for PackSettings {
+    fn default() -> Self {
+        PackSettings {
+            debounce_ms: 2_000,
+            max_delay_ms: 30_000,
+            refresh_secs: 600,
+            retention_secs: 3_600,
+            brotli_quality: 9,
+        }
     }
 }
 

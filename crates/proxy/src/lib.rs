@@ -2,13 +2,14 @@
 //! state in memory, relays it as standard RPDE pages with CORS, compression and cache headers,
 //! and serves the browser app. The demo publisher stands in for real feeds offline.
 
-pub mod app;
 pub mod check;
 pub mod cli;
 pub mod config;
 pub mod demo;
 pub mod discover;
+pub mod error;
 pub mod harvest;
+pub mod http;
 pub mod metrics;
 pub mod net;
 pub mod packs;
@@ -19,4 +20,4 @@ pub mod ratelimit;
 pub mod relay;
 pub mod server;
 
-pub use app::{AppState, app};
+pub use http::{AppState, app};

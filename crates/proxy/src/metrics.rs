@@ -7,12 +7,11 @@ use std::fmt::Write;
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
 
-use axum::extract::State;
-use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
 
-use crate::app::AppState;
+use crate::harvest::Feed;
 use crate::harvest::{Harvester, Health, read_store};
+use crate::packs::Packs;
 use crate::ratelimit::RateLimiter;
 
 /// Counters kept while serving.
@@ -58,9 +57,9 @@ fn seconds(t: Option<chrono::DateTime<chrono::Utc>>) -> String {
 }
 
 /// The metrics text for `st`.
-pub fn render(st: &AppState, m: &Metrics) -> String {
+pub fn render(feeds: &[Arc<Feed>], packs: &Packs, m: &Metrics) -> String {
     let mut out = String::new();
-    let feeds: Vec<_> = st.feeds.iter().map(|f| (f, f.status())).collect();
+    let feeds: Vec<_> = feeds.iter().map(|f| (f, f.status())).collect();
     let mut family =
         |name: &str, kind: &str, help: &str, rows: &mut dyn Iterator<Item = String>| {
             let _ = writeln!(out, "# HELP {name} {help}");
@@ -192,9 +191,9 @@ pub fn render(st: &AppState, m: &Metrics) -> String {
         "activity_finder_pack_builds_total",
         "counter",
         "Finder-pack compiles installed since start.",
-        &mut std::iter::once(format!(" {}", st.packs.builds())),
+        &mut std::iter::once(format!(" {}", packs.builds())),
     );
-    let current = st.packs.current();
+    let current = packs.current();
     family(
         "activity_finder_packs",
         "gauge",
@@ -216,22 +215,4 @@ pub fn render(st: &AppState, m: &Metrics) -> String {
         .into_iter(),
     );
     out
-}
-
-/// `GET /metrics`: the text format when enabled, else 404.
-pub async fn handler(State(st): State<Arc<AppState>>) -> Response {
-    let Some(m) = st.metrics.clone() else {
-        return crate::app::json_error(StatusCode::NOT_FOUND, "not found");
-    };
-    (
-        [
-            (
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"),
-            ),
-            (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
-        ],
-        render(&st, &m),
-    )
-        .into_response()
 }

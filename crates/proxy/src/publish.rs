@@ -130,7 +130,7 @@ pub async fn run(opts: PublishOptions) -> Result<Published, PublishError> {
     started.abort_harvest();
     crate::packs::build_once(&st.packs, &st.feeds, &vocab, config.lookahead_days).await;
     started.flush().await;
-    let manifest = st.packs.manifest(&st).ok_or(PublishError::NoPacks)?;
+    let manifest = st.manifest().ok_or(PublishError::NoPacks)?;
     let feeds = contract::FeedList {
         demo: st.demo,
         feeds: manifest.feeds.clone(),
@@ -173,9 +173,9 @@ pub async fn run(opts: PublishOptions) -> Result<Published, PublishError> {
         None => std::path::absolute(out).map_err(io_err(out))?,
     };
     let tile_source = config.tiles.img_source().map_err(PublishError::Start)?;
-    let csp = crate::app::content_security_policy(
+    let csp = crate::http::content_security_policy(
         &config.frame_ancestors,
-        &crate::app::inline_script_hashes(&page),
+        &crate::http::inline_script_hashes(&page),
         &tile_source,
     );
     let conf = nginx_conf(&NginxConf {
@@ -189,11 +189,11 @@ pub async fn run(opts: PublishOptions) -> Result<Published, PublishError> {
     // 4. The manifest, once everything it names is in place; then the page.
     write_file(&packs_dir, "manifest.json", &json(&manifest))?;
     let banner = if manifest.demo {
-        crate::app::DEMO_BANNER
+        crate::http::DEMO_BANNER
     } else {
         ""
     };
-    let page = crate::app::with_shell_banner(&page, banner);
+    let page = crate::http::with_shell_banner(&page, banner);
     write_file(out, "index.html", page.as_bytes())?;
     let swept = sweep_packs(
         &packs_dir,
@@ -459,7 +459,7 @@ mod tests {
 
     #[test]
     fn the_server_block_carries_the_proxy_headers() {
-        let csp = crate::app::content_security_policy(
+        let csp = crate::http::content_security_policy(
             &["https://agency.example".into()],
             &["'sha256-abc'".into()],
             "https://tile.openstreetmap.org",

@@ -4,7 +4,7 @@
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
-use activity_finder_proxy::server::{self, ConnectionLimits};
+use activity_finder_proxy::http::{self, ConnectionLimits};
 use axum::Router;
 use axum::routing::get;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -34,7 +34,7 @@ fn router() -> Router {
 async fn serve(limits: ConnectionLimits) -> SocketAddr {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    tokio::spawn(server::serve_limited(
+    tokio::spawn(http::serve_limited(
         listener,
         router(),
         limits,

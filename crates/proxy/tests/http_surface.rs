@@ -6,8 +6,8 @@ mod common;
 use std::sync::Arc;
 use std::time::Duration;
 
+use activity_finder_proxy::http;
 use activity_finder_proxy::ratelimit::RateLimiter;
-use activity_finder_proxy::server;
 use axum::Router;
 use axum::routing::get;
 use common::{client, start, test_config};
@@ -226,7 +226,7 @@ async fn a_429_carries_the_security_headers() {
     })
     .map(Arc::new);
     let app = Router::new().route("/", get(|| async { "ok" }));
-    tokio::spawn(server::serve_with(
+    tokio::spawn(http::serve_with(
         listener,
         app,
         Duration::from_secs(5),

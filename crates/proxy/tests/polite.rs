@@ -11,8 +11,8 @@ use std::time::Duration;
 
 use activity_finder_proxy::config::{FeedConfig, Region, default_license};
 use activity_finder_proxy::harvest::{Health, USER_AGENT, read_store};
+use activity_finder_proxy::http;
 use activity_finder_proxy::ratelimit::RateLimiter;
-use activity_finder_proxy::server;
 use axum::Router;
 use axum::extract::{Request, State};
 use axum::http::{StatusCode, header};
@@ -457,7 +457,7 @@ async fn rate_limit_per_client_ip_answers_429_with_retry_after() {
     })
     .map(Arc::new);
     let app = Router::new().route("/", get(|| async { "ok" }));
-    tokio::spawn(server::serve_with(
+    tokio::spawn(http::serve_with(
         listener,
         app,
         Duration::from_secs(5),

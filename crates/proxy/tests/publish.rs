@@ -105,7 +105,7 @@ async fn publish_writes_the_app_the_packs_and_a_server_block() {
 
     // The server block: the proxy's CSP with the page's inline script and the framing origin.
     let conf = std::fs::read_to_string(out_dir.join("nginx.conf")).unwrap();
-    let hashes = activity_finder_proxy::app::inline_script_hashes(&page);
+    let hashes = activity_finder_proxy::http::inline_script_hashes(&page);
     assert_eq!(hashes.len(), 1);
     assert!(conf.contains(&hashes[0]));
     assert!(conf.contains("frame-ancestors https://agency.example;"));

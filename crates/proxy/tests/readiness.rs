@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
+use activity_finder_proxy::http;
 use activity_finder_proxy::server::{self, ServeOptions};
 use axum::Router;
 use axum::extract::{RawQuery, State};
@@ -91,7 +92,7 @@ async fn caught_up_waits_for_the_end_of_every_feed_after_a_restore() {
     let addr = listener.local_addr().unwrap();
     let (_stop, rx) = oneshot::channel::<()>();
     let router = second.router();
-    tokio::spawn(server::serve(
+    tokio::spawn(http::serve(
         listener,
         router,
         Duration::from_secs(5),

@@ -4,8 +4,8 @@ use std::time::{Duration, Instant};
 
 use activity_finder_proxy::config::{FeedConfig, default_license};
 use activity_finder_proxy::harvest::{Feed, apply_page};
+use activity_finder_proxy::http;
 use activity_finder_proxy::relay::Window;
-use activity_finder_proxy::server;
 use axum::Router;
 use axum::routing::get;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -15,7 +15,7 @@ async fn slow_request_headers_are_cut_off_by_the_header_timeout() {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let app = Router::new().route("/", get(|| async { "hi" }));
-    tokio::spawn(server::serve(
+    tokio::spawn(http::serve(
         listener,
         app,
         Duration::from_secs(1),

@@ -13,46 +13,14 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
-use axum::extract::{Path, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 use chrono::{DateTime, Utc};
 use contract::{Manifest, PackRef};
-use serde::Deserialize;
 
-use crate::app::{AppState, feed_infos, json_error};
+pub use crate::config::PackSettings;
+
 use crate::harvest::{Feed, read_store};
 use compile::{BuiltPack, FeedInput};
-
-/// When packs are rebuilt and how long they are kept.
-#[derive(Debug, Clone, Deserialize, PartialEq)]
-#[serde(deny_unknown_fields, default)]
-pub struct PackSettings {
-    /// Rebuild once the harvested state has not changed for this long (ms).
-    pub debounce_ms: u64,
-    /// ...but at least this often while it keeps changing (ms).
-    pub max_delay_ms: u64,
-    /// Rebuild at least this often even without changes, as time moves occurrences out of
-    /// (past) and into (look-ahead) the window (seconds).
-    pub refresh_secs: u64,
-    /// A pack is kept this long after the last manifest that named it (seconds).
-    pub retention_secs: u64,
-    /// Brotli quality for the precompressed copies (0–11).
-    pub brotli_quality: u32,
-}
-
-impl Default for PackSettings {
-    fn default() -> Self {
-        PackSettings {
-            debounce_ms: 2_000,
-            max_delay_ms: 30_000,
-            refresh_secs: 600,
-            retention_secs: 3_600,
-            brotli_quality: 9,
-        }
-    }
-}
 
 struct Stored {
     raw: Bytes,
@@ -306,8 +274,21 @@ impl Packs {
             .collect()
     }
 
+    /// A stored pack by its content hash: (raw bytes, brotli bytes).
+    pub fn file(&self, hash: &str) -> Option<(Bytes, Bytes)> {
+        lock_r(&self.files)
+            .get(hash)
+            .map(|s| (s.raw.clone(), s.br.clone()))
+    }
+
     /// The manifest for the current packs and the feeds' health now.
-    pub fn manifest(&self, st: &AppState) -> Option<Manifest> {
+    pub fn manifest(
+        &self,
+        lookahead_days: u32,
+        demo: bool,
+        tiles: contract::Tiles,
+        feeds: Vec<contract::FeedInfo>,
+    ) -> Option<Manifest> {
         let cur = lock_r(&self.current);
         let cur = cur.as_ref()?;
         Some(Manifest {
@@ -315,10 +296,10 @@ impl Packs {
             generated: cur
                 .generated
                 .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-            lookahead_days: st.lookahead_days,
-            demo: st.demo,
-            tiles: Some(st.tiles.to_contract()),
-            feeds: feed_infos(st),
+            lookahead_days,
+            demo,
+            tiles: Some(tiles),
+            feeds,
             packs: cur.refs.clone(),
             outward: cur.outward.clone(),
         })
@@ -512,100 +493,4 @@ pub async fn run(
         }
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
-}
-
-fn accepts_br(headers: &HeaderMap) -> bool {
-    headers
-        .get_all(header::ACCEPT_ENCODING)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .any(|e| {
-            let mut parts = e.trim().split(';');
-            let name = parts.next().unwrap_or("").trim();
-            let q0 = parts.any(|p| matches!(p.trim(), "q=0" | "q=0.0" | "q=0.00" | "q=0.000"));
-            name.eq_ignore_ascii_case("br") && !q0
-        })
-}
-
-/// `GET /packs/manifest.json`: no-cache with an ETag; 503 with `Retry-After` before the first
-/// compile.
-pub async fn manifest_handler(State(st): State<Arc<AppState>>, headers: HeaderMap) -> Response {
-    let Some(m) = st.packs.manifest(&st) else {
-        let mut r = json_error(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "the session packs are being compiled",
-        );
-        r.headers_mut()
-            .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
-        return r;
-    };
-    let body = serde_json::to_vec(&m).unwrap_or_default();
-    let etag = format!("\"{}\"", content_hash(&body));
-    let mut h = HeaderMap::new();
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
-    if let Ok(v) = HeaderValue::from_str(&etag) {
-        h.insert(header::ETAG, v);
-    }
-    let matches = crate::app::etag_matches(&headers, &etag);
-    if matches {
-        return (StatusCode::NOT_MODIFIED, h).into_response();
-    }
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json"),
-    );
-    (StatusCode::OK, h, body).into_response()
-}
-
-/// `GET /packs/{hash}.pack`: immutable; brotli-precompressed when the client accepts it.
-pub async fn pack_handler(
-    State(st): State<Arc<AppState>>,
-    Path(name): Path<String>,
-    headers: HeaderMap,
-) -> Response {
-    let Some(hash) = name.strip_suffix(".pack").filter(|h| {
-        h.len() == 32
-            && h.bytes()
-                .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
-    }) else {
-        return json_error(StatusCode::NOT_FOUND, "no such pack");
-    };
-    let (raw, br) = {
-        let files = lock_r(&st.packs.files);
-        match files.get(hash) {
-            Some(s) => (s.raw.clone(), s.br.clone()),
-            None => {
-                return json_error(
-                    StatusCode::NOT_FOUND,
-                    "no such pack (it may have expired: reload the manifest)",
-                );
-            }
-        }
-    };
-    let mut h = HeaderMap::new();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/octet-stream"),
-    );
-    h.insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("public, max-age=31536000, immutable"),
-    );
-    h.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
-    h.insert(
-        header::ACCESS_CONTROL_ALLOW_ORIGIN,
-        HeaderValue::from_static("*"),
-    );
-    if let Ok(v) = HeaderValue::from_str(&format!("\"{hash}\"")) {
-        h.insert(header::ETAG, v);
-    }
-    if crate::app::etag_matches(&headers, &format!("\"{hash}\"")) {
-        return (StatusCode::NOT_MODIFIED, h).into_response();
-    }
-    if accepts_br(&headers) {
-        h.insert(header::CONTENT_ENCODING, HeaderValue::from_static("br"));
-        return (StatusCode::OK, h, br).into_response();
-    }
-    (StatusCode::OK, h, raw).into_response()
 }

@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 
 use activity_finder_proxy::config::{Config, FeedConfig, Limits, default_license};
 use activity_finder_proxy::harvest::{HarvestSettings, Harvester, Health};
+use activity_finder_proxy::http;
 use activity_finder_proxy::net::Policy;
 use activity_finder_proxy::relay::Window;
 use activity_finder_proxy::server::{self, ServeOptions, Started};
@@ -42,7 +43,7 @@ pub async fn start(config: Config, demo_series: Option<usize>, demo_page_size: u
     let (tx, rx) = oneshot::channel::<()>();
     let router = started.router();
     tokio::spawn(async move {
-        server::serve(listener, router, Duration::from_secs(5), async {
+        http::serve(listener, router, Duration::from_secs(5), async {
             let _ = rx.await;
         })
         .await;

@@ -1,0 +1,149 @@
+//! The built app: static files with cache rules for hashed assets, and the page rewrite
+//! (pack preloads, demo banner).
+
+use axum::extract::State;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use tower_http::services::{ServeDir, ServeFile};
+
+use super::Shared;
+use crate::error::json_error;
+
+/// File extensions of built assets: a missing one is a 404, never the app page (a stale
+/// cached page asking for a replaced hashed file must fail visibly, not get HTML).
+pub(super) const ASSET_EXTENSIONS: &[&str] = &[
+    "js",
+    "mjs",
+    "wasm",
+    "css",
+    "map",
+    "json",
+    "png",
+    "jpg",
+    "jpeg",
+    "gif",
+    "svg",
+    "ico",
+    "webp",
+    "avif",
+    "woff",
+    "woff2",
+    "ttf",
+    "txt",
+    "br",
+    "gz",
+    "webmanifest",
+];
+
+pub(super) fn asset_extension(path: &str) -> bool {
+    let last = path.rsplit('/').next().unwrap_or("");
+    last.rsplit_once('.')
+        .is_some_and(|(_, ext)| ASSET_EXTENSIONS.contains(&ext.to_ascii_lowercase().as_str()))
+}
+
+/// Whether a file name carries trunk's content hash (`name-<hex>.js`, `name-<hex>_bg.wasm`):
+/// such a file never changes, so it may be cached for a year.
+pub fn is_hashed_asset(path: &str) -> bool {
+    let last = path.rsplit('/').next().unwrap_or("");
+    let Some((stem, _)) = last.split_once('.') else {
+        return false;
+    };
+    let stem = stem.strip_suffix("_bg").unwrap_or(stem);
+    stem.rsplit_once('-').is_some_and(|(name, hash)| {
+        !name.is_empty()
+            && (12..=16).contains(&hash.len())
+            && hash
+                .bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    })
+}
+
+/// The built app: files from `dist` (precompressed when the client accepts it); app routes
+/// get `index.html`; HTML is `no-cache` (so a redeploy is picked up), hashed assets are
+/// `immutable`, and a missing asset is a 404.
+pub(super) async fn static_app(State(st): State<Shared>, req: axum::extract::Request) -> Response {
+    use tower::ServiceExt;
+    let path = req.uri().path().to_string();
+    let query = req.uri().query().map(str::to_string);
+    let method = req.method().clone();
+    let headers = req.headers().clone();
+    let serve = ServeDir::new(&st.dist)
+        .precompressed_br()
+        .precompressed_gzip();
+    let Ok(mut resp) = serve.oneshot(req).await.map(IntoResponse::into_response);
+    if resp.status() == StatusCode::NOT_FOUND {
+        if asset_extension(&path) {
+            return (
+                StatusCode::NOT_FOUND,
+                [(header::CACHE_CONTROL, HeaderValue::from_static("no-store"))],
+                "not found",
+            )
+                .into_response();
+        }
+        let mut index_req = axum::extract::Request::new(axum::body::Body::empty());
+        *index_req.method_mut() = method.clone();
+        *index_req.headers_mut() = headers;
+        let Ok(index) = ServeFile::new(st.dist.join("index.html"))
+            .oneshot(index_req)
+            .await
+            .map(IntoResponse::into_response);
+        resp = index;
+    }
+    let html = resp
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"));
+    // The service worker and the web app manifest are not hashed: always revalidated.
+    let revalidate = html || path == "/sw.js" || path == "/manifest.webmanifest";
+    let cache = if revalidate {
+        Some("no-cache")
+    } else if resp.status().is_success() && is_hashed_asset(&path) {
+        Some("public, max-age=31536000, immutable")
+    } else {
+        None
+    };
+    if let Some(c) = cache {
+        resp.headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static(c));
+    }
+    if html && resp.status() == StatusCode::OK && method == axum::http::Method::GET {
+        let banner = if st.demo { DEMO_BANNER } else { "" };
+        resp = rewrite_page(resp, &st.packs.preload_links(query.as_deref()), banner).await;
+    }
+    resp
+}
+
+/// The demo banner of the static shell (the same words the app shows), so the page says it is
+/// demo data from its first paint.
+pub const DEMO_BANNER: &str = "<p class=\"demo-banner\" role=\"note\"><strong>Demo data — not real sessions.</strong> Everything shown here is generated for trying the finder out.</p>";
+
+/// The static shell of `index.html` with the demo banner (or nothing) in place of its
+/// `<!--demo-banner-->` marker.
+pub fn with_shell_banner(page: &str, banner: &str) -> String {
+    page.replacen("<!--demo-banner-->", banner, 1)
+}
+
+/// The page with `links` (preload hints for the link's packs) inserted before `</head>` and the
+/// demo banner (when `banner` is not empty) in its static shell. The page then varies with the
+/// packs, so its file ETag and date are dropped (it is `no-cache`).
+pub(super) async fn rewrite_page(resp: Response, links: &str, banner: &str) -> Response {
+    if (links.is_empty() && banner.is_empty())
+        || resp.headers().contains_key(header::CONTENT_ENCODING)
+    {
+        return resp;
+    }
+    let (mut parts, body) = resp.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, 1 << 20).await else {
+        return json_error(StatusCode::INTERNAL_SERVER_ERROR, "something went wrong");
+    };
+    let page = with_shell_banner(&String::from_utf8_lossy(&bytes), banner);
+    let page = match page.find("</head>") {
+        Some(i) => format!("{}{links}\n{}", &page[..i], &page[i..]),
+        None => page,
+    };
+    for h in [header::CONTENT_LENGTH, header::ETAG, header::LAST_MODIFIED] {
+        parts.headers.remove(h);
+    }
+    Response::from_parts(parts, axum::body::Body::from(page))
+}

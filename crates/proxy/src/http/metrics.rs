@@ -1,0 +1,29 @@
+//! `GET /metrics` when enabled.
+
+use std::sync::Arc;
+
+use axum::extract::State;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+
+use super::AppState;
+use crate::error::json_error;
+use crate::metrics::render;
+
+/// `GET /metrics`: the text format when enabled, else 404.
+pub async fn handler(State(st): State<Arc<AppState>>) -> Response {
+    let Some(m) = st.metrics.clone() else {
+        return json_error(StatusCode::NOT_FOUND, "not found");
+    };
+    (
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"),
+            ),
+            (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
+        ],
+        render(&st.feeds, &st.packs, &m),
+    )
+        .into_response()
+}

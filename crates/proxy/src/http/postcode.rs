@@ -1,0 +1,64 @@
+//! `GET /api/postcode/{postcode}`: the app's own full-postcode lookups (same origin only).
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::extract::{Path, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+
+use super::AppState;
+use crate::error::json_error;
+use crate::postcode::{Answer, Unavailable, normalise};
+
+/// `GET /api/postcode/{postcode}`.
+pub async fn handler(State(st): State<Arc<AppState>>, Path(raw): Path<String>) -> Response {
+    let started = Instant::now();
+    let Some(postcode) = normalise(&raw) else {
+        tracing::info!(outcome = "invalid", "postcode lookup");
+        return json_error(StatusCode::BAD_REQUEST, "not a postcode");
+    };
+    let Some(lookup) = &st.postcodes else {
+        tracing::info!(outcome = "disabled", "postcode lookup");
+        return json_error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "postcode lookup unavailable",
+        );
+    };
+    let result = lookup.lookup(&postcode).await;
+    let ms = started.elapsed().as_millis() as u64;
+    match result {
+        Ok(Answer::Found(f)) => {
+            tracing::info!(outcome = "found", ms, "postcode lookup");
+            (
+                [
+                    (
+                        header::CONTENT_TYPE,
+                        HeaderValue::from_static("application/json"),
+                    ),
+                    (
+                        header::CACHE_CONTROL,
+                        HeaderValue::from_static("private, max-age=86400"),
+                    ),
+                ],
+                serde_json::to_string(&f).unwrap_or_default(),
+            )
+                .into_response()
+        }
+        Ok(Answer::NotFound) => {
+            tracing::info!(outcome = "not_found", ms, "postcode lookup");
+            json_error(StatusCode::NOT_FOUND, "postcode not found")
+        }
+        Err(e) => {
+            let reason = match e {
+                Unavailable::Disabled => "disabled",
+                Unavailable::Upstream(r) => r,
+            };
+            tracing::warn!(outcome = "unavailable", reason, ms, "postcode lookup");
+            json_error(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "postcode lookup unavailable",
+            )
+        }
+    }
+}
