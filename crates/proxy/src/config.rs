@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+use crate::error::ProxyError;
 use crate::net::Cidr;
 
 /// The whole configuration file. Every key is optional; see `config/london.example.toml`.
@@ -82,12 +83,14 @@ impl PostcodeLookup {
 
     /// Checks the template: empty, or an http(s) URL whose `{postcode}` lies in the path or
     /// query (so the origin can never depend on the postcode).
-    pub fn validate(&self) -> Result<(), String> {
+    pub fn validate(&self) -> Result<(), ProxyError> {
         if self.url.is_empty() {
             return Ok(());
         }
         let (Some(a), Some(b)) = (self.fill("E154HT"), self.fill("SW1A1AA")) else {
-            return Err("postcode_lookup.url must be an http(s) URL".into());
+            return Err(ProxyError::Config(
+                "postcode_lookup.url must be an http(s) URL".into(),
+            ));
         };
         let host = self.url.split_once("://").map(|(_, r)| r).unwrap_or("");
         let authority = host.split(['/', '?', '#']).next().unwrap_or("");
@@ -97,13 +100,15 @@ impl PostcodeLookup {
             || authority.contains("{postcode}")
             || a.origin() != b.origin()
         {
-            return Err(
+            return Err(ProxyError::Config(
                 "postcode_lookup.url must be an http(s) URL with {postcode} in its path or query"
                     .into(),
-            );
+            ));
         }
         if self.cache_ttl_secs == 0 {
-            return Err("postcode_lookup.cache_ttl_secs must be at least 1".into());
+            return Err(ProxyError::Config(
+                "postcode_lookup.cache_ttl_secs must be at least 1".into(),
+            ));
         }
         Ok(())
     }
@@ -343,12 +348,12 @@ impl Tiles {
     /// assert_eq!(t.img_source().unwrap(), "https://*.tiles.example.org");
     /// assert_eq!(Tiles::default().img_source().unwrap(), "https://tile.openstreetmap.org");
     /// ```
-    pub fn img_source(&self) -> Result<String, String> {
+    pub fn img_source(&self) -> Result<String, ProxyError> {
         let bad = || {
-            format!(
+            ProxyError::Config(format!(
                 "tiles.url: {:?} is not an http(s) template with {{z}}/{{x}}/{{y}}",
                 self.url
-            )
+            ))
         };
         if !["{z}", "{x}", "{y}"].iter().all(|p| self.url.contains(p))
             || self.url.contains(['\'', ';', ',', ' ', '"'])
@@ -379,21 +384,23 @@ pub use openactive::rpde::is_parent_kind;
 
 impl Config {
     /// Reads and validates a config file.
-    pub fn load(path: &Path) -> Result<Config, String> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| format!("cannot read config {}: {e}", path.display()))?;
-        Config::parse(&text).map_err(|e| format!("config {}: {e}", path.display()))
+    pub fn load(path: &Path) -> Result<Config, ProxyError> {
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            ProxyError::Config(format!("cannot read config {}: {e}", path.display()))
+        })?;
+        Config::parse(&text)
+            .map_err(|e| ProxyError::Config(format!("config {}: {e}", path.display())))
     }
 
     /// Parses and validates config text.
-    pub fn parse(text: &str) -> Result<Config, String> {
-        let config: Config = toml::from_str(text).map_err(|e| e.to_string())?;
+    pub fn parse(text: &str) -> Result<Config, ProxyError> {
+        let config: Config = toml::from_str(text).map_err(|e| ProxyError::Config(e.to_string()))?;
         config.validate()?;
         Ok(config)
     }
 
     /// The allowlisted private networks, parsed.
-    pub fn private_allowlist(&self) -> Result<Vec<Cidr>, String> {
+    pub fn private_allowlist(&self) -> Result<Vec<Cidr>, ProxyError> {
         self.allow_private_networks
             .iter()
             .map(|s| s.parse::<Cidr>())
@@ -401,56 +408,78 @@ impl Config {
     }
 
     /// Checks values that TOML types alone cannot.
-    pub fn validate(&self) -> Result<(), String> {
+    pub fn validate(&self) -> Result<(), ProxyError> {
         if self.lookahead_days == 0 || self.lookahead_days > 366 {
-            return Err("lookahead_days must be between 1 and 366".into());
+            return Err(ProxyError::Config(
+                "lookahead_days must be between 1 and 366".into(),
+            ));
         }
         if self.poll_interval_secs == 0 {
-            return Err("poll_interval_secs must be at least 1".into());
+            return Err(ProxyError::Config(
+                "poll_interval_secs must be at least 1".into(),
+            ));
         }
         if self.page_size == 0 || self.page_size > 50_000 {
-            return Err("page_size must be between 1 and 50000".into());
+            return Err(ProxyError::Config(
+                "page_size must be between 1 and 50000".into(),
+            ));
         }
         if self.limits.max_body_bytes < 1024 {
-            return Err("limits.max_body_bytes must be at least 1024".into());
+            return Err(ProxyError::Config(
+                "limits.max_body_bytes must be at least 1024".into(),
+            ));
         }
         if self.limits.request_timeout_secs == 0
             || self.limits.connect_timeout_secs == 0
             || self.limits.header_timeout_secs == 0
         {
-            return Err("limits timeouts must be at least 1 second".into());
+            return Err(ProxyError::Config(
+                "limits timeouts must be at least 1 second".into(),
+            ));
         }
         if self.limits.max_bodies_in_flight_bytes < self.limits.max_body_bytes {
-            return Err(
+            return Err(ProxyError::Config(
                 "limits.max_bodies_in_flight_bytes must be at least limits.max_body_bytes".into(),
-            );
+            ));
         }
         if self.resync_interval_secs == 0 {
-            return Err("resync_interval_secs must be at least 1".into());
+            return Err(ProxyError::Config(
+                "resync_interval_secs must be at least 1".into(),
+            ));
         }
         if self.state_save_interval_ms > 600_000 {
-            return Err("state_save_interval_ms must be at most 600000".into());
+            return Err(ProxyError::Config(
+                "state_save_interval_ms must be at most 600000".into(),
+            ));
         }
         if !(self.rate_limit.per_second >= 0.0 && self.rate_limit.per_second.is_finite()) {
-            return Err("rate_limit.per_second must be 0 (off) or positive".into());
+            return Err(ProxyError::Config(
+                "rate_limit.per_second must be 0 (off) or positive".into(),
+            ));
         }
         if self.rate_limit.per_second > 0.0
             && (self.rate_limit.burst == 0 || self.rate_limit.max_clients == 0)
         {
-            return Err("rate_limit.burst and rate_limit.max_clients must be at least 1".into());
+            return Err(ProxyError::Config(
+                "rate_limit.burst and rate_limit.max_clients must be at least 1".into(),
+            ));
         }
         if let Some(d) = &self.discover {
             let ok = url::Url::parse(&d.collection_url)
                 .map(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some())
                 .unwrap_or(false);
             if !ok {
-                return Err("discover.collection_url must be an http(s) URL".into());
+                return Err(ProxyError::Config(
+                    "discover.collection_url must be an http(s) URL".into(),
+                ));
             }
         }
         self.postcode_lookup.validate()?;
         self.tiles.img_source()?;
         if self.limits.per_host_concurrency == 0 {
-            return Err("limits.per_host_concurrency must be at least 1".into());
+            return Err(ProxyError::Config(
+                "limits.per_host_concurrency must be at least 1".into(),
+            ));
         }
         self.private_allowlist()?;
         for origin in &self.frame_ancestors {
@@ -458,32 +487,41 @@ impl Config {
                 .map(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some())
                 .unwrap_or(false);
             if !ok || origin.contains([';', ',', ' ', '\'']) {
-                return Err(format!(
+                return Err(ProxyError::Config(format!(
                     "frame_ancestors: {origin:?} is not an http(s) origin"
-                ));
+                )));
             }
         }
         if let Some(Region::Circle { radius_km, .. }) = self.region
             && radius_km <= 0.0
         {
-            return Err("region.radius_km must be positive".into());
+            return Err(ProxyError::Config(
+                "region.radius_km must be positive".into(),
+            ));
         }
         let mut seen = std::collections::HashSet::new();
         for feed in &self.feeds {
             validate_feed_id(&feed.id)?;
             if !seen.insert(feed.id.as_str()) {
-                return Err(format!("feeds: duplicate id {:?}", feed.id));
+                return Err(ProxyError::Config(format!(
+                    "feeds: duplicate id {:?}",
+                    feed.id
+                )));
             }
-            let url = url::Url::parse(&feed.url)
-                .map_err(|e| format!("feeds.{}: url {:?}: {e}", feed.id, feed.url))?;
+            let url = url::Url::parse(&feed.url).map_err(|e| {
+                ProxyError::Config(format!("feeds.{}: url {:?}: {e}", feed.id, feed.url))
+            })?;
             if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
-                return Err(format!("feeds.{}: url must be http(s)", feed.id));
+                return Err(ProxyError::Config(format!(
+                    "feeds.{}: url must be http(s)",
+                    feed.id
+                )));
             }
             if feed.kind.trim().is_empty() || feed.publisher.trim().is_empty() {
-                return Err(format!(
+                return Err(ProxyError::Config(format!(
                     "feeds.{}: kind and publisher are required",
                     feed.id
-                ));
+                )));
             }
         }
         Ok(())
@@ -491,7 +529,7 @@ impl Config {
 }
 
 /// Feed ids appear in URLs: keep them simple.
-pub fn validate_feed_id(id: &str) -> Result<(), String> {
+pub fn validate_feed_id(id: &str) -> Result<(), ProxyError> {
     let ok = !id.is_empty()
         && id.len() <= 80
         && id
@@ -500,9 +538,9 @@ pub fn validate_feed_id(id: &str) -> Result<(), String> {
     if ok {
         Ok(())
     } else {
-        Err(format!(
+        Err(ProxyError::Config(format!(
             "feed id {id:?} must be 1-80 characters of a-z, 0-9 and -"
-        ))
+        )))
     }
 }
 

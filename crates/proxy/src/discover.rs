@@ -10,6 +10,7 @@ use serde_json::Value;
 use url::Url;
 
 use crate::config::{Discover, FeedConfig, default_license, validate_feed_id};
+use crate::error::ProxyError;
 use crate::harvest::Harvester;
 
 /// Most catalogues followed (the real collection has a handful).
@@ -113,8 +114,9 @@ pub fn catalogue_links(v: &Value) -> (Vec<String>, Vec<String>) {
 }
 
 /// Reads a dataset site's JSON-LD (`site` resolves relative URLs).
-pub fn parse_dataset(json: &str, site: &Url) -> Result<DatasetInfo, String> {
-    let v: Value = serde_json::from_str(json).map_err(|_| "dataset JSON-LD is invalid")?;
+pub fn parse_dataset(json: &str, site: &Url) -> Result<DatasetInfo, ProxyError> {
+    let v: Value = serde_json::from_str(json)
+        .map_err(|_| ProxyError::Upstream("dataset JSON-LD is invalid".into()))?;
     let url = ["url", "@id", "id"]
         .iter()
         .find_map(|k| v.get(*k).and_then(Value::as_str))
@@ -264,8 +266,8 @@ pub async fn discover(
     h: &Harvester,
     cfg: &Discover,
     taken: &mut HashSet<String>,
-) -> Result<Discovery, String> {
-    let root = Url::parse(&cfg.collection_url).map_err(|e| e.to_string())?;
+) -> Result<Discovery, ProxyError> {
+    let root = Url::parse(&cfg.collection_url).map_err(|e| ProxyError::Config(e.to_string()))?;
     let mut queue: VecDeque<(Url, usize)> = VecDeque::from([(root.clone(), 0)]);
     let mut seen_catalogues = HashSet::new();
     let mut sites: Vec<Url> = Vec::new();
@@ -278,7 +280,10 @@ pub async fn discover(
         let body = match h.fetch_url(&url).await {
             Ok(b) => b,
             Err(e) if url == root => {
-                return Err(format!("data catalogue collection: {}", e.message));
+                return Err(ProxyError::Upstream(format!(
+                    "data catalogue collection: {}",
+                    e.message
+                )));
             }
             Err(e) => {
                 tracing::warn!(catalogue = %url, error = %e.message, "catalogue skipped");
@@ -287,7 +292,9 @@ pub async fn discover(
         };
         let Ok(v) = serde_json::from_slice::<Value>(&body) else {
             if url == root {
-                return Err("data catalogue collection is not JSON".into());
+                return Err(ProxyError::Upstream(
+                    "data catalogue collection is not JSON".into(),
+                ));
             }
             tracing::warn!(catalogue = %url, "catalogue is not JSON; skipped");
             continue;

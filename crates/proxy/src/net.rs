@@ -1,6 +1,7 @@
 //! Outbound safety: refuse private, loopback, link-local and metadata targets at connect time
 //! (a DNS resolver that filters addresses) and before fetching (IP-literal URLs bypass DNS).
 
+use crate::error::ProxyError;
 use std::fmt;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::str::FromStr;
@@ -16,16 +17,15 @@ pub struct Cidr {
 }
 
 impl FromStr for Cidr {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
+    type Err = ProxyError;
+    fn from_str(s: &str) -> Result<Self, ProxyError> {
         let (a, p) = match s.split_once('/') {
             Some((a, p)) => (a, Some(p)),
             None => (s, None),
         };
-        let addr: IpAddr = a
-            .trim()
-            .parse()
-            .map_err(|_| format!("allow_private_networks: {s:?} is not a CIDR"))?;
+        let addr: IpAddr = a.trim().parse().map_err(|_| {
+            ProxyError::Config(format!("allow_private_networks: {s:?} is not a CIDR"))
+        })?;
         let max = if addr.is_ipv4() { 32 } else { 128 };
         let prefix = match p {
             Some(p) => p
@@ -33,7 +33,9 @@ impl FromStr for Cidr {
                 .parse::<u8>()
                 .ok()
                 .filter(|p| *p <= max)
-                .ok_or_else(|| format!("allow_private_networks: bad prefix in {s:?}"))?,
+                .ok_or_else(|| {
+                    ProxyError::Config(format!("allow_private_networks: bad prefix in {s:?}"))
+                })?,
             None => max,
         };
         Ok(Cidr { addr, prefix })

@@ -11,6 +11,7 @@ use serde::Deserialize;
 use tokio::sync::Semaphore;
 
 use crate::config::{Limits, PostcodeLookup};
+use crate::error::ProxyError;
 use crate::net::{GuardedResolver, Policy};
 
 /// Largest answer accepted from the postcode service.
@@ -114,7 +115,11 @@ struct UpstreamResult {
 
 impl Lookup {
     /// Builds the client (guarded resolver as for feeds, no proxy, no redirects).
-    pub fn new(config: PostcodeLookup, policy: Policy, limits: &Limits) -> Result<Self, String> {
+    pub fn new(
+        config: PostcodeLookup,
+        policy: Policy,
+        limits: &Limits,
+    ) -> Result<Self, ProxyError> {
         let policy = Arc::new(policy);
         let timeout = limits.request_timeout().min(MAX_TIMEOUT);
         let client = reqwest::Client::builder()
@@ -125,7 +130,9 @@ impl Lookup {
             .connect_timeout(Duration::from_secs(limits.connect_timeout_secs).min(timeout))
             .timeout(timeout)
             .build()
-            .map_err(|e| format!("cannot build the postcode lookup client: {e}"))?;
+            .map_err(|e| {
+                ProxyError::Internal(format!("cannot build the postcode lookup client: {e}"))
+            })?;
         let cache = moka::future::Cache::builder()
             .max_capacity(config.cache_size)
             .expire_after(Expiry {

@@ -15,6 +15,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use crate::config::Config;
+use crate::error::ProxyError;
 use crate::harvest::Health;
 use crate::server::{self, ServeOptions};
 
@@ -58,7 +59,7 @@ pub struct Published {
 #[derive(Debug)]
 pub enum PublishError {
     /// The configuration or the harvesters could not be started.
-    Start(String),
+    Start(ProxyError),
     /// `dist` has no `index.html` (build the app first).
     NoApp(PathBuf),
     /// No packs were compiled (no feed answered before the wait ended).
@@ -124,8 +125,13 @@ pub async fn run(opts: PublishOptions) -> Result<Published, PublishError> {
         tracing::warn!(feeds = ?behind, "not caught up when the wait ended; publishing what was harvested");
     }
     let vocab = std::sync::Arc::new(
-        openactive::ActivityList::from_jsonld(openactive::vocab::ACTIVITY_LIST_JSONLD)
-            .map_err(|e| PublishError::Start(format!("the shipped Activity List: {e}")))?,
+        openactive::ActivityList::from_jsonld(openactive::vocab::ACTIVITY_LIST_JSONLD).map_err(
+            |e| {
+                PublishError::Start(ProxyError::Internal(format!(
+                    "the shipped Activity List: {e}"
+                )))
+            },
+        )?,
     );
     started.abort_harvest();
     crate::packs::build_once(&st.packs, &st.feeds, &vocab, config.lookahead_days).await;

@@ -12,6 +12,7 @@ use tokio::net::TcpListener;
 use crate::config::{Config, FeedConfig, default_license};
 use crate::demo::DEMO_SEED;
 use crate::demo::server as demo_server;
+use crate::error::ProxyError;
 use crate::harvest::{Feed, HarvestSettings, Harvester, spawn_all};
 use crate::http::{AppState, ConnectionLimits, app, serve_limited, shutdown_signal};
 use crate::net::Policy;
@@ -76,7 +77,7 @@ fn first_seq() -> u64 {
 }
 
 /// Starts the demo publisher (if asked), builds the feeds and spawns the harvesters.
-pub async fn start(opts: ServeOptions) -> Result<Started, String> {
+pub async fn start(opts: ServeOptions) -> Result<Started, ProxyError> {
     let config = opts.config;
     config.validate()?;
     let mut policy = Policy {
@@ -91,7 +92,7 @@ pub async fn start(opts: ServeOptions) -> Result<Started, String> {
             .date_naive();
         let server = demo_server::start(DEMO_SEED, today, series, opts.demo_page_size)
             .await
-            .map_err(|e| format!("cannot start the demo publisher: {e}"))?;
+            .map_err(|e| ProxyError::io("cannot start the demo publisher", &e))?;
         policy.allowed_sockets.push(server.addr);
         let base = &server.data.base_url;
         for feeds in &server.data.publishers {
@@ -120,7 +121,10 @@ pub async fn start(opts: ServeOptions) -> Result<Started, String> {
     }
     for f in &config.feeds {
         if specs.iter().any(|s| s.id == f.id) {
-            return Err(format!("feed id {:?} clashes with a demo feed", f.id));
+            return Err(ProxyError::Config(format!(
+                "feed id {:?} clashes with a demo feed",
+                f.id
+            )));
         }
         specs.push(f.clone());
     }
@@ -208,8 +212,9 @@ pub async fn start(opts: ServeOptions) -> Result<Started, String> {
         opts.state_dir.as_ref().map(|d| d.join("packs")),
     ));
     let vocab = Arc::new(
-        openactive::ActivityList::from_jsonld(openactive::vocab::ACTIVITY_LIST_JSONLD)
-            .map_err(|e| format!("the shipped Activity List cannot be read: {e}"))?,
+        openactive::ActivityList::from_jsonld(openactive::vocab::ACTIVITY_LIST_JSONLD).map_err(
+            |e| ProxyError::Internal(format!("the shipped Activity List cannot be read: {e}")),
+        )?,
     );
     if feeds.iter().any(|f| f.ready()) {
         // Restored state: compile its packs before serving, so the app can load at once.
@@ -279,7 +284,11 @@ async fn discover_feeds(
         crate::discover::discover(&harvester, d, &mut taken),
     )
     .await
-    .unwrap_or_else(|_| Err("discovery timed out after 120 s".into()));
+    .unwrap_or_else(|_| {
+        Err(ProxyError::Upstream(
+            "discovery timed out after 120 s".into(),
+        ))
+    });
     let feeds = match result {
         Ok(found) => {
             for (url, why) in &found.skipped {
@@ -318,14 +327,16 @@ async fn discover_feeds(
 }
 
 /// Binds, starts and serves until a shutdown signal.
-pub async fn run(opts: ServeOptions) -> Result<(), String> {
+pub async fn run(opts: ServeOptions) -> Result<(), ProxyError> {
     let listen: SocketAddr = opts.config.listen;
     let header_timeout = Duration::from_secs(opts.config.limits.header_timeout_secs);
     let started_limits = opts.config.limits.clone();
     let listener = TcpListener::bind(listen)
         .await
-        .map_err(|e| format!("cannot listen on {listen}: {e}"))?;
-    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+        .map_err(|e| ProxyError::io(format_args!("cannot listen on {listen}"), &e))?;
+    let addr = listener
+        .local_addr()
+        .map_err(|e| ProxyError::io("cannot read the listening address", &e))?;
     let started = start(opts).await?;
     let what = if started.state.demo {
         "demo data".to_string()

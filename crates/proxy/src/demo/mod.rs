@@ -13,6 +13,7 @@ mod tables;
 mod venues;
 mod vocab;
 
+use crate::error::ProxyError;
 use chrono::NaiveDate;
 
 pub use london::generate_london;
@@ -148,7 +149,7 @@ pub fn generate_sized(seed: u64, today: NaiveDate, size: usize, base_url: &str) 
 }
 
 /// Parses `small`, `default`, `london` or a number of series.
-pub fn parse_size(s: &str) -> Result<usize, String> {
+pub fn parse_size(s: &str) -> Result<usize, ProxyError> {
     match s {
         "small" => Ok(SMALL_SERIES),
         "default" => Ok(DEFAULT_SERIES),
@@ -157,6 +158,10 @@ pub fn parse_size(s: &str) -> Result<usize, String> {
             .parse::<usize>()
             .ok()
             .filter(|n| (1..=20_000).contains(n))
-            .ok_or_else(|| format!("--demo-size: {s:?} is not small, default, london or 1..20000")),
+            .ok_or_else(|| {
+                ProxyError::Config(format!(
+                    "--demo-size: {s:?} is not small, default, london or 1..20000"
+                ))
+            }),
     }
 }

@@ -11,6 +11,7 @@ use tokio::sync::{Notify, Semaphore};
 use url::Url;
 
 use crate::config::Limits;
+use crate::error::ProxyError;
 use crate::net::{GuardedResolver, Policy, Refused};
 use crate::relay::Window;
 
@@ -85,7 +86,7 @@ pub struct HarvestSettings {
 
 impl Harvester {
     /// Builds the HTTP client (guarded resolver, no system proxy, allowlisted redirects).
-    pub fn new(settings: HarvestSettings) -> Result<Self, String> {
+    pub fn new(settings: HarvestSettings) -> Result<Self, ProxyError> {
         let policy = Arc::new(settings.policy);
         let redirect_policy = policy.clone();
         let origins = settings.origins;
@@ -113,7 +114,7 @@ impl Harvester {
             .connect_timeout(Duration::from_secs(settings.limits.connect_timeout_secs))
             .timeout(settings.limits.request_timeout())
             .build()
-            .map_err(|e| format!("cannot build HTTP client: {e}"))?;
+            .map_err(|e| ProxyError::Internal(format!("cannot build HTTP client: {e}")))?;
         let body_budget = Arc::new(Semaphore::new(budget_permits(&settings.limits)));
         Ok(Harvester {
             client,

@@ -6,6 +6,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use url::Url;
 
+use crate::error::ProxyError;
 use crate::relay::Window;
 
 use super::feed::write_store;
@@ -30,13 +31,14 @@ pub fn apply_page(
     body: &[u8],
     window: &Window,
     now: DateTime<Utc>,
-) -> Result<PageSummary, String> {
-    let text = std::str::from_utf8(body).map_err(|_| "not a valid RPDE page".to_string())?;
+) -> Result<PageSummary, ProxyError> {
+    let text = std::str::from_utf8(body)
+        .map_err(|_| ProxyError::Upstream("not a valid RPDE page".to_string()))?;
     // The reason is not shown: serde's messages may quote the publisher's text.
     let page = openactive::rpde::parse_page(text, page_url.as_str())
-        .map_err(|_| "not a valid RPDE page".to_string())?;
-    let next =
-        Url::parse(&page.next).map_err(|_| "RPDE page has an invalid next URL".to_string())?;
+        .map_err(|_| ProxyError::Upstream("not a valid RPDE page".to_string()))?;
+    let next = Url::parse(&page.next)
+        .map_err(|_| ProxyError::Upstream("RPDE page has an invalid next URL".to_string()))?;
     let skipped = page.report.skipped.len();
     {
         let parent_outside = |at_id: &str| feed.parent_outside(at_id);
@@ -104,9 +106,8 @@ pub async fn run_feed(h: Arc<Harvester>, feed: Arc<Feed>, parents: Vec<Arc<Feed>
     let mut attempt: u32 = 0;
     loop {
         let result = match h.fetch(&feed, &url).await {
-            Ok(body) => {
-                apply_page(&feed, &url, &body, &h.window, Utc::now()).map_err(FetchError::new)
-            }
+            Ok(body) => apply_page(&feed, &url, &body, &h.window, Utc::now())
+                .map_err(|e| FetchError::new(e.to_string())),
             Err(e) => Err(e),
         };
         match result {

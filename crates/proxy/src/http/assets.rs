@@ -7,7 +7,7 @@ use axum::response::{IntoResponse, Response};
 use tower_http::services::{ServeDir, ServeFile};
 
 use super::Shared;
-use crate::error::json_error;
+use crate::error::ProxyError;
 
 /// File extensions of built assets: a missing one is a 404, never the app page (a stale
 /// cached page asking for a replaced hashed file must fail visibly, not get HTML).
@@ -134,8 +134,11 @@ pub(super) async fn rewrite_page(resp: Response, links: &str, banner: &str) -> R
         return resp;
     }
     let (mut parts, body) = resp.into_parts();
-    let Ok(bytes) = axum::body::to_bytes(body, 1 << 20).await else {
-        return json_error(StatusCode::INTERNAL_SERVER_ERROR, "something went wrong");
+    let bytes = match axum::body::to_bytes(body, 1 << 20).await {
+        Ok(bytes) => bytes,
+        Err(e) => {
+            return ProxyError::Internal(format!("cannot read the app page: {e}")).into_response();
+        }
     };
     let page = with_shell_banner(&String::from_utf8_lossy(&bytes), banner);
     let page = match page.find("</head>") {

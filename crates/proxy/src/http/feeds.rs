@@ -7,7 +7,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 use super::{AppState, Shared, etag_matches};
-use crate::error::json_error;
+use crate::error::ProxyError;
 use crate::harvest::read_store;
 
 pub(super) fn parse_after(query: Option<&str>) -> Result<Option<u64>, ()> {
@@ -31,10 +31,10 @@ pub(super) async fn feed_page(
     headers: HeaderMap,
 ) -> Response {
     let Some(feed) = st.feeds.iter().find(|f| f.spec.id == feed_id) else {
-        return json_error(StatusCode::NOT_FOUND, "unknown feed");
+        return ProxyError::NotFound("unknown feed".into()).into_response();
     };
     let Ok(after) = parse_after(query.as_deref()) else {
-        return json_error(StatusCode::BAD_REQUEST, "invalid afterChangeNumber");
+        return ProxyError::BadRequest("invalid afterChangeNumber".into()).into_response();
     };
     let from = after.unwrap_or(0);
     let store = read_store(feed);

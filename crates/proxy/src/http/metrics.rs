@@ -3,17 +3,17 @@
 use std::sync::Arc;
 
 use axum::extract::State;
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 
 use super::AppState;
-use crate::error::json_error;
+use crate::error::ProxyError;
 use crate::metrics::render;
 
 /// `GET /metrics`: the text format when enabled, else 404.
 pub async fn handler(State(st): State<Arc<AppState>>) -> Response {
     let Some(m) = st.metrics.clone() else {
-        return json_error(StatusCode::NOT_FOUND, "not found");
+        return ProxyError::NotFound("not found".into()).into_response();
     };
     (
         [

@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Response};
 
 use super::AppState;
 use super::etag_matches;
-use crate::error::json_error;
+use crate::error::ProxyError;
 use crate::packs::content_hash;
 
 pub(super) fn accepts_br(headers: &HeaderMap) -> bool {
@@ -30,10 +30,8 @@ pub(super) fn accepts_br(headers: &HeaderMap) -> bool {
 /// compile.
 pub async fn manifest_handler(State(st): State<Arc<AppState>>, headers: HeaderMap) -> Response {
     let Some(m) = st.manifest() else {
-        let mut r = json_error(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "the session packs are being compiled",
-        );
+        let mut r =
+            ProxyError::Unavailable("the session packs are being compiled".into()).into_response();
         r.headers_mut()
             .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
         return r;
@@ -67,16 +65,16 @@ pub async fn pack_handler(
             && h.bytes()
                 .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
     }) else {
-        return json_error(StatusCode::NOT_FOUND, "no such pack");
+        return ProxyError::NotFound("no such pack".into()).into_response();
     };
     let (raw, br) = {
         match st.packs.file(hash) {
             Some(pair) => pair,
             None => {
-                return json_error(
-                    StatusCode::NOT_FOUND,
-                    "no such pack (it may have expired: reload the manifest)",
-                );
+                return ProxyError::NotFound(
+                    "no such pack (it may have expired: reload the manifest)".into(),
+                )
+                .into_response();
             }
         }
     };

@@ -4,11 +4,11 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use axum::extract::{Path, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 
 use super::AppState;
-use crate::error::json_error;
+use crate::error::ProxyError;
 use crate::postcode::{Answer, Unavailable, normalise};
 
 /// `GET /api/postcode/{postcode}`.
@@ -16,14 +16,11 @@ pub async fn handler(State(st): State<Arc<AppState>>, Path(raw): Path<String>) -
     let started = Instant::now();
     let Some(postcode) = normalise(&raw) else {
         tracing::info!(outcome = "invalid", "postcode lookup");
-        return json_error(StatusCode::BAD_REQUEST, "not a postcode");
+        return ProxyError::BadRequest("not a postcode".into()).into_response();
     };
     let Some(lookup) = &st.postcodes else {
         tracing::info!(outcome = "disabled", "postcode lookup");
-        return json_error(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "postcode lookup unavailable",
-        );
+        return ProxyError::Unavailable("postcode lookup unavailable".into()).into_response();
     };
     let result = lookup.lookup(&postcode).await;
     let ms = started.elapsed().as_millis() as u64;
@@ -47,7 +44,7 @@ pub async fn handler(State(st): State<Arc<AppState>>, Path(raw): Path<String>) -
         }
         Ok(Answer::NotFound) => {
             tracing::info!(outcome = "not_found", ms, "postcode lookup");
-            json_error(StatusCode::NOT_FOUND, "postcode not found")
+            ProxyError::NotFound("postcode not found".into()).into_response()
         }
         Err(e) => {
             let reason = match e {
@@ -55,10 +52,7 @@ pub async fn handler(State(st): State<Arc<AppState>>, Path(raw): Path<String>) -
                 Unavailable::Upstream(r) => r,
             };
             tracing::warn!(outcome = "unavailable", reason, ms, "postcode lookup");
-            json_error(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "postcode lookup unavailable",
-            )
+            ProxyError::Unavailable("postcode lookup unavailable".into()).into_response()
         }
     }
 }

@@ -15,7 +15,7 @@ use super::api::{healthz, readyz, vocab};
 use super::assets::static_app;
 use super::feeds::{api_feeds, feed_page};
 use super::headers::{content_security_policy, inline_script_hashes};
-use crate::error::json_error;
+use crate::error::{ProxyError, json_error};
 
 /// The full router.
 pub fn app(state: Shared) -> Router {
@@ -111,7 +111,7 @@ pub(super) async fn guard_paths(
     }
     if path.split('/').any(|seg| seg.len() > MAX_SEGMENT_BYTES) {
         tracing::debug!(len = path.len(), "path segment too long");
-        return json_error(StatusCode::NOT_FOUND, "not found");
+        return ProxyError::NotFound("not found".into()).into_response();
     }
     let resp = next.run(req).await;
     let off_site = resp
@@ -119,7 +119,7 @@ pub(super) async fn guard_paths(
         .get(header::LOCATION)
         .is_some_and(|l| !is_local_location(l.as_bytes()));
     if off_site {
-        return json_error(StatusCode::NOT_FOUND, "not found");
+        return ProxyError::NotFound("not found".into()).into_response();
     }
     resp
 }
@@ -162,7 +162,7 @@ pub(super) async fn preflight() -> Response {
 }
 
 pub(super) async fn api_not_found() -> Response {
-    json_error(StatusCode::NOT_FOUND, "not found")
+    ProxyError::NotFound("not found".into()).into_response()
 }
 
 pub(super) async fn missing_app() -> Response {

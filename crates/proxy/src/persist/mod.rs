@@ -19,6 +19,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use tokio::sync::Notify;
 
+use crate::error::ProxyError;
 use crate::harvest::{Feed, read_store};
 use crate::relay::FeedStore;
 
@@ -109,9 +110,13 @@ pub fn resume_numbers(dir: &Path, feed: &Feed) {
 }
 
 /// Creates the state directory (with a `.gitignore` so a checkout never commits it).
-pub fn prepare_dir(dir: &Path) -> Result<(), String> {
-    std::fs::create_dir_all(dir)
-        .map_err(|e| format!("cannot create state_dir {}: {e}", dir.display()))?;
+pub fn prepare_dir(dir: &Path) -> Result<(), ProxyError> {
+    std::fs::create_dir_all(dir).map_err(|e| {
+        ProxyError::io(
+            format_args!("cannot create state_dir {}", dir.display()),
+            &e,
+        )
+    })?;
     let ignore = dir.join(".gitignore");
     if !ignore.exists() {
         let _ = std::fs::write(&ignore, "*\n");
@@ -146,7 +151,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 }
 
 /// Serialises a feed's state (header line plus the store's lines).
-pub fn snapshot(feed: &Feed) -> Result<Vec<u8>, String> {
+pub fn snapshot(feed: &Feed) -> Result<Vec<u8>, ProxyError> {
     let status = feed.status();
     let header = FileHeader {
         version: VERSION,
@@ -161,20 +166,20 @@ pub fn snapshot(feed: &Feed) -> Result<Vec<u8>, String> {
             .unwrap_or_default(),
         error: status.error,
     };
-    let mut out = serde_json::to_vec(&header).map_err(|e| e.to_string())?;
+    let mut out = serde_json::to_vec(&header).map_err(|e| ProxyError::Internal(e.to_string()))?;
     out.push(b'\n');
     read_store(feed)
         .write_snapshot(&mut out)
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| ProxyError::Internal(e.to_string()))?;
     Ok(out)
 }
 
 /// Saves one feed now.
-pub fn save(dir: &Path, feed: &Feed) -> Result<(), String> {
+pub fn save(dir: &Path, feed: &Feed) -> Result<(), ProxyError> {
     feed.dirty.store(false, Ordering::Relaxed);
     let bytes = snapshot(feed)?;
     write_atomic(&state_file(dir, &feed.spec.id), &bytes)
-        .map_err(|e| format!("cannot save state of {}: {e}", feed.spec.id))
+        .map_err(|e| ProxyError::io(format_args!("cannot save state of {}", feed.spec.id), &e))
 }
 
 /// Loads a feed's saved state, if there is one for the same feed id and URL. Returns whether
