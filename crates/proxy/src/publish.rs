@@ -201,7 +201,7 @@ pub async fn run(opts: PublishOptions) -> Result<Published, PublishError> {
     };
     let page = crate::http::with_shell_banner(&page, banner);
     write_file(out, "index.html", page.as_bytes())?;
-    let swept = sweep_packs(
+    let swept = crate::packs::sweep_dir(
         &packs_dir,
         &names,
         Duration::from_secs(config.packs.retention_secs),
@@ -233,17 +233,9 @@ fn gzip(bytes: &[u8]) -> Vec<u8> {
     enc.finish().unwrap_or_default()
 }
 
-fn brotli(bytes: &[u8], quality: u32) -> Vec<u8> {
-    let mut out = Vec::with_capacity(bytes.len() / 3);
-    {
-        let mut w = brotli::CompressorWriter::new(&mut out, 64 * 1024, quality.min(11), 22);
-        let _ = w.write_all(bytes);
-    }
-    out
-}
-
 fn write_file(dir: &Path, name: &str, bytes: &[u8]) -> Result<(), PublishError> {
-    crate::packs::write_atomic(dir, name, bytes).map_err(|e| PublishError::Io(dir.join(name), e.0))
+    crate::packs::write_atomic_in(dir, name, bytes)
+        .map_err(|e| PublishError::Io(dir.join(name), e.0))
 }
 
 /// Text files a static server would otherwise compress on every request.
@@ -274,44 +266,16 @@ fn copy_app(dist: &Path, out: &Path, quality: u32) -> Result<(), PublishError> {
             let ext = name.rsplit_once('.').map(|(_, x)| x).unwrap_or("");
             if COMPRESSIBLE.contains(&ext) {
                 write_file(&target_dir, &format!("{name}.gz"), &gzip(&bytes))?;
-                write_file(&target_dir, &format!("{name}.br"), &brotli(&bytes, quality))?;
+                write_file(
+                    &target_dir,
+                    &format!("{name}.br"),
+                    &crate::packs::brotli(&bytes, quality),
+                )?;
             }
             write_file(&target_dir, &name, &bytes)?;
         }
     }
     Ok(())
-}
-
-/// Deletes pack files (and their compressed copies) that `keep` does not name and that are
-/// older than `retention`. Returns how many packs went.
-fn sweep_packs(dir: &Path, keep: &[String], retention: Duration) -> usize {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return 0;
-    };
-    let mut n = 0;
-    for e in entries.flatten() {
-        let name = e.file_name().to_string_lossy().to_string();
-        let Some(hash) = name
-            .strip_suffix(".pack")
-            .or_else(|| name.strip_suffix(".pack.gz"))
-            .or_else(|| name.strip_suffix(".pack.br"))
-        else {
-            continue;
-        };
-        if keep.iter().any(|k| k == hash) {
-            continue;
-        }
-        let old = e
-            .metadata()
-            .and_then(|m| m.modified())
-            .ok()
-            .and_then(|m| m.elapsed().ok())
-            .is_none_or(|age| age >= retention);
-        if old && std::fs::remove_file(e.path()).is_ok() && name.ends_with(".pack") {
-            n += 1;
-        }
-    }
-    n
 }
 
 /// What the generated server block needs.
@@ -512,12 +476,15 @@ mod tests {
         }
         // Recent: nothing goes.
         assert_eq!(
-            sweep_packs(dir.path(), &["a".into()], Duration::from_secs(3600)),
+            crate::packs::sweep_dir(dir.path(), &["a".into()], Duration::from_secs(3600)),
             0
         );
         assert!(dir.path().join("b.pack").exists());
         // Past the retention: only what is not named.
-        assert_eq!(sweep_packs(dir.path(), &["a".into()], Duration::ZERO), 1);
+        assert_eq!(
+            crate::packs::sweep_dir(dir.path(), &["a".into()], Duration::ZERO),
+            1
+        );
         assert!(dir.path().join("a.pack").exists() && dir.path().join("a.pack.gz").exists());
         assert!(!dir.path().join("b.pack").exists() && !dir.path().join("b.pack.br").exists());
         assert!(dir.path().join("manifest.json").exists());

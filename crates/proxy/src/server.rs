@@ -90,7 +90,7 @@ pub async fn start(opts: ServeOptions) -> Result<Started, ProxyError> {
         let today = chrono::Utc::now()
             .with_timezone(&chrono_tz::Europe::London)
             .date_naive();
-        let server = demo_server::start(DEMO_SEED, today, series, opts.demo_page_size)
+        let server = demo_server::spawn(DEMO_SEED, today, series, opts.demo_page_size)
             .await
             .map_err(|e| ProxyError::io("cannot start the demo publisher", &e))?;
         policy.allowed_sockets.push(server.addr);

@@ -33,7 +33,7 @@ struct DemoState {
 /// Generates the demo for `today` and serves it on 127.0.0.1 (ephemeral port). `series` is a
 /// number of series or [`demo::LONDON_SIZE`]; the London size is served in pages of at least 500
 /// items, like real publishers of that size.
-pub async fn start(
+pub async fn spawn(
     seed: u64,
     today: NaiveDate,
     series: usize,

@@ -11,7 +11,7 @@ use crate::error::ProxyError;
 use crate::metrics::render;
 
 /// `GET /metrics`: the text format when enabled, else 404.
-pub async fn handler(State(st): State<Arc<AppState>>) -> Response {
+pub async fn metrics_text(State(st): State<Arc<AppState>>) -> Response {
     let Some(m) = st.metrics.clone() else {
         return ProxyError::NotFound("not found".into()).into_response();
     };

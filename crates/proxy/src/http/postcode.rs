@@ -12,7 +12,7 @@ use crate::error::ProxyError;
 use crate::postcode::{Answer, Unavailable, normalise};
 
 /// `GET /api/postcode/{postcode}`.
-pub async fn handler(State(st): State<Arc<AppState>>, Path(raw): Path<String>) -> Response {
+pub async fn postcode_lookup(State(st): State<Arc<AppState>>, Path(raw): Path<String>) -> Response {
     let started = Instant::now();
     let Some(postcode) = normalise(&raw) else {
         tracing::info!(outcome = "invalid", "postcode lookup");

@@ -37,8 +37,11 @@ pub fn app(state: Shared) -> Router {
             HeaderValue::from_static("*"),
         ))
         // Same-origin only (no CORS): the app's own lookups, not a public postcode API.
-        .route("/api/postcode/{postcode}", get(super::postcode::handler))
-        .route("/metrics", get(super::metrics::handler))
+        .route(
+            "/api/postcode/{postcode}",
+            get(super::postcode::postcode_lookup),
+        )
+        .route("/metrics", get(super::metrics::metrics_text))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz));
     let index = state.dist.join("index.html");

@@ -72,7 +72,7 @@ pub fn content_hash(bytes: &[u8]) -> String {
     d[..16].iter().map(|b| format!("{b:02x}")).collect()
 }
 
-fn brotli(bytes: &[u8], quality: u32) -> Vec<u8> {
+pub(crate) fn brotli(bytes: &[u8], quality: u32) -> Vec<u8> {
     let mut out = Vec::with_capacity(bytes.len() / 3);
     {
         let mut w = brotli::CompressorWriter::new(&mut out, 64 * 1024, quality.min(11), 22);
@@ -187,7 +187,7 @@ impl Packs {
         }
         if let Some(dir) = &self.dir {
             for (hash, raw, _) in &fresh {
-                if let Err(e) = write_atomic(dir, &format!("{hash}.pack"), raw) {
+                if let Err(e) = write_atomic_in(dir, &format!("{hash}.pack"), raw) {
                     tracing::warn!(error = %e, "pack not saved to disk (still served from memory)");
                 }
             }
@@ -327,29 +327,30 @@ fn gazetteer(built: &[BuiltPack]) -> BTreeMap<String, (f64, f64)> {
     contract::manifest::outward_centroids(&g)
 }
 
-/// Writes `dir/name` atomically: a temporary file in the same directory, synced, then renamed.
-pub fn write_atomic(dir: &std::path::Path, name: &str, bytes: &[u8]) -> Result<(), DiskError> {
+/// Creates `dir` if needed and writes `dir/name` atomically ([`crate::persist::write_atomic`]).
+pub fn write_atomic_in(dir: &std::path::Path, name: &str, bytes: &[u8]) -> Result<(), DiskError> {
     std::fs::create_dir_all(dir).map_err(DiskError)?;
-    let tmp = dir.join(format!(".{name}.tmp"));
-    {
-        let mut f = std::fs::File::create(&tmp).map_err(DiskError)?;
-        f.write_all(bytes).map_err(DiskError)?;
-        f.sync_all().map_err(DiskError)?;
-    }
-    std::fs::rename(&tmp, dir.join(name)).map_err(DiskError)
+    crate::persist::write_atomic(&dir.join(name), bytes).map_err(DiskError)
 }
 
-/// Deletes pack files on disk that are not held and are older than the retention time.
-fn sweep_dir(dir: &std::path::Path, held: &[String], retention: Duration) {
+/// Deletes pack files (and their compressed copies) that `keep` does not name and that are
+/// older than `retention`. Returns how many packs went. Used for the
+/// live pack directory and for `publish`'s output.
+pub fn sweep_dir(dir: &std::path::Path, keep: &[String], retention: Duration) -> usize {
     let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
+        return 0;
     };
+    let mut n = 0;
     for e in entries.flatten() {
         let name = e.file_name().to_string_lossy().to_string();
-        let Some(hash) = name.strip_suffix(".pack") else {
+        let Some(hash) = name
+            .strip_suffix(".pack")
+            .or_else(|| name.strip_suffix(".pack.gz"))
+            .or_else(|| name.strip_suffix(".pack.br"))
+        else {
             continue;
         };
-        if held.iter().any(|h| h == hash) {
+        if keep.iter().any(|k| k == hash) {
             continue;
         }
         let old = e
@@ -358,10 +359,11 @@ fn sweep_dir(dir: &std::path::Path, held: &[String], retention: Duration) {
             .ok()
             .and_then(|m| m.elapsed().ok())
             .is_none_or(|age| age >= retention);
-        if old {
-            let _ = std::fs::remove_file(e.path());
+        if old && std::fs::remove_file(e.path()).is_ok() && name.ends_with(".pack") {
+            n += 1;
         }
     }
+    n
 }
 
 /// A change counter over the feeds: moves whenever any feed's relay changes or a feed settles.

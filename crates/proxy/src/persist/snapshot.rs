@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
 use crate::relay::{
-    Current, FeedStore, Held, ItemId, Modified, Parked, Record, ends_of, id_from_json,
+    FeedStore, Held, IndexEntry, ItemId, Modified, Parked, Record, ends_of, id_from_json,
 };
 
 /// Why a saved state could not be read (the caller starts afresh).
@@ -294,7 +294,7 @@ impl FeedStore {
                 }
                 store.index.insert(
                     key.clone(),
-                    Current {
+                    IndexEntry {
                         seq: r.seq,
                         modified: r.modified.restore()?,
                         ends,

@@ -6,7 +6,7 @@ use openactive::model::Ref;
 use openactive::rpde::{Item, ItemState, parse_data};
 
 use super::{
-    Current, FeedStore, Held, Incoming, ItemId, Modified, Outcome, ParentOutside, Parked,
+    Decision, FeedStore, Held, Incoming, IndexEntry, ItemId, Modified, ParentOutside, Parked,
     Placement, Record, TOMBSTONE_TTL_DAYS, Window, ends_of, hash_of, id_from_json, json_string,
     place,
 };
@@ -62,7 +62,7 @@ impl FeedStore {
         window: &Window,
         now: DateTime<Utc>,
         parent_outside: ParentOutside<'_>,
-    ) -> Outcome {
+    ) -> Decision {
         let kind = if item.kind.is_empty() {
             default_kind
         } else {
@@ -94,7 +94,7 @@ impl FeedStore {
                 };
                 self.upsert(incoming, window, now, parent_outside)
             }
-            (ItemState::Updated, None) => Outcome::Skipped,
+            (ItemState::Updated, None) => Decision::Skipped,
         }
     }
 
@@ -104,12 +104,12 @@ impl FeedStore {
         window: &Window,
         now: DateTime<Utc>,
         parent_outside: ParentOutside<'_>,
-    ) -> Outcome {
+    ) -> Decision {
         let key = item.id.text;
         if let Some(stored) = self.stored_modified(key)
             && item.modified < *stored
         {
-            return Outcome::Stale;
+            return Decision::Stale;
         }
         if let Some(cur) = self.index.get(key)
             && cur.deleted_at.is_none()
@@ -118,7 +118,7 @@ impl FeedStore {
             && cur.id_number == item.id.number
         {
             // The same version again (a re-polled page): keep its change number.
-            return Outcome::Stale;
+            return Decision::Stale;
         }
         let placement = place(item.opp, window, now, parent_outside);
         // Any new version replaces a parked one (parked again below if it still follows).
@@ -145,7 +145,7 @@ impl FeedStore {
                     seen: Some(item.seen.unwrap_or(now)),
                 };
                 self.park(key, parked);
-                Outcome::Dropped
+                Decision::Dropped
             }
             Placement::Outside(at_id) => {
                 if let Some(at_id) = at_id {
@@ -153,12 +153,12 @@ impl FeedStore {
                 }
                 self.held.remove(key);
                 self.tombstone(item.kind, item.id, item.modified, now);
-                Outcome::Dropped
+                Decision::Dropped
             }
             Placement::Drop => {
                 self.held.remove(key);
                 self.tombstone(item.kind, item.id, item.modified, now);
-                Outcome::Dropped
+                Decision::Dropped
             }
             Placement::Hold(starts) => {
                 self.tombstone(item.kind, item.id, item.modified.clone(), now);
@@ -173,12 +173,12 @@ impl FeedStore {
                         seen: Some(item.seen.unwrap_or(now)),
                     },
                 );
-                Outcome::HeldBack
+                Decision::HeldBack
             }
             Placement::Live(ends) => {
                 self.held.remove(key);
                 self.put_live(item, ends, now);
-                Outcome::Upserted
+                Decision::Upserted
             }
         }
     }
@@ -199,7 +199,7 @@ impl FeedStore {
         let key = item.id.text.to_string();
         if let Some(old) = self.index.insert(
             key.clone(),
-            Current {
+            IndexEntry {
                 seq,
                 modified: item.modified,
                 ends,
@@ -260,7 +260,7 @@ impl FeedStore {
         );
         self.index.insert(
             key.to_string(),
-            Current {
+            IndexEntry {
                 seq,
                 modified,
                 ends: None,
@@ -289,16 +289,16 @@ impl FeedStore {
         id: ItemId<'_>,
         modified: Modified,
         now: DateTime<Utc>,
-    ) -> Outcome {
+    ) -> Decision {
         if let Some(stored) = self.stored_modified(id.text)
             && modified < *stored
         {
-            return Outcome::Stale;
+            return Decision::Stale;
         }
         self.held.remove(id.text);
         self.unpark(id.text);
         self.tombstone(kind, id, modified, now);
-        Outcome::Deleted
+        Decision::Deleted
     }
 
     /// Expires past occurrences, releases held-back ones that entered the window and forgets

@@ -43,7 +43,7 @@ pub const PARKED_MAX_BYTES: usize = 16 * 1024 * 1024;
 
 /// What the store decided for an item (for counters and tests).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Outcome {
+pub enum Decision {
     /// Relayed as a new or changed item.
     Upserted,
     /// Held back until it enters the look-ahead window.
@@ -59,7 +59,7 @@ pub enum Outcome {
 }
 
 #[derive(Debug)]
-pub(crate) struct Current {
+pub(crate) struct IndexEntry {
     pub(crate) seq: u64,
     pub(crate) modified: Modified,
     /// End (or start) instant for live occurrences, used to expire them.
@@ -121,7 +121,7 @@ pub(crate) struct Held {
 /// id published as the number `7` and one published as the string `"7"` are the same item).
 #[derive(Debug)]
 pub struct FeedStore {
-    pub(crate) index: HashMap<String, Current>,
+    pub(crate) index: HashMap<String, IndexEntry>,
     pub(crate) log: BTreeMap<u64, Record>,
     pub(crate) held: HashMap<String, Held>,
     pub(crate) next_seq: u64,

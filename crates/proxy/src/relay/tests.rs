@@ -3,7 +3,7 @@
 use chrono::{DateTime, Duration, Utc};
 use openactive::rpde::parse_item;
 
-use super::{FeedStore, Outcome, ParentOutside, Window};
+use super::{Decision, FeedStore, ParentOutside, Window};
 use crate::config::Region;
 
 fn window() -> Window {
@@ -18,7 +18,7 @@ fn now() -> DateTime<Utc> {
 }
 
 /// Applies an `updated` item given as JSON fragments (`id` and `modified` as JSON).
-fn upsert(s: &mut FeedStore, kind: &str, id: &str, modified: &str, data: &str) -> Outcome {
+fn upsert(s: &mut FeedStore, kind: &str, id: &str, modified: &str, data: &str) -> Decision {
     upsert_at(s, kind, id, modified, data, now())
 }
 
@@ -29,7 +29,7 @@ fn upsert_at(
     modified: &str,
     data: &str,
     at: DateTime<Utc>,
-) -> Outcome {
+) -> Decision {
     let item = parse_item(&format!(
         r#"{{"state":"updated","kind":"{kind}","id":{id},"modified":{modified},"data":{data}}}"#
     ))
@@ -37,7 +37,7 @@ fn upsert_at(
     s.apply(&item, "Fallback", &window(), at, &|_| false)
 }
 
-fn delete(s: &mut FeedStore, kind: &str, id: &str, modified: &str) -> Outcome {
+fn delete(s: &mut FeedStore, kind: &str, id: &str, modified: &str) -> Decision {
     let item = parse_item(&format!(
         r#"{{"state":"deleted","kind":"{kind}","id":{id},"modified":{modified}}}"#
     ))
@@ -52,11 +52,11 @@ fn modified_follows_openactive_ordering_big_integers_and_mixed_classes() {
     let d2 = r#"{"@type":"SessionSeries","name":"2"}"#;
     assert_eq!(
         upsert(&mut s, "SessionSeries", "\"a\"", "637890336000000001", d),
-        Outcome::Upserted
+        Decision::Upserted
     );
     assert_eq!(
         upsert(&mut s, "SessionSeries", "\"a\"", "637890336000000000", d2),
-        Outcome::Stale
+        Decision::Stale
     );
     // A digit string compares with an integer numerically…
     assert_eq!(
@@ -67,24 +67,24 @@ fn modified_follows_openactive_ordering_big_integers_and_mixed_classes() {
             "\"637890336000000002\"",
             d2
         ),
-        Outcome::Upserted
+        Decision::Upserted
     );
     assert_eq!(
         upsert(&mut s, "SessionSeries", "\"a\"", "637890336000000001", d),
-        Outcome::Stale
+        Decision::Stale
     );
     // …and any other string is newer than any number (as in `openactive::rpde`).
     assert_eq!(
         upsert(&mut s, "SessionSeries", "\"a\"", "\"2020-01-02\"", d),
-        Outcome::Upserted
+        Decision::Upserted
     );
     assert_eq!(
         upsert(&mut s, "SessionSeries", "\"a\"", "99999999999999999999", d2),
-        Outcome::Stale
+        Decision::Stale
     );
     assert_eq!(
         upsert(&mut s, "SessionSeries", "\"a\"", "\"2020-01-01\"", d2),
-        Outcome::Stale
+        Decision::Stale
     );
 }
 
@@ -95,11 +95,11 @@ fn latest_version_wins_and_stale_versions_are_ignored() {
     let d0 = r#"{"@type":"SessionSeries","name":"zero"}"#;
     assert_eq!(
         upsert(&mut s, "SessionSeries", "\"a\"", "2", d1),
-        Outcome::Upserted
+        Decision::Upserted
     );
     assert_eq!(
         upsert(&mut s, "SessionSeries", "\"a\"", "1", d0),
-        Outcome::Stale
+        Decision::Stale
     );
     let page = s.page(0, 10);
     assert_eq!(page.len(), 1);
@@ -108,12 +108,12 @@ fn latest_version_wins_and_stale_versions_are_ignored() {
     // The same version re-published keeps its change number; a new one gets a new number.
     assert_eq!(
         upsert(&mut s, "SessionSeries", "\"a\"", "2", d1),
-        Outcome::Stale
+        Decision::Stale
     );
     assert_eq!(s.last_seq(), 100);
     assert_eq!(
         upsert(&mut s, "SessionSeries", "\"a\"", "2", d0),
-        Outcome::Upserted
+        Decision::Upserted
     );
     assert_eq!(s.page(0, 10)[0].0, 101);
 }
@@ -138,7 +138,7 @@ fn ids_keep_their_published_form_and_a_number_and_its_string_are_one_item() {
     assert!(s.contains_live("7") && s.contains_live("\"7\""));
     assert_eq!(
         delete(&mut s, "SessionSeries", "\"7\"", "2"),
-        Outcome::Deleted
+        Decision::Deleted
     );
     assert_eq!(s.live_len(), 1);
     assert_eq!(
@@ -156,15 +156,15 @@ fn past_sessions_are_dropped_and_far_ones_held_back() {
     let near = r#"{"@type":"ScheduledSession","startDate":"2026-11-24T10:00:00+00:00","endDate":"2026-11-24T11:00:00+00:00"}"#;
     assert_eq!(
         upsert(&mut s, "ScheduledSession", "1", "1", past),
-        Outcome::Dropped
+        Decision::Dropped
     );
     assert_eq!(
         upsert(&mut s, "ScheduledSession", "2", "2", far),
-        Outcome::HeldBack
+        Decision::HeldBack
     );
     assert_eq!(
         upsert(&mut s, "ScheduledSession", "3", "3", near),
-        Outcome::Upserted
+        Decision::Upserted
     );
     assert_eq!(s.live_len(), 1);
     assert_eq!(s.held_len(), 1);
@@ -195,19 +195,19 @@ fn offset_less_and_date_only_occurrences_expire_like_the_rest() {
     let local_far = r#"{"@type":"ScheduledSession","startDate":"2027-01-10T10:00:00","endDate":"2027-01-10T11:00:00"}"#;
     assert_eq!(
         upsert(&mut s, "ScheduledSession", "\"l\"", "1", local),
-        Outcome::Upserted
+        Decision::Upserted
     );
     assert_eq!(
         upsert(&mut s, "Event", "\"d\"", "1", date_only),
-        Outcome::Upserted
+        Decision::Upserted
     );
     assert_eq!(
         upsert(&mut s, "ScheduledSession", "\"p\"", "1", local_past),
-        Outcome::Dropped
+        Decision::Dropped
     );
     assert_eq!(
         upsert(&mut s, "ScheduledSession", "\"f\"", "1", local_far),
-        Outcome::HeldBack
+        Decision::HeldBack
     );
     assert_eq!(s.live_len(), 2);
     // 10:59 UTC is 10:59 in London in November: not over yet.
@@ -260,7 +260,7 @@ fn region_placement_reads_the_model_location_and_parent() {
             r#"{"@type":"SessionSeries","location":{"latitude":"51.5","longitude":"0.1"}}"#,
             &no
         ),
-        Outcome::Upserted
+        Decision::Upserted
     );
     assert_eq!(
         apply(
@@ -269,7 +269,7 @@ fn region_placement_reads_the_model_location_and_parent() {
             r#"{"@type":"SessionSeries","@id":"https://x/out","location":{"geo":{"latitude":55.9,"longitude":-3.2}}}"#,
             &no
         ),
-        Outcome::Dropped
+        Decision::Dropped
     );
     assert!(s.is_outside("https://x/out"));
     // A child without coordinates follows its parent: embedded, or known outside by @id.
@@ -280,7 +280,7 @@ fn region_placement_reads_the_model_location_and_parent() {
             r#"{"@type":"ScheduledSession","startDate":"2026-11-24T10:00:00Z","superEvent":{"@id":"https://x/p","location":{"geo":{"latitude":55.9,"longitude":-3.2}}}}"#,
             &no
         ),
-        Outcome::Dropped
+        Decision::Dropped
     );
     let out = |id: &str| id == "https://x/out";
     assert_eq!(
@@ -290,7 +290,7 @@ fn region_placement_reads_the_model_location_and_parent() {
             r#"{"@type":"Slot","startDate":"2026-11-24T10:00:00Z","facilityUse":"https://x/out"}"#,
             &out
         ),
-        Outcome::Dropped
+        Decision::Dropped
     );
     assert_eq!(
         apply(
@@ -299,7 +299,7 @@ fn region_placement_reads_the_model_location_and_parent() {
             r#"{"@type":"Slot","startDate":"2026-11-24T10:00:00Z","facilityUse":"https://x/in"}"#,
             &out
         ),
-        Outcome::Upserted
+        Decision::Upserted
     );
     assert_eq!(s.live_len(), 2);
 }
@@ -324,7 +324,7 @@ fn apply_in(
     modified: u64,
     data: &str,
     outside: ParentOutside<'_>,
-) -> Outcome {
+) -> Decision {
     let item = parse_item(&format!(
         r#"{{"state":"updated","kind":"{kind}","id":"{id}","modified":{modified},"data":{data}}}"#
     ))
@@ -346,7 +346,7 @@ fn children_dropped_with_their_parent_come_back_when_it_moves_back_in() {
     // The series is inside at first: its children are relayed.
     assert_eq!(
         apply_in(&mut parents, "SessionSeries", "p", 1, SERIES_IN, &|_| false),
-        Outcome::Upserted
+        Decision::Upserted
     );
     assert!(parents.take_returned().is_empty());
     let near = child("2026-11-24T10:00:00Z");
@@ -357,13 +357,13 @@ fn children_dropped_with_their_parent_come_back_when_it_moves_back_in() {
         apply_in(&mut parents, "SessionSeries", "p", 2, SERIES_OUT, &|_| {
             false
         }),
-        Outcome::Dropped
+        Decision::Dropped
     );
     let out = |id: &str| parents.is_outside(id);
     for (id, data) in [("c1", &near), ("c2", &far), ("c3", &near), ("c4", &past)] {
         assert_eq!(
             apply_in(&mut children, "ScheduledSession", id, 1, data, &out),
-            Outcome::Dropped,
+            Decision::Dropped,
             "{id}"
         );
     }
@@ -373,11 +373,11 @@ fn children_dropped_with_their_parent_come_back_when_it_moves_back_in() {
     let near2 = near.replace("10:00", "11:00");
     assert_eq!(
         apply_in(&mut children, "ScheduledSession", "c1", 3, &near2, &out),
-        Outcome::Dropped
+        Decision::Dropped
     );
     assert_eq!(
         apply_in(&mut children, "ScheduledSession", "c1", 2, &near, &out),
-        Outcome::Stale
+        Decision::Stale
     );
     let del = parse_item(r#"{"state":"deleted","kind":"ScheduledSession","id":"c3","modified":2}"#)
         .unwrap();
@@ -387,7 +387,7 @@ fn children_dropped_with_their_parent_come_back_when_it_moves_back_in() {
     // The series moves back in: it is no longer outside, and it says so once.
     assert_eq!(
         apply_in(&mut parents, "SessionSeries", "p", 3, SERIES_IN, &|_| false),
-        Outcome::Upserted
+        Decision::Upserted
     );
     assert!(!parents.is_outside("https://x/p"));
     let back = parents.take_returned();
@@ -512,12 +512,12 @@ fn snapshot_round_trips_items_tombstones_held_items_and_cursor() {
     // The same version again keeps its change number after a reload.
     assert_eq!(
         upsert(&mut r, "SessionSeries", "\"a\"", "637890336000000001", d),
-        Outcome::Stale
+        Decision::Stale
     );
     // Stale against the restored tombstone; the resync keeps "a" and the held items go.
     assert_eq!(
         upsert(&mut r, "SessionSeries", "7", "\"x\"", d),
-        Outcome::Stale
+        Decision::Stale
     );
     assert_eq!(r.finish_resync(now()), 2);
     assert!(r.contains_live("\"a\""));
@@ -551,7 +551,7 @@ fn a_snapshot_from_the_former_reader_restores_and_its_offset_less_items_now_expi
     // Stale against the restored tombstone and versions.
     assert_eq!(
         delete(&mut s, "SessionSeries", "\"gone\"", "3"),
-        Outcome::Stale
+        Decision::Stale
     );
     assert_eq!(
         upsert(
@@ -561,7 +561,7 @@ fn a_snapshot_from_the_former_reader_restores_and_its_offset_less_items_now_expi
             "\"a\"",
             r#"{"@type":"SessionSeries"}"#
         ),
-        Outcome::Stale
+        Decision::Stale
     );
     s.sweep(&window(), "2026-11-24T11:01:00Z".parse().unwrap());
     assert!(!s.contains_live("5"), "the offset-less session expired");
@@ -593,7 +593,7 @@ fn deletions_become_tombstones_that_expire_after_a_week() {
     );
     assert_eq!(
         delete(&mut s, "SessionSeries", "\"x\"", "2"),
-        Outcome::Deleted
+        Decision::Deleted
     );
     assert_eq!(s.live_len(), 0);
     let page = s.page(0, 10);
@@ -614,6 +614,6 @@ fn deletions_become_tombstones_that_expire_after_a_week() {
             r#"{"@type":"ScheduledSession","startDate":"2026-11-24T10:00:00"}"#,
             now() + Duration::days(2)
         ),
-        Outcome::Dropped
+        Decision::Dropped
     );
 }
