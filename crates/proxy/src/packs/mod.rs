@@ -5,9 +5,12 @@
 //! packs outlive the manifests that name them by a retention time, then go.
 
 pub mod compile;
+mod disk;
+
+pub(crate) use disk::brotli;
+pub use disk::{DiskError, content_hash, sweep_dir, write_atomic_in};
 
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::io::Write;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
@@ -53,32 +56,6 @@ impl std::fmt::Debug for Packs {
             .field("ready", &self.ready.load(Ordering::Relaxed))
             .finish_non_exhaustive()
     }
-}
-
-/// Why packs could not be written to disk.
-#[derive(Debug)]
-pub struct DiskError(pub std::io::Error);
-
-impl std::fmt::Display for DiskError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "cannot write packs: {}", self.0)
-    }
-}
-
-/// The content address of a pack: the first 128 bits of its SHA-256, in hex.
-pub fn content_hash(bytes: &[u8]) -> String {
-    use sha2::Digest;
-    let d = sha2::Sha256::digest(bytes);
-    d[..16].iter().map(|b| format!("{b:02x}")).collect()
-}
-
-pub(crate) fn brotli(bytes: &[u8], quality: u32) -> Vec<u8> {
-    let mut out = Vec::with_capacity(bytes.len() / 3);
-    {
-        let mut w = brotli::CompressorWriter::new(&mut out, 64 * 1024, quality.min(11), 22);
-        let _ = w.write_all(bytes);
-    }
-    out
 }
 
 fn lock_r<T>(l: &RwLock<T>) -> std::sync::RwLockReadGuard<'_, T> {
@@ -325,45 +302,6 @@ fn gazetteer(built: &[BuiltPack]) -> BTreeMap<String, (f64, f64)> {
         }
     }
     contract::manifest::outward_centroids(&g)
-}
-
-/// Creates `dir` if needed and writes `dir/name` atomically ([`crate::persist::write_atomic`]).
-pub fn write_atomic_in(dir: &std::path::Path, name: &str, bytes: &[u8]) -> Result<(), DiskError> {
-    std::fs::create_dir_all(dir).map_err(DiskError)?;
-    crate::persist::write_atomic(&dir.join(name), bytes).map_err(DiskError)
-}
-
-/// Deletes pack files (and their compressed copies) that `keep` does not name and that are
-/// older than `retention`. Returns how many packs went. Used for the
-/// live pack directory and for `publish`'s output.
-pub fn sweep_dir(dir: &std::path::Path, keep: &[String], retention: Duration) -> usize {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return 0;
-    };
-    let mut n = 0;
-    for e in entries.flatten() {
-        let name = e.file_name().to_string_lossy().to_string();
-        let Some(hash) = name
-            .strip_suffix(".pack")
-            .or_else(|| name.strip_suffix(".pack.gz"))
-            .or_else(|| name.strip_suffix(".pack.br"))
-        else {
-            continue;
-        };
-        if keep.iter().any(|k| k == hash) {
-            continue;
-        }
-        let old = e
-            .metadata()
-            .and_then(|m| m.modified())
-            .ok()
-            .and_then(|m| m.elapsed().ok())
-            .is_none_or(|age| age >= retention);
-        if old && std::fs::remove_file(e.path()).is_ok() && name.ends_with(".pack") {
-            n += 1;
-        }
-    }
-    n
 }
 
 /// A change counter over the feeds: moves whenever any feed's relay changes or a feed settles.
