@@ -1,13 +1,14 @@
 //! Outbound safety: refuse private, loopback, link-local and metadata targets at connect time
 //! (a DNS resolver that filters addresses) and before fetching (IP-literal URLs bypass DNS).
 
-use crate::error::ProxyError;
 use std::fmt;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::str::FromStr;
 use std::sync::Arc;
 
 use reqwest::dns::{Addrs, Name, Resolve, Resolving};
+
+use crate::error::ProxyError;
 
 /// An IP network in CIDR notation, e.g. `10.0.0.0/8` or `::1/128`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

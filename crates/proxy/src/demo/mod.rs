@@ -13,8 +13,9 @@ mod tables;
 mod venues;
 mod vocab;
 
-use crate::error::ProxyError;
 use chrono::NaiveDate;
+
+use crate::error::ProxyError;
 
 pub use london::generate_london;
 pub use standard::generate;
