@@ -36,7 +36,7 @@ async fn fetch_ok(url: &str) -> Result<gloo_net::http::Response, FetchError> {
             let wait = resp
                 .headers()
                 .get("retry-after")
-                .and_then(|v| v.trim().parse::<f64>().ok())
+                .and_then(|v| finder::decimal::parse(v.trim()))
                 .map_or(1_000, |s| {
                     (s * 1000.0).clamp(0.0, f64::from(MAX_WAIT_MS)) as i32
                 });

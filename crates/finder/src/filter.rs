@@ -51,6 +51,13 @@ pub enum DayPart {
 impl DayPart {
     /// All parts, in order.
     pub const ALL: [DayPart; 3] = [DayPart::Morning, DayPart::Afternoon, DayPart::Evening];
+    /// The distinct parts of `parts`, in day order.
+    pub fn in_order(parts: &[DayPart]) -> Vec<DayPart> {
+        Self::ALL
+            .into_iter()
+            .filter(|p| parts.contains(p))
+            .collect()
+    }
     /// URL key.
     pub fn key(self) -> &'static str {
         match self {

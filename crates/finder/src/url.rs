@@ -272,7 +272,10 @@ fn parse_flag(v: &str) -> Option<bool> {
 
 fn parse_lat_lon(v: &str) -> Option<(f64, f64)> {
     let (a, b) = v.split_once(',')?;
-    let (lat, lon): (f64, f64) = (a.trim().parse().ok()?, b.trim().parse().ok()?);
+    let (lat, lon) = (
+        crate::decimal::parse(a.trim())?,
+        crate::decimal::parse(b.trim())?,
+    );
     (lat.is_finite()
         && lon.is_finite()
         && (-90.0..=90.0).contains(&lat)
@@ -327,8 +330,8 @@ pub fn decode(query: &str) -> (Filters, Vec<Notice>) {
                     "The location in the link could not be read; showing everywhere.".into(),
                 ),
             },
-            "r" => match v.parse::<f64>() {
-                Ok(r) if r.is_finite() && r > 0.0 && r <= 100.0 => {
+            "r" => match crate::decimal::parse(v) {
+                Some(r) if r.is_finite() && r > 0.0 && r <= 100.0 => {
                     f.radius_km = Some((r * 10.0).round() / 10.0)
                 }
                 _ => bad(
@@ -367,7 +370,7 @@ pub fn decode(query: &str) -> (Filters, Vec<Notice>) {
                             ),
                         }
                     }
-                    parts.sort_by_key(|p| DayPart::ALL.iter().position(|q| q == p));
+                    let parts = DayPart::in_order(&parts);
                     f.time = if parts.is_empty() {
                         TimeOfDay::Any
                     } else {
@@ -389,8 +392,8 @@ pub fn decode(query: &str) -> (Filters, Vec<Notice>) {
                 Some(b) => f.free = b,
                 None => bad("free", "The \"free\" setting could not be read.".into()),
             },
-            "max" => match v.trim_start_matches('£').parse::<f64>() {
-                Ok(m) if m.is_finite() && (0.0..=1000.0).contains(&m) => {
+            "max" => match crate::decimal::parse(v.trim_start_matches('£')) {
+                Some(m) if m.is_finite() && (0.0..=1000.0).contains(&m) => {
                     f.max_price = Some((m * 100.0).round() / 100.0)
                 }
                 _ => bad(
