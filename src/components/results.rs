@@ -161,9 +161,9 @@ pub fn ResultsList() -> impl IntoView {
     view! {
         <section class="results" aria-labelledby="results-heading"
             data-complete=move || ctx.complete.get().to_string()>
+            <crate::components::shortlist::LinkSummary/>
             <crate::components::shortlist::ShortlistPanel/>
             <h2 id="results-heading" tabindex="-1">{heading}</h2>
-            <crate::components::shortlist::LinkSummary/>
             <crate::components::share::ShareBar/>
             <p class="visually-hidden" role="status" aria-live="polite" aria-atomic="true" id="results-announcement">{move || announcement.get()}</p>
             <Show when=move || count() == 0 && ctx.index.with(|ix| !ix.is_empty())>

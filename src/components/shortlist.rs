@@ -138,7 +138,7 @@ fn resolved(
 /// The link that shares the list: the current search with the list (`sl=`), without the
 /// selected session or the map position.
 fn share_link(ctx: Ctx, list: &[Resolved]) -> String {
-    let mut f = ctx.filters.get_untracked();
+    let mut f = ctx.filters.get();
     f.selected = None;
     f.map = None;
     f.shared = list.iter().map(|r| r.link).collect();
@@ -261,7 +261,7 @@ pub fn ShortlistPanel() -> impl IntoView {
                                 <p class="shortlist__when">{display::when(&o.start)}" · "{venue}</p>
                                 <p class="shortlist__price">{display::price(o)}</p>
                                 <div class="shortlist__buttons">
-                                    {r.own.is_some().then(|| view! { <ShortlistToggle key=own_key.clone() name=name.clone()/> })}
+                                    <ShortlistToggle key=own_key.clone() name=name.clone()/>
                                     <CalendarButtons pos=p has_series=has_series/>
                                 </div>
                             </li>
@@ -417,15 +417,17 @@ fn PrintSheet(link: Signal<String>) -> impl IntoView {
                 let org = o.organizer.clone().unwrap_or_default();
                 let contact: Vec<String> = [org.name.clone(), org.telephone.clone().map(|t| format!("phone {t}")), org.email.clone().map(|e| format!("email {e}"))].into_iter().flatten().collect();
                 let booking = o.url.as_deref().and_then(display::safe_link).map(str::to_string);
-                let trust = crate::components::results::trust(&ctx, &ix, p);
-                let source = format!("Source: {}. {trust}", ix.dataset_of(p).publisher);
+                let source = match o.updated {
+                    Some(u) => format!("Source: {}, updated {}", ix.dataset_of(p).publisher, display::ago(u, chrono::Utc::now())),
+                    None => format!("Source: {}", ix.dataset_of(p).publisher),
+                };
                 view! {
                     <li class="sheet__item">
                         <h2>{o.name.clone()}</h2>
                         {(!status.is_empty()).then(|| view! { <p><strong>{status.clone()}</strong></p> })}
                         {(!what.is_empty()).then(|| view! { <p>{what.clone()}</p> })}
                         <dl>
-                            <dt>"When"</dt><dd>{dates.join(" · ")}{format!(" ({})", display::time_span(&o))}</dd>
+                            <dt>"When"</dt><dd>{dates.join(" · ")}<br/>{display::time_span(&o)}</dd>
                             <dt>"Where"</dt><dd>{venue}{(!address.is_empty()).then(|| format!(", {}", address.join(", ")))}</dd>
                             {journey.map(|j| view! { <dt>"Getting there"</dt><dd>{j}</dd> })}
                             <dt>"Price"</dt><dd>{display::price(&o)}</dd>
