@@ -220,12 +220,17 @@ pub fn ShortlistPanel() -> impl IntoView {
     let items = move || {
         let ix = ctx.index.get();
         let loading = still_loading(ctx);
+        // Saving data: the other areas' packs wait to be asked for.
+        let partial = ctx.other_areas.with(Option::is_some);
         list.get()
             .into_iter()
             .map(|r| {
                 let pos = r.status.pos();
                 let label = match (r.status, loading) {
                     (Status::NoLongerListed, true) => "checking…".to_string(),
+                    (Status::NoLongerListed, _) if partial => {
+                        "not in the areas loaded yet: load the other areas to check".to_string()
+                    }
                     (s, _) => s.label(&ix),
                 };
                 let status_key = match r.status {
