@@ -273,9 +273,10 @@ pub fn App() -> impl IntoView {
             </div>
         </main>
         <Footer/>
-        <p class="visually-hidden" role="status" aria-live="polite" id="shortlist-status">{move || ctx.shortlist_msg.get()}</p>
         </div>
         <SessionDetail/>
+        // Outside the page, which is inert while a session page is open.
+        <p class="visually-hidden" role="status" aria-live="polite" id="shortlist-status">{move || ctx.shortlist_msg.get()}</p>
     }
 }
 

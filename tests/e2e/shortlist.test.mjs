@@ -193,6 +193,33 @@ describe('Referral pack: shortlist, share, QR, calendar, printed sheet', () => {
     assert.equal(serious.length, 0, serious.map((r) => `${r.label}:\n${h.formatAxe(r.serious)}`).join('\n'));
   });
 
+  test('the session page: shortlist toggle (announced) and calendar files for the session and its series', async () => {
+    const { context, page } = await h.newPage(browser, problems);
+    try {
+      await h.openApp(page, `${proxy.url}?v=1`);
+      await page.locator('ol#results-list > li.card h3 a').first().click();
+      const dlg = page.locator('section.detail');
+      await dlg.waitFor();
+      const toggle = dlg.locator('button.shortlist-toggle');
+      assert.equal(await toggle.getAttribute('aria-pressed'), 'false');
+      await toggle.click();
+      assert.equal(await toggle.getAttribute('aria-pressed'), 'true');
+      await page.waitForFunction(() => /^Added “.+” to the shortlist \(1 session\)\.$/.test(document.querySelector('#shortlist-status')?.textContent ?? ''));
+      const [one] = await Promise.all([page.waitForEvent('download'), dlg.locator('button.ics-session').click()]);
+      const ics = readFileSync(await one.path(), 'utf8');
+      assert.equal((ics.match(/^BEGIN:VEVENT\r$/gm) ?? []).length, 1);
+      if (await dlg.locator('button.ics-series').count()) {
+        const [all] = await Promise.all([page.waitForEvent('download'), dlg.locator('button.ics-series').click()]);
+        const series = readFileSync(await all.path(), 'utf8');
+        assert.ok(/^RRULE:FREQ=WEEKLY/m.test(series) || (series.match(/^BEGIN:VEVENT\r$/gm) ?? []).length > 1, series.slice(0, 1500));
+      }
+      const report = await h.axe(page, 'session page with the shortlist toggle', 'section.detail');
+      assert.equal(report.serious.length, 0, h.formatAxe(report.serious));
+    } finally {
+      await context.close();
+    }
+  });
+
   test('a bad sl= value falls back to the search with a notice', async () => {
     const { context, page } = await h.newPage(browser, problems, PHONE);
     try {
