@@ -72,6 +72,12 @@ pub struct Ctx {
     pub offline: RwSignal<Option<String>>,
     /// Saving data: the packs for other areas not loaded yet (how many), until asked.
     pub other_areas: RwSignal<Option<usize>>,
+    /// The device's shortlist (kept in `localStorage`).
+    pub shortlist: RwSignal<Vec<finder::shortlist::Entry>>,
+    /// What the last shortlist change did, for the live region.
+    pub shortlist_msg: RwSignal<String>,
+    /// The link worker's note for the printed sheet: printed only, never stored or linked.
+    pub sheet_note: RwSignal<String>,
 }
 
 impl Ctx {
@@ -137,6 +143,9 @@ impl Ctx {
             preset,
             offline: RwSignal::new(None),
             other_areas: RwSignal::new(None),
+            shortlist: RwSignal::new(crate::shortlist::load()),
+            shortlist_msg: RwSignal::new(String::new()),
+            sheet_note: RwSignal::new(String::new()),
         }
     }
 
@@ -212,6 +221,18 @@ pub fn App() -> impl IntoView {
 
     leptos::task::spawn_local(start_loading(ctx));
 
+    // Paper shows the referral sheet whenever there is a shortlist (`style/main.css`).
+    Effect::new(move |_| {
+        let on =
+            ctx.filters.with(|f| !f.shared.is_empty()) || ctx.shortlist.with(|l| !l.is_empty());
+        if let Some(root) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.document_element())
+        {
+            let _ = root.class_list().toggle_with_force("has-sheet", on);
+        }
+    });
+
     let view_class = move || {
         if ctx.filters.with(|f| f.view == finder::filter::View::Map) {
             "layout show-map"
@@ -254,6 +275,8 @@ pub fn App() -> impl IntoView {
         <Footer/>
         </div>
         <SessionDetail/>
+        // Outside the page, which is inert while a session page is open.
+        <p class="visually-hidden" role="status" aria-live="polite" id="shortlist-status">{move || ctx.shortlist_msg.get()}</p>
     }
 }
 

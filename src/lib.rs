@@ -10,6 +10,7 @@ pub mod embed;
 pub mod loader;
 pub mod map;
 pub mod offline;
+pub mod shortlist;
 pub mod url_state;
 
 /// Mounts the app on `<body>`, in place of the static shell `index.html` paints first.

@@ -244,6 +244,9 @@ pub struct Filters {
     pub selected: Option<String>,
     /// The map view, when the person moved the map.
     pub map: Option<MapView>,
+    /// A shortlist received in a link (`sl=`): shown first, with what became of each session.
+    #[serde(default)]
+    pub shared: Vec<crate::shortlist::LinkEntry>,
 }
 
 /// Radius used when a place is set without one.

@@ -7,11 +7,15 @@ pub mod display;
 pub mod embed;
 pub mod filter;
 pub mod geo;
+pub mod ics;
 pub mod index;
 pub mod london;
 pub mod picker;
 pub mod postcode;
+pub mod qr;
 pub mod query;
+pub mod shortlist;
+pub mod summary;
 pub mod url;
 pub mod vocab;
 

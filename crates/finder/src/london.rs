@@ -5,13 +5,24 @@
 //! zone database's table of London's transitions since 1847 was about 9 KB of the app's wasm.
 //! A test checks every hour from 1996 to 2037 against `chrono-tz`.
 
-use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, TimeZone, Utc, Weekday};
+use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, NaiveDateTime, TimeZone, Utc, Weekday};
 
 /// `t` in London time.
 pub fn local<T: TimeZone>(t: &DateTime<T>) -> DateTime<FixedOffset> {
     let utc = t.with_timezone(&Utc);
     let offset = if is_summer_time(&utc) { 3600 } else { 0 };
     utc.with_timezone(&FixedOffset::east_opt(offset).expect("a valid offset"))
+}
+
+/// The instant of a London wall-clock time: the earlier one when the clocks go back and the
+/// time happens twice, `None` when the clocks go forward and it does not happen.
+pub fn earliest_utc(wall: NaiveDateTime) -> Option<DateTime<Utc>> {
+    let bst = (wall - chrono::Duration::hours(1)).and_utc();
+    if is_summer_time(&bst) {
+        return Some(bst);
+    }
+    let gmt = wall.and_utc();
+    (!is_summer_time(&gmt)).then_some(gmt)
 }
 
 /// Whether `t` falls in British Summer Time.
@@ -70,6 +81,13 @@ mod tests {
             let tz = t.with_timezone(&chrono_tz::Europe::London);
             assert_eq!(ours.offset().fix(), tz.offset().fix(), "{t}");
             assert_eq!(ours.naive_local(), tz.naive_local(), "{t}");
+            // The same half-hour read as a London wall-clock time.
+            let wall = t.naive_utc();
+            let theirs = chrono_tz::Europe::London
+                .from_local_datetime(&wall)
+                .earliest()
+                .map(|d| d.with_timezone(&Utc));
+            assert_eq!(earliest_utc(wall), theirs, "{wall}");
             t += chrono::Duration::minutes(30);
         }
     }

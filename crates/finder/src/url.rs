@@ -28,6 +28,7 @@
 //! | `view` | `list` or `map` | `view=map` |
 //! | `s` | selected session key | `s=https://…` |
 //! | `map` | map centre and zoom | `map=51.5,-0.12,12` |
+//! | `sl` | a shared shortlist, 17 characters a session ([`crate::shortlist`]) | `sl=AbC…` |
 
 use crate::filter::{
     DAY_KEYS, DayPart, DaySet, Filters, GenderFilter, MapView, Place, Sort, TimeOfDay, View,
@@ -234,6 +235,9 @@ pub fn encode(f: &Filters) -> String {
             "map",
             &format!("{},{},{}", fmt_num(m.lat, 4), fmt_num(m.lon, 4), m.zoom),
         );
+    }
+    if !f.shared.is_empty() {
+        q.append_pair("sl", &crate::shortlist::encode(&f.shared));
     }
     q.finish()
 }
@@ -489,6 +493,14 @@ pub fn decode(query: &str) -> (Filters, Vec<Notice>) {
                     ),
                 }
             }
+            "sl" => match crate::shortlist::decode(v) {
+                Some(list) => f.shared = list,
+                None => bad(
+                    "sl",
+                    "The shortlist in the link could not be read; showing the search instead."
+                        .into(),
+                ),
+            },
             _ => {} // unknown keys are ignored (forward compatibility)
         }
     }
