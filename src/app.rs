@@ -133,7 +133,7 @@ impl Ctx {
             detail_refs: StoredValue::new(std::collections::HashMap::new()),
             detail_chunks: StoredValue::new(std::collections::HashMap::new()),
             load_errors: RwSignal::new(Vec::new()),
-            demo: RwSignal::new(false),
+            demo: RwSignal::new(SHELL_SAID_DEMO.with(std::cell::Cell::get)),
             fatal: RwSignal::new(None),
             highlighted: RwSignal::new(None),
             accessibility_labels: StoredValue::new(accessibility_labels()),
@@ -192,6 +192,12 @@ fn accessibility_labels() -> Vec<(String, String)> {
         .iter()
         .map(|(id, label)| (id.to_string(), label.to_string()))
         .collect()
+}
+
+thread_local! {
+    /// Whether the static shell carried the demo banner (set by `start` before it removes the
+    /// shell); the manifest has the last word.
+    pub static SHELL_SAID_DEMO: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
 /// The whole app.
@@ -305,7 +311,11 @@ fn mark(name: &str) {
 
 /// Reads the manifest, then loads and decodes the packs, rebuilding the index as they arrive.
 async fn start_loading(ctx: Ctx) {
-    let (manifest, offline) = match api::manifest().await {
+    // The app's first frame (header, demo banner, filters) is painted before the packs are
+    // decoded: decoding runs in microtasks when the packs are already here, which would
+    // otherwise hold that frame back until the index is built.
+    let (fetched, ()) = futures::join!(api::manifest(), api::after_paint());
+    let (manifest, offline) = match fetched {
         Ok(m) => m,
         Err(e) => {
             ctx.fatal.set(Some(format!(
