@@ -1,5 +1,5 @@
 // Bundle size of the built app (dist/): app wasm + JS raw, gzip and brotli (max quality), and the
-// total first-load bytes including Leaflet, markercluster and CSS. Usage: node bench/bundle-size.mjs
+// total first-load bytes including Leaflet and CSS. Usage: node bench/bundle-size.mjs
 // Writes bench/out/bundle-size.json and prints a table.
 import { readdirSync, readFileSync, statSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -2,6 +2,7 @@
 //! lookups. The wire types themselves live in the `contract` crate, shared with the proxy.
 
 use gloo_net::http::Request;
+use wasm_bindgen::JsCast;
 
 pub use contract::{FeedInfo, Manifest};
 
@@ -36,7 +37,7 @@ async fn fetch_ok(url: &str) -> Result<gloo_net::http::Response, FetchError> {
             let wait = resp
                 .headers()
                 .get("retry-after")
-                .and_then(|v| v.trim().parse::<f64>().ok())
+                .and_then(|v| finder::decimal::parse(v.trim()))
                 .map_or(1_000, |s| {
                     (s * 1000.0).clamp(0.0, f64::from(MAX_WAIT_MS)) as i32
                 });
@@ -73,6 +74,31 @@ async fn sleep_ms(ms: i32) {
     let promise = js_sys::Promise::new(&mut |resolve, _| {
         if let Some(w) = web_sys::window() {
             let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
+        }
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}
+
+/// Resolves once the next frame has been painted (a `requestAnimationFrame` callback, then a
+/// task): work started after it cannot delay that frame.
+pub async fn after_paint() {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        let Some(w) = web_sys::window() else {
+            let _ = resolve.call0(&wasm_bindgen::JsValue::NULL);
+            return;
+        };
+        let next_task = wasm_bindgen::closure::Closure::once_into_js(move || {
+            if let Some(w) = web_sys::window() {
+                let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 0);
+            }
+        });
+        if w.request_animation_frame(next_task.unchecked_ref())
+            .is_err()
+        {
+            // No frames (a hidden page): nothing to wait for.
+            let _ = next_task
+                .unchecked_ref::<js_sys::Function>()
+                .call0(&wasm_bindgen::JsValue::NULL);
         }
     });
     let _ = wasm_bindgen_futures::JsFuture::from(promise).await;

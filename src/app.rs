@@ -72,6 +72,12 @@ pub struct Ctx {
     pub offline: RwSignal<Option<String>>,
     /// Saving data: the packs for other areas not loaded yet (how many), until asked.
     pub other_areas: RwSignal<Option<usize>>,
+    /// The device's shortlist (kept in `localStorage`).
+    pub shortlist: RwSignal<Vec<finder::shortlist::Entry>>,
+    /// What the last shortlist change did, for the live region.
+    pub shortlist_msg: RwSignal<String>,
+    /// The link worker's note for the printed sheet: printed only, never stored or linked.
+    pub sheet_note: RwSignal<String>,
 }
 
 impl Ctx {
@@ -127,7 +133,7 @@ impl Ctx {
             detail_refs: StoredValue::new(std::collections::HashMap::new()),
             detail_chunks: StoredValue::new(std::collections::HashMap::new()),
             load_errors: RwSignal::new(Vec::new()),
-            demo: RwSignal::new(false),
+            demo: RwSignal::new(SHELL_SAID_DEMO.with(std::cell::Cell::get)),
             fatal: RwSignal::new(None),
             highlighted: RwSignal::new(None),
             accessibility_labels: StoredValue::new(accessibility_labels()),
@@ -137,6 +143,9 @@ impl Ctx {
             preset,
             offline: RwSignal::new(None),
             other_areas: RwSignal::new(None),
+            shortlist: RwSignal::new(crate::shortlist::load()),
+            shortlist_msg: RwSignal::new(String::new()),
+            sheet_note: RwSignal::new(String::new()),
         }
     }
 
@@ -185,6 +194,12 @@ fn accessibility_labels() -> Vec<(String, String)> {
         .collect()
 }
 
+thread_local! {
+    /// Whether the static shell carried the demo banner (set by `start` before it removes the
+    /// shell); the manifest has the last word.
+    pub static SHELL_SAID_DEMO: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
 /// The whole app.
 #[component]
 pub fn App() -> impl IntoView {
@@ -211,6 +226,18 @@ pub fn App() -> impl IntoView {
     });
 
     leptos::task::spawn_local(start_loading(ctx));
+
+    // Paper shows the referral sheet whenever there is a shortlist (`style/main.css`).
+    Effect::new(move |_| {
+        let on =
+            ctx.filters.with(|f| !f.shared.is_empty()) || ctx.shortlist.with(|l| !l.is_empty());
+        if let Some(root) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.document_element())
+        {
+            let _ = root.class_list().toggle_with_force("has-sheet", on);
+        }
+    });
 
     let view_class = move || {
         if ctx.filters.with(|f| f.view == finder::filter::View::Map) {
@@ -254,6 +281,8 @@ pub fn App() -> impl IntoView {
         <Footer/>
         </div>
         <SessionDetail/>
+        // Outside the page, which is inert while a session page is open.
+        <p class="visually-hidden" role="status" aria-live="polite" id="shortlist-status">{move || ctx.shortlist_msg.get()}</p>
     }
 }
 
@@ -282,7 +311,11 @@ fn mark(name: &str) {
 
 /// Reads the manifest, then loads and decodes the packs, rebuilding the index as they arrive.
 async fn start_loading(ctx: Ctx) {
-    let (manifest, offline) = match api::manifest().await {
+    // The app's first frame (header, demo banner, filters) is painted before the packs are
+    // decoded: decoding runs in microtasks when the packs are already here, which would
+    // otherwise hold that frame back until the index is built.
+    let (fetched, ()) = futures::join!(api::manifest(), api::after_paint());
+    let (manifest, offline) = match fetched {
         Ok(m) => m,
         Err(e) => {
             ctx.fatal.set(Some(format!(

@@ -10,6 +10,7 @@ pub mod embed;
 pub mod loader;
 pub mod map;
 pub mod offline;
+pub mod shortlist;
 pub mod url_state;
 
 /// Mounts the app on `<body>`, in place of the static shell `index.html` paints first.
@@ -19,6 +20,17 @@ pub fn start() {
         .and_then(|w| w.document())
         .and_then(|d| d.get_element_by_id("shell"))
     {
+        // The proxy (or the publish step) put the demo banner into the shell: the app shows its
+        // own from its first frame rather than once the manifest is read, so the banner never
+        // disappears while the packs are decoded.
+        if shell
+            .query_selector(".demo-banner")
+            .ok()
+            .flatten()
+            .is_some()
+        {
+            app::SHELL_SAID_DEMO.with(|d| d.set(true));
+        }
         shell.remove();
     }
     leptos::mount::mount_to_body(app::App);

@@ -221,6 +221,8 @@ pub fn SessionDetail() -> impl IntoView {
                                     <a class="button" href=u.to_string() rel="noopener noreferrer" target="_blank">"Book or find out more (opens in a new tab)"</a>
                                 })}
                                 <button type="button" class="button button--secondary" on:click=move |_| close()>"Back to results"</button>
+                                <crate::components::shortlist::ShortlistToggle key=o.key.clone() name=o.name.clone()/>
+                                <crate::components::shortlist::CalendarButtons pos=pos has_series=o.series_key.is_some()/>
                             </p>
                             {report.map(|r| {
                                 let hint = r.hint();

@@ -401,7 +401,7 @@ fn LocationFilter() -> impl IntoView {
             <button type="button" class="link-button" on:click=locate>"Use my location"</button>
             <label for="f-radius">"Within"</label>
             <select id="f-radius" on:change=move |e| {
-                let v: f64 = event_target_value(&e).parse().unwrap_or(finder::filter::DEFAULT_RADIUS_KM);
+                let v = finder::decimal::parse(&event_target_value(&e)).unwrap_or(finder::filter::DEFAULT_RADIUS_KM);
                 ctx.update_filters(History::Push, |f| f.radius_km = Some(v))
             }>
                 {[1u32, 2, 5, 10, 20].into_iter().map(|r| view! {
@@ -509,7 +509,7 @@ fn TimeFilter(draft: TimeDraft) -> impl IntoView {
                 parts.remove(i);
             } else {
                 parts.push(p);
-                parts.sort_by_key(|x| DayPart::ALL.iter().position(|y| y == x));
+                parts = DayPart::in_order(&parts);
             }
             f.time = if parts.is_empty() {
                 TimeOfDay::Any
@@ -673,7 +673,7 @@ fn PriceFilter() -> impl IntoView {
             <label for="f-max">"Maximum price (£)"</label>
             <input id="f-max" type="number" min="0" step="0.5" inputmode="decimal"
                 prop:value=move || ctx.filters.with(|f| f.max_price.map(|m| finder::display::short(m, 2)).unwrap_or_default())
-                on:change=move |e| { let v = event_target_value(&e); ctx.update_filters(History::Push, |f| f.max_price = v.parse::<f64>().ok().filter(|m| m.is_finite() && *m >= 0.0)) }/>
+                on:change=move |e| { let v = event_target_value(&e); ctx.update_filters(History::Push, |f| f.max_price = finder::decimal::parse(&v).filter(|m| m.is_finite() && *m >= 0.0)) }/>
         </fieldset>
     }
 }

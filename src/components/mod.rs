@@ -6,4 +6,5 @@ pub mod filters;
 pub mod map_view;
 pub mod results;
 pub mod share;
+pub mod shortlist;
 pub mod status;

@@ -136,6 +136,7 @@ pub fn ResultsList() -> impl IntoView {
                             </ul>
                         })}
                         <p class="card__trust">{trust_line}</p>
+                        <crate::components::shortlist::ShortlistToggle key=key.clone() name=o.name.clone()/>
                     </li>
                 }
             })
@@ -160,6 +161,8 @@ pub fn ResultsList() -> impl IntoView {
     view! {
         <section class="results" aria-labelledby="results-heading"
             data-complete=move || ctx.complete.get().to_string()>
+            <crate::components::shortlist::LinkSummary/>
+            <crate::components::shortlist::ShortlistPanel/>
             <h2 id="results-heading" tabindex="-1">{heading}</h2>
             <crate::components::share::ShareBar/>
             <p class="visually-hidden" role="status" aria-live="polite" aria-atomic="true" id="results-announcement">{move || announcement.get()}</p>

@@ -94,6 +94,9 @@ describe('Activity Finder end to end (demo data)', () => {
       await h.waitMarkersInView(page);
       await assert.doesNotReject(page.locator('.demo-banner').waitFor({ state: 'visible' }));
       assert.match(await page.locator('.demo-banner').textContent(), /Demo data/);
+      // The page as served (trunk's minified build) already says so in its static shell.
+      const served = await (await fetch(proxy.url)).text();
+      assert.match(served, /id="?shell"?[^>]*>[\s\S]*<p class="demo-banner" role="note">[\s\S]*Demo data/, 'demo banner in the static shell');
       await h.screenshot(page, 'desktop-1280x900.png');
     } finally {
       await context.close();

@@ -158,6 +158,12 @@ describe('Published directory served by nginx (no proxy)', () => {
         (n) => n >= want, `the manifest and ${want - 1} packs in the data cache`);
       assert.ok((await cacheNames(page)).includes(`af-app-${h1()}`));
       assert.equal(await page.locator('#offline-note').count(), 0, 'no offline note online');
+      // Two sessions on the shortlist (kept on the device, in localStorage).
+      const shortlisted = await h.cardKeys(page, 2);
+      const toggles = page.locator('ol#results-list > li.card button.shortlist-toggle');
+      await toggles.nth(0).click();
+      await toggles.nth(1).click();
+      await page.waitForFunction(() => document.querySelectorAll('#shortlist-items > li').length === 2);
 
       await context.setOffline(true);
       try {
@@ -167,6 +173,9 @@ describe('Published directory served by nginx (no proxy)', () => {
         assert.equal(await h.headingCount(page), online, 'the same results as online');
         const note = (await page.locator('#offline-note').textContent()).trim();
         assert.match(note, /^Offline — data from \w{3} \d{1,2} \w{3}, \d{1,2}:\d{2}(am|pm)$/);
+        // The shortlist opens offline too, each session found in the saved data.
+        await page.waitForFunction(() => document.querySelectorAll('#shortlist-items > li[data-status="found"]').length === 2);
+        assert.deepEqual(await page.$$eval('#shortlist-items > li', (els) => els.map((e) => e.dataset.key)), shortlisted);
         await h.screenshot(page, 'published-offline.png');
       } finally {
         await context.setOffline(false);

@@ -107,7 +107,7 @@ pub fn fetch_order(packs: &[PackRef], centre: Option<(f64, f64)>) -> Vec<usize> 
         (Some(_), None) => f64::MAX,
         (None, _) => -f64::from(p.occurrences),
     };
-    order.sort_by(|&a, &b| {
+    finder::sort_positions(&mut order, &mut |a, b| {
         let (pa, pb) = (&packs[a], &packs[b]);
         pa.slots.cmp(&pb.slots).then(dist(pa).total_cmp(&dist(pb)))
     });

@@ -2,7 +2,6 @@
 //! Pure functions so the wording is tested natively and shared by every view.
 
 use chrono::{DateTime, FixedOffset, Utc};
-use chrono_tz::Europe::London;
 use openactive::{AgeRange, Gender, Occurrence};
 
 const WEEKDAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
@@ -14,7 +13,7 @@ const MONTHS: [&str; 12] = [
 /// whose format-string machinery would cost the app's download about 5 KiB.)
 pub fn when(start: &DateTime<FixedOffset>) -> String {
     use chrono::Datelike;
-    let l = start.with_timezone(&London);
+    let l = crate::london::local(start);
     format!(
         "{} {} {}, {}",
         WEEKDAYS[l.weekday().num_days_from_monday() as usize],
@@ -55,14 +54,14 @@ fn clock<T: chrono::TimeZone>(t: &DateTime<T>) -> String {
 
 /// "9:00am to 10:00am (1 hour)" or just the start time.
 pub fn time_span(o: &Occurrence) -> String {
-    let s = o.start.with_timezone(&London);
+    let s = crate::london::local(&o.start);
     match o.end {
         Some(e) if e > o.start => {
             let mins = (e - o.start).num_minutes();
             format!(
                 "{} to {} ({})",
                 clock(&s),
-                clock(&e.with_timezone(&London)),
+                clock(&crate::london::local(&e)),
                 duration(mins)
             )
         }
@@ -213,7 +212,7 @@ pub fn ago(then: DateTime<Utc>, now: DateTime<Utc>) -> String {
         3600..86400 => plural(secs / 3600, "hour"),
         86400..604800 => plural(secs / 86400, "day"),
         _ => {
-            let (l, n) = (then.with_timezone(&London), now.with_timezone(&London));
+            let (l, n) = (crate::london::local(&then), crate::london::local(&now));
             let mut s = format!("on {} {}", l.day(), MONTHS[l.month0() as usize]);
             if l.year() != n.year() {
                 s.push_str(&format!(" {}", l.year()));
@@ -254,7 +253,7 @@ pub fn trust_line(
 /// (London date; the year added when it is not this year's).
 pub fn listed_until(until: &DateTime<FixedOffset>, now: DateTime<Utc>) -> String {
     use chrono::Datelike;
-    let (l, n) = (until.with_timezone(&London), now.with_timezone(&London));
+    let (l, n) = (crate::london::local(until), crate::london::local(&now));
     let mut s = format!(
         "Dates listed until {} {} {}",
         WEEKDAYS[l.weekday().num_days_from_monday() as usize],

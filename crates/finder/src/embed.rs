@@ -253,8 +253,12 @@ fn parse_keys(v: &str, key: &str, notices: &mut Vec<Notice>) -> Vec<&'static str
             }),
         }
     }
-    out.sort_by_key(|k| LOCKABLE.iter().position(|l| l == k));
-    out
+    // In LOCKABLE's order (a filter over a short list; no sort code in the wasm for it).
+    LOCKABLE
+        .iter()
+        .copied()
+        .filter(|l| out.contains(l))
+        .collect()
 }
 
 /// Reads the embedding keys from a query string (other keys are ignored). Never fails: a bad

@@ -51,6 +51,13 @@ pub enum DayPart {
 impl DayPart {
     /// All parts, in order.
     pub const ALL: [DayPart; 3] = [DayPart::Morning, DayPart::Afternoon, DayPart::Evening];
+    /// The distinct parts of `parts`, in day order.
+    pub fn in_order(parts: &[DayPart]) -> Vec<DayPart> {
+        Self::ALL
+            .into_iter()
+            .filter(|p| parts.contains(p))
+            .collect()
+    }
     /// URL key.
     pub fn key(self) -> &'static str {
         match self {
@@ -237,6 +244,9 @@ pub struct Filters {
     pub selected: Option<String>,
     /// The map view, when the person moved the map.
     pub map: Option<MapView>,
+    /// A shortlist received in a link (`sl=`): shown first, with what became of each session.
+    #[serde(default)]
+    pub shared: Vec<crate::shortlist::LinkEntry>,
 }
 
 /// Radius used when a place is set without one.

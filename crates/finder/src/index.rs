@@ -5,7 +5,6 @@
 
 use crate::geo::Gazetteer;
 use chrono::{Datelike, Timelike};
-use chrono_tz::Europe::London;
 use foldhash::HashMap;
 use openactive::{Dataset, Details, Gender, Occurrence, OpportunityKind};
 
@@ -300,7 +299,7 @@ impl Index {
         // from the details is computed once per distinct details.
         let mut derived_of: HashMap<usize, Derived> = HashMap::default();
         for o in &occurrences {
-            let local = o.start.with_timezone(&London);
+            let local = crate::london::local(&o.start);
             let naive_day = local.date_naive();
             let day = crate::url::day_number(naive_day);
             let d = derived_of
@@ -442,7 +441,9 @@ impl Index {
                     && !self.occurrences[i].cancelled
             })
             .collect();
-        v.sort_by_key(|&i| self.rows[i].start_ts);
+        crate::sort_positions(&mut v, &mut |a, b| {
+            self.rows[a].start_ts.cmp(&self.rows[b].start_ts)
+        });
         v
     }
 

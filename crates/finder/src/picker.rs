@@ -30,8 +30,13 @@ impl Index {
             count: counts.get(i).copied().unwrap_or(0),
             depth,
         };
-        let by_label =
-            |v: &mut Vec<usize>| v.sort_by_key(|&i| self.activity_labels[i].to_lowercase());
+        let by_label = |v: &mut Vec<usize>| {
+            crate::sort_positions(v, &mut |a, b| {
+                self.activity_labels[a]
+                    .to_lowercase()
+                    .cmp(&self.activity_labels[b].to_lowercase())
+            })
+        };
         let needle = search.trim().to_lowercase();
         if !needle.is_empty() {
             let mut hits: Vec<usize> = (0..n)

@@ -28,6 +28,7 @@
 //! | `view` | `list` or `map` | `view=map` |
 //! | `s` | selected session key | `s=https://…` |
 //! | `map` | map centre and zoom | `map=51.5,-0.12,12` |
+//! | `sl` | a shared shortlist, 17 characters a session ([`crate::shortlist`]) | `sl=AbC…` |
 
 use crate::filter::{
     DAY_KEYS, DayPart, DaySet, Filters, GenderFilter, MapView, Place, Sort, TimeOfDay, View,
@@ -235,6 +236,9 @@ pub fn encode(f: &Filters) -> String {
             &format!("{},{},{}", fmt_num(m.lat, 4), fmt_num(m.lon, 4), m.zoom),
         );
     }
+    if !f.shared.is_empty() {
+        q.append_pair("sl", &crate::shortlist::encode(&f.shared));
+    }
     q.finish()
 }
 
@@ -272,7 +276,10 @@ fn parse_flag(v: &str) -> Option<bool> {
 
 fn parse_lat_lon(v: &str) -> Option<(f64, f64)> {
     let (a, b) = v.split_once(',')?;
-    let (lat, lon): (f64, f64) = (a.trim().parse().ok()?, b.trim().parse().ok()?);
+    let (lat, lon) = (
+        crate::decimal::parse(a.trim())?,
+        crate::decimal::parse(b.trim())?,
+    );
     (lat.is_finite()
         && lon.is_finite()
         && (-90.0..=90.0).contains(&lat)
@@ -327,8 +334,8 @@ pub fn decode(query: &str) -> (Filters, Vec<Notice>) {
                     "The location in the link could not be read; showing everywhere.".into(),
                 ),
             },
-            "r" => match v.parse::<f64>() {
-                Ok(r) if r.is_finite() && r > 0.0 && r <= 100.0 => {
+            "r" => match crate::decimal::parse(v) {
+                Some(r) if r.is_finite() && r > 0.0 && r <= 100.0 => {
                     f.radius_km = Some((r * 10.0).round() / 10.0)
                 }
                 _ => bad(
@@ -367,7 +374,7 @@ pub fn decode(query: &str) -> (Filters, Vec<Notice>) {
                             ),
                         }
                     }
-                    parts.sort_by_key(|p| DayPart::ALL.iter().position(|q| q == p));
+                    let parts = DayPart::in_order(&parts);
                     f.time = if parts.is_empty() {
                         TimeOfDay::Any
                     } else {
@@ -389,8 +396,8 @@ pub fn decode(query: &str) -> (Filters, Vec<Notice>) {
                 Some(b) => f.free = b,
                 None => bad("free", "The \"free\" setting could not be read.".into()),
             },
-            "max" => match v.trim_start_matches('£').parse::<f64>() {
-                Ok(m) if m.is_finite() && (0.0..=1000.0).contains(&m) => {
+            "max" => match crate::decimal::parse(v.trim_start_matches('£')) {
+                Some(m) if m.is_finite() && (0.0..=1000.0).contains(&m) => {
                     f.max_price = Some((m * 100.0).round() / 100.0)
                 }
                 _ => bad(
@@ -486,6 +493,14 @@ pub fn decode(query: &str) -> (Filters, Vec<Notice>) {
                     ),
                 }
             }
+            "sl" => match crate::shortlist::decode(v) {
+                Some(list) => f.shared = list,
+                None => bad(
+                    "sl",
+                    "The shortlist in the link could not be read; showing the search instead."
+                        .into(),
+                ),
+            },
             _ => {} // unknown keys are ignored (forward compatibility)
         }
     }

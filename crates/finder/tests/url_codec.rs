@@ -61,6 +61,7 @@ prop_compose! {
             keyword: keyword.trim().to_string(),
             selected: selected.filter(|s| !s.trim().is_empty()).map(|s| s.trim().to_string()),
             map: map.map(|(lat, lon, zoom)| MapView { lat: (lat * 1e4).round() / 1e4, lon: (lon * 1e4).round() / 1e4, zoom }),
+            shared: Vec::new(),
         }
     }
 }

@@ -456,7 +456,7 @@ async fn the_page_preloads_the_packs_its_link_needs() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(
         dir.path().join("index.html"),
-        "<!doctype html><html><head><title>app</title></head><body><header><!--demo-banner--></header></body></html>",
+        "<!doctype html><html><head><title>app</title></head><body><header><div id=\"demo-banner-slot\"></div></header></body></html>",
     )
     .unwrap();
     let mut config = test_config();

@@ -8,7 +8,7 @@ use activity_finder_proxy::publish::{PublishOptions, run};
 fn fake_dist(dir: &std::path::Path) {
     std::fs::write(
         dir.join("index.html"),
-        "<!doctype html><html><head><script type=module>go()</script></head><body><header><!--demo-banner--></header></body></html>",
+        "<!doctype html><html><head><script type=module>go()</script></head><body><header><div id=demo-banner-slot></div></header></body></html>",
     )
     .unwrap();
     std::fs::write(

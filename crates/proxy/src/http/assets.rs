@@ -118,10 +118,20 @@ pub(super) async fn static_app(State(st): State<Shared>, req: axum::extract::Req
 /// demo data from its first paint.
 pub const DEMO_BANNER: &str = "<p class=\"demo-banner\" role=\"note\"><strong>Demo data — not real sessions.</strong> Everything shown here is generated for trying the finder out.</p>";
 
-/// The static shell of `index.html` with the demo banner (or nothing) in place of its
-/// `<!--demo-banner-->` marker.
+/// The static shell of `index.html` with the demo banner (or nothing) in place of its empty
+/// `<div id="demo-banner-slot"></div>`. The slot is found by its id: trunk's release build
+/// minifies the page (comments dropped, quotes taken off), so no exact markup can be relied on.
 pub fn with_shell_banner(page: &str, banner: &str) -> String {
-    page.replacen("<!--demo-banner-->", banner, 1)
+    const SLOT_ID: &str = "demo-banner-slot";
+    let slot = page.find(SLOT_ID).and_then(|at| {
+        let start = page[..at].rfind("<div")?;
+        let end = at + page[at..].find("</div>")? + "</div>".len();
+        Some((start, end))
+    });
+    match slot {
+        Some((start, end)) => format!("{}{banner}{}", &page[..start], &page[end..]),
+        None => page.to_string(),
+    }
 }
 
 /// The page with `links` (preload hints for the link's packs) inserted before `</head>` and the
