@@ -97,6 +97,9 @@ describe('Activity Finder end to end (demo data)', () => {
       // The page as served (trunk's minified build) already says so in its static shell.
       const served = await (await fetch(proxy.url)).text();
       assert.match(served, /id="?shell"?[^>]*>[\s\S]*<p class="demo-banner" role="note">[\s\S]*Demo data/, 'demo banner in the static shell');
+      // A shared link previews what it shows (Open Graph tags from its own query).
+      const preview = await (await fetch(`${proxy.url}?v=1&free=1`)).text();
+      assert.match(preview, /<meta property="og:title" content="Activity sessions: Free">/);
       await h.screenshot(page, 'desktop-1280x900.png');
     } finally {
       await context.close();

@@ -1,5 +1,5 @@
 //! The built app: static files with cache rules for hashed assets, and the page rewrite
-//! (pack preloads, demo banner).
+//! (pack preloads, link-preview tags, demo banner).
 
 use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
@@ -109,9 +109,82 @@ pub(super) async fn static_app(State(st): State<Shared>, req: axum::extract::Req
     }
     if html && resp.status() == StatusCode::OK && method == axum::http::Method::GET {
         let banner = if st.demo { DEMO_BANNER } else { "" };
-        resp = rewrite_page(resp, &st.packs.preload_links(query.as_deref()), banner).await;
+        let head = format!(
+            "{}{}",
+            st.packs.preload_links(query.as_deref()),
+            link_preview_tags(query.as_deref())
+        );
+        resp = rewrite_page(resp, &head, banner).await;
     }
     resp
+}
+
+/// Open Graph tags for the page a link opens, so a link shared by WhatsApp, SMS or email
+/// previews what it shows: "3 activity sessions chosen for you" for a shortlist, else the
+/// link's filters in plain words ("Free · Women only · within 2 km of E15"). Made from the
+/// link's own query and nothing else (never anything personal: a link carries no note and no
+/// name). Every value is escaped: a crafted query can change the words of its own preview, not
+/// the page.
+pub fn link_preview_tags(query: Option<&str>) -> String {
+    static VOCAB: std::sync::OnceLock<Option<openactive::ActivityList>> =
+        std::sync::OnceLock::new();
+    let vocab = VOCAB.get_or_init(|| {
+        openactive::ActivityList::from_jsonld(openactive::vocab::ACTIVITY_LIST_JSONLD).ok()
+    });
+    let label = |id: &str| -> Option<String> {
+        vocab
+            .as_ref()
+            .and_then(|v| v.label(id))
+            .or_else(|| {
+                openactive::vocab::ACCESSIBILITY_SUPPORT
+                    .iter()
+                    .find(|(i, _)| *i == id)
+                    .map(|(_, l)| *l)
+            })
+            .map(str::to_string)
+    };
+    let (filters, _) = finder::url::decode(query.unwrap_or(""));
+    let summary = finder::summary::line(&finder::summary::parts(&filters, &label));
+    let title = match filters.shared.len() {
+        0 if summary.is_empty() => "Activity Finder: local physical activity sessions".to_string(),
+        0 => format!("Activity sessions: {summary}"),
+        1 => "1 activity session chosen for you".to_string(),
+        n => format!("{n} activity sessions chosen for you"),
+    };
+    let description = if summary.is_empty() {
+        "Find local physical activity and sport sessions, from open data.".to_string()
+    } else {
+        summary
+    };
+    [
+        ("og:type", "website"),
+        ("og:site_name", "Activity Finder"),
+        ("og:title", title.as_str()),
+        ("og:description", description.as_str()),
+    ]
+    .iter()
+    .map(|(p, c)| format!("<meta property=\"{p}\" content=\"{}\">", escape_attr(c)))
+    .chain(std::iter::once(
+        "<meta name=\"twitter:card\" content=\"summary\">".to_string(),
+    ))
+    .collect()
+}
+
+/// `s` for a double-quoted HTML attribute.
+fn escape_attr(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '"' => out.push_str("&quot;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '\'' => out.push_str("&#39;"),
+            c if c.is_control() => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// The demo banner of the static shell (the same words the app shows), so the page says it is
@@ -134,7 +207,7 @@ pub fn with_shell_banner(page: &str, banner: &str) -> String {
     }
 }
 
-/// The page with `links` (preload hints for the link's packs) inserted before `</head>` and the
+/// The page with `links` (preload hints for the link's packs, link-preview tags) inserted before `</head>` and the
 /// demo banner (when `banner` is not empty) in its static shell. The page then varies with the
 /// packs, so its file ETag and date are dropped (it is `no-cache`).
 pub(super) async fn rewrite_page(resp: Response, links: &str, banner: &str) -> Response {

@@ -17,7 +17,7 @@ use std::sync::Arc;
 use crate::harvest::Feed;
 
 pub use accept::{ConnectionLimits, serve, serve_limited, serve_with, shutdown_signal};
-pub use assets::{DEMO_BANNER, is_hashed_asset, with_shell_banner};
+pub use assets::{DEMO_BANNER, is_hashed_asset, link_preview_tags, with_shell_banner};
 pub use feeds::feed_infos;
 pub use headers::{
     add_security_headers, content_security_policy, etag_matches, inline_script_hashes,
