@@ -6,13 +6,29 @@ use wasm_bindgen::JsCast;
 
 pub use contract::{FeedInfo, Manifest};
 
-/// A failed request, in words a person can read.
+/// A failed request; its `Display` is in words a person can read ("could not be reached …").
 #[derive(Debug, Clone, PartialEq)]
-pub struct FetchError(pub String);
+pub enum FetchError {
+    /// No answer (offline, refused, aborted), with the browser's reason.
+    Unreachable(String),
+    /// An answer with a non-2xx status (after the retries for 429 and 503).
+    Status(u16),
+    /// The body could not be read.
+    Unreadable(String),
+    /// The body was read but is not what was asked for (e.g. a manifest that does not parse).
+    Invalid(String),
+}
 
 impl std::fmt::Display for FetchError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
+        match self {
+            FetchError::Unreachable(e) => write!(f, "could not be reached ({e})"),
+            FetchError::Status(s) => write!(f, "answered HTTP {s}"),
+            FetchError::Unreadable(e) => write!(f, "sent an unreadable response ({e})"),
+            FetchError::Invalid(e) => {
+                write!(f, "sent a session list that could not be read ({e})")
+            }
+        }
     }
 }
 
@@ -30,7 +46,7 @@ async fn fetch_ok(url: &str) -> Result<gloo_net::http::Response, FetchError> {
         let resp = Request::get(url)
             .send()
             .await
-            .map_err(|e| FetchError(format!("could not be reached ({e})")))?;
+            .map_err(|e| FetchError::Unreachable(e.to_string()))?;
         let status = resp.status();
         if (status == 429 || status == 503) && attempt < RETRIES {
             attempt += 1;
@@ -45,7 +61,7 @@ async fn fetch_ok(url: &str) -> Result<gloo_net::http::Response, FetchError> {
             continue;
         }
         if !resp.ok() {
-            return Err(FetchError(format!("answered HTTP {status}")));
+            return Err(FetchError::Status(status));
         }
         return Ok(resp);
     }
@@ -57,7 +73,7 @@ pub async fn fetch_text(url: &str) -> Result<String, FetchError> {
         .await?
         .text()
         .await
-        .map_err(|e| FetchError(format!("sent an unreadable response ({e})")))
+        .map_err(|e| FetchError::Unreadable(e.to_string()))
 }
 
 /// Fetches a URL as bytes (feed pages: parsed from bytes, never decoded to a JS string).
@@ -66,7 +82,7 @@ pub async fn fetch_bytes(url: &str) -> Result<Vec<u8>, FetchError> {
         .await?
         .binary()
         .await
-        .map_err(|e| FetchError(format!("sent an unreadable response ({e})")))
+        .map_err(|e| FetchError::Unreadable(e.to_string()))
 }
 
 /// Waits `ms` milliseconds (a `setTimeout` promise).
@@ -112,9 +128,8 @@ pub async fn manifest() -> Result<(Manifest, bool), FetchError> {
     let text = resp
         .text()
         .await
-        .map_err(|e| FetchError(format!("sent an unreadable response ({e})")))?;
-    let m = serde_json::from_str(&text)
-        .map_err(|e| FetchError(format!("sent a session list that could not be read ({e})")))?;
+        .map_err(|e| FetchError::Unreadable(e.to_string()))?;
+    let m = serde_json::from_str(&text).map_err(|e| FetchError::Invalid(e.to_string()))?;
     Ok((m, offline))
 }
 

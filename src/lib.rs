@@ -11,6 +11,7 @@ pub mod loader;
 pub mod map;
 pub mod offline;
 pub mod shortlist;
+pub mod state;
 pub mod url_state;
 
 /// Mounts the app on `<body>`, in place of the static shell `index.html` paints first.
@@ -29,7 +30,7 @@ pub fn start() {
             .flatten()
             .is_some()
         {
-            app::SHELL_SAID_DEMO.with(|d| d.set(true));
+            state::SHELL_SAID_DEMO.with(|d| d.set(true));
         }
         shell.remove();
     }

@@ -3,7 +3,7 @@
 //! occurrences as it arrives. A pack that cannot be read is fetched once more (bypassing the
 //! cache); if it still cannot, it is reported and the rest load as usual.
 
-use crate::api::{self, FetchError};
+use crate::api;
 use contract::pack::{self, PackVocab};
 use contract::{Manifest, PackRef};
 use openactive::Occurrence;
@@ -60,7 +60,7 @@ async fn fetch_decoded<T>(
         };
         let bytes = match api::fetch_bytes(&u).await {
             Ok(b) => b,
-            Err(FetchError(e)) => {
+            Err(e) => {
                 last = format!("could not be fetched ({e})");
                 continue;
             }
@@ -78,7 +78,7 @@ async fn fetch_decoded<T>(
 
 async fn fetch_and_decode(p: &PackRef) -> Result<pack::Decoded, String> {
     fetch_decoded(&p.url, |b| {
-        crate::app::measured("af:decode", || pack::decode(b))
+        crate::state::measured("af:decode", || pack::decode(b))
     })
     .await
 }

@@ -5,8 +5,8 @@
 //! Run: `CHROMEDRIVER=/usr/bin/chromedriver WASM_BINDGEN_TEST_TIMEOUT=60 cargo test -p activity-finder --target wasm32-unknown-unknown --test web`
 #![cfg(target_arch = "wasm32")]
 
-use activity_finder::app::Ctx;
 use activity_finder::components::{detail::SessionDetail, results::ResultsList};
+use activity_finder::state::Ctx;
 use activity_finder::url_state::{self, History};
 use chrono::DateTime;
 use finder::filter::{DaySet, GenderFilter};

@@ -2,7 +2,7 @@
 //! attribution. Opened from the list (the selected key is in the URL), focus moves to its
 //! heading and returns to the list when closed.
 
-use crate::app::Ctx;
+use crate::state::Ctx;
 use crate::url_state::History;
 use finder::display;
 use leptos::html::H2;

@@ -3,7 +3,7 @@
 //! as the frame's URL (`finder::embed::decode`), and the markup comes from
 //! `finder::embed::snippet`, so nothing typed here can add markup or script.
 
-use crate::app::Ctx;
+use crate::state::Ctx;
 use finder::embed::{Font, snippet};
 use finder::filter::View;
 use leptos::prelude::*;

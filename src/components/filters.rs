@@ -1,7 +1,7 @@
 //! The filter panel: every control labelled, live counts beside each option, and changes
 //! written to the URL (typing replaces the history entry; clicks push one).
 
-use crate::app::Ctx;
+use crate::state::Ctx;
 use crate::url_state::History;
 use finder::filter::{DAY_NAMES, DayPart, GenderFilter, Place, Sort, TimeOfDay};
 use finder::postcode::{Typed, after_lookup, classify};

@@ -1,7 +1,7 @@
 //! The map pane: creates the Leaflet map once after mount and pushes result changes into it.
 
-use crate::app::Ctx;
 use crate::map::{ResultsMap, VenueMarker};
+use crate::state::Ctx;
 use crate::url_state::History;
 use leptos::html::Div;
 use leptos::prelude::*;

@@ -2,7 +2,7 @@
 //! "show more" button (never everything at once), hover/focus in step with the map, and a
 //! one-tap way out when nothing matches.
 
-use crate::app::Ctx;
+use crate::state::Ctx;
 use crate::url_state::History;
 use finder::display;
 use leptos::prelude::*;
@@ -84,7 +84,7 @@ pub fn ResultsList() -> impl IntoView {
                 if let Some(g) = display::gender(o.gender).filter(|_| o.gender != openactive::Gender::NoRestriction) {
                     tags.push(g.to_string());
                 }
-                if o.levels.iter().any(|l| l.to_lowercase().contains("beginner")) {
+                if finder::index::is_beginner(&o.levels) {
                     tags.push("Beginner-friendly".into());
                 }
                 if o.wheelchair == Some(true) {

@@ -13,7 +13,7 @@ fn encode_component(s: &str) -> String {
 /// Share buttons for the current URL.
 #[component]
 pub fn ShareBar() -> impl IntoView {
-    let ctx = expect_context::<crate::app::Ctx>();
+    let ctx = expect_context::<crate::state::Ctx>();
     let copied = RwSignal::new(String::new());
     // Re-read the URL whenever the filters change.
     // Computed once per change (not once per link).

@@ -3,7 +3,7 @@
 //! text, email, a QR code), calendar files, "What this link shows", and the printed referral
 //! sheet. The logic is in `finder::{shortlist, summary, ics, qr}`; these stay thin.
 
-use crate::app::Ctx;
+use crate::state::Ctx;
 use crate::url_state::History;
 use finder::shortlist::{Entry, LinkEntry, Lookup, Status};
 use finder::{display, ics, summary};

@@ -1,7 +1,7 @@
 //! Loading progress: a progress bar, the number of sessions loaded, and each feed's health
 //! (how many items it has, when it was checked, whether its publisher is answering).
 
-use crate::app::Ctx;
+use crate::state::Ctx;
 use leptos::prelude::*;
 
 /// Progress bar and per-feed status.

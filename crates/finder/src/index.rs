@@ -101,7 +101,9 @@ fn intern(ids: &mut Vec<String>, map: &mut HashMap<String, u16>, id: &str) -> Op
     Some(i)
 }
 
-fn is_beginner(levels: &[String]) -> bool {
+/// Whether levels say "suits a beginner" (beginner, all levels, any level, novice): the one
+/// rule for the Beginner-friendly filter and the card's tag.
+pub fn is_beginner(levels: &[String]) -> bool {
     levels.iter().any(|l| {
         let l = l.to_ascii_lowercase();
         l.contains("beginner")
