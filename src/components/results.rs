@@ -76,26 +76,9 @@ pub fn ResultsList() -> impl IntoView {
                     format!("?{}", finder::url::encode(&f))
                 };
                 let venue_name = ix.venues[venue as usize].name.clone();
-                let slot = o.kind == openactive::OpportunityKind::FacilitySlot;
-                let mut tags: Vec<String> = Vec::new();
-                if slot {
-                    tags.push("Facility booking".into());
-                }
-                if let Some(g) = display::gender(o.gender).filter(|_| o.gender != openactive::Gender::NoRestriction) {
-                    tags.push(g.to_string());
-                }
-                if finder::index::is_beginner(&o.levels) {
-                    tags.push("Beginner-friendly".into());
-                }
-                if o.wheelchair == Some(true) {
-                    tags.push("Wheelchair accessible".into());
-                }
-                if o.is_full() {
-                    tags.push("Full".into());
-                }
-                if o.provisional {
-                    tags.push("Times may change".into());
-                }
+                let facts = display::CardFacts::of(o);
+                let slot = facts.slot;
+                let tags: Vec<String> = facts.tags().into_iter().map(String::from).collect();
                 let activity = o
                     .activities
                     .iter()

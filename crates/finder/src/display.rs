@@ -183,6 +183,62 @@ pub fn gender(g: Gender) -> Option<&'static str> {
     }
 }
 
+/// What a result card says about a session besides its name, time and place: the facts it
+/// shows as tags, in a struct of its own so the wording is decided (and tested) here rather
+/// than in the view.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct CardFacts {
+    /// A facility booking slot rather than a session.
+    pub slot: bool,
+    pub gender: Gender,
+    /// Levels that suit a beginner ([`crate::index::is_beginner`]).
+    pub beginner: bool,
+    /// `Some(true)` only when the publisher says it is wheelchair accessible.
+    pub wheelchair: Option<bool>,
+    pub full: bool,
+    /// Times may still change (the publisher marks it provisional).
+    pub provisional: bool,
+}
+
+impl CardFacts {
+    /// The facts of an occurrence.
+    pub fn of(o: &Occurrence) -> Self {
+        CardFacts {
+            slot: o.kind == openactive::OpportunityKind::FacilitySlot,
+            gender: o.gender,
+            beginner: crate::index::is_beginner(&o.levels),
+            wheelchair: o.wheelchair,
+            full: o.is_full(),
+            provisional: o.provisional,
+        }
+    }
+
+    /// The card's tags, in the order shown. "Open to all genders" is not a tag (it is the
+    /// usual case); a gender is a tag only when restricted.
+    pub fn tags(&self) -> Vec<&'static str> {
+        let mut tags = Vec::new();
+        if self.slot {
+            tags.push("Facility booking");
+        }
+        if let Some(g) = gender(self.gender).filter(|_| self.gender != Gender::NoRestriction) {
+            tags.push(g);
+        }
+        if self.beginner {
+            tags.push("Beginner-friendly");
+        }
+        if self.wheelchair == Some(true) {
+            tags.push("Wheelchair accessible");
+        }
+        if self.full {
+            tags.push("Full");
+        }
+        if self.provisional {
+            tags.push("Times may change");
+        }
+        tags
+    }
+}
+
 /// "350 m" or "2.4 km".
 pub fn distance(km: f32) -> String {
     if km < 1.0 {
@@ -373,6 +429,57 @@ pub fn report_target(
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn card_tags_say_only_what_sets_a_session_apart() {
+        use super::CardFacts;
+        assert!(
+            CardFacts::default().tags().is_empty(),
+            "unspecified: no tag"
+        );
+        let open = CardFacts {
+            gender: Gender::NoRestriction,
+            ..CardFacts::default()
+        };
+        assert!(
+            open.tags().is_empty(),
+            "open to all genders is the usual case"
+        );
+        let all = CardFacts {
+            slot: true,
+            gender: Gender::FemaleOnly,
+            beginner: true,
+            wheelchair: Some(true),
+            full: true,
+            provisional: true,
+        };
+        assert_eq!(
+            all.tags(),
+            [
+                "Facility booking",
+                "Women only",
+                "Beginner-friendly",
+                "Wheelchair accessible",
+                "Full",
+                "Times may change"
+            ]
+        );
+        let unknown_access = CardFacts {
+            wheelchair: Some(false),
+            ..CardFacts::default()
+        };
+        assert!(unknown_access.tags().is_empty());
+        // The card and the filter agree on who suits a beginner.
+        for (levels, beginner) in [
+            (vec!["All levels"], true),
+            (vec!["Novice"], true),
+            (vec!["Beginner"], true),
+            (vec!["Advanced"], false),
+        ] {
+            let levels: Vec<String> = levels.into_iter().map(String::from).collect();
+            assert_eq!(crate::index::is_beginner(&levels), beginner, "{levels:?}");
+        }
+    }
     fn t(s: &str) -> DateTime<Utc> {
         s.parse().unwrap()
     }
