@@ -1,6 +1,4 @@
-//! Readers of the vocabulary snapshots the demo takes its concept ids from.
-
-use serde_json::Value;
+//! The vocabulary snapshots the demo takes its concept ids from, read by `openactive::vocab`.
 
 use super::tables::TEMPLATES;
 
@@ -24,34 +22,17 @@ pub fn demo_activities() -> Vec<(&'static str, String)> {
 
 /// prefLabel → `@id` for every concept of the Activity List snapshot.
 pub fn activity_index() -> std::collections::HashMap<String, String> {
-    let v: Value = serde_json::from_str(ACTIVITY_LIST).unwrap_or(Value::Null);
-    v.get("concept")
-        .and_then(Value::as_array)
-        .map(|a| {
-            a.iter()
-                .filter_map(|c| {
-                    Some((
-                        c.get("prefLabel")?.as_str()?.to_string(),
-                        c.get("id")?.as_str()?.to_string(),
-                    ))
-                })
-                .collect()
-        })
+    openactive::ActivityList::from_jsonld(ACTIVITY_LIST)
+        .map(|l| label_to_id(l.iter()))
         .unwrap_or_default()
 }
 
+/// (`@id`, prefLabel) of every Accessibility Support concept.
 pub(super) fn accessibility_concepts() -> Vec<(String, String)> {
-    let v: Value = serde_json::from_str(ACCESSIBILITY_SUPPORT).unwrap_or(Value::Null);
-    v.get("concept")
-        .and_then(Value::as_array)
-        .map(|a| {
-            a.iter()
-                .filter_map(|c| {
-                    Some((
-                        c.get("id")?.as_str()?.to_string(),
-                        c.get("prefLabel")?.as_str()?.to_string(),
-                    ))
-                })
+    openactive::vocab::ConceptList::from_jsonld(ACCESSIBILITY_SUPPORT)
+        .map(|l| {
+            l.iter()
+                .map(|(id, label)| (id.to_string(), label.to_string()))
                 .collect()
         })
         .unwrap_or_default()
@@ -59,18 +40,16 @@ pub(super) fn accessibility_concepts() -> Vec<(String, String)> {
 
 /// prefLabel → `@id` for every concept of the Facility Types snapshot.
 pub(super) fn facility_type_index() -> std::collections::HashMap<String, String> {
-    let v: Value = serde_json::from_str(FACILITY_TYPES).unwrap_or(Value::Null);
-    v.get("concept")
-        .and_then(Value::as_array)
-        .map(|a| {
-            a.iter()
-                .filter_map(|c| {
-                    Some((
-                        c.get("prefLabel")?.as_str()?.to_string(),
-                        c.get("id")?.as_str()?.to_string(),
-                    ))
-                })
-                .collect()
-        })
+    openactive::vocab::ConceptList::from_jsonld(FACILITY_TYPES)
+        .map(|l| label_to_id(l.iter()))
         .unwrap_or_default()
+}
+
+/// prefLabel → `@id` (a later concept with the same label wins, as before).
+fn label_to_id<'a>(
+    concepts: impl Iterator<Item = (&'a str, &'a str)>,
+) -> std::collections::HashMap<String, String> {
+    concepts
+        .map(|(id, label)| (label.to_string(), id.to_string()))
+        .collect()
 }
