@@ -6,6 +6,12 @@
 //   node bench/filter-latency.mjs [--sizes 10k,100k] [--profile laptop|phone|both]
 //                                 [--cpu-profile]  (a CDP CPU profile of the 50 changes, summarised,
 //                                                   saved as bench/out/filter-SIZE-PROFILE.cpuprofile)
+//                                 [--dist DIR]     (another app build, e.g. `trunk build --release --dist DIR`,
+//                                                   to compare two builds under the same conditions)
+//                                 [--trace]        (a Chromium trace of the 50 changes: the renderer
+//                                                   main thread's time by event, style and layout
+//                                                   included, which a CPU profile shows as "(program)";
+//                                                   saved as bench/out/filter-SIZE-PROFILE.trace.json)
 //
 // 10k = `--demo-size 1360` (about 10,000 upcoming occurrences), 100k = `--demo-size london`.
 // Writes bench/out/filter-latency.json.
@@ -121,6 +127,20 @@ function script() {
   ];
 }
 
+/** Mean duration per change of each complete event on the renderer's main thread, by name. */
+function summariseTrace(trace, changes) {
+  const events = trace.traceEvents || trace;
+  const main = new Set(events
+    .filter((e) => e.ph === 'M' && e.name === 'thread_name' && e.args && e.args.name === 'CrRendererMain')
+    .map((e) => `${e.pid}:${e.tid}`));
+  const by = new Map();
+  for (const e of events) {
+    if (e.ph !== 'X' || !main.has(`${e.pid}:${e.tid}`) || typeof e.dur !== 'number') continue;
+    by.set(e.name, (by.get(e.name) || 0) + e.dur / 1000);
+  }
+  return [...by.entries()].map(([k, v]) => [k, v / Math.max(1, changes)]).sort((a, b) => b[1] - a[1]);
+}
+
 async function runProfile(browser, profile, base, size) {
   const s = await profiledPage(browser, profile, { initScript: INIT });
   try {
@@ -141,6 +161,9 @@ async function runProfile(browser, profile, base, size) {
       await s.cdp.send('Profiler.enable');
       await s.cdp.send('Profiler.setSamplingInterval', { interval: 500 });
       await s.cdp.send('Profiler.start');
+    }
+    if (args.trace) {
+      await browser.startTracing(s.page, { categories: ['devtools.timeline', 'blink', 'v8.execute'] });
     }
     for (const [i, step] of script().entries()) {
       try {
@@ -164,6 +187,15 @@ async function runProfile(browser, profile, base, size) {
       console.log(`    CPU during the 50 changes: ${JSON.stringify(cpu.categories)}`);
       for (const [k, v] of cpu.top.slice(0, 15)) console.log(`      ${String(v).padStart(6)} ms  ${k}`);
     }
+    let trace;
+    if (args.trace) {
+      const buf = await browser.stopTracing();
+      mkdirSync(join(ROOT, 'bench', 'out'), { recursive: true });
+      writeFileSync(join(ROOT, 'bench', 'out', `filter-${size}-${profile.name}.trace.json`), buf);
+      trace = summariseTrace(JSON.parse(buf.toString()), steps.length);
+      console.log(`    renderer main thread per change (ms, mean of ${steps.length}; nested events overlap):`);
+      for (const [k, v] of trace.slice(0, 18)) console.log(`      ${v.toFixed(2).padStart(8)}  ${k}`);
+    }
     const queries = await s.page.evaluate((t) => performance.getEntriesByName('af:query').filter((e) => e.startTime > t).map((e) => e.duration), before.loadedAt);
     const lat = steps.map((x) => x.latency).filter((x) => x !== null);
     return {
@@ -176,6 +208,7 @@ async function runProfile(browser, profile, base, size) {
       queryP50: percentile(queries, 50), queryP95: percentile(queries, 95),
       errors: s.errors.slice(0, 5),
       cpu,
+      trace,
     };
   } finally {
     await s.close();
@@ -190,7 +223,7 @@ await guarded(45 * 60_000, cleanups, async () => {
   for (const size of sizes) {
     const demoSize = SIZES[size] || size;
     console.log(`starting the release proxy, demo size ${demoSize} (${size}) …`);
-    const proxy = await startProxy(demoSize);
+    const proxy = await startProxy(demoSize, args.dist ? { dist: args.dist } : {});
     try {
       console.log(`ready in ${proxy.readyMs} ms: ${proxy.feeds.length} feeds`);
       results[size] = { demoSize };

@@ -11,6 +11,8 @@
 //                                          service worker)
 //                       [--cpu-profile]   (also: a CDP CPU profile of each app load, summarised,
 //                                          saved as bench/out/load-PROFILE.cpuprofile)
+//                       [--dist DIR]      (another app build, `trunk build --release --dist DIR`,
+//                                          to compare two builds under the same conditions)
 //
 // Needs the trunk release build in dist/ and the release proxy (built when missing).
 // Writes bench/out/load.json.
@@ -158,7 +160,7 @@ async function measureFloor(browser, profile, base) {
 const cleanups = [];
 await guarded(30 * 60_000, cleanups, async () => {
   console.log(`starting the release proxy, demo size ${args.size} …`);
-  const proxy = await startProxy(args.size);
+  const proxy = await startProxy(args.size, args.dist ? { dist: args.dist } : {});
   cleanups.push(proxy.stop);
   console.log(`ready in ${proxy.readyMs} ms at ${proxy.base}: ${proxy.feeds.length} feeds`);
   const browser = await launchBrowser();

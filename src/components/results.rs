@@ -6,6 +6,7 @@ use crate::state::Ctx;
 use crate::url_state::History;
 use finder::display;
 use leptos::prelude::*;
+use std::sync::Arc;
 
 /// Cards shown per page.
 pub const PAGE: usize = 20;
@@ -38,6 +39,84 @@ pub fn trust(ctx: &Ctx, ix: &finder::Index, pos: usize) -> String {
     )
 }
 
+/// What a result card shows depends on: the index, the session, its distance, and the area
+/// the distance is measured from (an outward code), or none.
+#[derive(Clone, PartialEq, Eq, Hash)]
+struct CardKey {
+    generation: usize,
+    pos: u32,
+    dist: Option<u32>,
+    from_area: Option<String>,
+}
+
+/// One result card. Its link to the session page follows the filters (it carries them).
+fn card(ctx: Ctx, k: CardKey) -> impl IntoView {
+    let ix = ctx.index.get_untracked();
+    let pos = k.pos as usize;
+    let o = &ix.occurrences[pos];
+    let venue = ix.venue_of(pos);
+    let key = o.key.clone();
+    let k1 = key.clone();
+    let href = move || {
+        let mut f = ctx.filters.get();
+        f.selected = Some(k1.clone());
+        format!("?{}", finder::url::encode(&f))
+    };
+    let venue_name = ix.venues[venue as usize].name.clone();
+    let facts = display::CardFacts::of(o);
+    let slot = facts.slot;
+    let tags: Vec<String> = facts.tags().into_iter().map(String::from).collect();
+    let activity = o
+        .activities
+        .iter()
+        .find_map(|a| {
+            a.id.as_deref()
+                .and_then(|id| ix.activity_index(id))
+                .map(|i| ix.activity_labels[i as usize].clone())
+                .or(a.label.clone())
+        })
+        .unwrap_or_default();
+    let k2 = key.clone();
+    let trust_line = trust(&ctx, &ix, pos);
+    let cancelled = o.cancelled;
+    let dist = k.dist.map(f32::from_bits);
+    view! {
+        <li class="card" class:card--cancelled=cancelled class:is-highlighted=move || ctx.highlighted.get() == Some(venue) data-key=key.clone() data-venue=venue.to_string() data-kind=if slot { "slot" } else { "session" }
+            on:mouseenter=move |_| ctx.highlighted.set(Some(venue))
+            on:focusin=move |_| ctx.highlighted.set(Some(venue))>
+            <h3 class="card__title">
+                <a href=href on:click=move |e| {
+                    e.prevent_default();
+                    let k = k2.clone();
+                    ctx.update_filters(History::Push, move |f| f.selected = Some(k));
+                }>{o.name.clone()}</a>
+            </h3>
+            {cancelled.then(|| view! {
+                <p class="card__cancelled"><strong>"Cancelled:"</strong>" this session will not take place"</p>
+            })}
+            <p class="card__when">{display::when(&o.start)}</p>
+            <p class="card__where">
+                {venue_name}
+                {dist.map(|d| match &k.from_area {
+                    Some(area) => format!(" · {} from the centre of {area}", display::distance(d)),
+                    None => format!(" · {} away", display::distance(d)),
+                })}
+            </p>
+            <p class="card__meta">
+                <span class="card__price">{display::price(o)}</span>
+                {(!activity.is_empty()).then(|| view! { <span class="card__activity">{format!(" · {activity}")}</span> })}
+            </p>
+            {(!tags.is_empty()).then(|| view! {
+                <ul class="tags" aria-label="Details">
+                    {tags.into_iter().map(|t| view! { <li class="tag">{t}</li> }).collect_view()}
+                </ul>
+            })}
+            <p class="card__trust">{trust_line}</p>
+            <crate::components::shortlist::ShortlistToggle key=key.clone() name=o.name.clone()/>
+        </li>
+    }
+}
+
 /// The list of matching sessions.
 #[component]
 pub fn ResultsList() -> impl IntoView {
@@ -54,9 +133,13 @@ pub fn ResultsList() -> impl IntoView {
         1 => "1 session found".to_string(),
         n => format!("{n} sessions found"),
     };
-    let cards = move || {
+    // The shown cards, keyed: a filter change that keeps a session in the first pages keeps its
+    // card (only what changed is updated), instead of building every card again. The key holds
+    // what a card's text depends on: the index it points into, the session, its distance and the
+    // area that distance is measured from.
+    let rows = Memo::new(move |_| {
         let out = ctx.outcome.get();
-        let ix = ctx.index.get();
+        let generation = ctx.index.with(|ix| Arc::as_ptr(ix) as usize);
         let n = shown.get().min(out.results.len());
         // Distances from an outward code are measured from the centre of its venues.
         let from_area = ctx.filters.with_untracked(|f| match &f.place {
@@ -66,65 +149,14 @@ pub fn ResultsList() -> impl IntoView {
         out.results[..n]
             .iter()
             .zip(out.distances.iter())
-            .map(|(&pos, dist)| {
-                let o = &ix.occurrences[pos as usize];
-                let venue = ix.venue_of(pos as usize);
-                let key = o.key.clone();
-                let href = {
-                    let mut f = ctx.filters.get_untracked();
-                    f.selected = Some(key.clone());
-                    format!("?{}", finder::url::encode(&f))
-                };
-                let venue_name = ix.venues[venue as usize].name.clone();
-                let facts = display::CardFacts::of(o);
-                let slot = facts.slot;
-                let tags: Vec<String> = facts.tags().into_iter().map(String::from).collect();
-                let activity = o
-                    .activities
-                    .iter()
-                    .find_map(|a| a.id.as_deref().and_then(|id| ix.activity_index(id)).map(|i| ix.activity_labels[i as usize].clone()).or(a.label.clone()))
-                    .unwrap_or_default();
-                let k2 = key.clone();
-                let trust_line = trust(&ctx, &ix, pos as usize);
-                let cancelled = o.cancelled;
-                view! {
-                    <li class="card" class:card--cancelled=cancelled class:is-highlighted=move || ctx.highlighted.get() == Some(venue) data-key=key.clone() data-venue=venue.to_string() data-kind=if slot { "slot" } else { "session" }
-                        on:mouseenter=move |_| ctx.highlighted.set(Some(venue))
-                        on:focusin=move |_| ctx.highlighted.set(Some(venue))>
-                        <h3 class="card__title">
-                            <a href=href on:click=move |e| {
-                                e.prevent_default();
-                                let k = k2.clone();
-                                ctx.update_filters(History::Push, move |f| f.selected = Some(k));
-                            }>{o.name.clone()}</a>
-                        </h3>
-                        {cancelled.then(|| view! {
-                            <p class="card__cancelled"><strong>"Cancelled:"</strong>" this session will not take place"</p>
-                        })}
-                        <p class="card__when">{display::when(&o.start)}</p>
-                        <p class="card__where">
-                            {venue_name}
-                            {dist.map(|d| match &from_area {
-                                Some(area) => format!(" · {} from the centre of {area}", display::distance(d)),
-                                None => format!(" · {} away", display::distance(d)),
-                            })}
-                        </p>
-                        <p class="card__meta">
-                            <span class="card__price">{display::price(o)}</span>
-                            {(!activity.is_empty()).then(|| view! { <span class="card__activity">{format!(" · {activity}")}</span> })}
-                        </p>
-                        {(!tags.is_empty()).then(|| view! {
-                            <ul class="tags" aria-label="Details">
-                                {tags.into_iter().map(|t| view! { <li class="tag">{t}</li> }).collect_view()}
-                            </ul>
-                        })}
-                        <p class="card__trust">{trust_line}</p>
-                        <crate::components::shortlist::ShortlistToggle key=key.clone() name=o.name.clone()/>
-                    </li>
-                }
+            .map(|(&pos, dist)| CardKey {
+                generation,
+                pos,
+                dist: dist.map(f32::to_bits),
+                from_area: from_area.clone(),
             })
-            .collect_view()
-    };
+            .collect::<Vec<_>>()
+    });
     let relax = move || ctx.outcome.with(|o| o.relax);
     // Screen readers hear one polite summary once the results settle, not one per change
     // (typing, or several quick taps).
@@ -163,7 +195,9 @@ pub fn ResultsList() -> impl IntoView {
                     }}
                 </div>
             </Show>
-            <ol class="cards" id="results-list">{cards}</ol>
+            <ol class="cards" id="results-list">
+                <For each=move || rows.get() key=CardKey::clone let:k>{card(ctx, k)}</For>
+            </ol>
             <Show when=move || { shown.get() < count() }>
                 <button type="button" class="button button--secondary" id="show-more" on:click=move |_| shown.update(|s| *s += PAGE)>
                     {move || format!("Show more ({} of {} shown)", shown.get().min(count()), count())}
