@@ -1,5 +1,13 @@
 //! Per-client request rate limit on the listening side: a token bucket per client IP (IPv6 by
 //! /64) in a map of bounded size.
+//!
+//! Requests are weighed by what they cost the proxy ([`cost_of`]): the app's own files and the
+//! finder packs (bytes already in memory or on disk, compressed once, immutable or answered 304)
+//! take a tenth of a token; the RPDE relay, the API (a postcode lookup goes to another service)
+//! and the operational endpoints take a whole one. One page load is ~40 requests, almost all of
+//! them files: weighed like API calls they emptied the default burst in two or three loads, so a
+//! clinic, a library or a mobile network sharing one address (carrier NAT) was refused its
+//! scripts and packs (a 429 for `leaflet.js` left the page without its map).
 
 use std::collections::HashMap;
 use std::net::IpAddr;
@@ -52,11 +60,22 @@ impl RateLimiter {
 
     /// Takes a token for `ip`; `Err(wait)` when the client must wait.
     pub fn check(&self, ip: IpAddr) -> Result<(), Duration> {
-        self.check_at(ip, Instant::now())
+        self.check_cost_at(ip, 1.0, Instant::now())
+    }
+
+    /// Takes what a request for `path` costs ([`cost_of`]) for `ip`.
+    pub fn check_path(&self, ip: IpAddr, path: &str) -> Result<(), Duration> {
+        self.check_cost_at(ip, cost_of(path), Instant::now())
     }
 
     /// [`RateLimiter::check`] at a given instant (tests).
     pub fn check_at(&self, ip: IpAddr, now: Instant) -> Result<(), Duration> {
+        self.check_cost_at(ip, 1.0, now)
+    }
+
+    /// Takes `cost` tokens (at most 1) for `ip` at `now`; `Err(wait)` when the client must wait.
+    pub fn check_cost_at(&self, ip: IpAddr, cost: f64, now: Instant) -> Result<(), Duration> {
+        let cost = cost.clamp(0.0, 1.0);
         let key = client_key(ip);
         let mut map = self.buckets.lock().unwrap_or_else(|e| e.into_inner());
         if map.len() >= self.max_clients && !map.contains_key(&key) {
@@ -77,12 +96,12 @@ impl RateLimiter {
         let elapsed = now.saturating_duration_since(b.last).as_secs_f64();
         b.tokens = (b.tokens + elapsed * self.rate).min(self.burst);
         b.last = now;
-        if b.tokens >= 1.0 {
-            b.tokens -= 1.0;
+        if b.tokens >= cost {
+            b.tokens -= cost;
             Ok(())
         } else {
             self.refused.fetch_add(1, Ordering::Relaxed);
-            Err(Duration::from_secs_f64((1.0 - b.tokens) / self.rate))
+            Err(Duration::from_secs_f64((cost - b.tokens) / self.rate))
         }
     }
 
@@ -95,6 +114,18 @@ impl RateLimiter {
     pub fn tracked(&self) -> usize {
         self.buckets.lock().unwrap_or_else(|e| e.into_inner()).len()
     }
+}
+
+/// Tokens a request for `path` takes: a whole one for the relay (`/feeds…`), the API
+/// (`/api/…`) and the operational endpoints; a tenth for everything else, which is a file (the
+/// app, its assets, `/vocab/…`, the packs and their manifest).
+pub fn cost_of(path: &str) -> f64 {
+    const WHOLE: [&str; 5] = ["/api", "/feeds", "/metrics", "/healthz", "/readyz"];
+    let whole = WHOLE.iter().any(|p| {
+        path.strip_prefix(p)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+    });
+    if whole { 1.0 } else { 0.1 }
 }
 
 #[cfg(test)]
@@ -129,5 +160,39 @@ mod tests {
             let _ = l.check_at(ip, t0);
             assert!(l.tracked() <= 3);
         }
+    }
+
+    #[test]
+    fn files_cost_a_tenth_of_an_api_call() {
+        assert_eq!(cost_of("/api/postcode/E151AA"), 1.0);
+        assert_eq!(cost_of("/api"), 1.0);
+        assert_eq!(cost_of("/feeds/riverside-sessions"), 1.0);
+        assert_eq!(cost_of("/readyz"), 1.0);
+        assert_eq!(cost_of("/packs/0123abcd.pack"), 0.1);
+        assert_eq!(cost_of("/packs/manifest.json"), 0.1);
+        assert_eq!(cost_of("/leaflet.js"), 0.1);
+        assert_eq!(cost_of("/"), 0.1);
+        // A file whose name merely starts like an endpoint is a file.
+        assert_eq!(cost_of("/apium.png"), 0.1);
+        assert_eq!(cost_of("/feedsx"), 0.1);
+        let l = RateLimiter::new(&RateLimit {
+            per_second: 1.0,
+            burst: 10,
+            max_clients: 10,
+        })
+        .unwrap();
+        let t0 = Instant::now();
+        let ip: IpAddr = "198.51.100.7".parse().unwrap();
+        // Ten page loads' worth of files fit in a burst of ten API calls…
+        for _ in 0..95 {
+            assert!(l.check_cost_at(ip, cost_of("/packs/a.pack"), t0).is_ok());
+        }
+        // …and then an API call waits for its token.
+        let wait = l.check_cost_at(ip, cost_of("/api/feeds"), t0).unwrap_err();
+        assert!(
+            wait > Duration::from_millis(400) && wait <= Duration::from_millis(501),
+            "{wait:?}"
+        );
+        assert!(l.check_cost_at(ip, 0.1, t0).is_ok());
     }
 }

@@ -1,5 +1,6 @@
 //! The HTTP surface against awkward requests: protocol-relative redirects, overlong path
-//! segments, cache headers of the app and its assets, CORS preflight, and the headers of a 429.
+//! segments, cache headers of the app and its assets, CORS preflight, the headers of a 429, and
+//! files weighed lighter than API calls by the rate limit.
 
 mod common;
 
@@ -225,7 +226,8 @@ async fn a_429_carries_the_security_headers() {
         max_clients: 100,
     })
     .map(Arc::new);
-    let app = Router::new().route("/", get(|| async { "ok" }));
+    // An API route: a whole token a request (a file would take a tenth).
+    let app = Router::new().route("/api/feeds", get(|| async { "ok" }));
     tokio::spawn(http::serve_with(
         listener,
         app,
@@ -234,12 +236,70 @@ async fn a_429_carries_the_security_headers() {
         std::future::pending(),
     ));
     let c = client();
-    let first = c.get(format!("http://{addr}/")).send().await.unwrap();
+    let first = c
+        .get(format!("http://{addr}/api/feeds"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(first.status(), 200);
-    let r = c.get(format!("http://{addr}/")).send().await.unwrap();
+    let r = c
+        .get(format!("http://{addr}/api/feeds"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 429);
     assert_eq!(r.headers()["x-content-type-options"], "nosniff");
     let csp = r.headers()["content-security-policy"].to_str().unwrap();
     assert!(csp.contains("default-src 'none'"), "{csp}");
     assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
+}
+
+/// Many people behind one address (a clinic, carrier NAT) load the page: its files take a
+/// tenth of a token each, so a burst that allows 5 API calls serves 50 file requests, and the
+/// API is still limited.
+#[tokio::test]
+async fn files_are_weighed_lighter_than_api_calls() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let limiter = RateLimiter::new(&activity_finder_proxy::config::RateLimit {
+        per_second: 0.01,
+        burst: 5,
+        max_clients: 100,
+    })
+    .map(Arc::new);
+    let app = Router::new()
+        .route("/leaflet.js", get(|| async { "L = {}" }))
+        .route("/packs/{name}", get(|| async { "pack" }))
+        .route("/api/feeds", get(|| async { "ok" }));
+    tokio::spawn(http::serve_with(
+        listener,
+        app,
+        Duration::from_secs(5),
+        limiter,
+        std::future::pending(),
+    ));
+    let c = client();
+    for i in 0..45 {
+        let path = if i % 2 == 0 {
+            "/leaflet.js".to_string()
+        } else {
+            format!("/packs/{i}.pack")
+        };
+        let r = c.get(format!("http://{addr}{path}")).send().await.unwrap();
+        assert_eq!(r.status(), 200, "file request {i} ({path})");
+    }
+    // 4.5 tokens used: half a token left, not enough for an API call…
+    let r = c
+        .get(format!("http://{addr}/api/feeds"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 429);
+    // …but enough for a few more files.
+    let r = c
+        .get(format!("http://{addr}/leaflet.js"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
 }

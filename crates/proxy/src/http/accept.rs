@@ -233,7 +233,9 @@ pub async fn serve_limited(
                     move |req: axum::http::Request<hyper::body::Incoming>| {
                         let busy = Busy::new(&on_request);
                         let router = router.clone();
-                        let limited = limiter.as_ref().and_then(|l| l.check(ip).err());
+                        let limited = limiter
+                            .as_ref()
+                            .and_then(|l| l.check_path(ip, req.uri().path()).err());
                         async move {
                             let resp = match limited {
                                 Some(wait) => too_many_requests(wait),
