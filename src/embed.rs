@@ -69,6 +69,8 @@ fn open_other_sites_in_new_tab(doc: &web_sys::Document) {
         on_click.as_ref().unchecked_ref(),
         true,
     );
+    // App-lifetime: `start` runs once per page load, and the listener must stay for as long as
+    // the page does, so the closure is deliberately leaked rather than owned by a view.
     on_click.forget();
 }
 
@@ -103,5 +105,6 @@ fn report_height(doc: &web_sys::Document) {
         // The observer lives as long as the page.
         std::mem::forget(ro);
     }
+    // App-lifetime, as the observer above: leaked on purpose, once per page load.
     observer_cb.forget();
 }

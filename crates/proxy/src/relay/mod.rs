@@ -24,6 +24,7 @@ mod placement;
 mod resync;
 #[cfg(test)]
 mod tests;
+mod views;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 

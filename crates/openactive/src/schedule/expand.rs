@@ -1,28 +1,10 @@
-//! Expands `eventSchedule` (Schedule and PartialSchedule) into dated occurrences in the
-//! schedule's local wall-clock time (default Europe/London), correct across DST.
-//!
-//! Rules (documented choices):
-//! - `repeatFrequency` `PnD`, `PnW` (with `byDay`, schema.org URLs or iCal `MO`…) and `PnM`
-//!   (with `byMonthDay`) are supported; intervals count from `startDate` (else from `from`).
-//!   Without a frequency, `byDay` implies weekly and `byMonthDay` monthly; with none of the
-//!   three nothing is generated (a bare `startTime` is not a timetable).
-//! - `repeatCount` counts occurrences from `startDate`, including excepted ones (RFC 5545).
-//! - `exceptDate` as a Date removes that local day; as a DateTime, the occurrence starting at
-//!   that instant.
-//! - DST: a start time inside the spring-forward gap moves forward by the gap (01:30 → 02:30
-//!   BST); an ambiguous time in the autumn fall-back takes the first (BST) instant. See
-//!   [`crate::lenient::local_to_instant`].
-//! - End: `endTime` on the same day; an `endTime` not after `startTime` is the next day when
-//!   it plausibly crosses midnight (evening start, small-hours end, see
-//!   [`crate::lenient::crosses_midnight`]), otherwise it is ignored (end from `duration`, else
-//!   unknown; the reader flags the item).
-//! - `idTemplate` / `urlTemplate`: RFC 6570 level 1 `{startDate}` / `{endDate}` substitution
-//!   with UTC RFC 3339 instants (`2026-03-30T18:00:00Z`).
+//! A timetable expanded into dated occurrences in its local wall-clock time.
 
 use std::collections::HashSet;
 
 use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, SecondsFormat, TimeDelta, Utc, Weekday};
 
+use super::{Freq, freq_of, weekday};
 use crate::lenient::{self, local_to_instant};
 use crate::model::Schedule;
 
@@ -42,181 +24,6 @@ pub struct ScheduledOccurrence {
     pub id: Option<String>,
     /// `urlTemplate` filled in (http(s) only).
     pub url: Option<String>,
-}
-
-/// Reads a `byDay` value: `https://schema.org/Monday`, `http://schema.org/Monday`,
-/// `schema:Monday`, `Monday`, or iCal `MO` (an ordinal prefix such as `1MO` is ignored).
-///
-/// ```
-/// use chrono::Weekday;
-/// use openactive::schedule::weekday;
-/// assert_eq!(weekday("http://schema.org/Tuesday"), Some(Weekday::Tue));
-/// assert_eq!(weekday("SU"), Some(Weekday::Sun));
-/// assert_eq!(weekday("-1FR"), Some(Weekday::Fri));
-/// assert_eq!(weekday("https://schema.org/PublicHolidays"), None);
-/// ```
-pub fn weekday(s: &str) -> Option<Weekday> {
-    let name = lenient::local_name(s)
-        .trim_start_matches(|c: char| c.is_ascii_digit() || c == '-' || c == '+')
-        .to_ascii_lowercase();
-    Some(match name.as_str() {
-        "monday" | "mo" | "mon" => Weekday::Mon,
-        "tuesday" | "tu" | "tue" | "tues" => Weekday::Tue,
-        "wednesday" | "we" | "wed" => Weekday::Wed,
-        "thursday" | "th" | "thu" | "thur" | "thurs" => Weekday::Thu,
-        "friday" | "fr" | "fri" => Weekday::Fri,
-        "saturday" | "sa" | "sat" => Weekday::Sat,
-        "sunday" | "su" | "sun" => Weekday::Sun,
-        _ => return None,
-    })
-}
-
-enum Freq {
-    Days(i64),
-    Weeks(i64),
-    Months(i64),
-}
-
-/// The repetition of a schedule: `repeatFrequency`, else weekly with `byDay`, else monthly
-/// with `byMonthDay`; `None` for sub-day or zero frequencies and bare times (not timetables).
-fn freq_of(s: &Schedule, has_days: bool) -> Option<Freq> {
-    match s.repeat_frequency {
-        Some(f) if f.months > 0 => Some(Freq::Months(i64::from(f.months))),
-        Some(f) if f.days > 0 && f.seconds == 0 => Some(if f.days % 7 == 0 {
-            Freq::Weeks(i64::from(f.days / 7))
-        } else {
-            Freq::Days(i64::from(f.days))
-        }),
-        Some(_) => None,
-        None if has_days => Some(Freq::Weeks(1)),
-        None if !s.by_month_day.is_empty() => Some(Freq::Months(1)),
-        None => None,
-    }
-}
-
-/// A series' timetable in a normalised, compact form: what a finder pack carries so a session
-/// page can say "every Monday and Thursday, 19:00" and a calendar file can repeat it.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct ScheduleRule {
-    /// An RFC 5545 `RRULE` value with `FREQ`, `INTERVAL`, `BYDAY` / `BYMONTHDAY` / `BYMONTH`
-    /// and `COUNT` as published; the end date is [`ScheduleRule::end_date`] (a calendar
-    /// writer turns it into `UNTIL` in its own time zone form).
-    pub rrule: String,
-    /// Local start time, `HH:MM`.
-    pub start_time: String,
-    /// Length in minutes, from `endTime` (across midnight when plausible) or `duration`.
-    pub duration_minutes: Option<u32>,
-    /// IANA time zone of the wall-clock times (`Europe/London` unless the schedule says).
-    pub timezone: String,
-    /// First date, `YYYY-MM-DD`.
-    pub start_date: Option<String>,
-    /// Last date, `YYYY-MM-DD`, inclusive.
-    pub end_date: Option<String>,
-    /// Local dates without a session, `YYYY-MM-DD` (a date-time `exceptDate` gives its local
-    /// date).
-    pub except_dates: Vec<String>,
-}
-
-/// The normalised rule of a schedule, with the same reading of frequency, days and times as
-/// [`expand`]; `None` when the schedule is not a timetable (no readable start time, no
-/// repetition, only unreadable days).
-///
-/// ```
-/// use openactive::model::Schedule;
-/// use openactive::schedule::rule;
-/// let s = Schedule {
-///     by_day: vec!["https://schema.org/Monday".into(), "schema:Thursday".into()],
-///     start_time: Some("9:30:00".into()),
-///     end_time: Some("10:15".into()),
-///     end_date: Some("2027-03-01".into()),
-///     ..Schedule::default()
-/// };
-/// let r = rule(&s).unwrap();
-/// assert_eq!(r.rrule, "FREQ=WEEKLY;INTERVAL=1;BYDAY=MO,TH");
-/// assert_eq!((r.start_time.as_str(), r.duration_minutes), ("09:30", Some(45)));
-/// assert_eq!(r.end_date.as_deref(), Some("2027-03-01"));
-/// assert_eq!(r.timezone, "Europe/London");
-/// ```
-pub fn rule(s: &Schedule) -> Option<ScheduleRule> {
-    let start_time = s.start_time.as_deref().and_then(lenient::time)?;
-    let mut days: Vec<Weekday> = s.by_day.iter().filter_map(|d| weekday(d)).collect();
-    if !s.by_day.is_empty() && days.is_empty() {
-        return None;
-    }
-    days.sort_by_key(Weekday::num_days_from_monday);
-    days.dedup();
-    let freq = freq_of(s, !days.is_empty())?;
-    let (name, interval) = match freq {
-        Freq::Days(n) => ("DAILY", n),
-        Freq::Weeks(n) => ("WEEKLY", n),
-        Freq::Months(n) => ("MONTHLY", n),
-    };
-    let mut rrule = format!("FREQ={name};INTERVAL={interval}");
-    let ical = |d: &Weekday| match d {
-        Weekday::Mon => "MO",
-        Weekday::Tue => "TU",
-        Weekday::Wed => "WE",
-        Weekday::Thu => "TH",
-        Weekday::Fri => "FR",
-        Weekday::Sat => "SA",
-        Weekday::Sun => "SU",
-    };
-    let list = |v: &[u32]| v.iter().map(u32::to_string).collect::<Vec<_>>().join(",");
-    if !days.is_empty() {
-        rrule.push_str(";BYDAY=");
-        rrule.push_str(&days.iter().map(ical).collect::<Vec<_>>().join(","));
-    }
-    if !s.by_month_day.is_empty() {
-        rrule.push_str(";BYMONTHDAY=");
-        rrule.push_str(&list(&s.by_month_day));
-    }
-    if !s.by_month.is_empty() {
-        rrule.push_str(";BYMONTH=");
-        rrule.push_str(&list(&s.by_month));
-    }
-    if let Some(c) = s.repeat_count {
-        rrule.push_str(&format!(";COUNT={c}"));
-    }
-    let tz = lenient::timezone(s.timezone.as_deref());
-    let end_time = s
-        .end_time
-        .as_deref()
-        .and_then(lenient::time)
-        .filter(|et| *et > start_time || lenient::crosses_midnight(start_time, *et));
-    let duration_minutes = match end_time {
-        Some(et) => {
-            let mins = (et - start_time).num_minutes();
-            Some(if mins > 0 { mins } else { mins + 24 * 60 })
-        }
-        None => s
-            .duration
-            .and_then(|d| d.to_timedelta())
-            .map(|d| d.num_minutes())
-            .filter(|m| *m > 0),
-    }
-    .and_then(|m| u32::try_from(m).ok());
-    let day = |d: NaiveDate| d.format("%Y-%m-%d").to_string();
-    let except_dates = s
-        .except_dates
-        .iter()
-        .filter_map(|e| {
-            if e.trim().len() > 10 {
-                lenient::datetime(e).map(|t| t.with_timezone(&tz).date_naive())
-            } else {
-                lenient::date(e)
-            }
-        })
-        .map(day)
-        .collect();
-    Some(ScheduleRule {
-        rrule,
-        start_time: start_time.format("%H:%M").to_string(),
-        duration_minutes,
-        timezone: tz.name().to_string(),
-        start_date: s.start_date.as_deref().and_then(lenient::date).map(day),
-        end_date: s.end_date.as_deref().and_then(lenient::date).map(day),
-        except_dates,
-    })
 }
 
 fn fill(
@@ -393,6 +200,7 @@ pub fn expand(s: &Schedule, from: DateTime<Utc>, until: DateTime<Utc>) -> Vec<Sc
 #[cfg(test)]
 mod tests {
     use super::*;
+
     use chrono::TimeZone;
 
     fn utc(y: i32, m: u32, d: u32) -> DateTime<Utc> {

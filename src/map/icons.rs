@@ -1,0 +1,113 @@
+//! Icons, labels, popups and bounds: DOM nodes built from text, never HTML strings.
+
+use leaflet::{LatLng, LatLngBounds};
+use wasm_bindgen::prelude::*;
+
+use super::{VenueMarker, document, set};
+
+#[wasm_bindgen]
+extern "C" {
+    /// `L.divIcon(options)`: `html` may be an element (Leaflet 1.9).
+    #[wasm_bindgen(js_namespace = L, js_name = divIcon)]
+    fn div_icon(options: &JsValue) -> leaflet::Icon;
+}
+
+/// Leaflet takes attributions as HTML: the configured text is escaped so it shows as text.
+pub(super) fn escape_html(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// "Venue name: 3 sessions" (the marker's title and alt text). The name is feed text: it is
+/// isolated (U+2068 … U+2069) so a right-to-left override inside it cannot reverse the rest.
+pub(super) fn marker_label(v: &VenueMarker) -> String {
+    format!(
+        "\u{2068}{}\u{2069}: {} session{}",
+        v.name,
+        v.count,
+        if v.count == 1 { "" } else { "s" }
+    )
+}
+
+/// A group's icon (markercluster's look, from its stylesheet): the number of venues in it.
+pub(super) fn cluster_icon(venues: u32) -> (leaflet::Icon, web_sys::Element) {
+    let doc = document();
+    let outer = doc.create_element("div").expect("div");
+    let count = doc.create_element("span").expect("span");
+    count.set_text_content(Some(&venues.to_string()));
+    let _ = outer.append_child(&count);
+    let size = if venues < 10 {
+        "small"
+    } else if venues < 100 {
+        "medium"
+    } else {
+        "large"
+    };
+    let iopts = js_sys::Object::new();
+    set(&iopts, "html", &outer);
+    set(
+        &iopts,
+        "className",
+        &JsValue::from_str(&format!("marker-cluster marker-cluster-{size}")),
+    );
+    let px = js_sys::Array::of2(&JsValue::from_f64(40.0), &JsValue::from_f64(40.0));
+    set(&iopts, "iconSize", &px);
+    (div_icon(&iopts), count)
+}
+
+/// A round pin with the session count, built as a DOM node (no HTML strings); the node is
+/// returned too, so a new count is written into it in place.
+pub(super) fn venue_icon(count: u32) -> (leaflet::Icon, web_sys::Element) {
+    let icon_el = document().create_element("span").expect("span");
+    icon_el.set_class_name("venue-pin");
+    icon_el.set_text_content(Some(&count.to_string()));
+    let iopts = js_sys::Object::new();
+    set(&iopts, "html", &icon_el);
+    set(&iopts, "className", &JsValue::from_str("venue-icon"));
+    let size = js_sys::Array::of2(&JsValue::from_f64(34.0), &JsValue::from_f64(34.0));
+    set(&iopts, "iconSize", &size);
+    (div_icon(&iopts), icon_el)
+}
+
+/// The box around every venue, if any.
+pub(super) fn bounds_of(venues: &[VenueMarker]) -> Option<LatLngBounds> {
+    bounds_of_points(&venues.iter().map(|v| v.at).collect::<Vec<_>>())
+}
+
+/// The box around these points, if any.
+pub(super) fn bounds_of_points(points: &[(f64, f64)]) -> Option<LatLngBounds> {
+    let first = points.first()?;
+    let (mut s, mut w, mut n, mut e) = (first.0, first.1, first.0, first.1);
+    for p in points {
+        s = s.min(p.0);
+        n = n.max(p.0);
+        w = w.min(p.1);
+        e = e.max(p.1);
+    }
+    Some(LatLngBounds::new(&LatLng::new(s, w), &LatLng::new(n, e)))
+}
+
+/// Popup content: a DOM node built from text (feed text is untrusted): a venue and its
+/// count, or the venues at one spot.
+pub(super) fn popup_node(items: &[(String, u32)]) -> web_sys::Element {
+    let doc = document();
+    let root = doc.create_element("div").expect("div");
+    root.set_class_name("venue-popup");
+    for (name, count) in items {
+        let title = doc.create_element("strong").expect("strong");
+        // Feed text, isolated so its direction cannot spill into the count after it.
+        let name_el = doc.create_element("bdi").expect("bdi");
+        name_el.set_text_content(Some(name));
+        let _ = title.append_child(&name_el);
+        let p = doc.create_element("p").expect("p");
+        p.set_text_content(Some(&format!(
+            "{count} matching session{}",
+            if *count == 1 { "" } else { "s" }
+        )));
+        let _ = root.append_child(&title);
+        let _ = root.append_child(&p);
+    }
+    root
+}

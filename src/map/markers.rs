@@ -1,0 +1,296 @@
+//! The venue markers: grouped for the current zoom and view, kept in step with the results.
+
+use leaflet::{LatLng, LayerGroup, Map, Marker, MarkerOptions};
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
+use std::rc::Rc;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
+
+use super::handles::Handler;
+use super::handles::{Listener, OnLayer};
+use super::icons::{bounds_of_points, cluster_icon, marker_label, popup_node, venue_icon};
+use super::{VenueMarker, set};
+
+/// Builds a popup's content when Leaflet opens it.
+type PopupContent = Closure<dyn Fn(JsValue) -> JsValue>;
+
+/// What is on the map: one marker per venue with matching sessions, grouped where venues are
+/// closer than [`CLUSTER_PX`] on screen at the current zoom. The grouping is computed here,
+/// for the current zoom and the visible area only (a few hundred markers at most), so a filter
+/// change costs the venues it touches, not every venue at every zoom level; markers that stay
+/// keep their DOM node, and a changed count is written into it.
+pub(super) struct Markers {
+    map: Map,
+    layer: LayerGroup,
+    /// The venues to show (those with matching sessions and a position).
+    pub(super) venues: RefCell<Vec<VenueMarker>>,
+    /// Markers on the map now, by what they show.
+    shown: RefCell<HashMap<Key, Shown>>,
+    pub(super) on_select: RefCell<Option<OnSelect>>,
+    pub(super) highlighted: Cell<Option<u32>>,
+}
+
+/// What choosing a venue's marker does.
+type OnSelect = Rc<dyn Fn(u32)>;
+
+/// Grid size of the grouping, in screen pixels.
+const CLUSTER_PX: f64 = 60.0;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Key {
+    /// One venue.
+    Venue(u32),
+    /// The venues in one grid cell at one zoom.
+    Cluster(i32, i64, i64),
+}
+
+/// A marker on the map and what it needs while it is there.
+struct Shown {
+    /// Taken off the layer group when this is dropped (fields drop in order: the marker
+    /// first, then its click listener, then the popup's closure).
+    marker: OnLayer<Marker>,
+    /// The count it shows (sessions for a venue, venues for a group).
+    count: u32,
+    /// The element showing the count.
+    pin: web_sys::Element,
+    /// Its click listener and lazy popup (kept alive while the marker is).
+    _click: Listener,
+    popup: Option<(PopupContent, Rc<RefCell<PopupState>>)>,
+}
+
+/// What a popup shows when it opens: a venue and its count, or the venues of a group.
+#[derive(Default)]
+struct PopupState {
+    items: Vec<(String, u32)>,
+}
+
+/// Web Mercator position in pixels at `zoom` (what Leaflet's `project` gives for EPSG:3857).
+fn project(at: (f64, f64), zoom: f64) -> (f64, f64) {
+    let scale = 256.0 * 2f64.powf(zoom);
+    let lat = at.0.clamp(-85.0511, 85.0511).to_radians();
+    let x = (at.1 + 180.0) / 360.0 * scale;
+    let y = (1.0 - (lat.tan() + 1.0 / lat.cos()).ln() / std::f64::consts::PI) / 2.0 * scale;
+    (x, y)
+}
+
+impl Markers {
+    /// No markers yet, on `layer` of `map`.
+    pub(super) fn new(map: Map, layer: LayerGroup) -> Rc<Markers> {
+        Rc::new(Markers {
+            map,
+            layer,
+            venues: RefCell::new(Vec::new()),
+            shown: RefCell::new(HashMap::new()),
+            on_select: RefCell::new(None),
+            highlighted: Cell::new(None),
+        })
+    }
+
+    /// Groups the venues for the current zoom and visible area (with a margin of half a
+    /// screen) and brings the markers on the map in line: unchanged ones stay as they are.
+    pub(super) fn refresh(self: &Rc<Self>) {
+        let zoom = self.map.get_zoom();
+        let z = zoom.round() as i32;
+        let b = self.map.get_bounds();
+        let (sw, ne) = (b.get_south_west(), b.get_north_east());
+        let (x0, y1) = project((sw.lat(), sw.lng()), zoom);
+        let (x1, y0) = project((ne.lat(), ne.lng()), zoom);
+        let (mx, my) = (
+            (x1 - x0).abs() / 2.0 + CLUSTER_PX,
+            (y1 - y0).abs() / 2.0 + CLUSTER_PX,
+        );
+        let (left, right, top, bottom) = (
+            x0.min(x1) - mx,
+            x0.max(x1) + mx,
+            y0.min(y1) - my,
+            y0.max(y1) + my,
+        );
+        let venues = self.venues.borrow();
+        let mut cells: HashMap<(i64, i64), Vec<usize>> = HashMap::new();
+        for (i, v) in venues.iter().enumerate() {
+            let (x, y) = project(v.at, zoom);
+            if x < left || x > right || y < top || y > bottom {
+                continue;
+            }
+            let cell = (
+                (x / CLUSTER_PX).floor() as i64,
+                (y / CLUSTER_PX).floor() as i64,
+            );
+            cells.entry(cell).or_default().push(i);
+        }
+        let mut wanted: HashMap<Key, Vec<usize>> = HashMap::with_capacity(cells.len());
+        for (cell, members) in cells {
+            let key = if members.len() == 1 {
+                Key::Venue(venues[members[0]].venue)
+            } else {
+                Key::Cluster(z, cell.0, cell.1)
+            };
+            wanted.insert(key, members);
+        }
+        let mut shown = self.shown.borrow_mut();
+        // A marker not kept leaves the map as it is dropped (`OnLayer`).
+        shown.retain(|key, _| wanted.contains_key(key));
+        for (key, members) in &wanted {
+            let count = match key {
+                Key::Venue(_) => venues[members[0]].count,
+                Key::Cluster(..) => members.len() as u32,
+            };
+            let items: Vec<(String, u32)> = members
+                .iter()
+                .map(|&i| (venues[i].name.clone(), venues[i].count))
+                .collect();
+            match shown.get_mut(key) {
+                Some(m) => {
+                    if let Some((_, state)) = &m.popup {
+                        state.borrow_mut().items = items;
+                    }
+                    if m.count != count {
+                        m.count = count;
+                        m.pin.set_text_content(Some(&count.to_string()));
+                        let label = JsValue::from_str(&self.label(*key, &venues, members));
+                        let options =
+                            js_sys::Reflect::get(&m.marker, &JsValue::from_str("options"))
+                                .unwrap_or(JsValue::UNDEFINED);
+                        if options.is_object() {
+                            set(options.unchecked_ref(), "title", &label);
+                            set(options.unchecked_ref(), "alt", &label);
+                        }
+                        let icon = js_sys::Reflect::get(&m.marker, &JsValue::from_str("_icon"))
+                            .unwrap_or(JsValue::UNDEFINED);
+                        if icon.is_object() {
+                            set(icon.unchecked_ref(), "title", &label);
+                        }
+                        if m.marker.is_popup_open()
+                            && let Some((_, state)) = &m.popup
+                        {
+                            m.marker
+                                .set_popup_content(&popup_node(&state.borrow().items).into());
+                        }
+                    }
+                }
+                None => {
+                    let m = self.new_marker(*key, &venues, members, count, items);
+                    shown.insert(*key, m);
+                }
+            }
+        }
+        drop(shown);
+        drop(venues);
+        self.apply_highlight();
+    }
+
+    fn label(&self, key: Key, venues: &[VenueMarker], members: &[usize]) -> String {
+        match key {
+            Key::Venue(_) => marker_label(&venues[members[0]]),
+            Key::Cluster(..) => {
+                let sessions: u32 = members.iter().map(|&i| venues[i].count).sum();
+                format!(
+                    "{} venues, {} session{}: select to zoom in",
+                    members.len(),
+                    sessions,
+                    if sessions == 1 { "" } else { "s" }
+                )
+            }
+        }
+    }
+
+    fn new_marker(
+        self: &Rc<Self>,
+        key: Key,
+        venues: &[VenueMarker],
+        members: &[usize],
+        count: u32,
+        items: Vec<(String, u32)>,
+    ) -> Shown {
+        let label = self.label(key, venues, members);
+        let (lat, lon) = {
+            let n = members.len() as f64;
+            let (a, b) = members.iter().fold((0.0, 0.0), |(a, b), &i| {
+                (a + venues[i].at.0, b + venues[i].at.1)
+            });
+            (a / n, b / n)
+        };
+        let (icon, pin) = match key {
+            Key::Venue(_) => venue_icon(count),
+            Key::Cluster(..) => cluster_icon(count),
+        };
+        let mopts = MarkerOptions::new();
+        mopts.set_icon(icon);
+        mopts.set_title(label.clone());
+        mopts.set_alt(label);
+        mopts.set_keyboard(true);
+        let marker = Marker::new_with_options(&LatLng::new(lat, lon), &mopts);
+        let state = Rc::new(RefCell::new(PopupState { items }));
+        let popup = {
+            let state = state.clone();
+            let content: PopupContent =
+                Closure::new(move |_layer: JsValue| popup_node(&state.borrow().items).into());
+            content
+        };
+        let click: Handler = match key {
+            Key::Venue(venue) => {
+                marker.bind_popup_with_options(popup.as_ref(), &JsValue::UNDEFINED);
+                let me = Rc::downgrade(self);
+                Closure::new(move |_e: JsValue| {
+                    if let Some(me) = me.upgrade()
+                        && let Some(cb) = me.on_select.borrow().clone()
+                    {
+                        cb(venue)
+                    }
+                })
+            }
+            Key::Cluster(..) => {
+                // Zoom in to the group; venues at one spot (that no zoom separates) list
+                // themselves in a popup instead.
+                let points: Vec<(f64, f64)> = members.iter().map(|&i| venues[i].at).collect();
+                let same_spot = points
+                    .windows(2)
+                    .all(|w| (w[0].0 - w[1].0).abs() < 1e-6 && (w[0].1 - w[1].1).abs() < 1e-6);
+                if same_spot {
+                    marker.bind_popup_with_options(popup.as_ref(), &JsValue::UNDEFINED);
+                }
+                let map = self.map.clone();
+                Closure::new(move |_e: JsValue| {
+                    if same_spot {
+                        return;
+                    }
+                    if let Some(b) = bounds_of_points(&points) {
+                        let fopts = js_sys::Object::new();
+                        set(
+                            &fopts,
+                            "padding",
+                            &js_sys::Array::of2(&48.into(), &48.into()),
+                        );
+                        map.fit_bounds_with_options(&b, &fopts);
+                    }
+                })
+            }
+        };
+        let click = Listener::on(&marker, "click", click);
+        Shown {
+            marker: OnLayer::add(&self.layer, marker),
+            count,
+            pin,
+            _click: click,
+            popup: Some((popup, state)),
+        }
+    }
+
+    pub(super) fn apply_highlight(&self) {
+        let venue = self.highlighted.get();
+        for (key, m) in self.shown.borrow().iter() {
+            let el: Option<web_sys::Element> =
+                js_sys::Reflect::get(&m.marker, &JsValue::from_str("_icon"))
+                    .ok()
+                    .and_then(|x| x.dyn_into().ok());
+            if let Some(el) = el {
+                let _ = if matches!(key, Key::Venue(v) if Some(*v) == venue) {
+                    el.class_list().add_1("is-highlighted")
+                } else {
+                    el.class_list().remove_1("is-highlighted")
+                };
+            }
+        }
+    }
+}

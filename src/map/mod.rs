@@ -1,0 +1,225 @@
+//! The Leaflet map: one marker per venue carrying its session count, grouped where venues are
+//! close on screen (computed here for the current zoom and view; groups look like
+//! leaflet.markercluster's, whose stylesheet they use), kept in step with the list. Marker
+//! icons and popups are DOM nodes built from text, never HTML strings.
+
+//!
+//! `markers.rs` groups the venues and keeps the markers in step; `icons.rs` builds icons,
+//! labels and popups from text; `handles.rs` owns what is registered with Leaflet (the map,
+//! its listeners, layers on a group) and releases it when dropped, so a `ResultsMap` dropped
+//! with its component (Leptos disposes the `StoredValue` holding it) removes the map.
+
+mod handles;
+mod icons;
+mod markers;
+
+use finder::filter::MapView;
+use leaflet::{LatLng, LatLngBounds, LayerGroup, Map, MapOptions, TileLayer};
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
+
+use handles::{Handler, Listener, MapHandle};
+use icons::{bounds_of, escape_html};
+use markers::Markers;
+
+pub use contract::Tiles;
+
+/// A venue marker to show.
+#[derive(Debug, Clone, PartialEq)]
+pub struct VenueMarker {
+    /// Venue index.
+    pub venue: u32,
+    /// Position.
+    pub at: (f64, f64),
+    /// Venue name (untrusted text).
+    pub name: String,
+    /// Matching sessions there.
+    pub count: u32,
+}
+
+fn set(obj: &js_sys::Object, key: &str, value: &JsValue) {
+    let _ = js_sys::Reflect::set(obj, &JsValue::from_str(key), value);
+}
+
+fn document() -> web_sys::Document {
+    web_sys::window()
+        .and_then(|w| w.document())
+        .expect("a document")
+}
+
+/// The live map and its markers (JS handles: not `Send`, kept in local storage). Dropping it
+/// releases everything it registered with Leaflet, the map last: fields drop in order.
+pub struct ResultsMap {
+    /// The map's own listeners (regrouping, the person's moves).
+    handlers: RefCell<Vec<Listener>>,
+    /// The venues and their clusters (shared with the map's move handler).
+    markers: Rc<Markers>,
+    /// The tile layer and the settings it shows.
+    tiles: RefCell<(TileLayer, Tiles)>,
+    /// Set while the app moves the map, so that only the person's moves reach the URL.
+    programmatic: Rc<Cell<bool>>,
+    /// Bounds of the current markers (refitted when a hidden map is shown).
+    bounds: RefCell<Option<LatLngBounds>>,
+    /// The map, removed when this is dropped.
+    map: MapHandle,
+}
+
+impl ResultsMap {
+    /// Creates the map inside `el`.
+    pub fn new(
+        el: &web_sys::HtmlElement,
+        tiles: &Tiles,
+        view: Option<MapView>,
+    ) -> Result<ResultsMap, JsValue> {
+        let opts = MapOptions::new();
+        let map = MapHandle::new(Map::new_with_element(el, &opts)?);
+        let (lat, lon, zoom) =
+            view.map_or((51.5072, -0.1276, 10.0), |v| (v.lat, v.lon, v.zoom as f64));
+        map.set_view(&LatLng::new(lat, lon), zoom);
+        let topts = js_sys::Object::new();
+        set(
+            &topts,
+            "attribution",
+            &JsValue::from_str(&tiles.attribution),
+        );
+        set(&topts, "maxZoom", &JsValue::from_f64(19.0));
+        let tile_layer = TileLayer::new_options(&tiles.url, &topts.unchecked_into());
+        tile_layer.add_to(&map);
+        let tile_state = RefCell::new((tile_layer, tiles.clone()));
+        let layer = LayerGroup::new();
+        map.add_layer(&layer);
+        let markers = Markers::new(Map::clone(&map), layer);
+        // Every move or zoom (the person's or the app's) regroups what is in view.
+        let weak = Rc::downgrade(&markers);
+        let regroup: Handler = Closure::new(move |_e: JsValue| {
+            if let Some(m) = weak.upgrade() {
+                m.refresh();
+            }
+        });
+        let regroup = Listener::on(&map, "moveend", regroup);
+        Ok(ResultsMap {
+            handlers: RefCell::new(vec![regroup]),
+            markers,
+            tiles: tile_state,
+            programmatic: Rc::new(Cell::new(false)),
+            bounds: RefCell::new(None),
+            map,
+        })
+    }
+
+    /// Calls `f` with the view after each move the person makes (not the app's own fits).
+    pub fn on_user_move(&self, f: impl Fn(MapView) + 'static) {
+        let map = Map::clone(&self.map);
+        let programmatic = self.programmatic.clone();
+        let closure: Handler = Closure::new(move |_e: JsValue| {
+            if programmatic.replace(false) {
+                return;
+            }
+            let c = map.get_center();
+            f(MapView {
+                lat: (c.lat() * 1e4).round() / 1e4,
+                lon: (c.lng() * 1e4).round() / 1e4,
+                zoom: map.get_zoom().round().clamp(0.0, 19.0) as u8,
+            });
+        });
+        let listener = Listener::on(&self.map, "moveend", closure);
+        self.handlers.borrow_mut().push(listener);
+    }
+
+    /// Shows these venue markers, changing only what differs from the markers already shown
+    /// (a venue that stays keeps its marker; a changed count is written into it), grouped for
+    /// the current view. `on_select` is called when a venue's marker is chosen.
+    pub fn show(&self, venues: &[VenueMarker], fit: bool, on_select: impl Fn(u32) + 'static) {
+        *self.markers.on_select.borrow_mut() = Some(Rc::new(on_select));
+        *self.markers.venues.borrow_mut() = venues.to_vec();
+        *self.bounds.borrow_mut() = bounds_of(venues);
+        if fit && self.bounds.borrow().is_some() {
+            // The fit's `moveend` regroups for the new view; regroup here only when the view
+            // did not move (Leaflet fires nothing then).
+            let before = (self.map.get_center(), self.map.get_zoom());
+            self.fit();
+            let after = (self.map.get_center(), self.map.get_zoom());
+            if before.1 == after.1
+                && before.0.lat() == after.0.lat()
+                && before.0.lng() == after.0.lng()
+            {
+                self.markers.refresh();
+            }
+        } else {
+            self.markers.refresh();
+        }
+    }
+
+    /// Fits the map to the current markers (the app's own move, not the person's).
+    fn fit(&self) {
+        let bounds = self.bounds.borrow();
+        let Some(b) = bounds.as_ref() else { return };
+        let fopts = js_sys::Object::new();
+        set(&fopts, "maxZoom", &JsValue::from_f64(15.0));
+        set(&fopts, "animate", &JsValue::FALSE);
+        let pad = js_sys::Array::of2(&JsValue::from_f64(24.0), &JsValue::from_f64(24.0));
+        set(&fopts, "padding", &pad);
+        // Not animated, so Leaflet's `moveend` fires inside this call.
+        self.programmatic.set(true);
+        self.map.fit_bounds_with_options(b, &fopts);
+        self.programmatic.set(false);
+    }
+
+    /// Highlights one venue's marker (and un-highlights the rest).
+    pub fn highlight(&self, venue: Option<u32>) {
+        self.markers.highlighted.set(venue);
+        self.markers.apply_highlight();
+    }
+
+    /// Makes sure the map redraws after its container changed size (list/map toggle). With
+    /// `refit`, fits the markers again: a map created while hidden (phones open on the list)
+    /// was fitted to a zero-size box and would otherwise show none of them.
+    pub fn refresh_size(&self, refit: bool) {
+        self.programmatic.set(true);
+        self.map.invalidate_size(false);
+        self.programmatic.set(false);
+        if refit {
+            self.fit();
+        }
+    }
+
+    /// Switches to another tile server (the operator's, from `/api/feeds`) and its attribution.
+    pub fn set_tiles(&self, tiles: &Tiles) {
+        let mut current = self.tiles.borrow_mut();
+        if &current.1 == tiles {
+            return;
+        }
+        current.0.set_url(&tiles.url, None);
+        let control = js_sys::Reflect::get(&self.map, &JsValue::from_str("attributionControl"))
+            .unwrap_or(JsValue::UNDEFINED);
+        if control.is_object() {
+            for (method, text) in [
+                ("removeAttribution", &current.1.attribution),
+                ("addAttribution", &tiles.attribution),
+            ] {
+                if let Ok(f) = js_sys::Reflect::get(&control, &JsValue::from_str(method))
+                    .and_then(|f| f.dyn_into::<js_sys::Function>())
+                {
+                    let _ = f.call1(&control, &JsValue::from_str(&escape_html(text)));
+                }
+            }
+        }
+        current.1 = tiles.clone();
+    }
+
+    /// The map centre, rounded to about 100 m.
+    pub fn centre(&self) -> (f64, f64) {
+        let c = self.map.get_center();
+        (
+            (c.lat() * 1000.0).round() / 1000.0,
+            (c.lng() * 1000.0).round() / 1000.0,
+        )
+    }
+
+    /// Number of venues with a marker (alone or in a group; for tests).
+    pub fn marker_count(&self) -> usize {
+        self.markers.venues.borrow().len()
+    }
+}
