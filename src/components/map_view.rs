@@ -1,10 +1,46 @@
 //! The map pane: creates the Leaflet map once after mount and pushes result changes into it.
 
-use crate::map::{ResultsMap, VenueMarker};
+use crate::map::{PopupActions, PopupSession, ResultsMap, VenueMarker};
 use crate::state::Ctx;
 use crate::url_state::History;
 use leptos::html::Div;
 use leptos::prelude::*;
+use std::rc::Rc;
+
+/// A venue's popup: its next matching sessions (in the list's order), each with a shortlist
+/// toggle that works like a card's.
+fn popup_actions(ctx: Ctx) -> PopupActions {
+    let sessions = move |venue: u32| -> Vec<PopupSession> {
+        let ix = ctx.index.get_untracked();
+        let out = ctx.outcome.get_untracked();
+        ctx.shortlist.with_untracked(|list| {
+            out.results
+                .iter()
+                .map(|&p| p as usize)
+                .filter(|&p| ix.venue_of(p) == venue)
+                .take(3)
+                .map(|p| {
+                    let o = &ix.occurrences[p];
+                    PopupSession {
+                        key: o.key.clone(),
+                        name: o.name.clone(),
+                        when: finder::display::when(&o.start),
+                        shortlisted: list.iter().any(|e| e.key == o.key),
+                    }
+                })
+                .collect()
+        })
+    };
+    let toggle = move |key: &str| -> bool {
+        crate::components::shortlist::toggle(ctx, key);
+        ctx.shortlist
+            .with_untracked(|l| l.iter().any(|e| e.key == key))
+    };
+    PopupActions {
+        sessions: Rc::new(sessions),
+        toggle: Rc::new(toggle),
+    }
+}
 
 /// The map of matching venues.
 #[component]
@@ -23,6 +59,7 @@ pub fn MapPane() -> impl IntoView {
         match ResultsMap::new(&div, &tiles, ctx.filters.get_untracked().map) {
             Ok(m) => {
                 m.on_user_move(move |v| ctx.update_filters(History::Replace, |f| f.map = Some(v)));
+                m.set_popup_actions(popup_actions(ctx));
                 map.set_value(Some(m));
             }
             Err(e) => leptos::logging::error!("map could not start: {e:?}"),

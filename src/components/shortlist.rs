@@ -11,7 +11,7 @@ use leptos::prelude::*;
 use std::sync::Arc;
 
 /// Adds or removes a session from the device's shortlist and says so in the live region.
-fn toggle(ctx: Ctx, key: &str) {
+pub(crate) fn toggle(ctx: Ctx, key: &str) {
     let ix = ctx.index.get_untracked();
     let mut list = ctx.shortlist.get_untracked();
     let (added, name) = match ix.position(key) {

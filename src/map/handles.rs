@@ -39,6 +39,37 @@ impl Drop for Listener {
     }
 }
 
+/// A DOM event listener on an element (a popup's content), removed when dropped.
+pub(super) struct DomListener {
+    target: web_sys::EventTarget,
+    event: &'static str,
+    handler: Closure<dyn FnMut(web_sys::Event)>,
+}
+
+impl DomListener {
+    /// Registers `handler` for `event` on `target`.
+    pub(super) fn on(
+        target: &web_sys::EventTarget,
+        event: &'static str,
+        handler: Closure<dyn FnMut(web_sys::Event)>,
+    ) -> DomListener {
+        let _ = target.add_event_listener_with_callback(event, handler.as_ref().unchecked_ref());
+        DomListener {
+            target: target.clone(),
+            event,
+            handler,
+        }
+    }
+}
+
+impl Drop for DomListener {
+    fn drop(&mut self) {
+        let _ = self
+            .target
+            .remove_event_listener_with_callback(self.event, self.handler.as_ref().unchecked_ref());
+    }
+}
+
 /// A layer (a marker) on a layer group, taken off the group when dropped.
 pub(super) struct OnLayer<L: AsRef<Layer>> {
     group: LayerGroup,

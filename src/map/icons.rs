@@ -3,7 +3,7 @@
 use leaflet::{LatLng, LatLngBounds};
 use wasm_bindgen::prelude::*;
 
-use super::{VenueMarker, document, set};
+use super::{PopupSession, VenueMarker, document, set};
 
 #[wasm_bindgen]
 extern "C" {
@@ -91,7 +91,7 @@ pub(super) fn bounds_of_points(points: &[(f64, f64)]) -> Option<LatLngBounds> {
 
 /// Popup content: a DOM node built from text (feed text is untrusted): a venue and its
 /// count, or the venues at one spot.
-pub(super) fn popup_node(items: &[(String, u32)]) -> web_sys::Element {
+pub(super) fn popup_node(items: &[(String, u32)], sessions: &[PopupSession]) -> web_sys::Element {
     let doc = document();
     let root = doc.create_element("div").expect("div");
     root.set_class_name("venue-popup");
@@ -109,5 +109,43 @@ pub(super) fn popup_node(items: &[(String, u32)]) -> web_sys::Element {
         let _ = root.append_child(&title);
         let _ = root.append_child(&p);
     }
+    if !sessions.is_empty() {
+        let list = doc.create_element("ul").expect("ul");
+        list.set_class_name("venue-popup__sessions");
+        for s in sessions {
+            let li = doc.create_element("li").expect("li");
+            let name = doc.create_element("bdi").expect("bdi");
+            name.set_text_content(Some(&s.name));
+            let when = doc.create_element("span").expect("span");
+            when.set_class_name("venue-popup__when");
+            when.set_text_content(Some(&s.when));
+            let button = doc.create_element("button").expect("button");
+            let _ = button.set_attribute("type", "button");
+            button.set_class_name("shortlist-toggle");
+            let _ = button.set_attribute("data-key", &s.key);
+            let hidden = doc.create_element("span").expect("span");
+            hidden.set_class_name("visually-hidden");
+            hidden.set_text_content(Some(&format!(": {}", s.name)));
+            let star = doc.create_element("span").expect("span");
+            let _ = star.set_attribute("aria-hidden", "true");
+            let _ = button.append_child(&star);
+            let _ = button.append_child(&doc.create_text_node("Shortlist"));
+            let _ = button.append_child(&hidden);
+            set_pressed(&button, s.shortlisted);
+            let _ = li.append_child(&name);
+            let _ = li.append_child(&when);
+            let _ = li.append_child(&button);
+            let _ = list.append_child(&li);
+        }
+        let _ = root.append_child(&list);
+    }
     root
+}
+
+/// Shows a popup's shortlist toggle as on or off (the star and `aria-pressed`).
+pub(super) fn set_pressed(button: &web_sys::Element, on: bool) {
+    let _ = button.set_attribute("aria-pressed", if on { "true" } else { "false" });
+    if let Some(star) = button.first_element_child() {
+        star.set_text_content(Some(if on { "★ " } else { "☆ " }));
+    }
 }

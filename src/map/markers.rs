@@ -8,9 +8,11 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 
 use super::handles::Handler;
-use super::handles::{Listener, OnLayer};
-use super::icons::{bounds_of_points, cluster_icon, marker_label, popup_node, venue_icon};
-use super::{VenueMarker, set};
+use super::handles::{DomListener, Listener, OnLayer};
+use super::icons::{
+    bounds_of_points, cluster_icon, marker_label, popup_node, set_pressed, venue_icon,
+};
+use super::{PopupActions, VenueMarker, set};
 
 /// Builds a popup's content when Leaflet opens it.
 type PopupContent = Closure<dyn Fn(JsValue) -> JsValue>;
@@ -29,6 +31,8 @@ pub(super) struct Markers {
     shown: RefCell<HashMap<Key, Shown>>,
     pub(super) on_select: RefCell<Option<OnSelect>>,
     pub(super) highlighted: Cell<Option<u32>>,
+    /// What a venue's popup lists and does.
+    pub(super) popup_actions: RefCell<Option<Rc<PopupActions>>>,
 }
 
 /// What choosing a venue's marker does.
@@ -63,7 +67,23 @@ struct Shown {
 #[derive(Default)]
 struct PopupState {
     items: Vec<(String, u32)>,
+    /// The venue, for a venue's popup (which lists its next sessions with shortlist toggles).
+    venue: Option<u32>,
+    /// The toggles' click listener on the content shown now (replaced with the content).
+    clicks: Option<DomListener>,
 }
+
+/// Popup options: panned clear of the zoom buttons (top left) when it opens.
+fn popup_options() -> JsValue {
+    let o = js_sys::Object::new();
+    let xy = |x: f64, y: f64| js_sys::Array::of2(&x.into(), &y.into());
+    set(&o, "autoPanPaddingTopLeft", &xy(56.0, 16.0));
+    set(&o, "autoPanPaddingBottomRight", &xy(16.0, 16.0));
+    o.into()
+}
+
+/// How many of a venue's next matching sessions its popup lists.
+const POPUP_SESSIONS: usize = 3;
 
 /// Web Mercator position in pixels at `zoom` (what Leaflet's `project` gives for EPSG:3857).
 fn project(at: (f64, f64), zoom: f64) -> (f64, f64) {
@@ -84,6 +104,7 @@ impl Markers {
             shown: RefCell::new(HashMap::new()),
             on_select: RefCell::new(None),
             highlighted: Cell::new(None),
+            popup_actions: RefCell::new(None),
         })
     }
 
@@ -161,12 +182,13 @@ impl Markers {
                         if icon.is_object() {
                             set(icon.unchecked_ref(), "title", &label);
                         }
-                        if m.marker.is_popup_open()
-                            && let Some((_, state)) = &m.popup
-                        {
-                            m.marker
-                                .set_popup_content(&popup_node(&state.borrow().items).into());
-                        }
+                    }
+                    // An open popup follows the filters (its count and its sessions).
+                    if m.marker.is_popup_open()
+                        && let Some((_, state)) = &m.popup
+                    {
+                        m.marker
+                            .set_popup_content(&self.popup_content(state).into());
                     }
                 }
                 None => {
@@ -221,16 +243,26 @@ impl Markers {
         mopts.set_alt(label);
         mopts.set_keyboard(true);
         let marker = Marker::new_with_options(&LatLng::new(lat, lon), &mopts);
-        let state = Rc::new(RefCell::new(PopupState { items }));
+        let state = Rc::new(RefCell::new(PopupState {
+            items,
+            venue: match key {
+                Key::Venue(v) => Some(v),
+                Key::Cluster(..) => None,
+            },
+            clicks: None,
+        }));
         let popup = {
             let state = state.clone();
-            let content: PopupContent =
-                Closure::new(move |_layer: JsValue| popup_node(&state.borrow().items).into());
+            let me = Rc::downgrade(self);
+            let content: PopupContent = Closure::new(move |_layer: JsValue| match me.upgrade() {
+                Some(me) => me.popup_content(&state).into(),
+                None => popup_node(&state.borrow().items, &[]).into(),
+            });
             content
         };
         let click: Handler = match key {
             Key::Venue(venue) => {
-                marker.bind_popup_with_options(popup.as_ref(), &JsValue::UNDEFINED);
+                marker.bind_popup_with_options(popup.as_ref(), &popup_options());
                 let me = Rc::downgrade(self);
                 Closure::new(move |_e: JsValue| {
                     if let Some(me) = me.upgrade()
@@ -248,7 +280,7 @@ impl Markers {
                     .windows(2)
                     .all(|w| (w[0].0 - w[1].0).abs() < 1e-6 && (w[0].1 - w[1].1).abs() < 1e-6);
                 if same_spot {
-                    marker.bind_popup_with_options(popup.as_ref(), &JsValue::UNDEFINED);
+                    marker.bind_popup_with_options(popup.as_ref(), &popup_options());
                 }
                 let map = self.map.clone();
                 Closure::new(move |_e: JsValue| {
@@ -275,6 +307,40 @@ impl Markers {
             _click: click,
             popup: Some((popup, state)),
         }
+    }
+
+    /// A popup's content: the venue (or the group's venues) and its count; for a venue, its
+    /// next matching sessions, each with a shortlist toggle whose state is announced by
+    /// `aria-pressed` (and by the app's shortlist live region).
+    fn popup_content(&self, state: &Rc<RefCell<PopupState>>) -> web_sys::Element {
+        let actions = self.popup_actions.borrow().clone();
+        let venue = state.borrow().venue;
+        let sessions = match (venue, &actions) {
+            (Some(v), Some(a)) => {
+                let mut s = (a.sessions)(v);
+                s.truncate(POPUP_SESSIONS);
+                s
+            }
+            _ => Vec::new(),
+        };
+        let node = popup_node(&state.borrow().items, &sessions);
+        let clicks = actions.filter(|_| !sessions.is_empty()).map(|a| {
+            let handler = Closure::<dyn FnMut(web_sys::Event)>::new(move |e: web_sys::Event| {
+                let button = e
+                    .target()
+                    .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+                    .and_then(|t| t.closest("button[data-key]").ok().flatten());
+                if let Some(b) = button
+                    && let Some(key) = b.get_attribute("data-key")
+                {
+                    let on = (a.toggle)(&key);
+                    set_pressed(&b, on);
+                }
+            });
+            DomListener::on(&node, "click", handler)
+        });
+        state.borrow_mut().clicks = clicks;
+        node
     }
 
     pub(super) fn apply_highlight(&self) {

@@ -39,6 +39,28 @@ pub struct VenueMarker {
     pub count: u32,
 }
 
+/// A session a venue's popup lists, with a shortlist toggle (untrusted text, shown as text).
+#[derive(Debug, Clone, PartialEq)]
+pub struct PopupSession {
+    /// The session's key (its `@id`, or series and start).
+    pub key: String,
+    /// Its name.
+    pub name: String,
+    /// When, in words ("Tue 2 Dec, 10:00").
+    pub when: String,
+    /// On the shortlist now.
+    pub shortlisted: bool,
+}
+
+/// What a venue's popup offers: its next matching sessions, and toggling one on the shortlist
+/// (returns whether it is on the shortlist afterwards).
+pub struct PopupActions {
+    /// The next matching sessions at a venue.
+    pub sessions: Rc<dyn Fn(u32) -> Vec<PopupSession>>,
+    /// Adds a session to the shortlist, or takes it off.
+    pub toggle: Rc<dyn Fn(&str) -> bool>,
+}
+
 fn set(obj: &js_sys::Object, key: &str, value: &JsValue) {
     let _ = js_sys::Reflect::set(obj, &JsValue::from_str(key), value);
 }
@@ -150,6 +172,11 @@ impl ResultsMap {
         } else {
             self.markers.refresh();
         }
+    }
+
+    /// What a venue's popup lists and does (its sessions, each with a shortlist toggle).
+    pub fn set_popup_actions(&self, actions: PopupActions) {
+        *self.markers.popup_actions.borrow_mut() = Some(Rc::new(actions));
     }
 
     /// Fits the map to the current markers (the app's own move, not the person's).
