@@ -216,18 +216,16 @@ async fn cors_preflight_is_answered_where_cors_is_offered() {
     assert!(!r.headers().contains_key("access-control-allow-origin"));
 }
 
-#[tokio::test]
-async fn a_429_carries_the_security_headers() {
+/// Serves `app` on a loopback port behind a rate limit of `per_second` and `burst`.
+async fn serve_rate_limited(app: Router, per_second: f64, burst: u32) -> std::net::SocketAddr {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let limiter = RateLimiter::new(&activity_finder_proxy::config::RateLimit {
-        per_second: 0.01,
-        burst: 1,
+        per_second,
+        burst,
         max_clients: 100,
     })
     .map(Arc::new);
-    // An API route: a whole token a request (a file would take a tenth).
-    let app = Router::new().route("/api/feeds", get(|| async { "ok" }));
     tokio::spawn(http::serve_with(
         listener,
         app,
@@ -235,6 +233,14 @@ async fn a_429_carries_the_security_headers() {
         limiter,
         std::future::pending(),
     ));
+    addr
+}
+
+#[tokio::test]
+async fn a_429_carries_the_security_headers() {
+    // An API route: a whole token a request (a file would take a tenth).
+    let app = Router::new().route("/api/feeds", get(|| async { "ok" }));
+    let addr = serve_rate_limited(app, 0.01, 1).await;
     let c = client();
     let first = c
         .get(format!("http://{addr}/api/feeds"))
@@ -259,25 +265,11 @@ async fn a_429_carries_the_security_headers() {
 /// API is still limited.
 #[tokio::test]
 async fn files_are_weighed_lighter_than_api_calls() {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let limiter = RateLimiter::new(&activity_finder_proxy::config::RateLimit {
-        per_second: 0.01,
-        burst: 5,
-        max_clients: 100,
-    })
-    .map(Arc::new);
     let app = Router::new()
         .route("/leaflet.js", get(|| async { "L = {}" }))
         .route("/packs/{name}", get(|| async { "pack" }))
         .route("/api/feeds", get(|| async { "ok" }));
-    tokio::spawn(http::serve_with(
-        listener,
-        app,
-        Duration::from_secs(5),
-        limiter,
-        std::future::pending(),
-    ));
+    let addr = serve_rate_limited(app, 0.01, 5).await;
     let c = client();
     for i in 0..45 {
         let path = if i % 2 == 0 {
