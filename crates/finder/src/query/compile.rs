@@ -13,6 +13,11 @@ pub(super) struct Compiled {
     radius: f64,
     acc_mask: u32,
     acc_unknown: bool,
+    suit_mask: u32,
+    suit_unknown: bool,
+    /// The chosen collection's bit (0: none chosen; an unknown id fails every row).
+    col_bit: u16,
+    col_unknown: bool,
     org: String,
     words: Vec<String>,
     /// Per distinct text of the index: does it contain the organiser / every keyword?
@@ -20,7 +25,7 @@ pub(super) struct Compiled {
     text_ok: Vec<bool>,
 }
 
-pub(super) fn gender_ok(g: GenderFilter, row: Gender) -> bool {
+pub(crate) fn gender_ok(g: GenderFilter, row: Gender) -> bool {
     match g {
         GenderFilter::Any => true,
         GenderFilter::OpenToWomen => row != Gender::MaleOnly,
@@ -50,12 +55,12 @@ pub(super) fn part_of(minute: u16) -> usize {
 
 impl Index {
     pub(super) fn compile(&self, f: &Filters) -> (Compiled, bool) {
-        self.compile_for(f, u16::MAX)
+        self.compile_for(f, u32::MAX)
     }
 
     /// Compiles what the filters in `need` (bits) read; the text filters scan every distinct
     /// text, so they are compiled only when asked for.
-    pub(super) fn compile_for(&self, f: &Filters, need: u16) -> (Compiled, bool) {
+    pub(super) fn compile_for(&self, f: &Filters, need: u32) -> (Compiled, bool) {
         let needs = |k: FilterKind| need & k.bit() != 0;
         let mut acts = vec![
             false;
@@ -86,6 +91,21 @@ impl Index {
                 _ => acc_unknown = true,
             }
         }
+        let mut suit_mask = 0u32;
+        let mut suit_unknown = false;
+        for key in &f.suits {
+            match self.suit_keys.iter().position(|k| k == key) {
+                Some(i) if i < 32 => suit_mask |= 1 << i,
+                _ => suit_unknown = true,
+            }
+        }
+        let (col_bit, col_unknown) = match f.collection.as_deref() {
+            None => (0, false),
+            Some(id) => match crate::collections::position(id) {
+                Some(i) if i < 16 => (1u16 << i, false),
+                _ => (0, true),
+            },
+        };
         let org = f.organiser.trim().to_lowercase();
         let words: Vec<String> = f
             .keyword
@@ -115,6 +135,10 @@ impl Index {
             radius: f.radius(),
             acc_mask,
             acc_unknown,
+            suit_mask,
+            suit_unknown,
+            col_bit,
+            col_unknown,
             org,
             words,
         };
@@ -156,11 +180,13 @@ impl Index {
             FilterKind::Keyword => !c.words.is_empty() && !c.text_ok[r.text as usize],
             FilterKind::Kind => r.slot && !f.slots,
             FilterKind::Cancelled => r.cancelled && !f.cancelled,
+            FilterKind::Suits => c.suit_unknown || r.suits & c.suit_mask != c.suit_mask,
+            FilterKind::Collection => c.col_unknown || (c.col_bit != 0 && r.cols & c.col_bit == 0),
         }
     }
 
-    pub(super) fn mask(&self, f: &Filters, c: &Compiled, r: &Row, dist: Option<f64>) -> u16 {
-        let mut m = 0u16;
+    pub(super) fn mask(&self, f: &Filters, c: &Compiled, r: &Row, dist: Option<f64>) -> u32 {
+        let mut m = 0u32;
         for k in FilterKind::ALL {
             if self.fails(k, f, c, r, dist) {
                 m |= k.bit();

@@ -16,11 +16,13 @@ impl Index {
             facets: Facets {
                 activities: vec![0; self.activity_ids.len()],
                 accessibility: vec![0; self.accessibility_ids.len()],
+                suits: vec![0; self.suit_keys.len()],
+                collections: vec![0; crate::collections::all().len()],
                 ..Facets::default()
             },
             ..Outcome::default()
         };
-        let mut relax_counts = [0u32; 16];
+        let mut relax_counts = [0u32; 32];
         let mut venue_counts: Vec<u32> = vec![0; self.venues.len()];
         let mut hits: Vec<(u32, Option<f32>)> = Vec::new();
         // Occurrences at one venue share its position: one distance per venue.
@@ -85,6 +87,20 @@ impl Index {
             }
             if without(FilterKind::Cancelled) && r.cancelled {
                 fx.cancelled += 1;
+            }
+            if without(FilterKind::Suits) {
+                for (b, n) in fx.suits.iter_mut().enumerate() {
+                    if b < 32 && r.suits & (1 << b) != 0 {
+                        *n += 1;
+                    }
+                }
+            }
+            if without(FilterKind::Collection) {
+                for (b, n) in fx.collections.iter_mut().enumerate() {
+                    if b < 16 && r.cols & (1 << b) != 0 {
+                        *n += 1;
+                    }
+                }
             }
         }
         let nearest = f.sort == Sort::Nearest && c.centre.is_some();

@@ -8,6 +8,7 @@ mod compile;
 mod full;
 mod state;
 
+pub(crate) use compile::gender_ok;
 pub use state::{QueryState, Recount};
 
 /// The filters that can remove an occurrence, as bits of a mask.
@@ -43,11 +44,15 @@ pub enum FilterKind {
     Kind,
     /// Cancelled sessions excluded unless asked for (`cx=1`).
     Cancelled,
+    /// "Suitable for" (EMD UK special requirements).
+    Suits,
+    /// A pathway collection.
+    Collection,
 }
 
 impl FilterKind {
     /// Every filter, in bit order.
-    pub const ALL: [FilterKind; 15] = [
+    pub const ALL: [FilterKind; 17] = [
         FilterKind::Activity,
         FilterKind::Place,
         FilterKind::Days,
@@ -63,9 +68,11 @@ impl FilterKind {
         FilterKind::Keyword,
         FilterKind::Kind,
         FilterKind::Cancelled,
+        FilterKind::Suits,
+        FilterKind::Collection,
     ];
     /// Filters a person can relax in one tap (not `Kind`).
-    pub const RELAXABLE: [FilterKind; 13] = [
+    pub const RELAXABLE: [FilterKind; 15] = [
         FilterKind::Activity,
         FilterKind::Place,
         FilterKind::Days,
@@ -79,9 +86,11 @@ impl FilterKind {
         FilterKind::Level,
         FilterKind::Organiser,
         FilterKind::Keyword,
+        FilterKind::Suits,
+        FilterKind::Collection,
     ];
-    fn bit(self) -> u16 {
-        1 << (self as u16)
+    fn bit(self) -> u32 {
+        1 << (self as u32)
     }
     /// Plain words for "remove the … filter".
     pub fn label(self) -> &'static str {
@@ -101,6 +110,8 @@ impl FilterKind {
             FilterKind::Keyword => "keyword",
             FilterKind::Kind => "session type",
             FilterKind::Cancelled => "cancelled sessions",
+            FilterKind::Suits => "suitable for",
+            FilterKind::Collection => "pathway",
         }
     }
     /// The filters with this one cleared.
@@ -131,6 +142,8 @@ impl FilterKind {
             FilterKind::Keyword => f.keyword.clear(),
             FilterKind::Kind => f.slots = true,
             FilterKind::Cancelled => f.cancelled = true,
+            FilterKind::Suits => f.suits.clear(),
+            FilterKind::Collection => f.collection = None,
         }
         f
     }
@@ -155,6 +168,10 @@ pub struct Facets {
     pub wheelchair: u32,
     /// Beginner-friendly.
     pub beginner: u32,
+    /// Per "suitable for" tag of the index (`Index::suit_keys`).
+    pub suits: Vec<u32>,
+    /// Per pathway collection ([`crate::collections::all`]).
+    pub collections: Vec<u32>,
     /// Facility slots (courts, pitches, pools), counted with every other filter applied but
     /// not the slots opt-in: what ticking "include facility bookings" adds (or, when it is
     /// ticked, how many of the results are slots).
@@ -202,6 +219,8 @@ impl FilterKind {
             FilterKind::Keyword => a.keyword != b.keyword,
             FilterKind::Kind => a.slots != b.slots,
             FilterKind::Cancelled => a.cancelled != b.cancelled,
+            FilterKind::Suits => a.suits != b.suits,
+            FilterKind::Collection => a.collection != b.collection,
         }
     }
 }

@@ -9,7 +9,7 @@ use openactive::Gender;
 
 /// The mask of a row that is never listed or counted (hidden), and of every row before the
 /// first query: more than one bit set, so it contributes to nothing.
-const UNCOUNTED: u16 = u16::MAX;
+const UNCOUNTED: u32 = u32::MAX;
 
 fn bump(n: &mut u32, add: bool) {
     *n = if add {
@@ -43,19 +43,19 @@ pub enum Recount {
 pub struct QueryState {
     /// The filters the masks were computed for (none before the first query).
     last: Option<Filters>,
-    masks: Vec<u16>,
+    masks: Vec<u32>,
     /// Distance of each venue from the centre, when a place is set.
     venue_dist: Vec<Option<f64>>,
     centre: Option<(f64, f64)>,
     unknown_place: bool,
     facets: Facets,
     venue_counts: Vec<u32>,
-    relax_counts: [u32; 16],
+    relax_counts: [u32; 32],
     /// Rows counted for the gender facet, by their own gender (the options are sums of these).
     by_gender: [u32; 4],
     /// The rows whose mask the last change changed, with their old mask (kept to reuse the
     /// allocation).
-    touched: Vec<(u32, u16)>,
+    touched: Vec<(u32, u32)>,
 }
 
 /// The four genders a row can have, in `by_gender` order.
@@ -96,10 +96,12 @@ impl QueryState {
             facets: Facets {
                 activities: vec![0; ix.activity_ids.len()],
                 accessibility: vec![0; ix.accessibility_ids.len()],
+                suits: vec![0; ix.suit_keys.len()],
+                collections: vec![0; crate::collections::all().len()],
                 ..Facets::default()
             },
             venue_counts: vec![0; ix.venues.len()],
-            relax_counts: [0; 16],
+            relax_counts: [0; 32],
             by_gender: [0; 4],
             touched: Vec::new(),
         }
@@ -126,7 +128,7 @@ impl QueryState {
                 .filter(|k| k.differs(last, f))
                 .collect(),
         };
-        let need: u16 = changed.iter().fold(0, |m, k| m | k.bit());
+        let need: u32 = changed.iter().fold(0, |m, k| m | k.bit());
         let (c, unknown_place) = ix.compile_for(f, need);
         if need & FilterKind::Place.bit() != 0 {
             self.centre = c.centre;
@@ -181,15 +183,21 @@ impl QueryState {
         } else {
             let mut activities = std::mem::take(&mut self.facets.activities);
             let mut accessibility = std::mem::take(&mut self.facets.accessibility);
+            let mut suits = std::mem::take(&mut self.facets.suits);
+            let mut collections = std::mem::take(&mut self.facets.collections);
             activities.iter_mut().for_each(|n| *n = 0);
             accessibility.iter_mut().for_each(|n| *n = 0);
+            suits.iter_mut().for_each(|n| *n = 0);
+            collections.iter_mut().for_each(|n| *n = 0);
             self.facets = Facets {
                 activities,
                 accessibility,
+                suits,
+                collections,
                 ..Facets::default()
             };
             self.venue_counts.iter_mut().for_each(|n| *n = 0);
-            self.relax_counts = [0; 16];
+            self.relax_counts = [0; 32];
             self.by_gender = [0; 4];
             for (i, r) in ix.rows.iter().enumerate() {
                 let m = self.masks[i];
@@ -204,7 +212,7 @@ impl QueryState {
     }
 
     /// Adds (or removes) what a row with mask `m` counts for.
-    fn contribute(&mut self, r: &Row, acts: &[u16], m: u16, add: bool) {
+    fn contribute(&mut self, r: &Row, acts: &[u16], m: u32, add: bool) {
         if m.count_ones() > 1 {
             return;
         }
@@ -254,6 +262,26 @@ impl QueryState {
         }
         if without(FilterKind::Cancelled) && r.cancelled {
             bump(&mut fx.cancelled, add);
+        }
+        if without(FilterKind::Suits) {
+            let mut bits = r.suits;
+            while bits != 0 {
+                let b = bits.trailing_zeros() as usize;
+                bits &= bits - 1;
+                if let Some(n) = fx.suits.get_mut(b) {
+                    bump(n, add);
+                }
+            }
+        }
+        if without(FilterKind::Collection) {
+            let mut bits = r.cols;
+            while bits != 0 {
+                let b = bits.trailing_zeros() as usize;
+                bits &= bits - 1;
+                if let Some(n) = fx.collections.get_mut(b) {
+                    bump(n, add);
+                }
+            }
         }
     }
 

@@ -203,6 +203,32 @@ pub fn decode(query: &str) -> (Filters, Vec<Notice>) {
                     format!("Level \"{v}\" is not known; showing all levels."),
                 ),
             },
+            "suit" => {
+                for k in v.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+                    let k = k.to_ascii_lowercase();
+                    // A known concept under any spelling of its id is kept as its uuid.
+                    let key = crate::suits::by_id(&k)
+                        .map(|i| crate::suits::CONCEPTS[i].0.to_string())
+                        .or_else(|| crate::suits::valid_key(&k).then_some(k));
+                    match key {
+                        Some(k) if !f.suits.contains(&k) => f.suits.push(k),
+                        Some(_) => {}
+                        None => bad(
+                            "suit",
+                            "A \"suitable for\" option in the link was not recognised and was ignored."
+                                .into(),
+                        ),
+                    }
+                }
+            }
+            "col" => match crate::collections::position(v) {
+                Some(_) => f.collection = Some(v.to_string()),
+                None if v.is_empty() => {}
+                None => bad(
+                    "col",
+                    format!("\"{v}\" is not a collection we know; showing every session."),
+                ),
+            },
             "org" => f.organiser = v.chars().take(100).collect(),
             "q" => f.keyword = v.chars().take(100).collect(),
             "slots" => match parse_flag(v) {

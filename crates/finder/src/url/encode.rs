@@ -75,6 +75,12 @@ pub fn encode(f: &Filters) -> String {
     if f.beginner {
         q.append_pair("lvl", "beginner");
     }
+    if !f.suits.is_empty() {
+        q.append_pair("suit", &f.suits.join(","));
+    }
+    if let Some(c) = &f.collection {
+        q.append_pair("col", c);
+    }
     if !f.organiser.trim().is_empty() {
         q.append_pair("org", f.organiser.trim());
     }

@@ -20,6 +20,8 @@
 //! | `acc` | accessibility support (uuid part) | `acc=1393f2dc-…` |
 //! | `wc` | wheelchair accessible only | `wc=1` |
 //! | `lvl` | `beginner` | `lvl=beginner` |
+//! | `suit` | "suitable for" keys ([`crate::suits::Suit::key`]), all required | `suit=2fa48dbf-…` |
+//! | `col` | a pathway collection's id ([`crate::collections`]) | `col=seated` |
 //! | `org` | organiser or venue | `org=Better` |
 //! | `q` | keyword | `q=yoga` |
 //! | `slots` | include facility slots | `slots=1` |
