@@ -87,6 +87,7 @@ pub fn ResultsList() -> impl IntoView {
                 let k2 = key.clone();
                 let trust_line = trust(&ctx, &ix, pos as usize);
                 let cancelled = o.cancelled;
+                let why = ctx.filters.with_untracked(|f| finder::why::phrases(&ix, f, pos as usize));
                 view! {
                     <li class="card" class:card--cancelled=cancelled class:is-highlighted=move || ctx.highlighted.get() == Some(venue) data-key=key.clone() data-venue=venue.to_string() data-kind=if slot { "slot" } else { "session" }
                         on:mouseenter=move |_| ctx.highlighted.set(Some(venue))
@@ -118,6 +119,7 @@ pub fn ResultsList() -> impl IntoView {
                                 {tags.into_iter().map(|t| view! { <li class="tag">{t}</li> }).collect_view()}
                             </ul>
                         })}
+                        <crate::components::why::WhyMatched phrases=why/>
                         <p class="card__trust">{trust_line}</p>
                         <crate::components::shortlist::ShortlistToggle key=key.clone() name=o.name.clone()/>
                     </li>
