@@ -69,7 +69,7 @@ describe('Suits me: pathway collections, suitable for, why it matched', () => {
       await page.locator('#f-col').selectOption('seated');
       const n = await h.waitHeading(page, (c) => c === seatedCount, 'the seated collection');
       assert.equal(n, seatedCount);
-      assert.match(page.url(), /[?&]col=seated(&|$)/);
+      await page.waitForURL(/[?&]col=seated(&|$)/);
       assert.match(await page.locator('#f-col-hint').textContent(), /sitting down/);
       // Other counts follow the collection.
       await page.waitForFunction((before) => {
@@ -95,8 +95,10 @@ describe('Suits me: pathway collections, suitable for, why it matched', () => {
         await page.waitForFunction(() => [...document.querySelectorAll('ol#results-list > li.card .why')].every((e) => e.textContent.includes('· Free')));
         await page.locator('#f-free').uncheck();
         await h.waitHeading(page, (c) => c === seatedCount, 'back to seated');
+        await page.waitForURL((u) => !/[?&]free=/.test(u.search));
       }
       shared = page.url();
+      assert.match(shared, /[?&]col=seated(&|$)/);
       axeReports.push(await h.axe(page, 'filter panel with pathway and suitable-for controls', '#filters-panel'));
       axeReports.push(await h.axe(page, 'results with why it matched', '#results-list'));
     } finally {
@@ -116,7 +118,7 @@ describe('Suits me: pathway collections, suitable for, why it matched', () => {
       assert.match(await page.locator('label[for="f-suit-x-menopause-support"]').textContent(), /^Menopause support \(\d+\)$/);
       await page.locator(`#f-suit-${GP}`).check();
       await h.waitHeading(page, (c) => c === gp, 'GP referral sessions');
-      assert.match(page.url(), new RegExp(`[?&]suit=${GP}(&|$)`));
+      await page.waitForURL(new RegExp(`[?&]suit=${GP}(&|$)`));
       for (const w of await whyLines(page)) assert.match(w ?? '', /^Matches: GP Referral/);
       // With GP referral chosen, the pathway counts follow it.
       const gpCol = countIn(await page.locator('#f-col option[value="gp-referral"]').textContent());

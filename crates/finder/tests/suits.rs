@@ -49,6 +49,10 @@ fn the_collections_file_parses_and_every_id_is_in_the_shipped_vocabularies() {
     let cols = collections::parse(collections::SOURCE).expect("data/collections.json");
     assert_eq!(cols, collections::all());
     assert!(cols.len() >= 7, "the seven pathways of the issue");
+    assert!(
+        cols.iter().any(|c| !c.accessibility.is_empty()),
+        "accessibility ids are checked too"
+    );
     let al = list();
     let acc = ConceptList::from_jsonld(ACCESSIBILITY).unwrap();
     let acc_ids: Vec<&str> = acc.iter().map(|(id, _)| frag(id)).collect();
@@ -279,6 +283,12 @@ fn sample() -> Index {
                 },
             ),
             occ("spin", "Indoor Cycling", &[]),
+            with(occ("lsupport", "Indoor Cycling", &[]), |d| {
+                d.accessibility = vec![ConceptRef {
+                    id: Some("https://openactive.io/accessibility-support#67902468-fd49-4238-8650-20a22d7f0e40".into()),
+                    label: Some("Learning impairment".into()),
+                }]
+            }),
         ],
         &list(),
     )
@@ -467,6 +477,10 @@ fn why_it_matched_names_the_choices_the_session_meets() {
         ["Up to £5"]
     );
     assert!(finder::why::phrases(&ix, &Filters::default(), pos("spin")).is_empty());
+    assert_eq!(
+        finder::why::phrases(&ix, &col("learning-disability"), pos("lsupport")),
+        ["Support for learning impairment"]
+    );
 }
 
 #[test]
