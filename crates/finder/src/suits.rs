@@ -75,30 +75,36 @@ impl Suit {
     }
 }
 
-/// Lower-case letters and digits of `s`, runs of anything else as one `-`.
+/// ASCII lower-case letters and digits of `s`, runs of anything else as one `-` (apostrophes
+/// dropped: "Parkinson's" → `parkinsons`). ASCII only, as URL keys are, and so the app carries
+/// no Unicode case tables for it.
 pub fn slug(s: &str) -> String {
     let mut out = String::new();
     for w in s
-        .split(|c: char| !c.is_alphanumeric() && c != '\'' && c != '’')
+        .split(|c: char| !c.is_ascii_alphanumeric() && c != '\'' && c != '’')
         .filter(|w| !w.is_empty())
     {
+        let w: String = w
+            .chars()
+            .filter(char::is_ascii_alphanumeric)
+            .map(|c| c.to_ascii_lowercase())
+            .collect();
+        if w.is_empty() {
+            continue;
+        }
         if !out.is_empty() {
             out.push('-');
         }
-        out.extend(
-            w.chars()
-                .filter(|c| c.is_alphanumeric())
-                .flat_map(char::to_lowercase),
-        );
+        out.push_str(&w);
     }
     out
 }
 
-/// Letters and digits only, lower case: "Parkinson's" and "Parkinsons" compare equal.
+/// ASCII letters and digits only, lower case: "Parkinson's" and "Parkinsons" compare equal.
 fn squash(s: &str) -> String {
     s.chars()
-        .filter(|c| c.is_alphanumeric())
-        .flat_map(char::to_lowercase)
+        .filter(char::is_ascii_alphanumeric)
+        .map(|c| c.to_ascii_lowercase())
         .collect()
 }
 
@@ -187,7 +193,8 @@ pub fn key_label(key: &str) -> String {
     let words = key.strip_prefix("x-").unwrap_or(key).replace('-', " ");
     let mut c = words.chars();
     match c.next() {
-        Some(f) => f.to_uppercase().chain(c).collect(),
+        // Keys are ASCII (`valid_key`), and no Unicode case table is needed.
+        Some(f) => std::iter::once(f.to_ascii_uppercase()).chain(c).collect(),
         None => String::new(),
     }
 }
