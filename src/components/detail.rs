@@ -153,6 +153,8 @@ pub fn SessionDetail() -> impl IntoView {
                             c.id.as_ref().and_then(|id| acc_labels.iter().find(|(i, _)| i == id).map(|(_, l)| l.clone())).or(c.label.clone())
                         }).collect();
                         let slot = o.kind == openactive::OpportunityKind::FacilitySlot;
+                        let suits: Vec<String> = finder::suits::read_all(&o.special_requirements).0.iter().map(|s| s.label().to_string()).collect();
+                        let why = ctx.filters.with_untracked(|f| finder::why::phrases(&ix, f, pos));
                         let capacity = match (o.remaining_capacity, o.maximum_capacity) {
                             (Some(0), _) => Some("Full".to_string()),
                             (Some(r), Some(m)) if slot => Some(format!("{r} of {m} available to book")),
@@ -192,6 +194,7 @@ pub fn SessionDetail() -> impl IntoView {
                                 if let Some(i) = &o.accessibility_information { parts.push(i.clone()); }
                                 text(parts.join(". "))
                             })),
+                            row("Suitable for", (!suits.is_empty()).then(|| text(suits.join(", ")))),
                             row("Type", slot.then(|| text("Facility booking: hire it for yourself or a group".to_string()))),
                             row(if slot { "Availability" } else { "Places" }, capacity.map(text)),
                             row("What to bring", (!o.what_to_bring.is_empty()).then(|| text(o.what_to_bring.join(", ")))),
@@ -212,6 +215,7 @@ pub fn SessionDetail() -> impl IntoView {
                             <h2 id="detail-heading" tabindex="-1" node_ref=heading>{o.name.clone()}</h2>
                             {o.cancelled.then(|| view! { <p class="notice notice--warning detail__cancelled"><strong>"Cancelled:"</strong>" this session has been cancelled and will not take place."</p> })}
                             <p class="detail__trust">{trust_line}</p>
+                            <crate::components::why::WhyMatched phrases=why/>
                             {o.provisional.then(|| view! { <p class="notice">"The organiser has not confirmed exact times: check before you go."</p> })}
                             {o.description.clone().map(|d| view! { <p class="detail__description">{d}</p> })}
                             <dl class="detail__list">{rows}</dl>

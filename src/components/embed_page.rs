@@ -9,7 +9,9 @@ use finder::filter::View;
 use leptos::prelude::*;
 
 /// Groups of filters a host can show, hide or lock, with their URL keys.
-const GROUPS: [(&str, &str, &[&str]); 11] = [
+const GROUPS: [(&str, &str, &[&str]); 13] = [
+    ("col", "Pathway", &["col"]),
+    ("suit", "Suitable for", &["suit"]),
     ("place", "Place and distance", &["near", "at", "r"]),
     ("act", "Activities", &["act"]),
     ("days", "Days", &["days"]),

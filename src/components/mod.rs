@@ -8,3 +8,4 @@ pub mod results;
 pub mod share;
 pub mod shortlist;
 pub mod status;
+pub mod why;

@@ -80,6 +80,14 @@ fn card(ctx: Ctx, k: CardKey) -> impl IntoView {
     let trust_line = trust(&ctx, &ix, pos);
     let cancelled = o.cancelled;
     let dist = k.dist.map(f32::from_bits);
+    // Which of the person's choices it meets follows the filters (a kept card updates it).
+    let why = {
+        let ix = ix.clone();
+        move || {
+            let phrases = ctx.filters.with(|f| finder::why::phrases(&ix, f, pos));
+            view! { <crate::components::why::WhyMatched phrases=phrases/> }
+        }
+    };
     view! {
         <li class="card" class:card--cancelled=cancelled class:is-highlighted=move || ctx.highlighted.get() == Some(venue) data-key=key.clone() data-venue=venue.to_string() data-kind=if slot { "slot" } else { "session" }
             on:mouseenter=move |_| ctx.highlighted.set(Some(venue))
@@ -111,6 +119,7 @@ fn card(ctx: Ctx, k: CardKey) -> impl IntoView {
                     {tags.into_iter().map(|t| view! { <li class="tag">{t}</li> }).collect_view()}
                 </ul>
             })}
+            {why}
             <p class="card__trust">{trust_line}</p>
             <crate::components::shortlist::ShortlistToggle key=key.clone() name=o.name.clone()/>
         </li>

@@ -162,9 +162,9 @@ impl Font {
 }
 
 /// Filter keys a host may hide or lock, with the group of controls each belongs to.
-pub const LOCKABLE: [&str; 19] = [
+pub const LOCKABLE: [&str; 21] = [
     "act", "near", "at", "r", "days", "tod", "from", "to", "free", "max", "age", "g", "acc", "wc",
-    "lvl", "org", "q", "slots", "cx",
+    "lvl", "org", "q", "slots", "cx", "suit", "col",
 ];
 
 /// Theme colours and font; `None` keeps the app's own.
@@ -387,6 +387,8 @@ pub fn apply_locks(locked: &[&str], preset: &Filters, f: &mut Filters) {
             "q" => f.keyword = preset.keyword.clone(),
             "slots" => f.slots = preset.slots,
             "cx" => f.cancelled = preset.cancelled,
+            "suit" => f.suits = preset.suits.clone(),
+            "col" => f.collection = preset.collection.clone(),
             _ => {}
         }
     }

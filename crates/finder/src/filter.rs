@@ -227,6 +227,13 @@ pub struct Filters {
     pub wheelchair: bool,
     /// Only beginner-friendly sessions.
     pub beginner: bool,
+    /// "Suitable for" keys ([`crate::suits::Suit::key`]: the EMD UK concept id after `#`, or
+    /// `x-label` for a tag outside the list); all must be met.
+    #[serde(default)]
+    pub suits: Vec<String>,
+    /// A pathway collection's id ([`crate::collections`]).
+    #[serde(default)]
+    pub collection: Option<String>,
     /// Organiser or venue name (case-insensitive substring).
     pub organiser: String,
     /// Keyword (case-insensitive, all words must match).
@@ -266,6 +273,8 @@ impl Filters {
             self.gender != GenderFilter::Any,
             !self.accessibility.is_empty() || self.wheelchair,
             self.beginner,
+            !self.suits.is_empty(),
+            self.collection.is_some(),
             !self.organiser.trim().is_empty(),
             !self.keyword.trim().is_empty(),
             self.slots,

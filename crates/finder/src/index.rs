@@ -46,6 +46,12 @@ pub(crate) struct Row {
     /// `Index::texts`). Occurrences of one series share one text.
     pub text: u32,
     pub slot: bool,
+    /// Bit i set when the occurrence carries "suitable for" tag i of the index
+    /// (`Index::suit_keys`).
+    pub suits: u32,
+    /// Bit i set when the occurrence belongs to pathway collection i
+    /// ([`crate::collections::all`]).
+    pub cols: u16,
     /// Never listed: a repeat inside a booking grid, or on demand.
     pub hidden: bool,
     /// Cancelled or postponed: listed (marked) only when asked for (`cx=1`).
@@ -78,6 +84,12 @@ pub struct Index {
     pub activity_parents: Vec<Vec<u16>>,
     /// Accessibility concept ids, in bit order.
     pub accessibility_ids: Vec<String>,
+    /// "Suitable for" tags that occur, in bit order: URL keys ([`crate::suits::Suit::key`]).
+    pub suit_keys: Vec<String>,
+    /// Their labels (the EMD UK list's, or the publisher's own for a tag outside it).
+    pub suit_labels: Vec<String>,
+    /// Tags that could not be read (an unknown id without a label), per distinct details.
+    pub suits_unread: usize,
     /// Outward codes of the venues.
     pub gazetteer: Gazetteer,
     /// Distinct search texts (lower-cased), shared by the rows that have them.
@@ -127,6 +139,8 @@ struct Derived {
     venue: u32,
     org_text: u32,
     text: u32,
+    suits: u32,
+    cols: u16,
 }
 
 /// The interning tables `Index::build` fills while deriving rows.
@@ -264,6 +278,45 @@ impl DeriveCx<'_> {
         )
         .to_lowercase();
         let (org_text, text) = (self.intern_text(org_text), self.intern_text(text));
+        let (suit_list, unread) = crate::suits::read_all(&d.special_requirements);
+        self.ix.suits_unread += unread;
+        let mut suits = 0u32;
+        for s in &suit_list {
+            let key = s.key();
+            let i = match self.ix.suit_keys.iter().position(|k| *k == key) {
+                Some(i) => i,
+                None => {
+                    self.ix.suit_keys.push(key);
+                    self.ix.suit_labels.push(s.label().to_string());
+                    self.ix.suit_keys.len() - 1
+                }
+            };
+            if i < 32 {
+                suits |= 1 << i;
+            }
+        }
+        let beginner = is_beginner(&d.levels);
+        let facts = crate::collections::Facts {
+            acts: self.ix.act_pool[acts.0 as usize..acts.0 as usize + acts.1 as usize]
+                .iter()
+                .map(|&a| self.ix.activity_ids[a as usize].as_str())
+                .collect(),
+            accessibility: d
+                .accessibility
+                .iter()
+                .filter_map(|c| c.id.as_deref())
+                .collect(),
+            suits: suit_list.iter().map(|s| s.key()).collect(),
+            age_min,
+            age_max,
+            gender: d.gender,
+            beginner,
+        };
+        let cols = crate::collections::all()
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| crate::collections::belongs(c, &facts))
+            .fold(0u16, |m, (i, _)| m | (1 << i));
         Derived {
             min_price,
             free: d.free || min_price == Some(0.0),
@@ -273,10 +326,12 @@ impl DeriveCx<'_> {
             acts,
             acc,
             wheelchair: d.wheelchair == Some(true),
-            beginner: is_beginner(&d.levels),
+            beginner,
             venue,
             org_text,
             text,
+            suits,
+            cols,
         }
     }
 }
@@ -337,6 +392,8 @@ impl Index {
                 org_text: d.org_text,
                 text: d.text,
                 slot: o.kind == OpportunityKind::FacilitySlot,
+                suits: d.suits,
+                cols: d.cols,
                 hidden: o.booking_grid || o.kind == OpportunityKind::OnDemand,
                 cancelled: o.cancelled,
             });

@@ -2,6 +2,7 @@
 //! filters and their live counts, ranking, distances and the URL contract. No I/O: the browser
 //! app calls it, and `cargo test` checks it natively.
 
+pub mod collections;
 pub mod decimal;
 pub mod display;
 pub mod embed;
@@ -15,9 +16,11 @@ pub mod postcode;
 pub mod qr;
 pub mod query;
 pub mod shortlist;
+pub mod suits;
 pub mod summary;
 pub mod url;
 pub mod vocab;
+pub mod why;
 
 pub use filter::Filters;
 

@@ -73,6 +73,23 @@ pub fn parts(f: &Filters, label: &dyn Fn(&str) -> Option<String>) -> Vec<Part> {
             .collect();
         push(FilterKind::Activity, names.join(" or "));
     }
+    if let Some(c) = f
+        .collection
+        .as_deref()
+        .and_then(crate::collections::position)
+    {
+        push(
+            FilterKind::Collection,
+            crate::collections::all()[c].label.clone(),
+        );
+    }
+    if !f.suits.is_empty() {
+        let names: Vec<String> = f.suits.iter().map(|k| crate::suits::key_label(k)).collect();
+        push(
+            FilterKind::Suits,
+            format!("Suitable for {}", names.join(" and ")),
+        );
+    }
     if f.free {
         push(FilterKind::Price, "Free".into());
     } else if let Some(m) = f.max_price {

@@ -160,6 +160,18 @@ fn occurrence(
             attendee_instructions: None,
             what_to_bring: vec![],
             meeting_point: None,
+            special_requirements: match series % 4 {
+                0 => vec![],
+                1 => vec![ConceptRef { id: None, label: Some("Chair Based".into()) }],
+                2 => vec![
+                    ConceptRef { id: None, label: Some("GP referral".into()) },
+                    ConceptRef { id: None, label: Some("Menopause support".into()) },
+                ],
+                _ => vec![ConceptRef {
+                    id: Some("https://data.emduk.org/special-requirements#2fa48dbf-0165-433c-9b15-604afb5248b3".into()),
+                    label: None,
+                }],
+            },
             ..Details::default()
         }),
     }
@@ -211,6 +223,8 @@ enum Change {
     Slots(bool),
     Cancelled(bool),
     Sort(bool),
+    Suit(u8),
+    Collection(Option<u8>),
     ClearAll,
 }
 
@@ -236,6 +250,8 @@ fn change() -> impl Strategy<Value = Change> {
         any::<bool>().prop_map(Change::Slots),
         any::<bool>().prop_map(Change::Cancelled),
         any::<bool>().prop_map(Change::Sort),
+        (0u8..4).prop_map(Change::Suit),
+        prop::option::of(0u8..9).prop_map(Change::Collection),
         Just(Change::ClearAll),
     ]
 }
@@ -318,6 +334,27 @@ fn apply(f: &mut Filters, c: &Change) {
         Change::Slots(b) => f.slots = *b,
         Change::Cancelled(b) => f.cancelled = *b,
         Change::Sort(b) => f.sort = if *b { Sort::Nearest } else { Sort::Soonest },
+        Change::Suit(k) => {
+            let k = [
+                "2fa48dbf-0165-433c-9b15-604afb5248b3",
+                "c4bceff4-39a5-4e39-b16a-873ed79bc498",
+                "x-menopause-support",
+                "b079c5db-44d9-4bf5-936d-8ac0b1ea31e7",
+            ][*k as usize]
+                .to_string();
+            if let Some(i) = f.suits.iter().position(|x| *x == k) {
+                f.suits.remove(i);
+            } else {
+                f.suits.push(k);
+            }
+        }
+        Change::Collection(c) => {
+            f.collection = c.map(|c| {
+                finder::collections::all()
+                    .get(c as usize)
+                    .map_or_else(|| "not-a-collection".to_string(), |x| x.id.clone())
+            })
+        }
         Change::ClearAll => *f = Filters::default(),
     }
 }

@@ -37,6 +37,11 @@ prop_compose! {
         keyword in "\\PC{0,20}",
         selected in prop::option::of("\\PC{1,40}"),
         map in prop::option::of((49.0f64..61.0, -8.0f64..2.0, 0u8..=19)),
+        suits in prop::collection::btree_set(prop_oneof![
+            prop::sample::select(finder::suits::CONCEPTS.iter().map(|c| c.0.to_string()).collect::<Vec<_>>()),
+            "x-[a-z0-9]{1,8}(-[a-z0-9]{1,8})?",
+        ], 0..3),
+        col in prop::option::of(prop::sample::select(finder::collections::all().iter().map(|c| c.id.clone()).collect::<Vec<_>>())),
     ) -> Filters {
         Filters {
             activities: acts.into_iter().map(|a| format!("{ACTIVITY_PREFIX}{a}")).collect(),
@@ -62,6 +67,8 @@ prop_compose! {
             selected: selected.filter(|s| !s.trim().is_empty()).map(|s| s.trim().to_string()),
             map: map.map(|(lat, lon, zoom)| MapView { lat: (lat * 1e4).round() / 1e4, lon: (lon * 1e4).round() / 1e4, zoom }),
             shared: Vec::new(),
+            suits: suits.into_iter().collect(),
+            collection: col,
         }
     }
 }
@@ -82,7 +89,7 @@ proptest! {
 
     #[test]
     fn arbitrary_values_for_known_keys_never_panic(
-        k in prop::sample::select(vec!["v","act","near","at","r","days","tod","from","to","free","max","age","g","acc","wc","lvl","org","q","slots","cx","sort","view","s","map"]),
+        k in prop::sample::select(vec!["v","act","near","at","r","days","tod","from","to","free","max","age","g","acc","wc","lvl","org","q","slots","cx","suit","col","sort","view","s","map"]),
         v in "\\PC{0,40}",
     ) {
         let (f, _) = decode(&format!("{k}={}", v.replace('&', "%26")));

@@ -13,12 +13,14 @@ use wasm_bindgen::JsCast;
 mod activity;
 mod location;
 mod person;
+mod suits;
 mod typed;
 mod when;
 
 use activity::*;
 use location::*;
 use person::*;
+use suits::*;
 use typed::*;
 use when::*;
 
@@ -74,6 +76,8 @@ pub fn FilterPanel() -> impl IntoView {
                 <button type="button" class="button button--secondary filters__close" on:click=close>"Close"</button>
             </div>
             <form class="filters__form" on:submit=|e| e.prevent_default()>
+                {shown(&["col"]).then(|| view! { <CollectionFilter/> })}
+                {shown(&["suit"]).then(|| view! { <SuitsFilter/> })}
                 {shown(&["act"]).then(|| view! { <ActivityFilter/> })}
                 {(shown(&["slots"]) || shown(&["cx"])).then(|| view! { <KindFilter/> })}
                 {shown(&["near", "at", "r"]).then(|| view! { <LocationFilter/> })}

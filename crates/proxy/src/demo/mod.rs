@@ -9,6 +9,7 @@ mod london;
 mod series;
 pub mod server;
 mod standard;
+mod suits;
 mod tables;
 mod venues;
 mod vocab;

@@ -261,6 +261,12 @@ pub(super) fn series_value(
                 ),
             );
         }
+        let n = series_id
+            .bytes()
+            .fold(0u64, |h, b| h.wrapping_mul(31) + u64::from(b));
+        if let Some((key, tags)) = super::suits::tags(tpl.name, n) {
+            obj.insert(key.into(), tags);
+        }
     }
     (data, max_capacity)
 }
