@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, FixedOffset, Utc};
 
-use super::*;
+use super::{Chain, Feed, Found, ItemTimes, Loc, MAX_DEPTH, Store};
 use crate::model::{Opportunity, Ref};
 use crate::occurrence::Dataset;
 use crate::rpde::{Changes, FeedState, Page};
