@@ -44,39 +44,59 @@ pub fn upcoming(o: &Occurrence, now: chrono::DateTime<chrono::Utc>) -> bool {
     o.end.unwrap_or(o.start) > now
 }
 
+/// Why a pack or detail chunk could not be used. Its `Display` completes "Some sessions …"
+/// ("could not be fetched (…)", "…: reload the page", or the decoder's reason).
+#[derive(Debug, Clone)]
+pub enum LoadError {
+    /// Not fetched, with why.
+    Fetch(api::FetchError),
+    /// Written in a newer format than this app reads: the page needs a reload.
+    Newer(pack::PackError),
+    /// Fetched, but it does not decode.
+    Decode(pack::PackError),
+}
+
+impl std::fmt::Display for LoadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            LoadError::Fetch(e) => write!(f, "could not be fetched ({e})"),
+            LoadError::Newer(e) => write!(f, "{e}: reload the page"),
+            LoadError::Decode(e) => write!(f, "{e}"),
+        }
+    }
+}
+
+impl std::error::Error for LoadError {}
+
 /// Fetches a pack or detail chunk and decodes it. One that does not decode may be a truncated
 /// copy in a cache, so it is asked for once more from the server (a different URL); one in a
 /// newer format asks for a reload instead.
 async fn fetch_decoded<T>(
     url: &str,
     decode: impl Fn(&[u8]) -> Result<T, pack::PackError>,
-) -> Result<T, String> {
-    let mut last = String::new();
-    for attempt in 0..2 {
-        let u = if attempt == 0 {
-            url.to_string()
-        } else {
-            format!("{url}?refetch=1")
-        };
-        let bytes = match api::fetch_bytes(&u).await {
-            Ok(b) => b,
-            Err(e) => {
-                last = format!("could not be fetched ({e})");
-                continue;
-            }
-        };
-        match decode(&bytes) {
-            Ok(d) => return Ok(d),
-            Err(
-                e @ (pack::PackError::NewerVersion(_) | pack::PackError::UnknownRequiredSection(_)),
-            ) => return Err(format!("{e}: reload the page")),
-            Err(e) => last = e.to_string(),
-        }
+) -> Result<T, LoadError> {
+    match fetch_decoded_once(url, &decode).await {
+        Err(e @ LoadError::Newer(_)) => Err(e),
+        Err(_) => fetch_decoded_once(&format!("{url}?refetch=1"), &decode).await,
+        ok => ok,
     }
-    Err(last)
 }
 
-async fn fetch_and_decode(p: &PackRef) -> Result<pack::Decoded, String> {
+/// One attempt of [`fetch_decoded`].
+async fn fetch_decoded_once<T>(
+    url: &str,
+    decode: &impl Fn(&[u8]) -> Result<T, pack::PackError>,
+) -> Result<T, LoadError> {
+    let bytes = api::fetch_bytes(url).await.map_err(LoadError::Fetch)?;
+    decode(&bytes).map_err(|e| match e {
+        pack::PackError::NewerVersion(_) | pack::PackError::UnknownRequiredSection(_) => {
+            LoadError::Newer(e)
+        }
+        e => LoadError::Decode(e),
+    })
+}
+
+async fn fetch_and_decode(p: &PackRef) -> Result<pack::Decoded, LoadError> {
     fetch_decoded(&p.url, |b| {
         crate::state::measured("af:decode", || pack::decode(b))
     })
@@ -194,6 +214,6 @@ pub async fn load(
 }
 
 /// Fetches and decodes a detail chunk (see [`fetch_decoded`]).
-pub async fn fetch_details(url: &str) -> Result<Vec<pack::DetailExtra>, String> {
+pub async fn fetch_details(url: &str) -> Result<Vec<pack::DetailExtra>, LoadError> {
     fetch_decoded(url, pack::decode_details).await
 }

@@ -4,11 +4,12 @@
 // axe-core finds nothing serious in any of the new views.
 // Run: PROXY_BIN=target/debug/activity-finder-proxy node --test --test-concurrency=1 tests/e2e/shortlist.test.mjs
 
-import { describe, test, before, after } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import jsQR from 'jsqr';
 import * as h from './harness.mjs';
+import { useFinder } from './pages/finder.mjs';
 
 const PHONE = { viewport: { width: 390, height: 844 }, contextOptions: { isMobile: true, hasTouch: true, deviceScaleFactor: 2 } };
 
@@ -55,32 +56,15 @@ function visibleControls(page) {
 }
 
 describe('Referral pack: shortlist, share, QR, calendar, printed sheet', () => {
-  let proxy;
-  let browser;
-  const problems = new h.Collector();
+  const finder = useFinder();
   const axeReports = [];
 
-  before(async () => {
-    proxy = await h.startProxy();
-    try {
-      browser = await h.launchBrowser();
-    } catch (e) {
-      await proxy.stop();
-      throw e;
-    }
-  });
-
-  after(async () => {
-    await browser?.close().catch(() => {});
-    await proxy?.stop();
-  });
-
   test('shortlist five, reload, share to a phone: same five first, summary, QR, calendar, print', async () => {
-    const { context, page } = await h.newPage(browser, problems);
+    const { context, page } = await finder.newPage();
     let chosen;
     let link;
     try {
-      await h.openApp(page, `${proxy.url}?v=1&tod=am`);
+      await h.openApp(page, `${finder.url}?v=1&tod=am`);
       const toggles = page.locator('ol#results-list > li.card button.shortlist-toggle');
       chosen = (await h.cardKeys(page, 5));
       for (let i = 0; i < 5; i++) {
@@ -159,7 +143,7 @@ describe('Referral pack: shortlist, share, QR, calendar, printed sheet', () => {
     const startMin = Math.floor(Date.now() / 60000) + 3 * 24 * 60;
     const gone = slEntry(123456789, startMin, 4242);
     const phoneLink = link.replace(/sl=([A-Za-z0-9_-]+)/, (_, v) => `sl=${v}${gone}`);
-    const { context: pctx, page: phone } = await h.newPage(browser, problems, PHONE);
+    const { context: pctx, page: phone } = await finder.newPage(PHONE);
     try {
       await h.openApp(phone, phoneLink);
       await phone.waitForFunction(() => document.querySelectorAll('#shortlist-items > li').length === 6);
@@ -194,9 +178,9 @@ describe('Referral pack: shortlist, share, QR, calendar, printed sheet', () => {
   });
 
   test('the session page: shortlist toggle (announced) and calendar files for the session and its series', async () => {
-    const { context, page } = await h.newPage(browser, problems);
+    const { context, page } = await finder.newPage();
     try {
-      await h.openApp(page, `${proxy.url}?v=1`);
+      await h.openApp(page, `${finder.url}?v=1`);
       await page.locator('ol#results-list > li.card h3 a').first().click();
       const dlg = page.locator('section.detail');
       await dlg.waitFor();
@@ -221,9 +205,9 @@ describe('Referral pack: shortlist, share, QR, calendar, printed sheet', () => {
   });
 
   test('a bad sl= value falls back to the search with a notice', async () => {
-    const { context, page } = await h.newPage(browser, problems, PHONE);
+    const { context, page } = await finder.newPage(PHONE);
     try {
-      await h.openApp(page, `${proxy.url}?v=1&sl=nonsense`);
+      await h.openApp(page, `${finder.url}?v=1&sl=nonsense`);
       await page.getByText('The shortlist in the link could not be read').waitFor();
       assert.equal(await page.locator('#shortlist').count(), 0);
     } finally {
@@ -232,6 +216,6 @@ describe('Referral pack: shortlist, share, QR, calendar, printed sheet', () => {
   });
 
   test('no console errors, page errors or failed requests', () => {
-    assert.equal(problems.problems.length, 0, problems.format());
+    assert.equal(finder.problems.problems.length, 0, finder.problems.format());
   });
 });

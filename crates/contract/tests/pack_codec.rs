@@ -143,7 +143,7 @@ fn occ(key: &str, start: &str, details: Arc<Details>) -> Occurrence {
         from_schedule: false,
         provisional: false,
         booking_grid: false,
-        updated: Some(chrono::DateTime::from_timestamp(1_790_000_000, 0).unwrap()),
+        updated: Some(DateTime::from_timestamp(1_790_000_000, 0).unwrap()),
         details,
     }
 }
@@ -213,14 +213,14 @@ fn every_field_round_trips() {
     let extras = pack::decode_details(&enc.details).unwrap();
     assert_eq!(extras.len(), back.details.len());
     // Filled in (as the app does when a session page opens), every field round-trips.
-    let full: Vec<std::sync::Arc<openactive::Details>> = back
+    let full: Vec<Arc<Details>> = back
         .details
         .iter()
         .zip(&extras)
         .map(|(d, x)| {
             let mut d = (**d).clone();
             x.apply(&mut d);
-            std::sync::Arc::new(d)
+            Arc::new(d)
         })
         .collect();
     let restored: Vec<Occurrence> = back
@@ -328,7 +328,7 @@ fn bad_packs_are_refused_with_a_reason() {
         );
     }
     // An optional one is skipped.
-    let mut opt = good.clone();
+    let mut opt = good;
     pack::append_section(&mut opt, 9, false, b"future column");
     assert_eq!(pack::decode(&opt).unwrap().occurrences.len(), occs.len());
 }

@@ -39,7 +39,7 @@ fn bench(c: &mut Criterion) {
     for (name, text, _) in &inputs {
         g.throughput(Throughput::Bytes(text.len() as u64));
         g.bench_with_input(BenchmarkId::from_parameter(name), text, |b, t| {
-            b.iter(|| parse_page(t, URL).unwrap())
+            b.iter(|| parse_page(t, URL).unwrap());
         });
     }
     g.finish();
@@ -48,7 +48,7 @@ fn bench(c: &mut Criterion) {
     for (name, text, n) in &inputs {
         g.throughput(Throughput::Elements(*n));
         g.bench_with_input(BenchmarkId::from_parameter(name), text, |b, t| {
-            b.iter(|| parse_page(t, URL).unwrap())
+            b.iter(|| parse_page(t, URL).unwrap());
         });
     }
     g.finish();
@@ -61,7 +61,7 @@ fn bench(c: &mut Criterion) {
             b.iter(|| {
                 let mut st = FeedState::new();
                 st.apply(&page)
-            })
+            });
         });
     }
     g.finish();
@@ -76,7 +76,7 @@ fn bench(c: &mut Criterion) {
             let f = store.add_feed(Dataset::default());
             store.apply_page(f, &page);
             store.occurrences(now, 30).len()
-        })
+        });
     });
     g.finish();
 }

@@ -361,7 +361,7 @@ pub fn duration(s: &str) -> Option<IsoDuration> {
                 let whole = |v: f64| (v.fract() == 0.0).then_some(v as u32);
                 match (unit, in_time) {
                     ('Y', false) => {
-                        out.months = out.months.checked_add(whole(v)?.checked_mul(12)?)?
+                        out.months = out.months.checked_add(whole(v)?.checked_mul(12)?)?;
                     }
                     ('M', false) => out.months = out.months.checked_add(whole(v)?)?,
                     ('W', false) => out.days = out.days.checked_add(whole(v)?.checked_mul(7)?)?,

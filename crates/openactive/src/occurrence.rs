@@ -7,7 +7,6 @@
 
 use chrono::{DateTime, FixedOffset, Utc};
 
-use crate::schedule::ScheduleRule;
 use serde::{Deserialize, Serialize};
 use std::ops::{Deref, DerefMut};
 use std::sync::Arc;
@@ -251,4 +250,27 @@ impl Occurrence {
     pub fn is_full(&self) -> bool {
         self.remaining_capacity == Some(0)
     }
+}
+
+/// A series' timetable in a normalised, compact form: what a finder pack carries so a session
+/// page can say "every Monday and Thursday, 19:00" and a calendar file can repeat it.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ScheduleRule {
+    /// An RFC 5545 `RRULE` value with `FREQ`, `INTERVAL`, `BYDAY` / `BYMONTHDAY` / `BYMONTH`
+    /// and `COUNT` as published; the end date is [`ScheduleRule::end_date`] (a calendar
+    /// writer turns it into `UNTIL` in its own time zone form).
+    pub rrule: String,
+    /// Local start time, `HH:MM`.
+    pub start_time: String,
+    /// Length in minutes, from `endTime` (across midnight when plausible) or `duration`.
+    pub duration_minutes: Option<u32>,
+    /// IANA time zone of the wall-clock times (`Europe/London` unless the schedule says).
+    pub timezone: String,
+    /// First date, `YYYY-MM-DD`.
+    pub start_date: Option<String>,
+    /// Last date, `YYYY-MM-DD`, inclusive.
+    pub end_date: Option<String>,
+    /// Local dates without a session, `YYYY-MM-DD` (a date-time `exceptDate` gives its local
+    /// date).
+    pub except_dates: Vec<String>,
 }

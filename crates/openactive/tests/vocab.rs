@@ -157,9 +157,7 @@ fn broken_vocabularies_are_errors() {
 
 #[test]
 fn the_accessibility_table_equals_the_shipped_snapshot() {
-    let list =
-        openactive::ConceptList::from_jsonld(openactive::vocab::ACCESSIBILITY_SUPPORT_JSONLD)
-            .unwrap();
+    let list = ConceptList::from_jsonld(openactive::vocab::ACCESSIBILITY_SUPPORT_JSONLD).unwrap();
     let parsed: Vec<(&str, &str)> = list.iter().collect();
     assert_eq!(parsed, openactive::vocab::ACCESSIBILITY_SUPPORT);
 }

@@ -81,7 +81,7 @@ impl moka::Expiry<String, Answer> for Expiry {
 }
 
 /// The configured postcode service, its client and its cache.
-pub struct Lookup {
+pub struct PostcodeService {
     config: PostcodeLookup,
     client: reqwest::Client,
     policy: Arc<Policy>,
@@ -91,9 +91,9 @@ pub struct Lookup {
     upstream_requests: AtomicU64,
 }
 
-impl std::fmt::Debug for Lookup {
+impl std::fmt::Debug for PostcodeService {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Lookup")
+        f.debug_struct("PostcodeService")
             .field("enabled", &!self.config.url.is_empty())
             .field("cached", &self.cache.entry_count())
             .finish()
@@ -113,7 +113,7 @@ struct UpstreamResult {
     outcode: Option<String>,
 }
 
-impl Lookup {
+impl PostcodeService {
     /// Builds the client (guarded resolver as for feeds, no proxy, no redirects).
     pub fn new(
         config: PostcodeLookup,
@@ -139,7 +139,7 @@ impl Lookup {
                 found: Duration::from_secs(config.cache_ttl_secs),
             })
             .build();
-        Ok(Lookup {
+        Ok(PostcodeService {
             config,
             client,
             policy,

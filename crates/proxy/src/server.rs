@@ -198,7 +198,7 @@ pub async fn start(opts: ServeOptions) -> Result<Started, ProxyError> {
     let postcodes = if config.postcode_lookup.url.is_empty() {
         None
     } else {
-        Some(Arc::new(crate::postcode::Lookup::new(
+        Some(Arc::new(crate::postcode::PostcodeService::new(
             config.postcode_lookup.clone(),
             Policy {
                 allowed_networks: config.private_allowlist()?,

@@ -533,15 +533,15 @@ async fn the_page_preloads_the_packs_its_link_needs() {
     // An outward code: the manifest's gazetteer gives its centroid (that of its venues), so
     // `near=E15` preloads only the packs around it too.
     let e15 = *m.outward.get("E15").expect("the demo has venues in E15");
-    let ix = finder::Index::build(
+    let ix = Index::build(
         m.packs
             .iter()
             .flat_map(|p| {
                 let bytes = st.packs.get(&p.hash).unwrap();
-                contract::pack::decode(&bytes).unwrap().occurrences
+                pack::decode(&bytes).unwrap().occurrences
             })
             .collect(),
-        &contract::pack::PackVocab::default(),
+        &pack::PackVocab::default(),
     );
     let venues = ix.gazetteer.lookup("E15").unwrap();
     assert!((venues.0 - e15.0).abs() < 1e-3 && (venues.1 - e15.1).abs() < 1e-3);

@@ -385,11 +385,7 @@ async fn children_follow_their_parents_location() {
     let parents = read_store(find(&proxy, "parents")).live_keys().len();
     assert_eq!(parents, 1, "p2 (Manchester) dropped");
     let children = find(&proxy, "children");
-    let mut live: Vec<String> = read_store(children)
-        .live_keys()
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
+    let mut live: Vec<String> = read_store(children).live_keys();
     live.sort();
     assert_eq!(live, ["\"c1\"", "\"c3\"", "\"c5\""]);
 }

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use chrono::{DateTime, TimeDelta, Utc};
 
 use super::emit::Emit;
-use super::*;
+use super::{Build, Hidden, JoinNote, Store};
 use crate::hygiene;
 use crate::occurrence::Occurrence;
 

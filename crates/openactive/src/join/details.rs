@@ -7,10 +7,10 @@ use std::sync::Arc;
 
 use chrono::{DateTime, FixedOffset};
 
-use super::*;
+use super::Store;
 use crate::hygiene;
 use crate::model::{Opportunity, OpportunityType, Place, Ref};
-use crate::occurrence::{AgeRange, Details, Gender, Occurrence, Offer, OpportunityKind, Venue};
+use crate::occurrence::{Details, Gender, Occurrence, Offer, OpportunityKind, Venue};
 use crate::schedule;
 
 impl Store {
@@ -210,7 +210,7 @@ fn details(store: &Store, chain: &[&Opportunity]) -> Details {
         free,
         age_range: first(chain, |o| o.age_range.as_ref())
             .copied()
-            .unwrap_or(AgeRange::default()),
+            .unwrap_or_default(),
         gender: first(chain, |o| o.gender.as_ref())
             .copied()
             .unwrap_or(Gender::Unspecified),

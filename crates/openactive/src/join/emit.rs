@@ -7,7 +7,7 @@ use std::sync::Arc;
 use chrono::{DateTime, FixedOffset, TimeDelta, Utc};
 
 use super::details::{Dated, build, details_key, end_of, schedule_end};
-use super::*;
+use super::{Chain, Hidden, JoinNote, Store};
 use crate::model::{Opportunity, OpportunityType};
 use crate::occurrence::{Details, Occurrence};
 use crate::schedule;

@@ -42,7 +42,7 @@ struct Loc {
 }
 
 #[derive(Debug)]
-struct Feed {
+struct JoinedFeed {
     dataset: Dataset,
     state: FeedState<Arc<Opportunity>>,
     /// The series of this feed list their occurrences in a child feed that is still loading:
@@ -143,7 +143,7 @@ pub struct Build {
 /// All feeds of a deployment, joined.
 #[derive(Debug, Default)]
 pub struct Store {
-    feeds: Vec<Feed>,
+    feeds: Vec<JoinedFeed>,
     /// Dated children known beyond what the store holds, by parent `@id`: the furthest start
     /// ([`Store::note_later_start`]).
     later: HashMap<String, DateTime<FixedOffset>>,

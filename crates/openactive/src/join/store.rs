@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, FixedOffset, Utc};
 
-use super::*;
+use super::{Chain, Found, ItemTimes, JoinedFeed, Loc, MAX_DEPTH, Store};
 use crate::model::{Opportunity, Ref};
 use crate::occurrence::Dataset;
 use crate::rpde::{Changes, FeedState, Page};
@@ -18,7 +18,7 @@ impl Store {
 
     /// Registers a feed and returns its index (used as [`Occurrence::feed`]).
     pub fn add_feed(&mut self, dataset: Dataset) -> usize {
-        self.feeds.push(Feed {
+        self.feeds.push(JoinedFeed {
             dataset,
             state: FeedState::new(),
             defer_schedules: false,

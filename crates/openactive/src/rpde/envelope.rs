@@ -157,10 +157,10 @@ impl<'de, D: Deserialize<'de>> Deserialize<'de> for RawItem<D> {
                 while let Some(k) = map.next_key::<Field>()? {
                     match k {
                         Field::State => {
-                            put(&mut it.state, map.next_value()?, "state", &mut it.repeated)
+                            put(&mut it.state, map.next_value()?, "state", &mut it.repeated);
                         }
                         Field::Kind => {
-                            put(&mut it.kind, map.next_value()?, "kind", &mut it.repeated)
+                            put(&mut it.kind, map.next_value()?, "kind", &mut it.repeated);
                         }
                         Field::Id => put(&mut it.id, map.next_value()?, "id", &mut it.repeated),
                         Field::Modified => {
@@ -238,9 +238,8 @@ pub(super) fn envelope(
         Some(Value::Number(n)) => (number_id(&n), true),
         _ => return Err((skip(None, "missing or invalid `id`"), st)),
     };
-    let modified = match modified.and_then(Modified::from_value) {
-        Some(m) => m,
-        None => return Err((skip(Some(id), "missing or invalid `modified`"), st)),
+    let Some(modified) = modified.and_then(Modified::from_value) else {
+        return Err((skip(Some(id), "missing or invalid `modified`"), st));
     };
     let Some(state) = st else {
         return Err((skip(Some(id), "missing or invalid `state`"), None));

@@ -4,17 +4,20 @@
 //!
 //! One file per concern: `modified.rs` (the `modified` ordering), `envelope.rs` (reading a
 //! page's and an item's envelope by hand), `page.rs` (page parsing and its report),
-//! `item.rs` (one item and its `data`), `feed.rs` (per-feed state).
+//! `item.rs` (one item and its `data`), `feed.rs` (per-feed state), `notes.rs` (what the
+//! reader noticed, counted by kind).
 
 mod envelope;
 mod feed;
 mod item;
 mod modified;
+mod notes;
 mod page;
 
 pub use feed::{Changes, FeedState};
 pub use item::{DataError, is_parent_kind, parse_data, parse_item};
 pub use modified::Modified;
+pub use notes::note_kind;
 pub use page::{MAX_ITEM_DEPTH, nesting_depth, parse_page, parse_page_model};
 
 use std::fmt;

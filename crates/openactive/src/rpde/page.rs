@@ -197,7 +197,7 @@ fn collapse_notes(notes: Vec<String>) -> Vec<String> {
     }
     let mut kinds: Vec<(String, String, usize)> = Vec::new();
     for n in notes {
-        let k = crate::check::note_kind(&n);
+        let k = super::note_kind(&n);
         match kinds.iter_mut().find(|(kind, _, _)| *kind == k) {
             Some(e) => e.2 += 1,
             None => kinds.push((k, n, 0)),

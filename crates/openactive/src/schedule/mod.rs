@@ -26,8 +26,9 @@
 mod expand;
 mod rule;
 
+pub use crate::occurrence::ScheduleRule;
 pub use expand::{ScheduledOccurrence, expand};
-pub use rule::{ScheduleRule, rule};
+pub use rule::rule;
 
 use chrono::Weekday;
 

@@ -11,7 +11,7 @@ mod services;
 
 pub use feeds::{Discover, FeedConfig, Region, default_collection, default_license};
 pub use limits::{Limits, PackSettings, RateLimit};
-pub use services::{PostcodeLookup, Tiles};
+pub use services::{PostcodeLookup, TileServer};
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -44,7 +44,7 @@ pub struct Config {
     /// Origins allowed to frame the app (CSP `frame-ancestors`); empty means none.
     pub frame_ancestors: Vec<String>,
     /// Map tile server shown under the markers (also allowed in the CSP `img-src`).
-    pub tiles: Tiles,
+    pub tiles: TileServer,
     /// Size, time and concurrency limits.
     pub limits: Limits,
     /// Directory where each feed's compacted state is saved (created if missing).
@@ -77,7 +77,7 @@ impl Default for Config {
             feeds: Vec::new(),
             allow_private_networks: Vec::new(),
             frame_ancestors: Vec::new(),
-            tiles: Tiles::default(),
+            tiles: TileServer::default(),
             limits: Limits::default(),
             state_dir: PathBuf::from("state"),
             state_save_interval_ms: 2000,

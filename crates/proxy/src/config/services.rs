@@ -68,25 +68,25 @@ impl PostcodeLookup {
 /// A raster tile server for the map.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields, default)]
-pub struct Tiles {
+pub struct TileServer {
     /// URL template with `{z}`, `{x}` and `{y}` (and optionally `{s}` in the host).
     pub url: String,
     /// Attribution text shown on the map (plain text).
     pub attribution: String,
 }
 
-impl Default for Tiles {
+impl Default for TileServer {
     /// The wire type's default (OpenStreetMap).
     fn default() -> Self {
         let t = contract::Tiles::default();
-        Tiles {
+        TileServer {
             url: t.url,
             attribution: t.attribution,
         }
     }
 }
 
-impl Tiles {
+impl TileServer {
     /// The tiles as the app receives them (the wire type; this struct is the config file's).
     pub fn to_contract(&self) -> contract::Tiles {
         contract::Tiles {
@@ -99,10 +99,10 @@ impl Tiles {
     /// template cannot be used.
     ///
     /// ```
-    /// use activity_finder_proxy::config::Tiles;
-    /// let t = Tiles { url: "https://{s}.tiles.example.org/{z}/{x}/{y}.png".into(), attribution: "x".into() };
+    /// use activity_finder_proxy::config::TileServer;
+    /// let t = TileServer { url: "https://{s}.tiles.example.org/{z}/{x}/{y}.png".into(), attribution: "x".into() };
     /// assert_eq!(t.img_source().unwrap(), "https://*.tiles.example.org");
-    /// assert_eq!(Tiles::default().img_source().unwrap(), "https://tile.openstreetmap.org");
+    /// assert_eq!(TileServer::default().img_source().unwrap(), "https://tile.openstreetmap.org");
     /// ```
     pub fn img_source(&self) -> Result<String, ProxyError> {
         let bad = || {

@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
-use super::FetchError;
+use super::UpstreamError;
 
 /// Longest wait honoured from a `Retry-After` header.
 pub(super) const MAX_RETRY_AFTER: Duration = Duration::from_secs(24 * 3600);
@@ -21,7 +21,7 @@ pub const GONE_RECHECK: Duration = Duration::from_secs(24 * 3600);
 /// a random 60–120 minutes (RPDE); anything else → exponential back-off from 5 s doubling to
 /// 30 min, with jitter (a random 50–100 %), and at least `Retry-After` (429 waits at least a
 /// minute).
-pub fn retry_delay(e: &FetchError, attempt: u32, rng: &mut impl rand::Rng) -> Duration {
+pub fn retry_delay(e: &UpstreamError, attempt: u32, rng: &mut impl rand::Rng) -> Duration {
     if e.gone {
         return GONE_RECHECK;
     }

@@ -20,7 +20,7 @@ use super::feed::{Feed, lock};
 
 /// Why a fetch failed.
 #[derive(Debug, Clone)]
-pub struct FetchError {
+pub struct UpstreamError {
     /// Short human message.
     pub message: String,
     /// 404/410: stop harvesting.
@@ -33,9 +33,9 @@ pub struct FetchError {
     pub retry_after: Option<Duration>,
 }
 
-impl FetchError {
+impl UpstreamError {
     pub(super) fn new(message: impl Into<String>) -> Self {
-        FetchError {
+        UpstreamError {
             message: message.into(),
             gone: false,
             overloaded: false,
@@ -166,12 +166,12 @@ impl Harvester {
     }
 
     /// Fetches one page body, enforcing the target policy and the caps.
-    pub async fn fetch(&self, feed: &Feed, url: &Url) -> Result<Vec<u8>, FetchError> {
+    pub async fn fetch(&self, feed: &Feed, url: &Url) -> Result<Vec<u8>, UpstreamError> {
         self.fetch_counted(url, Some(feed)).await
     }
 
     /// Fetches a URL that is not a feed page (discovery), with the same policy and caps.
-    pub async fn fetch_url(&self, url: &Url) -> Result<Vec<u8>, FetchError> {
+    pub async fn fetch_url(&self, url: &Url) -> Result<Vec<u8>, UpstreamError> {
         self.fetch_counted(url, None).await
     }
 
@@ -179,15 +179,15 @@ impl Harvester {
         &self,
         url: &Url,
         feed: Option<&Feed>,
-    ) -> Result<Vec<u8>, FetchError> {
+    ) -> Result<Vec<u8>, UpstreamError> {
         self.policy
             .check_url(url)
-            .map_err(|r| FetchError::new(r.0))?;
+            .map_err(|r| UpstreamError::new(r.0))?;
         let sem = self.host_permit(url);
         let _permit = sem
             .acquire()
             .await
-            .map_err(|_| FetchError::new("shutting down"))?;
+            .map_err(|_| UpstreamError::new("shutting down"))?;
         if let Some(feed) = feed {
             feed.fetches.fetch_add(1, Ordering::Relaxed);
         }
@@ -209,7 +209,7 @@ impl Harvester {
                 .and_then(|v| parse_retry_after(v, Utc::now()));
             let code = Some(status.as_u16());
             if status == reqwest::StatusCode::NOT_FOUND || status == reqwest::StatusCode::GONE {
-                return Err(FetchError {
+                return Err(UpstreamError {
                     message: format!("feed gone (HTTP {})", status.as_u16()),
                     gone: true,
                     overloaded: false,
@@ -220,7 +220,7 @@ impl Harvester {
             if status == reqwest::StatusCode::SERVICE_UNAVAILABLE
                 || status == reqwest::StatusCode::TOO_MANY_REQUESTS
             {
-                return Err(FetchError {
+                return Err(UpstreamError {
                     message: format!("publisher overloaded (HTTP {})", status.as_u16()),
                     gone: false,
                     overloaded: true,
@@ -229,13 +229,15 @@ impl Harvester {
                 });
             }
             if !status.is_success() {
-                let mut e = FetchError::new(format!("HTTP {}", status.as_u16()));
+                let mut e = UpstreamError::new(format!("HTTP {}", status.as_u16()));
                 e.status = code;
                 e.retry_after = retry_after;
                 return Err(e);
             }
             if resp.content_length().is_some_and(|l| l > cap) {
-                return Err(FetchError::new(format!("response larger than {cap} bytes")));
+                return Err(UpstreamError::new(format!(
+                    "response larger than {cap} bytes"
+                )));
             }
             // Room in the global budget for the bytes held, released when the fetch ends.
             // Reserved up front (the announced length, else a first block) while holding
@@ -251,12 +253,14 @@ impl Harvester {
                 .body_budget
                 .acquire_many(u32::try_from(reserved).unwrap_or(u32::MAX))
                 .await
-                .map_err(|_| FetchError::new("shutting down"))?;
+                .map_err(|_| UpstreamError::new("shutting down"))?;
             let mut body = Vec::new();
             while let Some(chunk) = resp.chunk().await.map_err(|e| describe(&e, deadline))? {
                 let need = body.len() as u64 + chunk.len() as u64;
                 if need > cap {
-                    return Err(FetchError::new(format!("response larger than {cap} bytes")));
+                    return Err(UpstreamError::new(format!(
+                        "response larger than {cap} bytes"
+                    )));
                 }
                 if need > reserved {
                     let extra = (need - reserved)
@@ -272,7 +276,7 @@ impl Harvester {
                     match more {
                         Ok(Ok(p)) => held.merge(p),
                         _ => {
-                            return Err(FetchError::new(
+                            return Err(UpstreamError::new(
                                 "memory budget for response bodies in flight exhausted",
                             ));
                         }
@@ -287,7 +291,7 @@ impl Harvester {
         // reqwest's own timeout covers the whole exchange; this guards it anyway.
         match tokio::time::timeout(deadline + Duration::from_millis(250), work).await {
             Ok(r) => r,
-            Err(_) => Err(FetchError::new(format!(
+            Err(_) => Err(UpstreamError::new(format!(
                 "timed out after {}s",
                 deadline.as_secs()
             ))),
@@ -308,11 +312,11 @@ pub(super) fn budget_permits(limits: &Limits) -> usize {
         .min(Semaphore::MAX_PERMITS)
 }
 
-pub(super) fn describe(e: &reqwest::Error, deadline: Duration) -> FetchError {
+pub(super) fn describe(e: &reqwest::Error, deadline: Duration) -> UpstreamError {
     let mut source: Option<&(dyn std::error::Error + 'static)> = Some(e);
     while let Some(s) = source {
         if let Some(r) = s.downcast_ref::<Refused>() {
-            return FetchError::new(r.0.clone());
+            return UpstreamError::new(r.0.clone());
         }
         source = s.source();
     }
@@ -328,5 +332,5 @@ pub(super) fn describe(e: &reqwest::Error, deadline: Duration) -> FetchError {
         "request failed".to_string()
     };
     tracing::debug!(error = ?e, "fetch error");
-    FetchError::new(msg)
+    UpstreamError::new(msg)
 }

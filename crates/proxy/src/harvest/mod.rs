@@ -8,7 +8,7 @@ mod feed;
 mod run;
 
 pub use backoff::{GONE_RECHECK, parse_retry_after, retry_delay};
-pub use client::{FetchError, HarvestSettings, Harvester, USER_AGENT};
+pub use client::{HarvestSettings, Harvester, USER_AGENT, UpstreamError};
 /// Health of a feed as shown in `/api/feeds` (the wire type).
 pub use contract::Health;
 pub use feed::{Feed, FeedStatus, read_store};

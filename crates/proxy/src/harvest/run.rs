@@ -10,7 +10,7 @@ use crate::error::ProxyError;
 use crate::relay::Window;
 
 use super::feed::write_store;
-use super::{Feed, FetchError, Harvester, Health, read_store, retry_delay};
+use super::{Feed, Harvester, Health, UpstreamError, read_store, retry_delay};
 
 /// Result of applying one page.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -107,7 +107,7 @@ pub async fn run_feed(h: Arc<Harvester>, feed: Arc<Feed>, parents: Vec<Arc<Feed>
     loop {
         let result = match h.fetch(&feed, &url).await {
             Ok(body) => apply_page(&feed, &url, &body, &h.window, Utc::now())
-                .map_err(|e| FetchError::new(e.to_string())),
+                .map_err(|e| UpstreamError::new(e.to_string())),
             Err(e) => Err(e),
         };
         match result {

@@ -40,9 +40,9 @@ pub struct AppState {
     /// Origins allowed to frame the app.
     pub frame_ancestors: Vec<String>,
     /// Map tiles the app shows (sent in `/api/feeds`, allowed in the CSP).
-    pub tiles: crate::config::Tiles,
+    pub tiles: crate::config::TileServer,
     /// The postcode service, unless lookups are disabled.
-    pub postcodes: Option<Arc<crate::postcode::Lookup>>,
+    pub postcodes: Option<Arc<crate::postcode::PostcodeService>>,
     /// Occurrences are compiled this many days ahead (sent to the app).
     pub lookahead_days: u32,
     /// The finder packs.

@@ -87,7 +87,7 @@ pub async fn build_once(
     let count = compiled.packs.len();
     let p = packs.clone();
     let _ = tokio::task::spawn_blocking(move || {
-        p.install_with(compiled.packs, compiled.hidden, now, complete)
+        p.install_with(compiled.packs, compiled.hidden, now, complete);
     })
     .await;
     tracing::info!(

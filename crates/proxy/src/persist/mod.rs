@@ -127,7 +127,7 @@ pub fn prepare_dir(dir: &Path) -> Result<(), ProxyError> {
 /// Writes `bytes` to `path` atomically: a temporary file in the same directory, fsync, rename
 /// over the old file, fsync of the directory.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = path.parent().unwrap_or(Path::new("."));
+    let dir = path.parent().unwrap_or_else(|| Path::new("."));
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())

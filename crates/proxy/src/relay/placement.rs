@@ -38,13 +38,13 @@ pub(crate) fn geo_of(location: Option<&Ref<Place>>) -> Option<(f64, f64)> {
     location?.embedded()?.geo
 }
 
-pub(crate) fn utc(d: Option<chrono::DateTime<chrono::FixedOffset>>) -> Option<DateTime<Utc>> {
+pub(crate) fn utc(d: Option<DateTime<chrono::FixedOffset>>) -> Option<DateTime<Utc>> {
     d.map(|d| d.with_timezone(&Utc))
 }
 
 /// The end (or else start) instant after which a relayed item expires.
 pub(crate) fn ends_of(opp: &Opportunity) -> Option<DateTime<Utc>> {
-    utc(opp.end).or(utc(opp.start))
+    utc(opp.end).or_else(|| utc(opp.start))
 }
 
 /// Where an item goes, from its model: outside the region (its own coordinates, else its

@@ -1,0 +1,119 @@
+//! Browser tests of the Leaflet bindings' handles (wasm-bindgen-test in headless Chromium):
+//! dropping a `ResultsMap` removes the map from its element, so the element can hold a new
+//! one (Leaflet refuses a second map on an element whose map was never removed).
+//!
+//! Leaflet is read from `node_modules` (`npm ci` first). Tiles point at a closed loopback port.
+//!
+//! Run: `CHROMEDRIVER=/usr/bin/chromedriver cargo test -p activity-finder --target wasm32-unknown-unknown --test map`
+#![cfg(target_arch = "wasm32")]
+
+use activity_finder::map::{ResultsMap, Tiles, VenueMarker};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+/// Makes the global `L` exist, as `index.html`'s classic script does in the app.
+fn load_leaflet() {
+    let has_l = js_sys::Reflect::get(&js_sys::global(), &JsValue::from_str("L"))
+        .map(|l| !l.is_undefined())
+        .unwrap_or(false);
+    if !has_l {
+        js_sys::eval(include_str!("../node_modules/leaflet/dist/leaflet.js"))
+            .expect("leaflet.js runs");
+    }
+}
+
+fn map_element() -> web_sys::HtmlElement {
+    let doc = web_sys::window().unwrap().document().unwrap();
+    let el: web_sys::HtmlElement = doc.create_element("div").unwrap().unchecked_into();
+    el.style().set_property("height", "300px").unwrap();
+    el.style().set_property("width", "400px").unwrap();
+    doc.body().unwrap().append_child(&el).unwrap();
+    el
+}
+
+/// How many elements under `el` match `selector` (`querySelectorAll(…).length`).
+fn count(el: &web_sys::HtmlElement, selector: &str) -> u32 {
+    let qsa: js_sys::Function = js_sys::Reflect::get(el, &JsValue::from_str("querySelectorAll"))
+        .unwrap()
+        .unchecked_into();
+    let list = qsa.call1(el, &JsValue::from_str(selector)).unwrap();
+    js_sys::Reflect::get(&list, &JsValue::from_str("length"))
+        .unwrap()
+        .as_f64()
+        .unwrap() as u32
+}
+
+fn tiles() -> Tiles {
+    Tiles {
+        url: "http://127.0.0.1:9/{z}/{x}/{y}.png".into(),
+        attribution: "test".into(),
+    }
+}
+
+fn venues() -> Vec<VenueMarker> {
+    vec![
+        VenueMarker {
+            venue: 1,
+            at: (51.5, -0.1),
+            name: "A".into(),
+            count: 3,
+        },
+        VenueMarker {
+            venue: 2,
+            at: (51.6, 0.0),
+            name: "B".into(),
+            count: 1,
+        },
+    ]
+}
+
+#[wasm_bindgen_test]
+fn dropping_the_map_removes_it_and_its_markers_from_the_element() {
+    load_leaflet();
+    let el = map_element();
+    let map = ResultsMap::new(&el, &tiles(), None).expect("a map");
+    map.on_user_move(|_| {});
+    map.show(&venues(), true, |_| {});
+    assert_eq!(map.marker_count(), 2);
+    assert!(
+        el.query_selector(".venue-pin").unwrap().is_some(),
+        "markers drawn"
+    );
+    assert!(el.query_selector(".leaflet-map-pane").unwrap().is_some());
+
+    drop(map);
+    assert!(
+        el.query_selector(".leaflet-map-pane").unwrap().is_none(),
+        "map pane gone"
+    );
+    assert!(
+        el.query_selector(".venue-pin").unwrap().is_none(),
+        "markers gone"
+    );
+    let id = js_sys::Reflect::get(&el, &JsValue::from_str("_leaflet_id")).unwrap();
+    assert!(id.is_undefined(), "the element no longer holds a map");
+
+    // Leaflet throws "Map container is already initialized" unless the first map was removed.
+    let again = ResultsMap::new(&el, &tiles(), None).expect("a second map on the same element");
+    again.show(&venues(), true, |_| {});
+    assert!(el.query_selector(".venue-pin").unwrap().is_some());
+    drop(again);
+    el.remove();
+}
+
+#[wasm_bindgen_test]
+fn markers_no_longer_shown_leave_the_map() {
+    load_leaflet();
+    let el = map_element();
+    let map = ResultsMap::new(&el, &tiles(), None).expect("a map");
+    map.show(&venues(), true, |_| {});
+    assert_eq!(count(&el, ".venue-pin"), 2);
+    map.show(&venues()[..1], false, |_| {});
+    assert_eq!(count(&el, ".venue-pin"), 1);
+    map.show(&[], false, |_| {});
+    assert_eq!(count(&el, ".venue-pin"), 0);
+    drop(map);
+    el.remove();
+}
