@@ -26,7 +26,7 @@ fail() { echo "e2e: $*" >&2; exit 2; }
 
 mkdir -p test-results
 # The suite bounds every wait itself; this is a last-resort cap for a wedged browser. Measured
-# on 2 cores: about 3.5 minutes for the nine spec files (each starts its own proxy and browser;
-# 2.5 minutes when the finder's flows were one file). Raise it with the suite, keeping CI well
-# under 90 minutes.
+# on 2 cores: 139–193 s for the nine spec files, each starting its own proxy and browser (153 s
+# when the finder's flows were one file), so 900 s leaves room. Raise it with the suite,
+# keeping CI well under 90 minutes.
 exec timeout --kill-after=10 900 node --test --test-concurrency=1 tests/e2e/

@@ -16,7 +16,7 @@ impl Store {
         Self::default()
     }
 
-    /// Registers a feed and returns its index (used as [`Occurrence::feed`]).
+    /// Registers a feed and returns its index (used as [`Occurrence::feed`](crate::Occurrence::feed)).
     pub fn add_feed(&mut self, dataset: Dataset) -> usize {
         self.feeds.push(JoinedFeed {
             dataset,
@@ -261,7 +261,7 @@ impl Store {
 
     /// Notes a dated child of the parent `parent_id` that the store does not hold (e.g. held
     /// back by a relay because it lies beyond the look-ahead): it counts towards the parent's
-    /// [`Details::listed_until`].
+    /// [`Details::listed_until`](crate::Details::listed_until).
     pub fn note_later_start(&mut self, parent_id: &str, start: DateTime<FixedOffset>) {
         let e = self.later.entry(parent_id.to_string()).or_insert(start);
         if start > *e {

@@ -49,7 +49,7 @@ pub fn parse_data(data: &str) -> Result<Opportunity, DataError> {
 }
 
 /// Parses one RPDE item on its own (e.g. a relayed item kept on disk), with the same rules
-/// as items on a page; `data` is kept raw as in [`parse_page`].
+/// as items on a page; `data` is kept raw as in [`parse_page`](super::parse_page).
 ///
 /// ```
 /// let item = openactive::rpde::parse_item(r#"{"state":"deleted","kind":"Slot","id":12,"modified":3}"#).unwrap();

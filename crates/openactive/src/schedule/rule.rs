@@ -8,7 +8,7 @@ use crate::model::Schedule;
 use crate::occurrence::ScheduleRule;
 
 /// The normalised rule of a schedule, with the same reading of frequency, days and times as
-/// [`expand`]; `None` when the schedule is not a timetable (no readable start time, no
+/// [`expand`](super::expand); `None` when the schedule is not a timetable (no readable start time, no
 /// repetition, only unreadable days).
 ///
 /// ```
