@@ -103,6 +103,10 @@ fn report_height(doc: &web_sys::Document) {
     if let Ok(ro) = web_sys::ResizeObserver::new(observer_cb.as_ref().unchecked_ref()) {
         ro.observe(&body);
         // The observer lives as long as the page.
+        #[expect(
+            clippy::mem_forget,
+            reason = "the frame reports its height for as long as the page lives; never disconnected"
+        )]
         std::mem::forget(ro);
     }
     // App-lifetime, as the observer above: leaked on purpose, once per page load.

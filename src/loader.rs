@@ -163,7 +163,7 @@ pub async fn load(
     let mut needed = needed_for(&manifest.packs, circle, slots);
     let chosen: Vec<bool> = needed.iter().map(|n| selected(which, *n)).collect();
     if which == Which::Rest {
-        needed.iter_mut().for_each(|n| *n = false);
+        needed.fill(false);
     }
     let needed_left = Rc::new(RefCell::new(needed.iter().filter(|n| **n).count()));
     if which != Which::Rest && *needed_left.borrow() == 0 {

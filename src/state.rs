@@ -149,7 +149,7 @@ impl Ctx {
     pub(crate) fn locked(&self, mut f: Filters) -> Filters {
         self.embed.with_value(|o| {
             self.preset
-                .with_value(|p| finder::embed::apply_locks(&o.locked, p, &mut f))
+                .with_value(|p| finder::embed::apply_locks(&o.locked, p, &mut f));
         });
         f
     }

@@ -98,7 +98,7 @@ fn url_state_round_trips_through_window_history() {
     // Typing replaces the entry instead of adding one.
     let typed = Filters {
         keyword: "pilates".into(),
-        ..f.clone()
+        ..f
     };
     url_state::write(&typed, History::Replace);
     assert_eq!(history.length().unwrap(), len0 + 1);
@@ -303,7 +303,7 @@ fn mount(ix: Index, filters: Filters) -> (Ctx, web_sys::HtmlElement) {
     document().body().unwrap().append_child(&parent).unwrap();
     let slot = std::rc::Rc::new(std::cell::Cell::new(None));
     let out = slot.clone();
-    let handle = leptos::mount::mount_to(parent.clone(), move || {
+    let handle = mount_to(parent.clone(), move || {
         let ctx = Ctx::new(filters, Vec::new());
         ctx.index.set(Arc::new(ix));
         ctx.demo.set(true);

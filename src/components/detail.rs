@@ -143,14 +143,14 @@ pub fn SessionDetail() -> impl IntoView {
                         let o: &Occurrence = &full;
                         let dataset = ix.dataset_of(pos);
                         let activities: Vec<String> = o.activities.iter().filter_map(|a| {
-                            a.id.as_deref().and_then(|id| ix.activity_index(id)).map(|i| ix.activity_labels[i as usize].clone()).or(a.label.clone())
+                            a.id.as_deref().and_then(|id| ix.activity_index(id)).map(|i| ix.activity_labels[i as usize].clone()).or_else(|| a.label.clone())
                         }).collect();
                         let dates: Vec<String> = ix.series_dates(pos).into_iter().take(12).map(|i| display::when(&ix.occurrences[i].start)).collect();
                         let address: Vec<String> = o.venue.address.iter().cloned().chain(o.venue.postcode.clone()).collect();
-                        let directions = o.venue.geo.map(|(la, lo)| format!("https://www.openstreetmap.org/directions?to={}%2C{}", finder::display::fixed(la, 5), finder::display::fixed(lo, 5)));
+                        let directions = o.venue.geo.map(|(la, lo)| format!("https://www.openstreetmap.org/directions?to={}%2C{}", display::fixed(la, 5), display::fixed(lo, 5)));
                         let acc_labels = ctx.accessibility_labels.get_value();
                         let acc: Vec<String> = o.accessibility.iter().filter_map(|c| {
-                            c.id.as_ref().and_then(|id| acc_labels.iter().find(|(i, _)| i == id).map(|(_, l)| l.clone())).or(c.label.clone())
+                            c.id.as_ref().and_then(|id| acc_labels.iter().find(|(i, _)| i == id).map(|(_, l)| l.clone())).or_else(|| c.label.clone())
                         }).collect();
                         let slot = o.kind == openactive::OpportunityKind::FacilitySlot;
                         let suits: Vec<String> = finder::suits::read_all(&o.special_requirements).0.iter().map(|s| s.label().to_string()).collect();
@@ -165,9 +165,9 @@ pub fn SessionDetail() -> impl IntoView {
                         };
                         let offers: Vec<String> = o.offers.iter().map(|of| match (of.name.as_deref(), of.price) {
                             (Some(n), Some(0.0)) => format!("{n}: free"),
-                            (Some(n), Some(p)) => format!("{n}: £{}", finder::display::fixed(p, 2)),
+                            (Some(n), Some(p)) => format!("{n}: £{}", display::fixed(p, 2)),
                             (None, Some(0.0)) => "Free".into(),
-                            (None, Some(p)) => format!("£{}", finder::display::fixed(p, 2)),
+                            (None, Some(p)) => format!("£{}", display::fixed(p, 2)),
                             (Some(n), None) => n.to_string(),
                             (None, None) => "Price not given".into(),
                         }).collect();

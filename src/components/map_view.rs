@@ -116,7 +116,7 @@ pub fn MapPane() -> impl IntoView {
                     stale.set_value(false);
                 }
                 m.show(&markers, !keep_view, move |venue| {
-                    ctx.highlighted.set(Some(venue))
+                    ctx.highlighted.set(Some(venue));
                 });
                 marker_count.set(m.marker_count());
             }

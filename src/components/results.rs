@@ -73,7 +73,7 @@ fn card(ctx: Ctx, k: CardKey) -> impl IntoView {
             a.id.as_deref()
                 .and_then(|id| ix.activity_index(id))
                 .map(|i| ix.activity_labels[i as usize].clone())
-                .or(a.label.clone())
+                .or_else(|| a.label.clone())
         })
         .unwrap_or_default();
     let k2 = key.clone();
@@ -89,7 +89,7 @@ fn card(ctx: Ctx, k: CardKey) -> impl IntoView {
         }
     };
     view! {
-        <li class="card" class:card--cancelled=cancelled class:is-highlighted=move || ctx.highlighted.get() == Some(venue) data-key=key.clone() data-venue=venue.to_string() data-kind=if slot { "slot" } else { "session" }
+        <li class="card" class:card--cancelled=cancelled class:is-highlighted=move || ctx.highlighted.get() == Some(venue) data-key=key data-venue=venue.to_string() data-kind=if slot { "slot" } else { "session" }
             on:mouseenter=move |_| ctx.highlighted.set(Some(venue))
             on:focusin=move |_| ctx.highlighted.set(Some(venue))>
             <h3 class="card__title">
@@ -170,7 +170,7 @@ pub fn ResultsList() -> impl IntoView {
     // Screen readers hear one polite summary once the results settle, not one per change
     // (typing, or several quick taps).
     let announcement = RwSignal::new(String::new());
-    let announce_timer = StoredValue::new_local(None::<leptos::prelude::TimeoutHandle>);
+    let announce_timer = StoredValue::new_local(None::<TimeoutHandle>);
     Effect::new(move |_| {
         let text = heading();
         if let Some(h) = announce_timer.try_update_value(Option::take).flatten() {

@@ -251,7 +251,7 @@ pub fn ShortlistPanel() -> impl IntoView {
                             f.selected = Some(k.clone());
                             format!("?{}", finder::url::encode(&f))
                         };
-                        let own_key = key.clone().unwrap_or_else(|| k.clone());
+                        let own_key = key.unwrap_or_else(|| k.clone());
                         let data_key = k.clone();
                         let name = o.name.clone();
                         let has_series = o.series_key.is_some();
@@ -266,7 +266,7 @@ pub fn ShortlistPanel() -> impl IntoView {
                                 <p class="shortlist__when">{display::when(&o.start)}" · "{venue}</p>
                                 <p class="shortlist__price">{display::price(o)}</p>
                                 <div class="shortlist__buttons">
-                                    <ShortlistToggle key=own_key.clone() name=name.clone()/>
+                                    <ShortlistToggle key=own_key name=name/>
                                     <CalendarButtons pos=p has_series=has_series/>
                                 </div>
                             </li>
@@ -408,7 +408,7 @@ fn PrintSheet(link: Signal<String>) -> impl IntoView {
                 let address: Vec<String> = o.venue.address.iter().cloned().chain(o.venue.postcode.clone()).collect();
                 let journey = o.venue.geo.map(|(la, lo)| format!("https://www.openstreetmap.org/directions?to={}%2C{}", display::fixed(la, 5), display::fixed(lo, 5)));
                 let activities: Vec<String> = o.activities.iter().filter_map(|a| {
-                    a.id.as_deref().and_then(|id| ix.activity_index(id)).map(|i| ix.activity_labels[i as usize].clone()).or(a.label.clone())
+                    a.id.as_deref().and_then(|id| ix.activity_index(id)).map(|i| ix.activity_labels[i as usize].clone()).or_else(|| a.label.clone())
                 }).collect();
                 let what = match (&o.description, activities.is_empty()) {
                     (Some(d), _) => {
@@ -420,7 +420,7 @@ fn PrintSheet(link: Signal<String>) -> impl IntoView {
                 };
                 let dates: Vec<String> = ix.series_dates(p).into_iter().filter(|&i| ix.occurrences[i].start >= o.start).take(4).map(|i| display::when(&ix.occurrences[i].start)).collect();
                 let org = o.organizer.clone().unwrap_or_default();
-                let contact: Vec<String> = [org.name.clone(), org.telephone.clone().map(|t| format!("phone {t}")), org.email.clone().map(|e| format!("email {e}"))].into_iter().flatten().collect();
+                let contact: Vec<String> = [org.name.clone(), org.telephone.clone().map(|t| format!("phone {t}")), org.email.map(|e| format!("email {e}"))].into_iter().flatten().collect();
                 let booking = o.url.as_deref().and_then(display::safe_link).map(str::to_string);
                 let source = match o.updated {
                     Some(u) => format!("Source: {}, updated {}", ix.dataset_of(p).publisher, display::ago(u, chrono::Utc::now())),
@@ -492,7 +492,7 @@ pub fn LinkSummary() -> impl IntoView {
                                     let f = summary::remove(&ctx.filters.get_untracked(), kind);
                                     ctx.set_filters(f, History::Push);
                                 }>
-                                    <span class="visually-hidden">"Remove "</span>{p.text.clone()}<span aria-hidden="true">" ×"</span>
+                                    <span class="visually-hidden">"Remove "</span>{p.text}<span aria-hidden="true">" ×"</span>
                                 </button>
                             </li>
                         }

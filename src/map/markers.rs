@@ -268,7 +268,7 @@ impl Markers {
                     if let Some(me) = me.upgrade()
                         && let Some(cb) = me.on_select.borrow().clone()
                     {
-                        cb(venue)
+                        cb(venue);
                     }
                 })
             }

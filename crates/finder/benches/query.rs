@@ -165,7 +165,7 @@ fn bench(c: &mut Criterion) {
             b.iter(|| {
                 k = (k + 1) % steps.len();
                 ix.query(&steps[k])
-            })
+            });
         });
         // The app's path: one state kept across the changes (each step changes one filter,
         // the script then starts again from no filter).
@@ -178,7 +178,7 @@ fn bench(c: &mut Criterion) {
                 b.iter(|| {
                     k = (k + 1) % steps.len();
                     st.query(&ix, &steps[k])
-                })
+                });
             },
         );
         // One filter toggled on and off again (a checkbox tapped twice).
@@ -196,7 +196,7 @@ fn bench(c: &mut Criterion) {
                 b.iter(|| {
                     k = !k;
                     st.query(&ix, if k { &on } else { &off })
-                })
+                });
             },
         );
         g.bench_with_input(BenchmarkId::new("toggle_free_full", n), &n, |b, _| {
@@ -204,11 +204,11 @@ fn bench(c: &mut Criterion) {
             b.iter(|| {
                 k = !k;
                 ix.query(if k { &on } else { &off })
-            })
+            });
         });
         g.bench_with_input(BenchmarkId::new("build", n), &n, |b, &n| {
             let occ = occurrences(n);
-            b.iter(|| Index::build(occ.clone(), &Vocab))
+            b.iter(|| Index::build(occ.clone(), &Vocab));
         });
     }
     g.finish();

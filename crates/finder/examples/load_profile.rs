@@ -187,8 +187,7 @@ fn main() {
         builds
     );
     println!(
-        "parse {:?} apply {:?} occurrences {:?} (last {:?}) index {:?} drop {:?} total {:?}",
-        t_parse, t_apply, t_occ, last_occ, t_index, t_drop, total
+        "parse {t_parse:?} apply {t_apply:?} occurrences {t_occ:?} (last {last_occ:?}) index {t_index:?} drop {t_drop:?} total {total:?}"
     );
     println!(
         "heap: store+index {:.1} MB (before the final build {:.1} MB), one occurrences Vec {:.1} MB = {:.0} B/occ, allocations {}",

@@ -170,7 +170,7 @@ fn frag(id: &str) -> &str {
 
 /// What a session meets of the collection's "what" criteria, tags first (the most specific),
 /// then activities, accessibility and age; `None` when it meets none of them.
-pub fn met(c: &Collection, f: &Facts) -> Option<Met> {
+pub fn met(c: &Collection, f: &Facts<'_>) -> Option<Met> {
     if !c.has_what() {
         return Some(Met::Constraints);
     }
@@ -205,7 +205,7 @@ pub fn met(c: &Collection, f: &Facts) -> Option<Met> {
 }
 
 /// Whether the "who" constraints hold.
-pub fn constraints_hold(c: &Collection, f: &Facts) -> bool {
+pub fn constraints_hold(c: &Collection, f: &Facts<'_>) -> bool {
     c.gender_filter()
         .is_none_or(|g| crate::query::gender_ok(g, f.gender))
         && (c.level.is_none() || f.beginner)
@@ -214,6 +214,6 @@ pub fn constraints_hold(c: &Collection, f: &Facts) -> bool {
 }
 
 /// Whether a session belongs to the collection.
-pub fn belongs(c: &Collection, f: &Facts) -> bool {
+pub fn belongs(c: &Collection, f: &Facts<'_>) -> bool {
     constraints_hold(c, f) && met(c, f).is_some()
 }

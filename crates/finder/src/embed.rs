@@ -39,7 +39,7 @@ impl Rgb {
         if !h.bytes().all(|b| b.is_ascii_hexdigit()) {
             return None;
         }
-        let digit = |i: usize| u8::from_str_radix(&h[i..i + 1], 16).ok();
+        let digit = |i: usize| u8::from_str_radix(&h[i..=i], 16).ok();
         match h.len() {
             3 => Some(Rgb(digit(0)? * 17, digit(1)? * 17, digit(2)? * 17)),
             6 => {

@@ -35,7 +35,7 @@ impl Index {
                 self.activity_labels[a]
                     .to_lowercase()
                     .cmp(&self.activity_labels[b].to_lowercase())
-            })
+            });
         };
         let needle = search.trim().to_lowercase();
         if !needle.is_empty() {

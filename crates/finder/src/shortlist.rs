@@ -356,7 +356,7 @@ mod tests {
             }
         }
         // Schedule-expanded keys differ only in their start instant.
-        let t0 = chrono::DateTime::parse_from_rfc3339("2026-12-01T06:00:00+00:00").unwrap();
+        let t0 = DateTime::parse_from_rfc3339("2026-12-01T06:00:00+00:00").unwrap();
         for series in 0..10u32 {
             for slot in 0..2_000i64 {
                 let t = t0 + chrono::Duration::minutes(slot * 45);

@@ -261,7 +261,7 @@ fn apply(f: &mut Filters, c: &Change) {
     let first_day = 20_787;
     match c {
         Change::Activity(a) => {
-            f.activities = a.map(|n| vec![format!("{ACT}{n}")]).unwrap_or_default()
+            f.activities = a.map(|n| vec![format!("{ACT}{n}")]).unwrap_or_default();
         }
         Change::Place(p) => {
             f.place = match p {
@@ -315,7 +315,7 @@ fn apply(f: &mut Filters, c: &Change) {
         Change::Wheelchair(b) => f.wheelchair = *b,
         Change::Beginner(b) => f.beginner = *b,
         Change::Organiser(o) => {
-            f.organiser = ["", "better", "CLUB", "park", "nobody"][*o as usize].into()
+            f.organiser = ["", "better", "CLUB", "park", "nobody"][*o as usize].into();
         }
         Change::Keyword(k) => {
             f.keyword = [
@@ -329,7 +329,7 @@ fn apply(f: &mut Filters, c: &Change) {
                 "zzz",
                 "pool",
             ][*k as usize]
-                .into()
+                .into();
         }
         Change::Slots(b) => f.slots = *b,
         Change::Cancelled(b) => f.cancelled = *b,
@@ -353,7 +353,7 @@ fn apply(f: &mut Filters, c: &Change) {
                 finder::collections::all()
                     .get(c as usize)
                     .map_or_else(|| "not-a-collection".to_string(), |x| x.id.clone())
-            })
+            });
         }
         Change::ClearAll => *f = Filters::default(),
     }
@@ -377,7 +377,7 @@ proptest! {
             (Recount::Delta, QueryState::new(&ix)),
             (Recount::Full, QueryState::new(&ix)),
         ];
-        for (how, st) in states.iter_mut() {
+        for (how, st) in &mut states {
             prop_assert_eq!(st.query_with(&ix, &f, *how), ix.query(&f), "first query, {:?}", how);
         }
         for (n, step) in steps.iter().enumerate() {
@@ -385,7 +385,7 @@ proptest! {
                 apply(&mut f, c);
             }
             let full = ix.query(&f);
-            for (how, st) in states.iter_mut() {
+            for (how, st) in &mut states {
                 prop_assert_eq!(&st.query_with(&ix, &f, *how), &full, "step {} ({:?}), {:?}", n, step, how);
             }
         }

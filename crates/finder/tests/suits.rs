@@ -264,7 +264,7 @@ fn sample() -> Index {
                 &["Weight management", "Menopause support"],
             ),
             with(occ("women", "Boxercise", &[]), |d| {
-                d.gender = Gender::FemaleOnly
+                d.gender = Gender::FemaleOnly;
             }),
             with(
                 occ("over50", "Circuit Training", &["cardiac rehabilitation"]),
@@ -287,7 +287,7 @@ fn sample() -> Index {
                 d.accessibility = vec![ConceptRef {
                     id: Some("https://openactive.io/accessibility-support#67902468-fd49-4238-8650-20a22d7f0e40".into()),
                     label: Some("Learning impairment".into()),
-                }]
+                }];
             }),
         ],
         &list(),
@@ -357,7 +357,7 @@ fn collection_counts_are_live_and_agree_with_the_kept_state() {
     let mut st = QueryState::new(&ix);
     for f in [
         Filters::default(),
-        f.clone(),
+        f,
         col("gp-referral"),
         Filters {
             suits: vec!["x-menopause-support".into()],
@@ -417,7 +417,7 @@ fn the_suitable_for_filter_needs_every_chosen_tag_and_counts_each() {
     assert_eq!(o.facets.suits[at(&gp)], 1);
     assert_eq!(o.facets.suits[at("x-menopause-support")], 0);
     let o = ix.query(&Filters {
-        suits: vec![chair.clone()],
+        suits: vec![chair],
         ..Filters::default()
     });
     assert_eq!(o.facets.suits[at(&gp)], 1);

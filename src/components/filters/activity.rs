@@ -1,5 +1,10 @@
 //! What: the activity picker and sessions / facility bookings.
 
+// `allow`, not `expect`: clippy does not flag `super::*` in the test build.
+#[allow(
+    clippy::wildcard_imports,
+    reason = "a filter group shares the panel's imports: the Leptos prelude, Ctx, History, the count helpers"
+)]
 use super::*;
 
 /// Activity picker over the activities that have sessions: a tree with narrower activities
@@ -67,7 +72,7 @@ pub(super) fn ActivityFilter() -> impl IntoView {
             <select id="f-activity" aria-describedby="f-activity-hint"
                 on:change=move |e| {
                     let v = event_target_value(&e);
-                    ctx.update_filters(History::Push, |f| f.activities = if v.is_empty() { vec![] } else { vec![v] })
+                    ctx.update_filters(History::Push, |f| f.activities = if v.is_empty() { vec![] } else { vec![v] });
                 }>
                 <option value="" selected=move || selected().is_empty() prop:selected=move || selected().is_empty()>"Any activity"</option>
                 <For each=move || options.get() key=|o| (o.id.clone(), o.depth, o.generation) let:o>

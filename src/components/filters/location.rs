@@ -1,5 +1,10 @@
 //! Where: postcode or place, "use my location", distance and sort.
 
+// `allow`, not `expect`: clippy does not flag `super::*` in the test build.
+#[allow(
+    clippy::wildcard_imports,
+    reason = "a filter group shares the panel's imports: the Leptos prelude, Ctx, History, the count helpers"
+)]
 use super::*;
 
 /// Postcode area or my location, and a radius.
@@ -21,7 +26,7 @@ pub(super) fn LocationFilter() -> impl IntoView {
             if f.sort == Sort::Soonest && f.radius_km.is_none() {
                 f.radius_km = Some(finder::filter::DEFAULT_RADIUS_KM);
             }
-        })
+        });
     };
     let apply = move || {
         generation.update_value(|g| *g = g.wrapping_add(1));
@@ -114,7 +119,7 @@ pub(super) fn LocationFilter() -> impl IntoView {
             <label for="f-radius">"Within"</label>
             <select id="f-radius" on:change=move |e| {
                 let v = finder::decimal::parse(&event_target_value(&e)).unwrap_or(finder::filter::DEFAULT_RADIUS_KM);
-                ctx.update_filters(History::Push, |f| f.radius_km = Some(v))
+                ctx.update_filters(History::Push, |f| f.radius_km = Some(v));
             }>
                 {[1u32, 2, 5, 10, 20].into_iter().map(|r| view! {
                     <option value=r.to_string() selected=move || ctx.filters.with(|f| (f.radius() - f64::from(r)).abs() < 1e-9)>{format!("{r} km")}</option>
@@ -123,7 +128,7 @@ pub(super) fn LocationFilter() -> impl IntoView {
             <label for="f-sort">"Sort by"</label>
             <select id="f-sort" on:change=move |e| {
                 let s = if event_target_value(&e) == "near" { Sort::Nearest } else { Sort::Soonest };
-                ctx.update_filters(History::Push, |f| f.sort = s)
+                ctx.update_filters(History::Push, |f| f.sort = s);
             }>
                 <option value="soon" selected=move || ctx.filters.with(|f| f.sort == Sort::Soonest)>"Soonest first"</option>
                 <option value="near" selected=move || ctx.filters.with(|f| f.sort == Sort::Nearest)>"Nearest first"</option>

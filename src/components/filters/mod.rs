@@ -17,12 +17,12 @@ mod suits;
 mod typed;
 mod when;
 
-use activity::*;
-use location::*;
-use person::*;
-use suits::*;
-use typed::*;
-use when::*;
+use activity::{ActivityFilter, KindFilter};
+use location::LocationFilter;
+use person::{AccessFilter, PersonFilter, PriceFilter};
+use suits::{CollectionFilter, SuitsFilter};
+use typed::TypedFilter;
+use when::{DaysFilter, TimeDraft, TimeFilter};
 
 pub(super) fn with_count(label: &str, n: u32) -> String {
     format!("{label} ({n})")
@@ -42,7 +42,7 @@ pub(super) fn count_of(
 #[component]
 pub fn FilterPanel() -> impl IntoView {
     let ctx = expect_context::<Ctx>();
-    let heading = leptos::prelude::NodeRef::<leptos::html::H2>::new();
+    let heading = NodeRef::<leptos::html::H2>::new();
     // On phones the panel is a sheet: focus its heading when it opens, and give focus back to
     // the button that opened it when it closes.
     Effect::new(move |was_open: Option<bool>| {
@@ -52,7 +52,7 @@ pub fn FilterPanel() -> impl IntoView {
                 let _ = h.focus();
             }
         } else if was_open == Some(true)
-            && let Some(b) = leptos::prelude::document().get_element_by_id("open-filters")
+            && let Some(b) = document().get_element_by_id("open-filters")
             && let Ok(b) = b.dyn_into::<web_sys::HtmlElement>()
         {
             let _ = b.focus();
@@ -106,7 +106,7 @@ pub fn FilterPanel() -> impl IntoView {
                     times.clear();
                     keyword.cancel();
                     organiser.cancel();
-                    ctx.update_filters(History::Push, |f| { let view = f.view; *f = finder::Filters::default(); f.view = view; })
+                    ctx.update_filters(History::Push, |f| { let view = f.view; *f = finder::Filters::default(); f.view = view; });
                 }>"Clear all filters"</button>
                 <div class="filters__done">
                     <button type="button" class="button" on:click=close>

@@ -1,5 +1,10 @@
 //! Who and how much: price, age, gender, level, accessibility.
 
+// `allow`, not `expect`: clippy does not flag `super::*` in the test build.
+#[allow(
+    clippy::wildcard_imports,
+    reason = "a filter group shares the panel's imports: the Leptos prelude, Ctx, History, the count helpers"
+)]
 use super::*;
 
 /// Free and maximum price.
@@ -38,7 +43,7 @@ pub(super) fn PersonFilter() -> impl IntoView {
             <label for="f-gender">"Gender"</label>
             <select id="f-gender" on:change=move |e| {
                 let g = GenderFilter::from_key(&event_target_value(&e)).unwrap_or_default();
-                ctx.update_filters(History::Push, |f| f.gender = g)
+                ctx.update_filters(History::Push, |f| f.gender = g);
             }>
                 {GenderFilter::ALL.into_iter().enumerate().map(|(i, g)| {
                     let n = count_of(ctx, move |o| o.facets.gender[i]);
@@ -97,7 +102,7 @@ pub(super) fn AccessFilter() -> impl IntoView {
                                     let id = id2.clone();
                                     ctx.update_filters(History::Push, move |f| {
                                         if let Some(i) = f.accessibility.iter().position(|a| a == &id) { f.accessibility.remove(i); } else { f.accessibility.push(id); }
-                                    })
+                                    });
                                 }/>
                             <label for=dom_id>{move || with_count(&label, n.get())}</label>
                         </div>

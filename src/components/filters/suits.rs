@@ -1,6 +1,11 @@
 //! "Suits me": the pathway collections (named presets from `data/collections.json`) and
 //! "Suitable for" (EMD UK special requirements the publishers tag), with live counts.
 
+// `allow`, not `expect`: clippy does not flag `super::*` in the test build.
+#[allow(
+    clippy::wildcard_imports,
+    reason = "a filter group shares the panel's imports: the Leptos prelude, Ctx, History, the count helpers"
+)]
 use super::*;
 
 /// The pathway picker: one collection at a time, each with its live count and what it
@@ -24,7 +29,7 @@ pub(super) fn CollectionFilter() -> impl IntoView {
             <select id="f-col" aria-describedby="f-col-hint" on:change=move |e| {
                 let v = event_target_value(&e);
                 let c = finder::collections::position(&v).map(|_| v);
-                ctx.update_filters(History::Push, move |f| f.collection = c)
+                ctx.update_filters(History::Push, move |f| f.collection = c);
             }>
                 <option value="" selected=move || ctx.filters.with(|f| f.collection.is_none())>"Any pathway"</option>
                 {cols.iter().enumerate().map(|(i, c)| {
@@ -79,7 +84,7 @@ pub(super) fn SuitsFilter() -> impl IntoView {
                                     let k = key2.clone();
                                     ctx.update_filters(History::Push, move |f| {
                                         if let Some(i) = f.suits.iter().position(|s| *s == k) { f.suits.remove(i); } else { f.suits.push(k); }
-                                    })
+                                    });
                                 }/>
                             <label for=dom_id>{move || with_count(&label, n.get())}</label>
                         </div>

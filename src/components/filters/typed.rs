@@ -1,5 +1,10 @@
 //! Text filters applied as the person types (debounced, one history entry).
 
+// `allow`, not `expect`: clippy does not flag `super::*` in the test build.
+#[allow(
+    clippy::wildcard_imports,
+    reason = "a filter group shares the panel's imports: the Leptos prelude, Ctx, History, the count helpers"
+)]
 use super::*;
 
 /// How long typing must pause before what was typed is applied.

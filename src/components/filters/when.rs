@@ -1,5 +1,10 @@
 //! When: days of the week, parts of the day and a start-time range.
 
+// `allow`, not `expect`: clippy does not flag `super::*` in the test build.
+#[allow(
+    clippy::wildcard_imports,
+    reason = "a filter group shares the panel's imports: the Leptos prelude, Ctx, History, the count helpers"
+)]
 use super::*;
 
 /// Days of the week.
@@ -175,7 +180,7 @@ pub(super) fn TimeFilter(draft: TimeDraft) -> impl IntoView {
         {
             ctx.update_filters(History::Push, |f| f.time = TimeOfDay::Any);
         }
-        if let Some(el) = leptos::prelude::document().get_element_by_id("f-tod-start")
+        if let Some(el) = document().get_element_by_id("f-tod-start")
             && let Ok(el) = el.dyn_into::<web_sys::HtmlElement>()
         {
             let _ = el.focus();

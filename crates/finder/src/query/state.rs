@@ -185,10 +185,10 @@ impl QueryState {
             let mut accessibility = std::mem::take(&mut self.facets.accessibility);
             let mut suits = std::mem::take(&mut self.facets.suits);
             let mut collections = std::mem::take(&mut self.facets.collections);
-            activities.iter_mut().for_each(|n| *n = 0);
-            accessibility.iter_mut().for_each(|n| *n = 0);
-            suits.iter_mut().for_each(|n| *n = 0);
-            collections.iter_mut().for_each(|n| *n = 0);
+            activities.fill(0);
+            accessibility.fill(0);
+            suits.fill(0);
+            collections.fill(0);
             self.facets = Facets {
                 activities,
                 accessibility,
@@ -196,7 +196,7 @@ impl QueryState {
                 collections,
                 ..Facets::default()
             };
-            self.venue_counts.iter_mut().for_each(|n| *n = 0);
+            self.venue_counts.fill(0);
             self.relax_counts = [0; 32];
             self.by_gender = [0; 4];
             for (i, r) in ix.rows.iter().enumerate() {

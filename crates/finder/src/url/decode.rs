@@ -1,6 +1,9 @@
 //! A query string to filters, never failing: bad values fall back with a notice.
 
-use super::*;
+use super::{
+    ACCESSIBILITY_PREFIX, ACTIVITY_PREFIX, Notice, VERSION, day_number, parse_date, parse_minutes,
+    postcode_to_outward,
+};
 use crate::filter::{
     DAY_KEYS, DayPart, DaySet, Filters, GenderFilter, MapView, Place, Sort, TimeOfDay, View,
 };
@@ -64,7 +67,7 @@ pub fn decode(query: &str) -> (Filters, Vec<Notice>) {
         notices.push(Notice {
             key: key.to_string(),
             message,
-        })
+        });
     };
     for (key, value) in form_urlencoded::parse(query.as_bytes()) {
         let v = value.trim();
@@ -99,7 +102,7 @@ pub fn decode(query: &str) -> (Filters, Vec<Notice>) {
             },
             "r" => match crate::decimal::parse(v) {
                 Some(r) if r.is_finite() && r > 0.0 && r <= 100.0 => {
-                    f.radius_km = Some((r * 10.0).round() / 10.0)
+                    f.radius_km = Some((r * 10.0).round() / 10.0);
                 }
                 _ => bad(
                     "r",
@@ -161,7 +164,7 @@ pub fn decode(query: &str) -> (Filters, Vec<Notice>) {
             },
             "max" => match crate::decimal::parse(v.trim_start_matches('£')) {
                 Some(m) if m.is_finite() && (0.0..=1000.0).contains(&m) => {
-                    f.max_price = Some((m * 100.0).round() / 100.0)
+                    f.max_price = Some((m * 100.0).round() / 100.0);
                 }
                 _ => bad(
                     "max",
@@ -274,7 +277,7 @@ pub fn decode(query: &str) -> (Filters, Vec<Notice>) {
                     .flatten();
                 match parsed {
                     Some(((lat, lon), zoom)) if zoom <= 19 => {
-                        f.map = Some(MapView { lat, lon, zoom })
+                        f.map = Some(MapView { lat, lon, zoom });
                     }
                     _ => bad(
                         "map",

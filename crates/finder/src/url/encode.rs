@@ -1,6 +1,8 @@
 //! Filters to a query string.
 
-use super::*;
+use super::{
+    ACCESSIBILITY_PREFIX, ACTIVITY_PREFIX, VERSION, date_of, fmt_date, fmt_minutes, fmt_num,
+};
 use crate::filter::{DAY_KEYS, Filters, GenderFilter, Place, Sort, TimeOfDay, View};
 
 /// Encodes filters as a query string (without `?`). Only non-default values are written.
