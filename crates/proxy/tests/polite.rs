@@ -465,7 +465,11 @@ async fn rate_limit_per_client_ip_answers_429_with_retry_after() {
     let mut ok = 0;
     let mut limited = 0;
     for _ in 0..30 {
-        let r = c.get(format!("http://{addr}/api/feeds")).send().await.unwrap();
+        let r = c
+            .get(format!("http://{addr}/api/feeds"))
+            .send()
+            .await
+            .unwrap();
         match r.status().as_u16() {
             200 => ok += 1,
             429 => {
@@ -489,6 +493,10 @@ async fn rate_limit_per_client_ip_answers_429_with_retry_after() {
         .local_address(Some("127.0.0.2".parse().unwrap()))
         .build()
         .unwrap();
-    let r = other.get(format!("http://{addr}/api/feeds")).send().await.unwrap();
+    let r = other
+        .get(format!("http://{addr}/api/feeds"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 200, "another client has its own bucket");
 }
