@@ -48,7 +48,7 @@ pub struct Ctx {
     /// The feed list could not be loaded at all.
     pub fatal: RwSignal<Option<String>>,
     /// Venue highlighted from the list or the map.
-    pub highlighted: RwSignal<Option<u32>>,
+    pub highlighted: RwSignal<Option<finder::VenueId>>,
     /// Accessibility-support labels (id, label).
     pub accessibility_labels: StoredValue<Vec<(String, String)>>,
     /// Tile server.

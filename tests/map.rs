@@ -55,13 +55,13 @@ fn tiles() -> Tiles {
 fn venues() -> Vec<VenueMarker> {
     vec![
         VenueMarker {
-            venue: 1,
+            venue: finder::VenueId::new(1),
             at: (51.5, -0.1),
             name: "A".into(),
             count: 3,
         },
         VenueMarker {
-            venue: 2,
+            venue: finder::VenueId::new(2),
             at: (51.6, 0.0),
             name: "B".into(),
             count: 1,

@@ -179,7 +179,7 @@ pub fn SessionDetail() -> impl IntoView {
                             row("Activity", (!activities.is_empty()).then(|| text(activities.join(", ")))),
                             row("Where", Some(view! {
                                 <span>
-                                    {o.venue.name.clone().unwrap_or_else(|| ix.venues[ix.venue_of(pos) as usize].name.clone())}
+                                    {o.venue.name.clone().unwrap_or_else(|| ix.venues[ix.venue_of(pos)].name.clone())}
                                     {(!address.is_empty()).then(|| view! { <br/>{address.join(", ")} })}
                                     {directions.map(|d| view! { <br/><a href=d rel="noopener noreferrer" target="_blank">"Directions (opens in a new tab)"</a> })}
                                 </span>

@@ -10,7 +10,7 @@ use std::rc::Rc;
 /// A venue's popup: its next matching sessions (in the list's order), each with a shortlist
 /// toggle that works like a card's.
 fn popup_actions(ctx: Ctx) -> PopupActions {
-    let sessions = move |venue: u32| -> Vec<PopupSession> {
+    let sessions = move |venue: finder::VenueId| -> Vec<PopupSession> {
         let ix = ctx.index.get_untracked();
         let out = ctx.outcome.get_untracked();
         ctx.shortlist.with_untracked(|list| {
@@ -97,7 +97,7 @@ pub fn MapPane() -> impl IntoView {
             .venues
             .iter()
             .filter_map(|&(v, n)| {
-                let info = &index.venues[v as usize];
+                let info = &index.venues[v];
                 info.geo.map(|at| VenueMarker {
                     venue: v,
                     at,

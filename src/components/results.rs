@@ -62,7 +62,7 @@ fn card(ctx: Ctx, k: CardKey) -> impl IntoView {
         f.selected = Some(k1.clone());
         format!("?{}", finder::url::encode(&f))
     };
-    let venue_name = ix.venues[venue as usize].name.clone();
+    let venue_name = ix.venues[venue].name.clone();
     let facts = display::CardFacts::of(o);
     let slot = facts.slot;
     let tags: Vec<String> = facts.tags().into_iter().map(String::from).collect();

@@ -244,7 +244,7 @@ pub fn ShortlistPanel() -> impl IntoView {
                 match pos {
                     Some(p) => {
                         let o = &ix.occurrences[p];
-                        let venue = ix.venues[ix.venue_of(p) as usize].name.clone();
+                        let venue = ix.venues[ix.venue_of(p)].name.clone();
                         let k = o.key.clone();
                         let href = {
                             let mut f = ctx.filters.get_untracked();
@@ -404,7 +404,7 @@ fn PrintSheet(link: Signal<String>) -> impl IntoView {
                     x.apply(Arc::make_mut(&mut o.details));
                 }
                 let status = r.status.label(&ix);
-                let venue = ix.venues[ix.venue_of(p) as usize].name.clone();
+                let venue = ix.venues[ix.venue_of(p)].name.clone();
                 let address: Vec<String> = o.venue.address.iter().cloned().chain(o.venue.postcode.clone()).collect();
                 let journey = o.venue.geo.map(|(la, lo)| format!("https://www.openstreetmap.org/directions?to={}%2C{}", display::fixed(la, 5), display::fixed(lo, 5)));
                 let activities: Vec<String> = o.activities.iter().filter_map(|a| {

@@ -13,6 +13,7 @@ use super::icons::{
     bounds_of_points, cluster_icon, marker_label, popup_node, set_pressed, venue_icon,
 };
 use super::{PopupActions, VenueMarker, set};
+use finder::VenueId;
 
 /// Builds a popup's content when Leaflet opens it.
 type PopupContent = Closure<dyn Fn(JsValue) -> JsValue>;
@@ -30,13 +31,13 @@ pub(super) struct Markers {
     /// Markers on the map now, by what they show.
     shown: RefCell<HashMap<Key, Shown>>,
     pub(super) on_select: RefCell<Option<OnSelect>>,
-    pub(super) highlighted: Cell<Option<u32>>,
+    pub(super) highlighted: Cell<Option<VenueId>>,
     /// What a venue's popup lists and does.
     pub(super) popup_actions: RefCell<Option<Rc<PopupActions>>>,
 }
 
 /// What choosing a venue's marker does.
-type OnSelect = Rc<dyn Fn(u32)>;
+type OnSelect = Rc<dyn Fn(VenueId)>;
 
 /// Grid size of the grouping, in screen pixels.
 const CLUSTER_PX: f64 = 60.0;
@@ -44,7 +45,7 @@ const CLUSTER_PX: f64 = 60.0;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 enum Key {
     /// One venue.
-    Venue(u32),
+    Venue(VenueId),
     /// The venues in one grid cell at one zoom.
     Cluster(i32, i64, i64),
 }
@@ -68,7 +69,7 @@ struct Shown {
 struct PopupState {
     items: Vec<(String, u32)>,
     /// The venue, for a venue's popup (which lists its next sessions with shortlist toggles).
-    venue: Option<u32>,
+    venue: Option<VenueId>,
     /// The toggles' click listener on the content shown now (replaced with the content).
     clicks: Option<DomListener>,
 }

@@ -13,6 +13,7 @@ mod handles;
 mod icons;
 mod markers;
 
+use finder::VenueId;
 use finder::filter::MapView;
 use leaflet::{LatLng, LatLngBounds, LayerGroup, Map, MapOptions, TileLayer};
 use std::cell::{Cell, RefCell};
@@ -30,7 +31,7 @@ pub use contract::Tiles;
 #[derive(Debug, Clone, PartialEq)]
 pub struct VenueMarker {
     /// Venue index.
-    pub venue: u32,
+    pub venue: VenueId,
     /// Position.
     pub at: (f64, f64),
     /// Venue name (untrusted text).
@@ -56,7 +57,7 @@ pub struct PopupSession {
 /// (returns whether it is on the shortlist afterwards).
 pub struct PopupActions {
     /// The next matching sessions at a venue.
-    pub sessions: Rc<dyn Fn(u32) -> Vec<PopupSession>>,
+    pub sessions: Rc<dyn Fn(VenueId) -> Vec<PopupSession>>,
     /// Adds a session to the shortlist, or takes it off.
     pub toggle: Rc<dyn Fn(&str) -> bool>,
 }
@@ -153,7 +154,7 @@ impl ResultsMap {
     /// Shows these venue markers, changing only what differs from the markers already shown
     /// (a venue that stays keeps its marker; a changed count is written into it), grouped for
     /// the current view. `on_select` is called when a venue's marker is chosen.
-    pub fn show(&self, venues: &[VenueMarker], fit: bool, on_select: impl Fn(u32) + 'static) {
+    pub fn show(&self, venues: &[VenueMarker], fit: bool, on_select: impl Fn(VenueId) + 'static) {
         *self.markers.on_select.borrow_mut() = Some(Rc::new(on_select));
         *self.markers.venues.borrow_mut() = venues.to_vec();
         *self.bounds.borrow_mut() = bounds_of(venues);
@@ -195,7 +196,7 @@ impl ResultsMap {
     }
 
     /// Highlights one venue's marker (and un-highlights the rest).
-    pub fn highlight(&self, venue: Option<u32>) {
+    pub fn highlight(&self, venue: Option<VenueId>) {
         self.markers.highlighted.set(venue);
         self.markers.apply_highlight();
     }

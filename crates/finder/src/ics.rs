@@ -184,7 +184,7 @@ fn london(t: &DateTime<chrono::FixedOffset>) -> NaiveDateTime {
 /// The event of one dated session (the occurrence at `pos`).
 pub fn session_event(ix: &Index, pos: usize) -> Event {
     let o = &ix.occurrences[pos];
-    let venue = &ix.venues[ix.venue_of(pos) as usize];
+    let venue = &ix.venues[ix.venue_of(pos)];
     let location: Vec<String> = std::iter::once(venue.name.clone())
         .chain(o.venue.address.iter().cloned())
         .chain(o.venue.postcode.clone())

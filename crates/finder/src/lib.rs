@@ -31,5 +31,5 @@ pub use filter::Filters;
 pub fn sort_positions(v: &mut [usize], cmp: &mut dyn FnMut(usize, usize) -> std::cmp::Ordering) {
     v.sort_by(|&a, &b| cmp(a, b));
 }
-pub use index::{ActivityVocabulary, Index};
+pub use index::{ActivityVocabulary, Index, VenueId};
 pub use query::{FilterKind, Outcome, QueryState};

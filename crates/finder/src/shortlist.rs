@@ -79,7 +79,7 @@ impl Entry {
     /// The entry of the occurrence at `pos`.
     pub fn of(ix: &Index, pos: usize) -> Entry {
         let o = &ix.occurrences[pos];
-        let venue = &ix.venues[ix.venue_of(pos) as usize].name;
+        let venue = &ix.venues[ix.venue_of(pos)].name;
         Entry {
             key: o.key.clone(),
             series: o.series_key.clone(),

@@ -205,7 +205,7 @@ pub fn session_line(ix: &Index, pos: usize) -> String {
         "{}, {}, {}",
         o.name,
         crate::display::when(&o.start),
-        ix.venues[ix.venue_of(pos) as usize].name
+        ix.venues[ix.venue_of(pos)].name
     )
 }
 

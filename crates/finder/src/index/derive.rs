@@ -2,7 +2,7 @@
 //! cheapest price, effective age range, activities with every broader one, accessibility and
 //! "suitable for" bits, pathway collections, venue and search texts.
 
-use super::{ActivityVocabulary, Index, VenueInfo, is_beginner};
+use super::{ActivityVocabulary, Index, VenueId, VenueInfo, is_beginner};
 use foldhash::HashMap;
 use openactive::{Details, Gender};
 
@@ -27,7 +27,7 @@ pub(super) struct Derived {
     pub(super) acc: u32,
     pub(super) wheelchair: bool,
     pub(super) beginner: bool,
-    pub(super) venue: u32,
+    pub(super) venue: VenueId,
     pub(super) org_text: u32,
     pub(super) text: u32,
     pub(super) suits: u32,
@@ -39,7 +39,7 @@ pub(super) struct DeriveCx<'a> {
     pub(super) ix: &'a mut Index,
     pub(super) act_map: &'a mut HashMap<String, u16>,
     pub(super) acc_map: &'a mut HashMap<String, u16>,
-    pub(super) venue_map: &'a mut HashMap<String, u32>,
+    pub(super) venue_map: &'a mut HashMap<String, VenueId>,
     pub(super) ancestors_cache: &'a mut HashMap<String, Vec<String>>,
     pub(super) text_ids: &'a mut HashMap<String, u32>,
     /// The feeds' own label of each activity id (for ids the vocabulary does not know).
@@ -150,14 +150,14 @@ impl DeriveCx<'_> {
             if let (Some(pc), Some(g)) = (&d.venue.postcode, d.venue.geo) {
                 self.ix.gazetteer.add(pc, g);
             }
-            (self.ix.venues.len() - 1) as u32
+            VenueId::new(self.ix.venues.len() - 1)
         });
         let org_name = d
             .organizer
             .as_ref()
             .and_then(|g| g.name.as_deref())
             .unwrap_or("");
-        let venue_name = &self.ix.venues[venue as usize].name;
+        let venue_name = &self.ix.venues[venue].name;
         let org_text = format!("{org_name}\n{venue_name}").to_lowercase();
         let text = format!(
             "{}\n{}\n{}\n{}\n{}",

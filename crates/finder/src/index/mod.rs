@@ -8,6 +8,37 @@ use chrono::{Datelike, Timelike};
 use foldhash::HashMap;
 use openactive::{Dataset, Gender, Occurrence, OpportunityKind};
 
+/// Which venue of an index ([`Index::venues`]): a number that crosses from the index to the
+/// query's outcome, the list, the map and back (a chosen marker), so it has a type of its own
+/// rather than a bare `u32` that could be mistaken for a position or a count.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct VenueId(u32);
+
+impl VenueId {
+    /// The venue at `i` of [`Index::venues`].
+    pub fn new(i: usize) -> VenueId {
+        VenueId(u32::try_from(i).expect("fewer than 2^32 venues"))
+    }
+
+    /// Its place in [`Index::venues`] (and in per-venue tables of the same length).
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
+impl std::fmt::Display for VenueId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl std::ops::Index<VenueId> for Vec<VenueInfo> {
+    type Output = VenueInfo;
+    fn index(&self, v: VenueId) -> &VenueInfo {
+        &self[v.index()]
+    }
+}
+
 /// A venue on the map: occurrences at the same place share one.
 #[derive(Debug, Clone, PartialEq)]
 pub struct VenueInfo {
@@ -39,7 +70,7 @@ pub(crate) struct Row {
     pub acc: u32,
     pub wheelchair: bool,
     pub beginner: bool,
-    pub venue: u32,
+    pub venue: VenueId,
     /// Lower-cased organiser and venue names (index into `Index::texts`).
     pub org_text: u32,
     /// Lower-cased name, description, activity labels, venue and organiser (index into
@@ -129,7 +160,7 @@ impl Index {
         let mut ix = Index::default();
         let mut act_map: HashMap<String, u16> = HashMap::default();
         let mut acc_map: HashMap<String, u16> = HashMap::default();
-        let mut venue_map: HashMap<String, u32> = HashMap::default();
+        let mut venue_map: HashMap<String, VenueId> = HashMap::default();
         let mut ancestors_cache: HashMap<String, Vec<String>> = HashMap::default();
         let mut text_ids: HashMap<String, u32> = HashMap::default();
         let mut feed_labels: HashMap<String, String> = HashMap::default();
@@ -295,7 +326,7 @@ impl Index {
     }
 
     /// The venue of an occurrence.
-    pub fn venue_of(&self, pos: usize) -> u32 {
+    pub fn venue_of(&self, pos: usize) -> VenueId {
         self.rows[pos].venue
     }
 }

@@ -5,6 +5,7 @@ use super::{Facets, FilterKind, Outcome};
 use crate::filter::{Filters, GenderFilter, Sort};
 use crate::geo::distance_km;
 use crate::index::Index;
+use crate::index::VenueId;
 
 impl Index {
     /// Applies the filters: results, counts, venue markers and a relax suggestion.
@@ -38,11 +39,11 @@ impl Index {
             if r.hidden {
                 continue;
             }
-            let dist = venue_dist.get(r.venue as usize).copied().flatten();
+            let dist = venue_dist.get(r.venue.index()).copied().flatten();
             let m = self.mask(f, &c, r, dist);
             if m == 0 {
                 hits.push((i as u32, dist.map(|d| d as f32)));
-                venue_counts[r.venue as usize] += 1;
+                venue_counts[r.venue.index()] += 1;
             } else if m.count_ones() == 1 {
                 relax_counts[m.trailing_zeros() as usize] += 1;
             }
@@ -121,7 +122,7 @@ impl Index {
             .iter()
             .enumerate()
             .filter(|(v, n)| **n > 0 && self.venues[*v].geo.is_some())
-            .map(|(v, n)| (v as u32, *n))
+            .map(|(v, n)| (VenueId::new(v), *n))
             .collect();
         if out.results.is_empty() {
             out.relax = FilterKind::RELAXABLE

@@ -3,6 +3,7 @@
 //! nothing matches, the one filter whose removal brings back the most sessions.
 
 use crate::filter::{Filters, GenderFilter, Place, TimeOfDay};
+use crate::index::VenueId;
 
 mod compile;
 mod full;
@@ -189,7 +190,7 @@ pub struct Outcome {
     /// Distance in km per result (parallel to `results`) when a place is set.
     pub distances: Vec<Option<f32>>,
     /// Matching occurrences per venue: (venue, count), venues with a position only.
-    pub venues: Vec<(u32, u32)>,
+    pub venues: Vec<(VenueId, u32)>,
     /// Live counts.
     pub facets: Facets,
     /// When there are no results: the filter whose removal shows the most, and how many.

@@ -4,6 +4,7 @@ use super::compile::gender_ok;
 use super::{Facets, FilterKind, Outcome};
 use crate::filter::{Filters, GenderFilter, Sort};
 use crate::geo::distance_km;
+use crate::index::VenueId;
 use crate::index::{Index, Row};
 use openactive::Gender;
 
@@ -150,7 +151,7 @@ impl QueryState {
                 if r.hidden {
                     continue;
                 }
-                let dist = self.venue_dist.get(r.venue as usize).copied().flatten();
+                let dist = self.venue_dist.get(r.venue.index()).copied().flatten();
                 let mut m = if self.masks[i] == UNCOUNTED {
                     0
                 } else {
@@ -217,7 +218,7 @@ impl QueryState {
             return;
         }
         if m == 0 {
-            bump(&mut self.venue_counts[r.venue as usize], add);
+            bump(&mut self.venue_counts[r.venue.index()], add);
         } else {
             bump(&mut self.relax_counts[m.trailing_zeros() as usize], add);
         }
@@ -296,7 +297,7 @@ impl QueryState {
         }
         let dist_of = |i: u32| {
             self.venue_dist
-                .get(ix.rows[i as usize].venue as usize)
+                .get(ix.rows[i as usize].venue.index())
                 .copied()
                 .flatten()
                 .map(|d| d as f32)
@@ -320,7 +321,7 @@ impl QueryState {
             .iter()
             .enumerate()
             .filter(|(v, n)| **n > 0 && ix.venues[*v].geo.is_some())
-            .map(|(v, n)| (v as u32, *n))
+            .map(|(v, n)| (VenueId::new(v), *n))
             .collect();
         let relax = if results.is_empty() {
             FilterKind::RELAXABLE
