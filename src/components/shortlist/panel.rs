@@ -1,8 +1,8 @@
-//! The referral pack's views: the shortlist toggle (cards and the session page), the shortlist
-//! (chosen sessions first, with what became of each), sharing it (Web Share, copy, WhatsApp,
-//! text, email, a QR code), calendar files, "What this link shows", and the printed referral
-//! sheet. The logic is in `finder::{shortlist, summary, ics, qr}`; these stay thin.
+//! The shortlist on screen, chosen sessions first, with what became of each, and sharing it
+//! (Web Share, copy, WhatsApp, text, email, a QR code).
 
+use super::sheet::PrintSheet;
+use super::{CalendarButtons, ShortlistToggle};
 use crate::state::Ctx;
 use crate::url_state::History;
 use finder::shortlist::{Entry, LinkEntry, Lookup, Status};
@@ -10,91 +10,13 @@ use finder::{display, ics, summary};
 use leptos::prelude::*;
 use std::sync::Arc;
 
-/// Adds or removes a session from the device's shortlist and says so in the live region.
-pub(crate) fn toggle(ctx: Ctx, key: &str) {
-    let ix = ctx.index.get_untracked();
-    let mut list = ctx.shortlist.get_untracked();
-    let (added, name) = match ix.position(key) {
-        Some(pos) => (
-            finder::shortlist::toggle(&mut list, &ix, pos),
-            ix.occurrences[pos].name.clone(),
-        ),
-        None => {
-            let name = list
-                .iter()
-                .find(|e| e.key == key)
-                .map(|e| e.label.clone())
-                .unwrap_or_default();
-            list.retain(|e| e.key != key);
-            (false, name)
-        }
-    };
-    crate::shortlist::save(&list);
-    let n = list.len();
-    let count = format!("{n} session{}", if n == 1 { "" } else { "s" });
-    ctx.shortlist_msg.set(if added {
-        format!("Added “{name}” to the shortlist ({count}).")
-    } else {
-        format!("Removed “{name}” from the shortlist ({count}).")
-    });
-    ctx.shortlist.set(list);
-}
-
-/// The "Shortlist" toggle of a session (a pressed button when it is on the list).
-#[component]
-pub fn ShortlistToggle(key: String, name: String) -> impl IntoView {
-    let ctx = expect_context::<Ctx>();
-    let k = key.clone();
-    let on = Memo::new(move |_| ctx.shortlist.with(|l| l.iter().any(|e| e.key == k)));
-    let on = move || on.get();
-    view! {
-        <button type="button" class="shortlist-toggle" aria-pressed=move || on().to_string()
-            on:click=move |_| toggle(ctx, &key)>
-            <span aria-hidden="true">{move || if on() { "★ " } else { "☆ " }}</span>
-            "Shortlist"<span class="visually-hidden">{format!(": {name}")}</span>
-        </button>
-    }
-}
-
-/// Downloads the calendar of one session, or of its whole series.
-fn download_ics(ctx: Ctx, pos: usize, series: bool) {
-    let ix = ctx.index.get_untracked();
-    let events = if series {
-        ics::series_events(&ix, pos)
-    } else {
-        vec![ics::session_event(&ix, pos)]
-    };
-    let name = if series { "series.ics" } else { "session.ics" };
-    crate::shortlist::download(
-        name,
-        &ics::calendar(&events, chrono::Utc::now()),
-        "text/calendar",
-    );
-}
-
-/// "Add to calendar" buttons of a session (and its series, when it has one).
-#[component]
-pub fn CalendarButtons(pos: usize, has_series: bool) -> impl IntoView {
-    let ctx = expect_context::<Ctx>();
-    view! {
-        <button type="button" class="button button--secondary ics-session" on:click=move |_| download_ics(ctx, pos, false)>
-            "Add to calendar"
-        </button>
-        {has_series.then(|| view! {
-            <button type="button" class="button button--secondary ics-series" on:click=move |_| download_ics(ctx, pos, true)>
-                "Add every week to calendar"
-            </button>
-        })}
-    }
-}
-
 /// One entry of the list on screen: the link's compact form, what became of it, and the
 /// device's full entry when the list is the device's own.
 #[derive(Clone, PartialEq)]
-struct Resolved {
-    link: LinkEntry,
-    status: Status,
-    own: Option<Entry>,
+pub(super) struct Resolved {
+    pub(super) link: LinkEntry,
+    pub(super) status: Status,
+    pub(super) own: Option<Entry>,
 }
 
 /// The shortlist being shown: the one in the link (`sl=`) when there is one, else the device's.
@@ -346,159 +268,6 @@ pub fn ShortlistPanel() -> impl IntoView {
                     on:input=move |e| ctx.sheet_note.set(event_target_value(&e))></textarea>
             </section>
             <PrintSheet link=link/>
-        </Show>
-    }
-}
-
-/// The printed referral sheet (shown only on paper, `style/main.css`): for each session what
-/// it is, when, where and how to get there, price, what to bring, contact and booking, source.
-#[component]
-fn PrintSheet(link: Signal<String>) -> impl IntoView {
-    let ctx = expect_context::<Ctx>();
-    let list = expect_context::<Memo<Vec<Resolved>>>();
-    // What to bring and contacts are in the packs' detail chunks: fetch those of the list.
-    let chunks = RwSignal::new(0u32);
-    Effect::new(move |_| {
-        let ix = ctx.index.get();
-        let ptrs: Vec<usize> = list.with(|l| {
-            l.iter()
-                .filter_map(|r| r.status.pos())
-                .map(|p| Arc::as_ptr(&ix.occurrences[p].details) as usize)
-                .collect()
-        });
-        for ptr in ptrs {
-            let Some((url, _)) = ctx.detail_refs.with_value(|m| m.get(&ptr).cloned()) else {
-                continue;
-            };
-            if ctx.detail_chunks.with_value(|m| m.contains_key(&url)) {
-                continue;
-            }
-            leptos::task::spawn_local(async move {
-                if ctx.detail_chunks.with_value(|m| m.contains_key(&url)) {
-                    return;
-                }
-                if let Ok(chunk) = crate::loader::fetch_details(&url).await {
-                    ctx.detail_chunks.update_value(|m| {
-                        m.insert(url, Arc::new(chunk));
-                    });
-                    chunks.update(|n| *n += 1);
-                }
-            });
-        }
-    });
-    let sessions = move || {
-        chunks.track();
-        let ix = ctx.index.get();
-        list.get()
-            .into_iter()
-            .map(|r| {
-                let Some(p) = r.status.pos() else {
-                    let what = r.own.as_ref().map(|e| e.label.clone()).unwrap_or_else(|| "A chosen session".into());
-                    return view! { <li class="sheet__item"><h2>{what}</h2><p><strong>{r.status.label(&ix)}</strong></p></li> }.into_any();
-                };
-                let mut o = ix.occurrences[p].clone();
-                let ptr = Arc::as_ptr(&o.details) as usize;
-                if let Some((url, i)) = ctx.detail_refs.with_value(|m| m.get(&ptr).cloned())
-                    && let Some(x) = ctx.detail_chunks.with_value(|m| m.get(&url).and_then(|c| c.get(i as usize).cloned()))
-                {
-                    x.apply(Arc::make_mut(&mut o.details));
-                }
-                let status = r.status.label(&ix);
-                let venue = ix.venues[ix.venue_of(p)].name.clone();
-                let address: Vec<String> = o.venue.address.iter().cloned().chain(o.venue.postcode.clone()).collect();
-                let journey = o.venue.geo.map(|(la, lo)| format!("https://www.openstreetmap.org/directions?to={}%2C{}", display::fixed(la, 5), display::fixed(lo, 5)));
-                let activities: Vec<String> = o.activities.iter().filter_map(|a| {
-                    a.id.as_deref().and_then(|id| ix.activity_index(id)).map(|i| ix.activity_labels[i as usize].clone()).or_else(|| a.label.clone())
-                }).collect();
-                let what = match (&o.description, activities.is_empty()) {
-                    (Some(d), _) => {
-                        let short: String = d.chars().take(280).collect();
-                        if short.len() < d.len() { format!("{short}…") } else { short }
-                    }
-                    (None, false) => activities.join(", "),
-                    (None, true) => String::new(),
-                };
-                let dates: Vec<String> = ix.series_dates(p).into_iter().filter(|&i| ix.occurrences[i].start >= o.start).take(4).map(|i| display::when(&ix.occurrences[i].start)).collect();
-                let org = o.organizer.clone().unwrap_or_default();
-                let contact: Vec<String> = [org.name.clone(), org.telephone.clone().map(|t| format!("phone {t}")), org.email.map(|e| format!("email {e}"))].into_iter().flatten().collect();
-                let booking = o.url.as_deref().and_then(display::safe_link).map(str::to_string);
-                let source = match o.updated {
-                    Some(u) => format!("Source: {}, updated {}", ix.dataset_of(p).publisher, display::ago(u, chrono::Utc::now())),
-                    None => format!("Source: {}", ix.dataset_of(p).publisher),
-                };
-                view! {
-                    <li class="sheet__item">
-                        <h2>{o.name.clone()}</h2>
-                        {(!status.is_empty()).then(|| view! { <p><strong>{status.clone()}</strong></p> })}
-                        {(!what.is_empty()).then(|| view! { <p>{what.clone()}</p> })}
-                        <dl>
-                            <dt>"When"</dt><dd>{dates.join(" · ")}<br/>{display::time_span(&o)}</dd>
-                            <dt>"Where"</dt><dd>{venue}{(!address.is_empty()).then(|| format!(", {}", address.join(", ")))}</dd>
-                            {journey.map(|j| view! { <dt>"Getting there"</dt><dd>{j}</dd> })}
-                            <dt>"Price"</dt><dd>{display::price(&o)}</dd>
-                            {(!o.what_to_bring.is_empty()).then(|| view! { <dt>"What to bring"</dt><dd>{o.what_to_bring.join(", ")}</dd> })}
-                            {(!contact.is_empty()).then(|| view! { <dt>"Contact"</dt><dd>{contact.join(", ")}</dd> })}
-                            {booking.map(|b| view! { <dt>"Booking"</dt><dd>{b}</dd> })}
-                        </dl>
-                        <p class="sheet__source">{source}</p>
-                    </li>
-                }
-                .into_any()
-            })
-            .collect_view()
-    };
-    view! {
-        <section class="print-sheet" aria-label="Printed referral sheet">
-            <h1>"Activity sessions chosen for you"</h1>
-            {move || ctx.demo.get().then(|| view! { <p><strong>"Demo data — not real sessions."</strong></p> })}
-            {move || {
-                let n = ctx.sheet_note.get();
-                (!n.trim().is_empty()).then(|| view! { <p class="sheet__note">{n}</p> })
-            }}
-            <ol class="sheet__items">{sessions}</ol>
-            <div class="sheet__qr">
-                <QrCode link=link id="sheet-qr"/>
-                <p>"Scan for the latest times, maps and changes: "<span class="sheet__link">{move || link.get()}</span></p>
-            </div>
-        </section>
-    }
-}
-
-/// "What this link shows": the active filters in plain words, each removable in one tap.
-#[component]
-pub fn LinkSummary() -> impl IntoView {
-    let ctx = expect_context::<Ctx>();
-    let parts = Memo::new(move |_| {
-        let ix = ctx.index.get();
-        let acc = ctx.accessibility_labels.get_value();
-        ctx.filters.with(|f| {
-            summary::parts(f, &|id: &str| {
-                ix.activity_index(id)
-                    .map(|i| ix.activity_labels[i as usize].clone())
-                    .or_else(|| acc.iter().find(|(a, _)| a == id).map(|(_, l)| l.clone()))
-            })
-        })
-    });
-    view! {
-        <Show when=move || parts.with(|p| !p.is_empty())>
-            <section class="link-summary" aria-labelledby="link-summary-heading">
-                <h3 id="link-summary-heading">"What this link shows"</h3>
-                <ul class="link-summary__parts">
-                    {move || parts.get().into_iter().map(|p| {
-                        let kind = p.kind;
-                        view! {
-                            <li>
-                                <button type="button" class="summary-chip" on:click=move |_| {
-                                    let f = summary::remove(&ctx.filters.get_untracked(), kind);
-                                    ctx.set_filters(f, History::Push);
-                                }>
-                                    <span class="visually-hidden">"Remove "</span>{p.text}<span aria-hidden="true">" ×"</span>
-                                </button>
-                            </li>
-                        }
-                    }).collect_view()}
-                </ul>
-            </section>
         </Show>
     }
 }
