@@ -4,9 +4,10 @@
 // be used" (and falls back to its default), and nothing from the link becomes markup.
 // Run: PROXY_BIN=target/debug/activity-finder-proxy node --test --test-concurrency=1 tests/e2e/hostile-links.test.mjs
 
-import { describe, test, before, after } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as h from './harness.mjs';
+import { useFinder } from './pages/finder.mjs';
 
 const big = 'x'.repeat(20_000);
 
@@ -43,28 +44,17 @@ const LINKS = [
 ];
 
 describe('hostile links', () => {
-  let browser;
-  let proxy;
-  const collector = new h.Collector();
-
-  before(async () => {
-    proxy = await h.startProxy();
-    browser = await h.launchBrowser();
-  });
-
-  after(async () => {
-    await browser?.close();
-    await proxy?.stop();
-  });
+  const finder = useFinder();
+  const collector = finder.problems;
 
   test('every parameter with broken, huge or script-like values: no failure, a notice, no markup', async () => {
-    const { context, page } = await h.newPage(browser, collector);
+    const { context, page } = await finder.newPage();
     let dialogs = 0;
     page.on('dialog', (d) => { dialogs += 1; d.dismiss(); });
     try {
       for (const [query, notice] of LINKS) {
         const what = query.slice(0, 60);
-        await page.goto(`${proxy.url}/?${query}`, { waitUntil: 'domcontentloaded' });
+        await page.goto(`${finder.url}/?${query}`, { waitUntil: 'domcontentloaded' });
         await h.waitLoaded(page);
         const heading = (await page.locator('#results-heading').textContent()).trim();
         assert.match(heading, /^(No sessions match|\d+ sessions? found)$/, `heading for ${what}`);

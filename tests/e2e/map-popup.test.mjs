@@ -3,29 +3,18 @@
 // axe-core finds nothing serious in the open popup.
 // Run: PROXY_BIN=target/debug/activity-finder-proxy node --test --test-concurrency=1 tests/e2e/map-popup.test.mjs
 
-import { describe, test, before, after } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as h from './harness.mjs';
+import { useFinder } from './pages/finder.mjs';
 
 describe('map popup shortlist', () => {
-  let browser;
-  let proxy;
-  const collector = new h.Collector();
-
-  before(async () => {
-    proxy = await h.startProxy();
-    browser = await h.launchBrowser();
-  });
-
-  after(async () => {
-    await browser?.close();
-    await proxy?.stop();
-  });
+  const finder = useFinder();
+  const collector = finder.problems;
 
   test("a venue's popup shortlists a session, and the card and panel follow", async () => {
-    const { context, page } = await h.newPage(browser, collector);
+    const { context, page } = await finder.open('/?v=1');
     try {
-      await h.openApp(page, `${proxy.url}/?v=1`);
       await h.waitMarkersInView(page);
       // A single venue's marker (a group zooms in instead of opening a popup).
       const i = await page.evaluate(() => {
