@@ -11,7 +11,8 @@ import { resolve } from 'node:path';
 import * as h from './harness.mjs';
 
 const PHONE = { viewport: { width: 390, height: 844 }, contextOptions: { isMobile: true, hasTouch: true, deviceScaleFactor: 2 } };
-const SCREENS = resolve(h.ROOT, 'screens');
+// Screenshots go with the others, into test-results/ (ignored by git).
+const SCREENS = h.RESULTS_DIR;
 const GP = 'c4bceff4-39a5-4e39-b16a-873ed79bc498';
 
 /** "Label (12)" → 12. */
