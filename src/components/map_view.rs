@@ -18,7 +18,7 @@ fn popup_actions(ctx: Ctx) -> PopupActions {
                 .iter()
                 .map(|&p| p as usize)
                 .filter(|&p| ix.venue_of(p) == venue)
-                .take(3)
+                .take(crate::map::POPUP_SESSIONS)
                 .map(|p| {
                     let o = &ix.occurrences[p];
                     PopupSession {

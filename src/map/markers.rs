@@ -12,7 +12,7 @@ use super::handles::{DomListener, Listener, OnLayer};
 use super::icons::{
     bounds_of_points, cluster_icon, marker_label, popup_node, set_pressed, venue_icon,
 };
-use super::{PopupActions, VenueMarker, set};
+use super::{POPUP_SESSIONS, PopupActions, VenueMarker, set};
 use finder::VenueId;
 
 /// Builds a popup's content when Leaflet opens it.
@@ -82,9 +82,6 @@ fn popup_options() -> JsValue {
     set(&o, "autoPanPaddingBottomRight", &xy(16.0, 16.0));
     o.into()
 }
-
-/// How many of a venue's next matching sessions its popup lists.
-const POPUP_SESSIONS: usize = 3;
 
 /// Web Mercator position in pixels at `zoom` (what Leaflet's `project` gives for EPSG:3857).
 fn project(at: (f64, f64), zoom: f64) -> (f64, f64) {

@@ -40,6 +40,9 @@ pub struct VenueMarker {
     pub count: u32,
 }
 
+/// How many of a venue's next matching sessions its popup lists.
+pub const POPUP_SESSIONS: usize = 3;
+
 /// A session a venue's popup lists, with a shortlist toggle (untrusted text, shown as text).
 #[derive(Debug, Clone, PartialEq)]
 pub struct PopupSession {

@@ -58,17 +58,13 @@ impl RateLimiter {
         })
     }
 
-    /// Takes a token for `ip`; `Err(wait)` when the client must wait.
-    pub fn check(&self, ip: IpAddr) -> Result<(), Duration> {
-        self.check_cost_at(ip, 1.0, Instant::now())
-    }
-
-    /// Takes what a request for `path` costs ([`cost_of`]) for `ip`.
+    /// Takes what a request for `path` costs ([`cost_of`]) for `ip`; `Err(wait)` when the
+    /// client must wait.
     pub fn check_path(&self, ip: IpAddr, path: &str) -> Result<(), Duration> {
         self.check_cost_at(ip, cost_of(path), Instant::now())
     }
 
-    /// [`RateLimiter::check`] at a given instant (tests).
+    /// A whole token for `ip` at a given instant (tests).
     pub fn check_at(&self, ip: IpAddr, now: Instant) -> Result<(), Duration> {
         self.check_cost_at(ip, 1.0, now)
     }

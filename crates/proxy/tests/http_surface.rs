@@ -216,6 +216,15 @@ async fn cors_preflight_is_answered_where_cors_is_offered() {
     assert!(!r.headers().contains_key("access-control-allow-origin"));
 }
 
+/// GET `path` from the server at `addr`.
+async fn get_path(
+    c: &reqwest::Client,
+    addr: std::net::SocketAddr,
+    path: &str,
+) -> reqwest::Response {
+    c.get(format!("http://{addr}{path}")).send().await.unwrap()
+}
+
 /// Serves `app` on a loopback port behind a rate limit of `per_second` and `burst`.
 async fn serve_rate_limited(app: Router, per_second: f64, burst: u32) -> std::net::SocketAddr {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -242,17 +251,9 @@ async fn a_429_carries_the_security_headers() {
     let app = Router::new().route("/api/feeds", get(|| async { "ok" }));
     let addr = serve_rate_limited(app, 0.01, 1).await;
     let c = client();
-    let first = c
-        .get(format!("http://{addr}/api/feeds"))
-        .send()
-        .await
-        .unwrap();
+    let first = get_path(&c, addr, "/api/feeds").await;
     assert_eq!(first.status(), 200);
-    let r = c
-        .get(format!("http://{addr}/api/feeds"))
-        .send()
-        .await
-        .unwrap();
+    let r = get_path(&c, addr, "/api/feeds").await;
     assert_eq!(r.status(), 429);
     assert_eq!(r.headers()["x-content-type-options"], "nosniff");
     let csp = r.headers()["content-security-policy"].to_str().unwrap();
@@ -277,21 +278,13 @@ async fn files_are_weighed_lighter_than_api_calls() {
         } else {
             format!("/packs/{i}.pack")
         };
-        let r = c.get(format!("http://{addr}{path}")).send().await.unwrap();
+        let r = get_path(&c, addr, &path).await;
         assert_eq!(r.status(), 200, "file request {i} ({path})");
     }
     // 4.5 tokens used: half a token left, not enough for an API call…
-    let r = c
-        .get(format!("http://{addr}/api/feeds"))
-        .send()
-        .await
-        .unwrap();
+    let r = get_path(&c, addr, "/api/feeds").await;
     assert_eq!(r.status(), 429);
     // …but enough for a few more files.
-    let r = c
-        .get(format!("http://{addr}/leaflet.js"))
-        .send()
-        .await
-        .unwrap();
+    let r = get_path(&c, addr, "/leaflet.js").await;
     assert_eq!(r.status(), 200);
 }
