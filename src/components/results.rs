@@ -1,4 +1,4 @@
-//! The results list: a heading with the count (announced politely), pages of 20 cards with a
+//! The results list: a heading with the count (announced politely), pages of 10 cards with a
 //! "show more" button (never everything at once), hover/focus in step with the map, and a
 //! one-tap way out when nothing matches.
 
@@ -8,8 +8,10 @@ use finder::display;
 use leptos::prelude::*;
 use std::sync::Arc;
 
-/// Cards shown per page.
-pub const PAGE: usize = 20;
+/// Cards shown per page. Ten, not twenty: a phone shows two or three at once, and every filter
+/// change builds and lays out the first page again (twenty cost about 13 ms more at the 95th
+/// percentile on the phone profile; `bench/filter-latency.mjs`, bench/RESULTS.md).
+pub const PAGE: usize = 10;
 
 /// "Listed by Northgate Active Trust · updated 3 days ago · checked 5 min ago" for the
 /// occurrence at `pos`: its feed's publisher, the item's last change, and the feed's last

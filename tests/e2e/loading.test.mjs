@@ -18,7 +18,7 @@ describe('Loading the demo data: cards, map, banner; packs retried; a failing pu
       const heading = await h.headingCount(page);
       assert.ok(heading > 1000, `heading reports ${heading} sessions`);
       finder.baseline = { loaded, heading };
-      assert.equal(await page.locator('ol#results-list > li.card').count(), 20, 'the first page of 20 cards');
+      assert.equal(await page.locator('ol#results-list > li.card').count(), 10, 'the first page of 10 cards');
       await page.waitForFunction(() => Number(document.querySelector('div.map')?.dataset.markers) > 0, null, { timeout: h.T.ui });
       assert.ok((await h.markerCount(page)) > 0);
       await page.locator('.venue-pin, .marker-cluster').first().waitFor({ state: 'visible' });

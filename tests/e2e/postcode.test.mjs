@@ -102,7 +102,7 @@ describe('Postcodes and the referral scenario', () => {
       }
     }
     assert.ok(found, `matching sessions within 10 km of ${outward}`);
-    assert.ok(found.keys.length === Math.min(found.n, 20));
+    assert.ok(found.keys.length === Math.min(found.n, 10));
 
     const phone = await open(found.path, {
       viewport: { width: 390, height: 844 },
