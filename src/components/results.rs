@@ -159,11 +159,11 @@ pub fn ResultsList() -> impl IntoView {
         });
         out.results[..n]
             .iter()
-            .zip(out.distances.iter())
-            .map(|(&pos, dist)| CardKey {
+            .enumerate()
+            .map(|(i, &pos)| CardKey {
                 generation,
                 pos,
-                dist: dist.map(f32::to_bits),
+                dist: out.distance(i).map(f32::to_bits),
                 from_area: from_area.clone(),
             })
             .collect::<Vec<_>>()

@@ -364,7 +364,16 @@ fn location_by_outward_code_and_radius_and_nearest_sort() {
     };
     assert_eq!(keys(&ix, &f)[0], "yoga-wed-eve");
     let out = ix.query(&f);
-    assert!(out.distances[0].unwrap() < 0.01);
+    assert!(out.distance(0).unwrap() < 0.01);
+    assert_eq!(out.distances.len(), out.results.len());
+    // Without a place there are no distances, and none is stored per result.
+    let anywhere = ix.query(&Filters::default());
+    assert!(!anywhere.results.is_empty());
+    assert!(anywhere.distances.is_empty());
+    assert_eq!(anywhere.distance(0), None);
+    let mut st = finder::QueryState::new(&ix);
+    assert!(st.query(&ix, &Filters::default()).distances.is_empty());
+    assert_eq!(st.query(&ix, &f).distances.len(), out.results.len());
     let unknown = Filters {
         place: Place::Outward("ZZ9".into()),
         ..Filters::default()

@@ -117,7 +117,9 @@ impl Index {
         }
         // Otherwise rows are already in start order (see `Index::build`).
         out.results = hits.iter().map(|h| h.0).collect();
-        out.distances = hits.iter().map(|h| h.1).collect();
+        if c.centre.is_some() {
+            out.distances = hits.iter().map(|h| h.1).collect();
+        }
         out.venues = venue_counts
             .iter()
             .enumerate()

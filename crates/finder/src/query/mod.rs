@@ -187,7 +187,9 @@ pub struct Facets {
 pub struct Outcome {
     /// Positions of matching occurrences, in the chosen order.
     pub results: Vec<u32>,
-    /// Distance in km per result (parallel to `results`) when a place is set.
+    /// Distance in km per result (parallel to `results`) when a place is set; empty when none
+    /// is (not a `None` per result: at 100,000 results that vector cost 0.8 MB written on every
+    /// filter change). Read it with [`Outcome::distance`].
     pub distances: Vec<Option<f32>>,
     /// Matching occurrences per venue: (venue, count), venues with a position only.
     pub venues: Vec<(VenueId, u32)>,
@@ -199,6 +201,13 @@ pub struct Outcome {
     pub centre: Option<(f64, f64)>,
     /// The place could not be resolved (unknown outward code): the place filter was skipped.
     pub unknown_place: bool,
+}
+
+impl Outcome {
+    /// The distance in km of the `i`th result from the search centre, when a place is set.
+    pub fn distance(&self, i: usize) -> Option<f32> {
+        self.distances.get(i).copied().flatten()
+    }
 }
 
 impl FilterKind {

@@ -315,7 +315,11 @@ impl QueryState {
                 )
             });
         }
-        let distances = results.iter().map(|&i| dist_of(i)).collect();
+        let distances = if self.centre.is_some() {
+            results.iter().map(|&i| dist_of(i)).collect()
+        } else {
+            Vec::new()
+        };
         let venues = self
             .venue_counts
             .iter()
