@@ -67,8 +67,12 @@ pub(crate) async fn start_loading(ctx: Ctx) {
     let which = if lean { Which::Needed } else { Which::All };
     ctx.packs
         .set((0, loader::count(&manifest, circle, slots, which).0));
+    // The whole Vec at once, sized by the manifest: grown pack by pack it doubled, and each
+    // doubling held the old and the new buffer together (wasm memory never shrinks, so that
+    // peak stays for the visit).
+    let expected = loader::occurrences_in(&manifest, circle, slots, which);
     let data = Rc::new(Loaded {
-        occurrences: RefCell::new(Vec::new()),
+        occurrences: RefCell::new(Vec::with_capacity(expected)),
         vocab: RefCell::new(PackVocab::default()),
         pending: Cell::new(false),
         datasets,

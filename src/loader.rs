@@ -130,6 +130,28 @@ pub fn count(
         .fold((0, 0), |(c, b), (p, _)| (c + 1, b + p.bytes))
 }
 
+/// Occurrences the packs `which` selects will bring, by the manifest (at most
+/// [`MAX_RESERVED`]: the figure only sizes an allocation up front).
+pub fn occurrences_in(
+    manifest: &Manifest,
+    circle: Option<contract::manifest::Circle>,
+    slots: bool,
+    which: Which,
+) -> usize {
+    let needed = needed_for(&manifest.packs, circle, slots);
+    let n: u64 = manifest
+        .packs
+        .iter()
+        .zip(&needed)
+        .filter(|(_, n)| selected(which, **n))
+        .map(|(p, _)| u64::from(p.occurrences))
+        .sum();
+    usize::try_from(n).unwrap_or(usize::MAX).min(MAX_RESERVED)
+}
+
+/// The most occurrences reserved up front, whatever a manifest says (about 40 MB).
+pub const MAX_RESERVED: usize = 200_000;
+
 fn selected(which: Which, needed: bool) -> bool {
     match which {
         Which::All => true,

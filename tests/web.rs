@@ -406,3 +406,53 @@ async fn hostile_feed_text_renders_as_text_and_unsafe_links_are_dropped() {
     assert_eq!(ctx.filters.get_untracked().selected, None);
     root.remove();
 }
+
+/// The loader sizes its occurrence list from the manifest: the packs a load selects, never more
+/// than `MAX_RESERVED` whatever the manifest claims.
+#[wasm_bindgen_test]
+fn occurrences_reserved_follow_the_packs_selected_and_are_capped() {
+    use activity_finder::loader::{MAX_RESERVED, Which, occurrences_in};
+    use contract::manifest::{Cell, Manifest, PackRef};
+    let pack = |cell: Option<Cell>, slots: bool, occurrences: u32| PackRef {
+        url: String::new(),
+        hash: String::new(),
+        slots,
+        cell,
+        occurrences,
+        bytes: 0,
+        details: None,
+    };
+    let here = Cell {
+        south: 51.5,
+        west: -0.1,
+        north: 51.6,
+        east: 0.0,
+    };
+    let far = Cell {
+        south: 52.5,
+        west: -1.1,
+        north: 52.6,
+        east: -1.0,
+    };
+    let mut m = Manifest {
+        format: contract::pack::VERSION,
+        generated: "2026-03-16T00:00:00Z".into(),
+        lookahead_days: 28,
+        demo: true,
+        tiles: None,
+        feeds: Vec::new(),
+        packs: vec![
+            pack(Some(here), false, 100),
+            pack(Some(far), false, 50),
+            pack(Some(here), true, 7),
+        ],
+        outward: Default::default(),
+    };
+    let circle = Some(((51.55, -0.05), 2.0));
+    assert_eq!(occurrences_in(&m, None, false, Which::All), 157);
+    assert_eq!(occurrences_in(&m, circle, false, Which::Needed), 100);
+    assert_eq!(occurrences_in(&m, circle, true, Which::Needed), 107);
+    assert_eq!(occurrences_in(&m, circle, false, Which::Rest), 57);
+    m.packs.push(pack(None, false, u32::MAX));
+    assert_eq!(occurrences_in(&m, None, false, Which::All), MAX_RESERVED);
+}
