@@ -8,6 +8,9 @@ use leptos::prelude::*;
 #[component]
 pub fn LoadStatus() -> impl IntoView {
     let ctx = expect_context::<Ctx>();
+    // Only the one filter the feed lines read: every other filter change would otherwise
+    // rewrite one line per feed (44 in the London demo).
+    let show_cancelled = Memo::new(move |_| ctx.filters.with(|x| x.cancelled));
     let total = move || ctx.packs.with(|p| p.1);
     let finished = move || ctx.packs.with(|p| p.0);
     let started = move || !ctx.feeds.with(Vec::is_empty) || ctx.fatal.with(Option::is_some);
@@ -40,7 +43,7 @@ pub fn LoadStatus() -> impl IntoView {
                         <li class="feed-status">
                             <span>{format!("{} ({})", f.publisher, f.kind)}</span>
                             ": "
-                            <span>{move || feed_line(&f, ctx.filters.with(|x| x.cancelled))}</span>
+                            <span>{move || feed_line(&f, show_cancelled.get())}</span>
                         </li>
                     </For>
                 </ul>
