@@ -288,3 +288,67 @@ async fn files_are_weighed_lighter_than_api_calls() {
     let r = get_path(&c, addr, "/leaflet.js").await;
     assert_eq!(r.status(), 200);
 }
+
+/// Errors made by the framework itself (a path that is not UTF-8, a method a route does not
+/// take, a missing asset) are short JSON errors like the proxy's own, with their headers kept.
+#[tokio::test]
+async fn every_error_answer_is_a_short_json_error() {
+    let d = dist();
+    let mut config = test_config();
+    config.dist = d.path().to_path_buf();
+    let proxy = start(config, None, 100).await;
+    let check = |resp: &str, status: &str| {
+        assert_eq!(resp.split(' ').nth(1), Some(status), "{resp}");
+        assert_eq!(
+            header(resp, "content-type"),
+            Some("application/json"),
+            "{resp}"
+        );
+        assert_eq!(
+            header(resp, "x-content-type-options"),
+            Some("nosniff"),
+            "{resp}"
+        );
+        let body = resp.split("\r\n\r\n").nth(1).unwrap_or("");
+        // The body may be chunked: take the JSON object out of it.
+        let json = &body[body.find('{').expect("a JSON body")..=body.rfind('}').unwrap()];
+        let v: serde_json::Value = serde_json::from_str(json).expect(resp);
+        let msg = v["error"].as_str().expect("an error message");
+        assert!(!msg.is_empty() && msg.len() <= 200, "{msg}");
+    };
+    for (path, status) in [
+        ("/api/postcode/%FF%FE", "400"),
+        ("/feeds/%FF", "400"),
+        ("/packs/%C3%28", "400"),
+        ("/missing-asset.js", "404"),
+        (&format!("/activity-finder-{HASH}.css"), "404"),
+    ] {
+        let resp = raw(
+            proxy.addr,
+            &format!("GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"),
+        )
+        .await;
+        check(&resp, status);
+    }
+    for method in ["POST", "PUT", "DELETE", "PATCH"] {
+        let resp = raw(
+            proxy.addr,
+            &format!(
+                "{method} /api/feeds HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{{}}"
+            ),
+        )
+        .await;
+        check(&resp, "405");
+        assert!(
+            header(&resp, "allow").is_some_and(|a| a.contains("GET")),
+            "{resp}"
+        );
+    }
+    // Success answers are untouched.
+    let ok = raw(
+        proxy.addr,
+        "GET /api/feeds HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+    )
+    .await;
+    assert_eq!(ok.split(' ').nth(1), Some("200"), "{ok}");
+}

@@ -55,6 +55,7 @@ pub fn app(state: Shared) -> Router {
     router
         .with_state(state)
         .layer(axum::middleware::from_fn(guard_paths))
+        .layer(axum::middleware::from_fn(json_errors))
         .layer(axum::middleware::from_fn(
             move |req: axum::extract::Request, next: axum::middleware::Next| {
                 let counters = counters.clone();
@@ -125,6 +126,44 @@ pub(super) async fn guard_paths(
         return ProxyError::NotFound("not found".into()).into_response();
     }
     resp
+}
+
+/// Every error answer is a short JSON error: the ones axum and tower-http make themselves (a
+/// path that is not UTF-8, a method a route does not take, a missing asset) come as plain text
+/// or with no body at all. Their status and headers (`Allow`, `Retry-After`) are kept; a text
+/// reason is kept too, cut to 200 characters, and otherwise the status's own name is used.
+pub(super) async fn json_errors(
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let resp = next.run(req).await;
+    let status = resp.status();
+    let is_json = resp
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if !(status.is_client_error() || status.is_server_error()) || is_json {
+        return resp;
+    }
+    let (parts, body) = resp.into_parts();
+    let text = axum::body::to_bytes(body, 4096)
+        .await
+        .ok()
+        .and_then(|b| String::from_utf8(b.to_vec()).ok())
+        .map(|t| t.trim().chars().take(200).collect::<String>())
+        .filter(|t| !t.is_empty());
+    let reason = status
+        .canonical_reason()
+        .unwrap_or("error")
+        .to_ascii_lowercase();
+    let mut out = json_error(status, text.as_deref().unwrap_or(&reason));
+    for name in [header::ALLOW, header::RETRY_AFTER] {
+        if let Some(v) = parts.headers.get(&name) {
+            out.headers_mut().insert(name, v.clone());
+        }
+    }
+    out
 }
 
 /// Whether a `Location` stays on this origin: a path starting with exactly one `/` (not
