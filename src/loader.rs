@@ -114,6 +114,22 @@ pub enum Which {
     Rest,
 }
 
+/// The packs `which` selects for this link.
+fn selected_packs(
+    manifest: &Manifest,
+    circle: Option<contract::manifest::Circle>,
+    slots: bool,
+    which: Which,
+) -> impl Iterator<Item = &PackRef> {
+    let needed = needed_for(&manifest.packs, circle, slots);
+    manifest
+        .packs
+        .iter()
+        .zip(needed)
+        .filter(move |(_, n)| selected(which, *n))
+        .map(|(p, _)| p)
+}
+
 /// How many packs `which` selects for this link, and their size in bytes.
 pub fn count(
     manifest: &Manifest,
@@ -121,13 +137,7 @@ pub fn count(
     slots: bool,
     which: Which,
 ) -> (usize, u64) {
-    let needed = needed_for(&manifest.packs, circle, slots);
-    manifest
-        .packs
-        .iter()
-        .zip(&needed)
-        .filter(|(_, n)| selected(which, **n))
-        .fold((0, 0), |(c, b), (p, _)| (c + 1, b + p.bytes))
+    selected_packs(manifest, circle, slots, which).fold((0, 0), |(c, b), p| (c + 1, b + p.bytes))
 }
 
 /// Occurrences the packs `which` selects will bring, by the manifest (at most
@@ -138,13 +148,8 @@ pub fn occurrences_in(
     slots: bool,
     which: Which,
 ) -> usize {
-    let needed = needed_for(&manifest.packs, circle, slots);
-    let n: u64 = manifest
-        .packs
-        .iter()
-        .zip(&needed)
-        .filter(|(_, n)| selected(which, **n))
-        .map(|(p, _)| u64::from(p.occurrences))
+    let n: u64 = selected_packs(manifest, circle, slots, which)
+        .map(|p| u64::from(p.occurrences))
         .sum();
     usize::try_from(n).unwrap_or(usize::MAX).min(MAX_RESERVED)
 }

@@ -6,24 +6,11 @@ use std::sync::Arc;
 use chrono::{DateTime, FixedOffset, TimeZone};
 use contract::pack::{self, PackError};
 use finder::ActivityVocabulary;
+use finder::vocab::NoVocabulary;
 use openactive::{
     AgeRange, ConceptRef, Details, Gender, Occurrence, Offer, OpportunityKind, Organizer, Venue,
 };
 use proptest::prelude::*;
-
-/// A vocabulary that knows nothing: references pass through unchanged.
-struct NoVocab;
-impl ActivityVocabulary for NoVocab {
-    fn label_of(&self, _: &str) -> Option<String> {
-        None
-    }
-    fn id_for_label(&self, _: &str) -> Option<String> {
-        None
-    }
-    fn ancestors_of(&self, _: &str) -> Vec<String> {
-        Vec::new()
-    }
-}
 
 /// A tiny hierarchy: swimming-lessons < swimming < water-sports; "Swim" is a legacy label.
 struct Tiny;
@@ -196,7 +183,7 @@ fn sorted(mut v: Vec<Occurrence>) -> Vec<Occurrence> {
 fn every_field_round_trips() {
     let occs = sample();
     let refs: Vec<&Occurrence> = occs.iter().collect();
-    let enc = pack::encode(&refs, &NoVocab);
+    let enc = pack::encode(&refs, &NoVocabulary);
     let back = pack::decode(&enc.pack).unwrap();
     // The pack alone lacks what only a session page shows; its detail chunk has it.
     let first = back
@@ -283,7 +270,7 @@ fn activities_are_resolved_with_their_labels_and_broader_ones() {
 fn bad_packs_are_refused_with_a_reason() {
     let occs = sample();
     let refs: Vec<&Occurrence> = occs.iter().collect();
-    let good = pack::encode(&refs, &NoVocab).pack;
+    let good = pack::encode(&refs, &NoVocabulary).pack;
     assert_eq!(pack::decode(b"").unwrap_err(), PackError::Truncated);
     assert_eq!(pack::decode(b"{\"a\":1}").unwrap_err(), PackError::NotAPack);
     let mut newer = good.clone();
@@ -301,7 +288,7 @@ fn bad_packs_are_refused_with_a_reason() {
         }
     }
     // The added fields must match the core: a section from another pack is refused.
-    let other = pack::encode(&refs[..1], &NoVocab).pack;
+    let other = pack::encode(&refs[..1], &NoVocabulary).pack;
     let other_core_end =
         11 + u32::from_le_bytes([other[7], other[8], other[9], other[10]]) as usize;
     let mut mixed = good[..core_end].to_vec();
@@ -318,7 +305,7 @@ fn bad_packs_are_refused_with_a_reason() {
         PackError::UnknownRequiredSection(9)
     );
     // A detail chunk is not a pack, and a pack is not a detail chunk.
-    let chunk = pack::encode(&refs, &NoVocab).details;
+    let chunk = pack::encode(&refs, &NoVocabulary).details;
     assert_eq!(pack::decode(&chunk).unwrap_err(), PackError::NoCore);
     assert_eq!(pack::decode_details(&good).unwrap_err(), PackError::NoCore);
     for n in 0..chunk.len() {
@@ -337,7 +324,7 @@ fn bad_packs_are_refused_with_a_reason() {
 fn a_pack_without_the_added_fields_reads_with_their_defaults() {
     let occs = sample();
     let refs: Vec<&Occurrence> = occs.iter().collect();
-    let good = pack::encode(&refs, &NoVocab).pack;
+    let good = pack::encode(&refs, &NoVocabulary).pack;
     let core_end = 11 + u32::from_le_bytes([good[7], good[8], good[9], good[10]]) as usize;
     assert!(
         good.len() > core_end,
@@ -371,7 +358,7 @@ proptest! {
     fn corrupt_bytes_never_panic(pos in any::<prop::sample::Index>(), byte in any::<u8>()) {
         let occs = sample();
         let refs: Vec<&Occurrence> = occs.iter().collect();
-        let mut bytes = pack::encode(&refs, &NoVocab).pack;
+        let mut bytes = pack::encode(&refs, &NoVocabulary).pack;
         let i = pos.index(bytes.len());
         bytes[i] = byte;
         let _ = pack::decode(&bytes);
@@ -385,7 +372,7 @@ proptest! {
         let mut o = occ("k/1", "2026-01-01T00:00:00Z", Arc::new(Details::default()));
         o.start = start;
         o.end = dur.map(|d| start + chrono::Duration::seconds(d));
-        let back = pack::decode(&pack::encode(&[&o], &NoVocab).pack).unwrap();
+        let back = pack::decode(&pack::encode(&[&o], &NoVocabulary).pack).unwrap();
         prop_assert_eq!(&back.occurrences[0], &o);
     }
 }

@@ -3,6 +3,23 @@
 use crate::index::ActivityVocabulary;
 use openactive::vocab::ActivityList;
 
+/// A vocabulary that knows nothing: no labels, no hierarchy; references pass through as the
+/// feeds give them.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoVocabulary;
+
+impl ActivityVocabulary for NoVocabulary {
+    fn label_of(&self, _: &str) -> Option<String> {
+        None
+    }
+    fn id_for_label(&self, _: &str) -> Option<String> {
+        None
+    }
+    fn ancestors_of(&self, _: &str) -> Vec<String> {
+        Vec::new()
+    }
+}
+
 impl ActivityVocabulary for ActivityList {
     fn label_of(&self, id: &str) -> Option<String> {
         self.label(id).map(str::to_string)

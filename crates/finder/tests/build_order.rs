@@ -3,23 +3,11 @@
 //! in the order they arrived. (Held by any faster sort that replaces today's.)
 
 use chrono::{DateTime, FixedOffset, TimeZone};
-use finder::{ActivityVocabulary, Index};
+use finder::Index;
+use finder::vocab::NoVocabulary;
 use openactive::{Details, Occurrence, OpportunityKind};
 use proptest::prelude::*;
 use std::sync::Arc;
-
-struct Vocab;
-impl ActivityVocabulary for Vocab {
-    fn label_of(&self, _: &str) -> Option<String> {
-        None
-    }
-    fn id_for_label(&self, _: &str) -> Option<String> {
-        None
-    }
-    fn ancestors_of(&self, _: &str) -> Vec<String> {
-        vec![]
-    }
-}
 
 /// An occurrence whose `feed` records where it arrived, so that ties can be told apart.
 fn occ(key: u8, start_minute: u8, offset_hours: i8, arrival: usize) -> Occurrence {
@@ -57,7 +45,7 @@ proptest! {
             .collect();
         let mut reversed = input.clone();
         reversed.reverse();
-        let ix = Index::build(input.clone(), &Vocab);
+        let ix = Index::build(input.clone(), &NoVocabulary);
         let got: Vec<(String, i64, usize)> = ix
             .occurrences
             .iter()
@@ -75,7 +63,7 @@ proptest! {
         let keys_of = |ix: &Index| -> Vec<(String, i64)> {
             ix.occurrences.iter().map(|o| (o.key.clone(), o.start.timestamp())).collect()
         };
-        let other = Index::build(reversed, &Vocab);
+        let other = Index::build(reversed, &NoVocabulary);
         prop_assert_eq!(keys_of(&ix), keys_of(&other));
     }
 }

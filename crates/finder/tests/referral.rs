@@ -5,23 +5,11 @@
 use chrono::{DateTime, FixedOffset, Utc};
 use finder::ics;
 use finder::shortlist::{self, Entry, LinkEntry, Lookup, Status};
-use finder::{ActivityVocabulary, Filters, Index};
+use finder::vocab::NoVocabulary;
+use finder::{Filters, Index};
 use openactive::schedule::ScheduleRule;
 use openactive::{AgeRange, Details, Gender, Occurrence, Offer, OpportunityKind, Venue};
 use std::sync::Arc;
-
-struct NoVocab;
-impl ActivityVocabulary for NoVocab {
-    fn label_of(&self, _: &str) -> Option<String> {
-        None
-    }
-    fn id_for_label(&self, _: &str) -> Option<String> {
-        None
-    }
-    fn ancestors_of(&self, _: &str) -> Vec<String> {
-        vec![]
-    }
-}
 
 fn t(s: &str) -> DateTime<FixedOffset> {
     DateTime::parse_from_rfc3339(s).unwrap()
@@ -146,7 +134,7 @@ fn every_shortlisted_session_gets_a_status_and_none_is_dropped() {
             cancelled,
             occ("https://ex.org/s/aqua-3", &aqua, "2026-12-16T10:00:00Z", 45),
         ],
-        &NoVocab,
+        &NoVocabulary,
     );
     let lookup = Lookup::new(&ix);
     let now: DateTime<Utc> = t("2026-12-01T12:00:00Z").into();
@@ -206,7 +194,7 @@ fn the_device_copy_round_trips_and_toggles() {
             "2026-12-02T10:00:00Z",
             45,
         )],
-        &NoVocab,
+        &NoVocabulary,
     );
     let mut list = Vec::new();
     assert!(shortlist::toggle(&mut list, &ix, 0));
@@ -312,7 +300,7 @@ fn a_session_calendar_keeps_london_times_across_both_clock_changes() {
             .iter()
             .map(|(k, s, _)| occ(k, &aqua, s, 45))
             .collect(),
-        &NoVocab,
+        &NoVocabulary,
     );
     let events: Vec<ics::Event> = (0..ix.occurrences.len())
         .map(|p| ics::session_event(&ix, p))
@@ -370,7 +358,7 @@ fn a_weekly_series_is_one_repeating_event_with_the_london_zone() {
                 45,
             ),
         ],
-        &NoVocab,
+        &NoVocabulary,
     );
     let events = ics::series_events(&ix, 0);
     assert_eq!(events.len(), 1);

@@ -73,12 +73,7 @@ pub(super) async fn static_app(State(st): State<Shared>, req: axum::extract::Req
     let Ok(mut resp) = serve.oneshot(req).await.map(IntoResponse::into_response);
     if resp.status() == StatusCode::NOT_FOUND {
         if asset_extension(&path) {
-            return (
-                StatusCode::NOT_FOUND,
-                [(header::CACHE_CONTROL, HeaderValue::from_static("no-store"))],
-                "not found",
-            )
-                .into_response();
+            return ProxyError::NotFound("not found".into()).into_response();
         }
         let mut index_req = axum::extract::Request::new(axum::body::Body::empty());
         *index_req.method_mut() = method.clone();
