@@ -7,6 +7,8 @@ cd "$(dirname "$0")/.."
 TRUNK_VERSION=0.21.14
 # The wasm-bindgen CLI must equal the wasm-bindgen crate in Cargo.lock exactly (docs/toolchain.md trap 2).
 WASM_BINDGEN_VERSION=$(awk '/^name = "wasm-bindgen"$/{getline; gsub(/version = |"/,""); print; exit}' Cargo.lock)
+# The wasm-split CLI; its runtime half (wasm_split_helpers) comes with leptos in Cargo.lock.
+WASM_SPLIT_VERSION=0.2.4
 export PATH="$HOME/.cargo/bin:$PATH"
 log() { printf '[bootstrap] %s\n' "$*" >&2; }
 
@@ -24,6 +26,14 @@ if [ "$(wasm-bindgen --version 2>/dev/null || true)" != "wasm-bindgen $WASM_BIND
    ! command -v wasm-bindgen-test-runner >/dev/null; then
   log "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION"
   cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --locked --force
+fi
+
+# Splits the app's wasm into the modules loaded on demand (scripts/split-wasm.mjs, src/lazy.rs).
+# (It has no --version: cargo's list of installed crates says which one is there.)
+if ! command -v wasm-split-cli >/dev/null ||
+   ! cargo install --list | grep -qx "wasm_split_cli_support v$WASM_SPLIT_VERSION:"; then
+  log "installing wasm-split-cli (wasm_split_cli_support $WASM_SPLIT_VERSION, about 1 minute)"
+  cargo install wasm_split_cli_support --version "$WASM_SPLIT_VERSION" --features build-binary --locked --force
 fi
 
 if ! [ -x /usr/bin/chromium ] || ! [ -x /usr/bin/chromedriver ]; then
@@ -47,4 +57,4 @@ if ! [ -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
   npm ci --no-audit --no-fund --loglevel=error
 fi
 
-log "toolchain ready: $(trunk --version), $(wasm-bindgen --version), $(node_modules/.bin/wasm-opt --version | head -1)"
+log "toolchain ready: $(trunk --version), $(wasm-bindgen --version), wasm-split-cli $WASM_SPLIT_VERSION, $(node_modules/.bin/wasm-opt --version | head -1)"

@@ -16,6 +16,8 @@ cargo fmt --all -- --check
 step "clippy (native workspace, then the app for wasm32)"
 cargo clippy --workspace --all-targets -- -D warnings
 cargo clippy -p activity-finder --target wasm32-unknown-unknown --all-targets -- -D warnings
+# The same with the split points on, as trunk builds it (src/lazy.rs).
+cargo clippy -p activity-finder --target wasm32-unknown-unknown --features split -- -D warnings
 
 step "native tests (openactive, finder, proxy, app)"
 cargo test --workspace
@@ -24,8 +26,9 @@ step "wasm tests in headless Chromium"
 CHROMEDRIVER=/usr/bin/chromedriver WASM_BINDGEN_TEST_TIMEOUT=120 \
   cargo test -p activity-finder --target wasm32-unknown-unknown
 
-step "release build of the app"
+step "release build of the app (split into its modules: scripts/split-wasm.mjs)"
 trunk build --release
+ls dist/af-split-*.js >/dev/null || { echo "the release build was not split (scripts/split-wasm.mjs)" >&2; exit 1; }
 
 step "end-to-end (real proxy, real Chromium, axe-core)"
 cargo build -p activity-finder-proxy

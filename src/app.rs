@@ -1,13 +1,14 @@
 //! The app shell: the page layout. Loading (manifest, packs, index) is in `load_flow.rs`; the
 //! shared state, [`Ctx`], is in `state.rs`.
 
-use crate::components::{
-    detail::SessionDetail, filters::FilterPanel, results::ResultsList, status::LoadStatus,
-};
+use crate::components::{filters::FilterPanel, results::ResultsList, status::LoadStatus};
 use crate::load_flow::{load_other_areas, start_loading};
 use crate::state::{Ctx, is_narrow};
 use crate::url_state::{self, History};
 use leptos::prelude::*;
+use leptos::wasm_split::SplitLoaderError;
+#[cfg(feature = "split")]
+use leptos::wasm_split::wasm_split;
 
 /// The whole app.
 #[component]
@@ -55,6 +56,22 @@ pub fn App() -> impl IntoView {
             "layout show-list"
         }
     };
+    // The map's code is fetched (`lazy.rs`), and the map made, once it can be seen: at once on
+    // a wide screen, at the first "Map" on a phone. It then stays (moving between list and map
+    // keeps its place).
+    let map_wanted = RwSignal::new(
+        !ctx.narrow.get_untracked()
+            || ctx
+                .filters
+                .with_untracked(|f| f.view == finder::filter::View::Map),
+    );
+    Effect::new(move |_| {
+        if !map_wanted.get_untracked()
+            && (!ctx.narrow.get() || ctx.filters.with(|f| f.view == finder::filter::View::Map))
+        {
+            map_wanted.set(true);
+        }
+    });
     // While a session page is open it is a modal dialog: the page behind it is inert.
     let detail_open = move || ctx.filters.with(|f| f.selected.is_some());
     view! {
@@ -83,13 +100,18 @@ pub fn App() -> impl IntoView {
                 <FilterPanel/>
                 <div class="results-and-map" inert=move || ctx.filters_open.get()>
                     <ResultsList/>
-                    <crate::components::map_view::MapPane/>
+                    <Show when=move || map_wanted.get()>
+                        {crate::lazy_view!(map_pane(), crate::lazy::load_failed("The map"))}
+                    </Show>
                 </div>
             </div>
         </main>
         <Footer/>
         </div>
-        <SessionDetail/>
+        // The session page's code comes when one first opens (`lazy.rs`).
+        <Show when=detail_open>
+            {crate::lazy_view!(session_detail(), detail_failed(ctx))}
+        </Show>
         // Outside the page, which is inert while a session page is open.
         <p class="visually-hidden" role="status" aria-live="polite" id="shortlist-status">{move || ctx.shortlist_msg.get()}</p>
     }
@@ -218,8 +240,76 @@ fn Footer() -> impl IntoView {
                 ". Activity names from the OpenActive Activity List (CC BY 4.0)."
             </p>
             <Show when=move || !ctx.embed.with_value(|o| o.embed)>
-                <crate::components::embed_page::EmbedThis/>
+                {embed_this_disclosure()}
             </Show>
         </footer>
     }
+}
+
+/// The session page (`components/detail.rs`), loaded when one first opens (`lazy.rs`).
+#[cfg_attr(
+    feature = "split",
+    wasm_split(detail, wasm_split_path = ::leptos::wasm_split, fallible, preload(preload_detail))
+)]
+pub(crate) fn session_detail() -> Result<AnyView, SplitLoaderError> {
+    Ok(view! { <crate::components::detail::SessionDetail/> }.into_any())
+}
+
+/// The session page when its module could not be loaded: a dialog that says so and leads back.
+fn detail_failed(ctx: Ctx) -> AnyView {
+    let heading = NodeRef::<leptos::html::H2>::new();
+    Effect::new(move |_| {
+        if let Some(h) = heading.get() {
+            let _ = h.focus();
+        }
+    });
+    let back = move || ctx.update_filters(History::Push, |f| f.selected = None);
+    let _esc = window_event_listener(leptos::ev::keydown, move |e| {
+        if e.key() == "Escape" {
+            back();
+        }
+    });
+    view! {
+        <section class="detail" role="dialog" aria-modal="true" aria-labelledby="detail-heading">
+            <h2 id="detail-heading" tabindex="-1" node_ref=heading>"This session page could not be loaded"</h2>
+            <p>"Check the connection, then open the session again."</p>
+            <button type="button" class="button" on:click=move |_| back()>"Back to results"</button>
+        </section>
+    }
+    .into_any()
+}
+
+/// "Embed this search": the disclosure is here; what it holds comes when it is first opened
+/// (`lazy.rs`).
+fn embed_this_disclosure() -> impl IntoView {
+    crate::lazy::disclosure(
+        "embed-this",
+        Some("embed-this"),
+        "Embed this search on your website",
+        || {
+            crate::lazy_view!(
+                embed_this(),
+                crate::lazy::load_failed("The embedding options")
+            )
+            .into_any()
+        },
+    )
+}
+
+/// What "Embed this search" holds (`components/embed_page.rs`).
+#[cfg_attr(
+    feature = "split",
+    wasm_split(embed, wasm_split_path = ::leptos::wasm_split, fallible)
+)]
+fn embed_this() -> Result<AnyView, SplitLoaderError> {
+    Ok(view! { <crate::components::embed_page::EmbedOptions/> }.into_any())
+}
+
+/// The map (`components/map_view.rs`, `map/`), loaded when it can first be seen (`lazy.rs`).
+#[cfg_attr(
+    feature = "split",
+    wasm_split(map, wasm_split_path = ::leptos::wasm_split, fallible, preload(preload_map))
+)]
+pub(crate) fn map_pane() -> Result<AnyView, SplitLoaderError> {
+    Ok(view! { <crate::components::map_view::MapPane/> }.into_any())
 }

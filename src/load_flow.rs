@@ -134,6 +134,8 @@ pub(crate) async fn start_loading(ctx: Ctx) {
     // The offline copy is set up once this visit's data is in, so that installing it never
     // competes with the first results.
     crate::offline::register_service_worker();
+    // The session page's and the shortlist's code, before anyone taps (`lazy.rs`).
+    crate::lazy::prefetch();
     if lean {
         let (rest, _) = loader::count(&manifest, circle, slots, Which::Rest);
         if rest == 0 {

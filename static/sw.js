@@ -41,12 +41,25 @@ self.addEventListener('install', (event) => {
       if (page.ok) {
         const html = await page.clone().text();
         await cache.put('/', page);
-        await Promise.all(shellUrls(html).filter((u) => u !== '/').map(async (u) => {
+        const seen = new Set();
+        const keep = async (u) => {
+          if (seen.has(u)) return;
+          seen.add(u);
           try {
             const r = await fetch(u);
-            if (r.ok) await cache.put(u, r);
+            if (!r.ok) return;
+            // The app's JS names the modules loaded on demand (`./af-….wasm`, `./af-split-….js`):
+            // kept too, so the session page and the shortlist work offline.
+            if (u.endsWith('.js')) {
+              const base = new URL(u, self.location.origin);
+              const more = [...(await r.clone().text()).matchAll(/["']\.\/(af-[A-Za-z0-9_-]+\.(?:js|wasm))["']/g)]
+                .map((m) => new URL(m[1], base).pathname);
+              await Promise.all(more.map(keep));
+            }
+            await cache.put(u, r);
           } catch { /* filled on use instead */ }
-        }));
+        };
+        await Promise.all(shellUrls(html).filter((u) => u !== '/').map(keep));
       }
     } catch { /* offline at install: filled on use */ }
     // The first visit fetched its packs before this worker ran: keep the ones already in the

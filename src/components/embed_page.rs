@@ -25,9 +25,10 @@ const GROUPS: [(&str, &str, &[&str]); 13] = [
     ("cx", "Cancelled sessions", &["cx"]),
 ];
 
-/// The "Embed this search" section (a disclosure under the results).
+/// What the "Embed this search" disclosure under the results holds (the disclosure is in
+/// `app.rs`, so this loads only when it is opened).
 #[component]
-pub fn EmbedThis() -> impl IntoView {
+pub fn EmbedOptions() -> impl IntoView {
     let ctx = expect_context::<Ctx>();
     let fg = RwSignal::new(String::new());
     let bg = RwSignal::new(String::new());
@@ -106,8 +107,6 @@ pub fn EmbedThis() -> impl IntoView {
         }
     };
     view! {
-        <details class="embed-this" id="embed-this">
-            <summary>"Embed this search on your website"</summary>
             <p>"Paste this into any web page to show this search there, in your colours. The finder in the frame sets no cookies, does no tracking, and talks only to this site (and the map tile server). The site's operator must allow your website's address first (see the README, \"Embedding\")."</p>
             <div class="colours">
                 {colour("embed-fg", "Text colour", fg)}
@@ -154,6 +153,5 @@ pub fn EmbedThis() -> impl IntoView {
             <label for="embed-iframe">"Or a plain frame (fixed height, no script)"</label>
             <textarea id="embed-iframe" readonly prop:value=iframe></textarea>
             <p><a id="embed-preview" href=preview rel="noopener" target="_blank">"Preview the framed page (opens in a new tab)"</a></p>
-        </details>
     }
 }

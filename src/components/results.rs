@@ -187,8 +187,14 @@ pub fn ResultsList() -> impl IntoView {
     view! {
         <section class="results" aria-labelledby="results-heading"
             data-complete=move || ctx.complete.get().to_string()>
-            <crate::components::shortlist::LinkSummary/>
-            <crate::components::shortlist::ShortlistPanel/>
+            // "What this link shows" comes with the first active filter (`lazy.rs`).
+            <Show when=move || ctx.filters.with(|f| f.active_count() > 0)>
+                {crate::lazy_view!(link_summary(), crate::lazy::load_failed("What this link shows"))}
+            </Show>
+            // The shortlist's code comes when there first is one (`lazy.rs`).
+            <Show when=move || ctx.filters.with(|f| !f.shared.is_empty()) || ctx.shortlist.with(|l| !l.is_empty())>
+                {crate::lazy_view!(shortlist_panel(), crate::lazy::load_failed("The shortlist"))}
+            </Show>
             <h2 id="results-heading" tabindex="-1">{heading}</h2>
             <crate::components::share::ShareBar/>
             <p class="visually-hidden" role="status" aria-live="polite" aria-atomic="true" id="results-announcement">{move || announcement.get()}</p>
@@ -216,4 +222,29 @@ pub fn ResultsList() -> impl IntoView {
             </Show>
         </section>
     }
+}
+
+/// The shortlist, its sharing and the printed sheet (`components/shortlist/`), loaded when there
+/// first is one (`lazy.rs`).
+#[cfg_attr(
+    feature = "split",
+    leptos::wasm_split::wasm_split(
+        shortlist,
+        wasm_split_path = ::leptos::wasm_split,
+        fallible,
+        preload(preload_shortlist)
+    )
+)]
+pub(crate) fn shortlist_panel() -> Result<AnyView, leptos::wasm_split::SplitLoaderError> {
+    Ok(view! { <crate::components::shortlist::ShortlistPanel/> }.into_any())
+}
+
+/// "What this link shows" (`components/shortlist/summary.rs`), loaded with the first active
+/// filter (`lazy.rs`).
+#[cfg_attr(
+    feature = "split",
+    leptos::wasm_split::wasm_split(summary, wasm_split_path = ::leptos::wasm_split, fallible)
+)]
+fn link_summary() -> Result<AnyView, leptos::wasm_split::SplitLoaderError> {
+    Ok(view! { <crate::components::shortlist::LinkSummary/> }.into_any())
 }

@@ -10,9 +10,25 @@ fn encode_component(s: &str) -> String {
         .unwrap_or_default()
 }
 
-/// Share buttons for the current URL.
+/// "Share this list": its buttons are built, and their code fetched, when first opened
+/// (`lazy.rs`).
 #[component]
 pub fn ShareBar() -> impl IntoView {
+    crate::lazy::disclosure("share", None, "Share this list", || {
+        crate::lazy_view!(
+            share_buttons(),
+            crate::lazy::load_failed("The share buttons")
+        )
+        .into_any()
+    })
+}
+
+/// Share buttons for the current URL.
+#[cfg_attr(
+    feature = "split",
+    leptos::wasm_split::wasm_split(share, wasm_split_path = ::leptos::wasm_split, fallible)
+)]
+fn share_buttons() -> Result<AnyView, leptos::wasm_split::SplitLoaderError> {
     let ctx = expect_context::<crate::state::Ctx>();
     let copied = RwSignal::new(String::new());
     // Re-read the URL whenever the filters change.
@@ -48,9 +64,7 @@ pub fn ShareBar() -> impl IntoView {
             let _ = w.print();
         }
     };
-    view! {
-        <details class="share">
-            <summary>"Share this list"</summary>
+    Ok(view! {
             <div class="share__buttons" role="group" aria-label="Share these results">
             <button type="button" class="button button--secondary" on:click=copy>"Copy link"</button>
             <a class="button button--secondary" href=move || format!("mailto:?subject={}&body={}", encode_component("Activity sessions"), text())>"Email"</a>
@@ -59,6 +73,6 @@ pub fn ShareBar() -> impl IntoView {
             <button type="button" class="button button--secondary" on:click=print>"Print"</button>
             <span class="share__status" role="status" aria-live="polite">{move || copied.get()}</span>
             </div>
-        </details>
     }
+    .into_any())
 }

@@ -8,9 +8,6 @@ use leptos::prelude::*;
 #[component]
 pub fn LoadStatus() -> impl IntoView {
     let ctx = expect_context::<Ctx>();
-    // Only the one filter the feed lines read: every other filter change would otherwise
-    // rewrite one line per feed (44 in the London demo).
-    let show_cancelled = Memo::new(move |_| ctx.filters.with(|x| x.cancelled));
     let total = move || ctx.packs.with(|p| p.1);
     let finished = move || ctx.packs.with(|p| p.0);
     let started = move || !ctx.feeds.with(Vec::is_empty) || ctx.fatal.with(Option::is_some);
@@ -36,20 +33,36 @@ pub fn LoadStatus() -> impl IntoView {
                     aria-label="Session data loaded"
                 ></progress>
             </Show>
-            <details class="load-status__feeds">
-                <summary>"Data sources"</summary>
-                <ul>
-                    <For each=move || ctx.feeds.get() key=|f| (f.id.clone(), f.items, f.status, f.last_harvest.clone()) let:f>
-                        <li class="feed-status">
-                            <span>{format!("{} ({})", f.publisher, f.kind)}</span>
-                            ": "
-                            <span>{move || feed_line(&f, show_cancelled.get())}</span>
-                        </li>
-                    </For>
-                </ul>
-            </details>
+            // The feed lines are built, and their code fetched, when first opened (`lazy.rs`).
+            {crate::lazy::disclosure("load-status__feeds", None, "Data sources", || {
+                crate::lazy_view!(feed_lines(), crate::lazy::load_failed("The data sources")).into_any()
+            })}
         </section>
     }
+}
+
+/// Each feed's line under "Data sources" (loaded when first opened, `lazy.rs`).
+#[cfg_attr(
+    feature = "split",
+    leptos::wasm_split::wasm_split(sources, wasm_split_path = ::leptos::wasm_split, fallible)
+)]
+fn feed_lines() -> Result<AnyView, leptos::wasm_split::SplitLoaderError> {
+    let ctx = expect_context::<Ctx>();
+    // Only the one filter the feed lines read: every other filter change would otherwise
+    // rewrite one line per feed (44 in the London demo).
+    let show_cancelled = Memo::new(move |_| ctx.filters.with(|x| x.cancelled));
+    Ok(view! {
+        <ul>
+            <For each=move || ctx.feeds.get() key=|f| (f.id.clone(), f.items, f.status, f.last_harvest.clone()) let:f>
+                <li class="feed-status">
+                    <span>{format!("{} ({})", f.publisher, f.kind)}</span>
+                    ": "
+                    <span>{move || feed_line(&f, show_cancelled.get())}</span>
+                </li>
+            </For>
+        </ul>
+    }
+    .into_any())
 }
 
 /// "120 items · checked 3 minutes ago", or why the publisher is not answering.

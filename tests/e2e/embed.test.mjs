@@ -160,6 +160,8 @@ describe('Embedding in a host page (demo data)', () => {
       const search = await frame.evaluate(() => location.search);
       assert.match(search, /free=1/);
       assert.match(search, /lock=free%2Cmax/);
+      // "Share this list" builds its links when first opened.
+      await frame.locator('details.share summary').click();
       const mail = await frame.locator('a[href^="mailto:"]').getAttribute('href');
       assert.ok(mail.includes('free%3D1') && mail.includes('lock%3Dfree'), mail);
       assert.ok(!mail.includes('embed%3D1'), 'a shared link opens the full page');

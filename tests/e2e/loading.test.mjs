@@ -101,6 +101,7 @@ describe('Loading the demo data: cards, map, banner; packs retried; a failing pu
       assert.match((await staleCard.locator('.card__trust').textContent()).trim(), / · last checked 2 hours ago; the publisher is not answering$/);
       // The data sources panel says so.
       await page.locator('.load-status__feeds summary').click();
+      await page.locator('.feed-status').first().waitFor({ state: 'attached' });
       const status = await page.locator('.feed-status', { hasText: broken.kind }).filter({ hasText: broken.publisher }).first().textContent();
       assert.match(status, /not answering \(HTTP 503\); showing its last \d+ items, last updated 2 hours ago/);
       // Every feed says what it has that is not shown, and why (here: cancelled and past sessions).

@@ -8,6 +8,7 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { cpSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import * as h from './harness.mjs';
@@ -22,15 +23,28 @@ function buildId(dist) {
   return m[1];
 }
 
-/** A copy of `dist` whose app files carry another hash: what the next release looks like. */
+/** A copy of `dist` whose app files carry another hash: what the next release looks like
+ * (the page and the app's JS name each other's files by that hash). */
 function nextRelease(dist, from, to) {
   const dir = mkdtempSync(join(tmpdir(), 'af-dist-next-'));
   cpSync(dist, dir, { recursive: true });
   for (const f of readdirSync(dir)) {
     if (f.includes(from)) renameSync(join(dir, f), join(dir, f.replace(from, to)));
   }
+  for (const f of readdirSync(dir)) {
+    if (!/\.(html|js)$/.test(f)) continue;
+    const p = join(dir, f);
+    writeFileSync(p, readFileSync(p, 'utf8').replaceAll(from, to));
+  }
+  // The page's integrity attributes for the files whose text changed, as a build writes them.
   const page = join(dir, 'index.html');
-  writeFileSync(page, readFileSync(page, 'utf8').replaceAll(from, to));
+  const html = readFileSync(page, 'utf8').replace(/<link\b[^>]*>/g, (tag) => {
+    const href = /href="?\/([^"\s>]+)/.exec(tag)?.[1];
+    if (!href || !/\.js$/.test(href) || !/integrity=/.test(tag)) return tag;
+    const sri = `sha384-${createHash('sha384').update(readFileSync(join(dir, href))).digest('base64')}`;
+    return tag.replace(/integrity=("?)[^"\s>]+\1/, `integrity=$1${sri}$1`);
+  });
+  writeFileSync(page, html);
   return dir;
 }
 

@@ -138,7 +138,10 @@ describe('Suits me: pathway collections, suitable for, why it matched', () => {
     try {
       await h.openApp(page, shared);
       await h.waitHeading(page, (c) => c === seatedCount, 'the seated collection from the link');
+      // On a phone the filters are a sheet, built when first opened.
+      await page.locator('#open-filters').click();
       assert.equal(await page.locator('#f-col').inputValue(), 'seated');
+      await page.locator('.filters__close').click();
       const why = await whyLines(page);
       assert.ok(why.length > 0 && why.every((w) => w?.startsWith('Matches: ')), JSON.stringify(why));
       // "What this link shows" names the pathway.

@@ -82,6 +82,8 @@ describe('The session page, trust, cancelled sessions, keyboard, axe-core, scree
       await page.locator('section.detail').waitFor({ state: 'detached' });
       // Data sources: every feed with its hidden counts, by reason.
       await page.locator('.load-status__feeds summary').click();
+      // Its lines are built when it is first opened.
+      await page.locator('.feed-status').first().waitFor({ state: 'attached' });
       const statuses = await page.locator('.feed-status').allTextContents();
       assert.equal(statuses.length, feeds.length, 'one line per feed');
       assert.ok(statuses.some((t) => /not shown: .*\d+ (past|cancelled)/.test(t)), statuses.join('\n'));
@@ -138,6 +140,8 @@ describe('The session page, trust, cancelled sessions, keyboard, axe-core, scree
       finder.axeReports.push(await h.axe(page, 'list with cancelled sessions shown (1280x900)'));
       // Data sources no longer calls them "not shown".
       await page.locator('.load-status__feeds summary').click();
+      // Its lines are built when it is first opened.
+      await page.locator('.feed-status').first().waitFor({ state: 'attached' });
       const statuses = (await page.locator('.feed-status').allTextContents()).join('\n');
       assert.match(statuses, /\d+ cancelled shown, marked/);
       assert.doesNotMatch(statuses, /not shown: [^;]*cancelled/);

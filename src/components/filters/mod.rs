@@ -60,6 +60,41 @@ pub fn FilterPanel() -> impl IntoView {
         open
     });
     let close = move |_| ctx.filters_open.set(false);
+    // The form is built, and its code fetched (`lazy.rs`), once the panel can be seen: at once
+    // on a wide screen, when the sheet first opens on a phone.
+    let wanted = RwSignal::new(!ctx.narrow.get_untracked());
+    Effect::new(move |_| {
+        if !wanted.get_untracked() && (!ctx.narrow.get() || ctx.filters_open.get()) {
+            wanted.set(true);
+        }
+    });
+    view! {
+        <aside class="filters" class:is-open=move || ctx.filters_open.get() id="filters-panel" aria-labelledby="filters-heading"
+            on:keydown=move |e| if e.key() == "Escape" && ctx.filters_open.get_untracked() { ctx.filters_open.set(false) }>
+            <div class="filters__top">
+                <h2 id="filters-heading" tabindex="-1" node_ref=heading>"Filter sessions"</h2>
+                <button type="button" class="button button--secondary filters__close" on:click=close>"Close"</button>
+            </div>
+            <Show when=move || wanted.get()>
+                {crate::lazy_view!(filter_form(), crate::lazy::load_failed("The filters"))}
+            </Show>
+        </aside>
+    }
+}
+
+/// Every filter's controls (loaded when the panel can first be seen, `lazy.rs`).
+#[cfg_attr(
+    feature = "split",
+    leptos::wasm_split::wasm_split(
+        filters,
+        wasm_split_path = ::leptos::wasm_split,
+        fallible,
+        preload(preload_filters)
+    )
+)]
+pub(crate) fn filter_form() -> Result<AnyView, leptos::wasm_split::SplitLoaderError> {
+    let ctx = expect_context::<Ctx>();
+    let close = move |_| ctx.filters_open.set(false);
     let count = count_of(ctx, |o| o.results.len() as u32);
     let count = move || count.get();
     let times = TimeDraft::new(&ctx);
@@ -68,13 +103,7 @@ pub fn FilterPanel() -> impl IntoView {
     // A group of controls is left out when the embedding options hide or lock any of its keys
     // (locked values are kept by `Ctx::set_filters` whatever the controls do).
     let shown = move |keys: &[&str]| !keys.iter().any(|k| ctx.hidden(k));
-    view! {
-        <aside class="filters" class:is-open=move || ctx.filters_open.get() id="filters-panel" aria-labelledby="filters-heading"
-            on:keydown=move |e| if e.key() == "Escape" && ctx.filters_open.get_untracked() { ctx.filters_open.set(false) }>
-            <div class="filters__top">
-                <h2 id="filters-heading" tabindex="-1" node_ref=heading>"Filter sessions"</h2>
-                <button type="button" class="button button--secondary filters__close" on:click=close>"Close"</button>
-            </div>
+    Ok(view! {
             <form class="filters__form" on:submit=|e| e.prevent_default()>
                 {shown(&["col"]).then(|| view! { <CollectionFilter/> })}
                 {shown(&["suit"]).then(|| view! { <SuitsFilter/> })}
@@ -114,6 +143,6 @@ pub fn FilterPanel() -> impl IntoView {
                     </button>
                 </div>
             </form>
-        </aside>
     }
+    .into_any())
 }
