@@ -135,7 +135,7 @@ pub(crate) async fn start_loading(ctx: Ctx) {
     // competes with the first results.
     crate::offline::register_service_worker();
     // The session page's and the shortlist's code, before anyone taps (`lazy.rs`).
-    crate::lazy::prefetch();
+    crate::lazy::prefetch(ctx);
     if lean {
         let (rest, _) = loader::count(&manifest, circle, slots, Which::Rest);
         if rest == 0 {
