@@ -107,8 +107,10 @@ try {
       : tag));
   }
   fs.writeFileSync(indexPath, html);
-  const sizes = [bgName, ...renames.values()].map((f) => `${f} ${fs.statSync(path.join(staging, f)).size}`);
-  log(`split into ${sizes.join(', ')}`);
+  const size = (f) => fs.statSync(path.join(staging, f)).size;
+  const splits = [...renames.values()].filter((f) => f.startsWith('af-split-'));
+  const chunks = renames.size - splits.length;
+  log(`main ${bgName} ${size(bgName)} bytes; ${splits.map((f) => `${f} ${size(f)}`).join(', ')}; ${chunks} shared chunks`);
 } finally {
   fs.rmSync(work, { recursive: true, force: true });
 }
