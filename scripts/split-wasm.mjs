@@ -54,6 +54,19 @@ if (!input.includes(Buffer.from('__wasm_split_placeholder__'))) {
   process.exit(0);
 }
 
+/** The files a split point needs, as the split loader names them: its own module and the chunks
+ * loaded with it (`makeLoad(<its fetcher>, [<chunk loaders>])`). */
+function modulesOf(linkJs, split) {
+  const own = new RegExp(`__wasm_split_load_${split} = wrapAsyncCb\\(makeLoad\\(\\(\\) => \\{\\s*const src = fetch\\(new URL\\("\\./([^"]+)"[\\s\\S]*?\\n\\}\\n, \\[([^\\]]*)\\]`).exec(linkJs);
+  if (!own) throw new Error(`the split loader has no module "${split}"`);
+  const chunks = own[2].split(',').map((v) => v.trim()).filter(Boolean).map((v) => {
+    const m = new RegExp(`const ${v} = makeLoad\\(\\(\\) => \\{\\s*const src = fetch\\(new URL\\("\\./([^"]+)"`).exec(linkJs);
+    if (!m) throw new Error(`the split loader has no chunk ${v}`);
+    return m[1];
+  });
+  return [own[1], ...chunks];
+}
+
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'af-split-'));
 try {
   const run = (cmd, args) => execFileSync(cmd, args, { cwd: source, stdio: ['ignore', 'inherit', 'inherit'] });
@@ -99,6 +112,13 @@ try {
   // The page's integrity attributes for the two files trunk named.
   const indexPath = path.join(staging, 'index.html');
   let html = fs.readFileSync(indexPath, 'utf8');
+  // A wide screen shows the filters and the map at once: it fetches their modules while the
+  // main one downloads (`media` keeps phones from fetching them; the breakpoint is the app's,
+  // `state::is_narrow`).
+  const wide = [...new Set(['filters', 'map'].flatMap((split) => modulesOf(link, split)))];
+  const preloads = wide.map((f) => `<link rel="preload" as="fetch" crossorigin="anonymous" href="/${f}" media="(min-width: 900px)">`).join('');
+  if (!html.includes('</head>')) throw new Error('index.html has no </head>');
+  html = html.replace('</head>', `${preloads}</head>`);
   for (const f of [`${base}.js`, bgName]) {
     const sri = `sha384-${createHash('sha384').update(fs.readFileSync(path.join(staging, f))).digest('base64')}`;
     // Trunk's tags, minified or not: `<link … href=/name … integrity=sha384-… …>`.
