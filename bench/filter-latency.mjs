@@ -152,6 +152,15 @@ async function runProfile(browser, profile, base, size) {
     await s.page.goto(base + '/', { waitUntil: 'commit', timeout: 60_000 });
     await s.page.waitForFunction(() => performance.getEntriesByName('af:loaded').length > 0, null, { polling: 200, timeout: loadTimeoutMs });
     await sleep(1000);
+    // On a phone the filters are a sheet whose form is built when it first opens (its code is
+    // fetched in the background once the results are complete): open and close it once, as a
+    // person does before their first change, so the steps below find its controls.
+    if (await s.page.locator('#open-filters').isVisible()) {
+      await s.page.locator('#open-filters').click();
+      await s.page.locator('#f-free').waitFor({ state: 'attached', timeout: 60_000 });
+      await s.page.locator('.filters__close').click();
+      await sleep(500);
+    }
     const before = await s.page.evaluate(() => ({
       loadedAt: performance.getEntriesByName('af:loaded')[0].startTime,
       loadedText: document.querySelector('#loaded-count')?.textContent?.trim(),

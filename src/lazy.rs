@@ -40,18 +40,13 @@ macro_rules! lazy_view {
 /// shortlist) in the background once the results are complete; the browser's cache and the
 /// service worker keep them, so the first tap is instant and they work offline. Not when the
 /// connection asks to save data: then each comes on first use.
-pub fn prefetch(ctx: crate::state::Ctx) {
-    use leptos::prelude::Set;
-    #[cfg(not(feature = "split"))]
-    ctx.filters_ready.set(true);
+pub fn prefetch() {
     #[cfg(feature = "split")]
     if !crate::offline::save_data() {
-        leptos::task::spawn_local(async move {
+        leptos::task::spawn_local(async {
             // A failure here is not shown: the module is fetched again on first use, and that
             // use says so if it fails.
-            if crate::components::filters::preload_filters().await.is_ok() {
-                ctx.filters_ready.set(true);
-            }
+            let _ = crate::components::filters::preload_filters().await;
             let _ = crate::app::preload_map().await;
             let _ = crate::app::preload_detail().await;
             let _ = crate::components::results::preload_shortlist().await;

@@ -135,7 +135,7 @@ pub(crate) async fn start_loading(ctx: Ctx) {
     // competes with the first results.
     crate::offline::register_service_worker();
     // The session page's and the shortlist's code, before anyone taps (`lazy.rs`).
-    crate::lazy::prefetch(ctx);
+    crate::lazy::prefetch();
     if lean {
         let (rest, _) = loader::count(&manifest, circle, slots, Which::Rest);
         if rest == 0 {

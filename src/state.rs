@@ -36,9 +36,6 @@ pub struct Ctx {
     pub packs: RwSignal<(usize, usize)>,
     /// Every pack the current link needs is loaded: its results are final.
     pub complete: RwSignal<bool>,
-    /// The filter form's module is in (`lazy::prefetch`): a phone builds the sheet's form then,
-    /// in the background, so its first opening is instant.
-    pub filters_ready: RwSignal<bool>,
     /// For each details (by its address), its detail chunk and entry.
     pub detail_refs: StoredValue<std::collections::HashMap<usize, (String, u32)>>,
     /// Detail chunks fetched so far, by URL.
@@ -124,7 +121,6 @@ impl Ctx {
             feeds: RwSignal::new(Vec::new()),
             packs: RwSignal::new((0, 0)),
             complete: RwSignal::new(false),
-            filters_ready: RwSignal::new(false),
             detail_refs: StoredValue::new(std::collections::HashMap::new()),
             detail_chunks: StoredValue::new(std::collections::HashMap::new()),
             load_errors: RwSignal::new(Vec::new()),

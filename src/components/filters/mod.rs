@@ -61,13 +61,10 @@ pub fn FilterPanel() -> impl IntoView {
     });
     let close = move |_| ctx.filters_open.set(false);
     // The form is built, and its code fetched (`lazy.rs`), once the panel can be seen: at once
-    // on a wide screen; on a phone when the sheet first opens, or in the background once the
-    // results are complete (`lazy::prefetch`).
+    // on a wide screen, when the sheet first opens on a phone.
     let wanted = RwSignal::new(!ctx.narrow.get_untracked());
     Effect::new(move |_| {
-        if !wanted.get_untracked()
-            && (!ctx.narrow.get() || ctx.filters_open.get() || ctx.filters_ready.get())
-        {
+        if !wanted.get_untracked() && (!ctx.narrow.get() || ctx.filters_open.get()) {
             wanted.set(true);
         }
     });
