@@ -41,6 +41,8 @@ self.addEventListener('install', (event) => {
       if (page.ok) {
         const html = await page.clone().text();
         await cache.put('/', page);
+        const connection = self.navigator.connection;
+        const saveData = !!connection && (connection.saveData || /(^|-)2g$/.test(connection.effectiveType || ''));
         const seen = new Set();
         const keep = async (u) => {
           if (seen.has(u)) return;
@@ -48,18 +50,23 @@ self.addEventListener('install', (event) => {
           try {
             const r = await fetch(u);
             if (!r.ok) return;
-            // The app's JS names the modules loaded on demand (`./af-….wasm`, `./af-split-….js`):
-            // kept too, so the session page and the shortlist work offline.
+            // The app's JS names its split loader (`./af-split-….js`, part of every start) and
+            // the modules loaded on demand (`./af-….wasm`): kept too, so the session page and
+            // the shortlist work offline. The modules not when the connection asks to save
+            // data: then each is kept when first used.
             if (u.endsWith('.js')) {
               const base = new URL(u, self.location.origin);
               const more = [...(await r.clone().text()).matchAll(/["']\.\/(af-[A-Za-z0-9_-]+\.(?:js|wasm))["']/g)]
-                .map((m) => new URL(m[1], base).pathname);
+                .map((m) => new URL(m[1], base).pathname)
+                .filter((p) => !saveData || p.endsWith('.js'));
               await Promise.all(more.map(keep));
             }
             await cache.put(u, r);
           } catch { /* filled on use instead */ }
         };
-        await Promise.all(shellUrls(html).filter((u) => u !== '/').map(keep));
+        await Promise.all(shellUrls(html)
+          .filter((u) => u !== '/' && !(saveData && /^\/af-.*\.wasm$/.test(u)))
+          .map(keep));
       }
     } catch { /* offline at install: filled on use */ }
     // The first visit fetched its packs before this worker ran: keep the ones already in the
