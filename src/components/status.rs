@@ -25,14 +25,14 @@ pub fn LoadStatus() -> impl IntoView {
                     }
                 }}
             </p>
-            <Show when=loading>
-                <progress
-                    class="load-status__bar"
-                    max=move || total().max(1).to_string()
-                    value=move || finished().to_string()
-                    aria-label="Session data loaded"
-                ></progress>
-            </Show>
+            // Kept in place (hidden) when loading ends, so nothing below it moves then.
+            <progress
+                class="load-status__bar"
+                class:is-done=move || !loading()
+                max=move || total().max(1).to_string()
+                value=move || finished().to_string()
+                aria-label="Session data loaded"
+            ></progress>
             // The feed lines are built, and their code fetched, when first opened (`lazy.rs`).
             {crate::lazy::disclosure("load-status__feeds", None, "Data sources", || {
                 crate::lazy_view!(feed_lines(), crate::lazy::load_failed("The data sources")).into_any()
