@@ -155,10 +155,13 @@ async function runProfile(browser, profile, base, size) {
     // On a phone the filters are a sheet whose form is built when it first opens (its code is
     // fetched in the background once the results are complete): open and close it once, as a
     // person does before their first change, so the steps below find its controls.
+    // Clicked from the page, as the steps are: a click through Playwright would leave its
+    // pointer over the list, and every change under it would then be a hover (a card's
+    // highlight) that no phone has.
     if (await s.page.locator('#open-filters').isVisible()) {
-      await s.page.locator('#open-filters').click();
+      await s.page.evaluate(() => document.getElementById('open-filters').click());
       await s.page.locator('#f-free').waitFor({ state: 'attached', timeout: 60_000 });
-      await s.page.locator('.filters__close').click();
+      await s.page.evaluate(() => document.querySelector('.filters__close').click());
       await sleep(500);
     }
     const before = await s.page.evaluate(() => ({
