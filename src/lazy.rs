@@ -1,6 +1,9 @@
-//! Views whose code is loaded on demand: the session page, the shortlist and "Embed this
-//! search". A first visit downloads only the finder (filters, list, map); these come when first
-//! used, and in the background once the results are complete ([`prefetch`]).
+//! Views whose code is loaded on demand (ARCHITECTURE.md "Modules loaded on demand"). A visit
+//! starts with the main module: the shell, loading, the index and query, the URL and the
+//! results list. The filter form and the map come as soon as they can be seen (at once on a wide
+//! screen); the session page, the shortlist, "What this link shows", sharing, "Data sources"
+//! and "Embed this search" when first used; the first four also in the background once the
+//! results are complete ([`prefetch`]).
 //!
 //! A split point is a function returning `Result<AnyView, SplitLoaderError>`, marked
 //! `#[cfg_attr(feature = "split", wasm_split(…, fallible, …))]`. Under the `split` feature
