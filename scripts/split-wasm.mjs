@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // Trunk's post_build hook (Trunk.toml): splits the app's wasm into the main module and the
-// modules loaded on demand (the views marked `#[lazy]` under the `split` feature: the session
-// page, the shortlist, calendar files, "Embed this search"), so a first visit downloads only
-// the finder itself (docs/toolchain.md, "Split wasm").
+// modules loaded on demand (the split points of `src/lazy.rs`, under the app's `split` feature:
+// the filter form, the map, the session page, the shortlist and the rest), so a visit starts
+// with the main module only (ARCHITECTURE.md "Modules loaded on demand"; docs/toolchain.md
+// trap 10).
 //
 // Trunk has already built the app (cargo, wasm-bindgen, wasm-opt) into its staging directory.
 // This script starts again from cargo's own output, which has the split points and relocations
@@ -14,8 +15,9 @@
 //      the linker's exports the split modules import;
 //   3. wasm-opt (binaryen from npm, as trunk) optimises every module, in a release build;
 //   4. the files replace trunk's under trunk's hashed names, the split files get names with the
-//      same build hash (so the proxy and nginx serve them as immutable), and the page's
-//      integrity attributes are recomputed.
+//      same build hash (so the proxy and nginx serve them as immutable), the page's integrity
+//      attributes are recomputed, and the page preloads the filter and map modules on a wide
+//      screen.
 // A build without split points (no `split` feature) is left as trunk made it.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
