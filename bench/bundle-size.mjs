@@ -26,17 +26,12 @@ const rows = files.map(row);
 const sum = (rs) => rs.reduce((a, r) => ({ raw: a.raw + r.raw, gzip: a.gzip + r.gzip, brotli: a.brotli + r.brotli }), { raw: 0, gzip: 0, brotli: 0 });
 const isMain = (f) => /^activity-finder-.*\.(wasm|js)$/.test(f) || /^af-split-[0-9a-f]+\.js$/.test(f);
 const app = sum(rows.filter((r) => isMain(r.file)));
-// The modules a split point needs: its own and the chunks the loader names beside it.
-const loader = files.find((f) => /^af-split-[0-9a-f]+\.js$/.test(f));
-const loaderText = loader ? readFileSync(join(dist, loader), 'utf8') : '';
-const needs = (split) => {
-  const m = new RegExp(`__wasm_split_load_${split} = wrapAsyncCb\\(makeLoad\\(.*?\\[([^\\]]*)\\]\\)\\)`, 's').exec(loaderText);
-  const chunkVars = m ? m[1].split(',').map((v) => v.trim()).filter(Boolean) : [];
-  const chunkFiles = chunkVars.map((v) => new RegExp(`const ${v} = makeLoad\\(\\(\\) => \\{\\s*const src = fetch\\(new URL\\("\\./([^"]+)"`).exec(loaderText)?.[1]).filter(Boolean);
-  const own = files.find((f) => f.startsWith(`af-split-${split}-`));
-  return [own, ...chunkFiles].filter(Boolean);
-};
-const wideFiles = new Set(['filters', 'map'].flatMap(needs));
+// The modules a wide screen fetches at start: the ones the built page preloads for it
+// (scripts/split-wasm.mjs writes those links).
+const page = readFileSync(join(dist, 'index.html'), 'utf8');
+const wideFiles = new Set([...page.matchAll(/<link\b[^>]*\bhref="?\/(af-[^"\s>]+\.wasm)[^>]*>/g)]
+  .filter((m) => /min-width/.test(m[0]))
+  .map((m) => m[1]));
 const wide = sum(rows.filter((r) => isMain(r.file) || wideFiles.has(r.file)));
 const onDemand = sum(rows.filter((r) => /^af-.*\.wasm$/.test(r.file) && !wideFiles.has(r.file)));
 const firstLoad = sum(rows.filter((r) => /\.(wasm|js|css|html)$/.test(r.file) && !/^af-.*\.wasm$/.test(r.file)));

@@ -39,8 +39,7 @@ pub fn App() -> impl IntoView {
 
     // Paper shows the referral sheet whenever there is a shortlist (`style/main.css`).
     Effect::new(move |_| {
-        let on =
-            ctx.filters.with(|f| !f.shared.is_empty()) || ctx.shortlist.with(|l| !l.is_empty());
+        let on = ctx.has_shortlist();
         if let Some(root) = web_sys::window()
             .and_then(|w| w.document())
             .and_then(|d| d.document_element())
@@ -59,18 +58,8 @@ pub fn App() -> impl IntoView {
     // The map's code is fetched (`lazy.rs`), and the map made, once it can be seen: at once on
     // a wide screen, at the first "Map" on a phone. It then stays (moving between list and map
     // keeps its place).
-    let map_wanted = RwSignal::new(
-        !ctx.narrow.get_untracked()
-            || ctx
-                .filters
-                .with_untracked(|f| f.view == finder::filter::View::Map),
-    );
-    Effect::new(move |_| {
-        if !map_wanted.get_untracked()
-            && (!ctx.narrow.get() || ctx.filters.with(|f| f.view == finder::filter::View::Map))
-        {
-            map_wanted.set(true);
-        }
+    let map_wanted = crate::lazy::once(move || {
+        !ctx.narrow.get() || ctx.filters.with(|f| f.view == finder::filter::View::Map)
     });
     // While a session page is open it is a modal dialog: the page behind it is inert.
     let detail_open = move || ctx.filters.with(|f| f.selected.is_some());

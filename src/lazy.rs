@@ -57,6 +57,12 @@ pub fn prefetch() {
     }
 }
 
+/// True from the first time `cond` holds, for good: when a lazily loaded view is first wanted
+/// (and then kept, so its state survives being hidden). Once true it no longer reads `cond`.
+pub fn once(cond: impl Fn() -> bool + Send + Sync + 'static) -> leptos::prelude::Memo<bool> {
+    leptos::prelude::Memo::new(move |was: Option<&bool>| was == Some(&true) || cond())
+}
+
 /// The notice shown where a view's module could not be loaded.
 pub fn load_failed(what: &'static str) -> leptos::prelude::AnyView {
     use leptos::prelude::*;

@@ -72,6 +72,11 @@ pub struct Ctx {
 }
 
 impl Ctx {
+    /// A shortlist to show: the device's own, or one shared in the link (`sl=`).
+    pub fn has_shortlist(&self) -> bool {
+        self.filters.with(|f| !f.shared.is_empty()) || self.shortlist.with(|l| !l.is_empty())
+    }
+
     /// Fresh state for these filters: an empty index, no feeds yet.
     pub fn new(filters: Filters, notices: Vec<Notice>) -> Ctx {
         let preset = StoredValue::new(filters.clone());

@@ -192,7 +192,7 @@ pub fn ResultsList() -> impl IntoView {
                 {crate::lazy_view!(link_summary(), crate::lazy::load_failed("What this link shows"))}
             </Show>
             // The shortlist's code comes when there first is one (`lazy.rs`).
-            <Show when=move || ctx.filters.with(|f| !f.shared.is_empty()) || ctx.shortlist.with(|l| !l.is_empty())>
+            <Show when=move || ctx.has_shortlist()>
                 {crate::lazy_view!(shortlist_panel(), crate::lazy::load_failed("The shortlist"))}
             </Show>
             <h2 id="results-heading" tabindex="-1">{heading}</h2>

@@ -62,12 +62,7 @@ pub fn FilterPanel() -> impl IntoView {
     let close = move |_| ctx.filters_open.set(false);
     // The form is built, and its code fetched (`lazy.rs`), once the panel can be seen: at once
     // on a wide screen, when the sheet first opens on a phone.
-    let wanted = RwSignal::new(!ctx.narrow.get_untracked());
-    Effect::new(move |_| {
-        if !wanted.get_untracked() && (!ctx.narrow.get() || ctx.filters_open.get()) {
-            wanted.set(true);
-        }
-    });
+    let wanted = crate::lazy::once(move || !ctx.narrow.get() || ctx.filters_open.get());
     view! {
         <aside class="filters" class:is-open=move || ctx.filters_open.get() id="filters-panel" aria-labelledby="filters-heading"
             on:keydown=move |e| if e.key() == "Escape" && ctx.filters_open.get_untracked() { ctx.filters_open.set(false) }>
