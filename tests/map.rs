@@ -117,3 +117,50 @@ fn markers_no_longer_shown_leave_the_map() {
     drop(map);
     el.remove();
 }
+
+fn venue(id: usize, at: (f64, f64)) -> VenueMarker {
+    VenueMarker {
+        venue: finder::VenueId::new(id),
+        at,
+        name: format!("Venue {id}"),
+        count: 1,
+    }
+}
+
+#[wasm_bindgen_test]
+fn a_filter_change_moves_the_map_only_when_its_results_are_not_shown_well() {
+    load_leaflet();
+    let el = map_element();
+    let map = ResultsMap::new(&el, &tiles(), None).expect("a map");
+    let spread = [
+        venue(1, (51.40, -0.30)),
+        venue(2, (51.60, 0.10)),
+        venue(3, (51.45, -0.25)),
+        venue(4, (51.55, 0.05)),
+    ];
+    // The map opens on London; results across it already show well there.
+    map.show(&spread, true, |_| {});
+    let (centre, zoom) = (map.centre(), map.zoom());
+    assert_eq!(
+        (centre, zoom),
+        ((51.507, -0.128), 10.0),
+        "the opening view kept"
+    );
+    // Fewer results over most of the same area: the map stays where it is.
+    map.show(&spread[2..], true, |_| {});
+    assert_eq!((map.centre(), map.zoom()), (centre, zoom), "kept");
+    assert!(count(&el, ".leaflet-marker-icon") >= 1, "its markers shown");
+    // One venue: the map goes to it, as close as a fit goes.
+    map.show(&spread[3..], true, |_| {});
+    assert_eq!(map.zoom(), 15.0, "zoomed in to the one venue");
+    assert_eq!(map.centre(), (51.55, 0.05));
+    // Results partly outside the view: the map moves out to show them all.
+    map.show(&spread, true, |_| {});
+    assert_eq!(
+        (map.centre(), map.zoom()),
+        ((51.5, -0.1), 10.0),
+        "fitted to all four"
+    );
+    drop(map);
+    el.remove();
+}

@@ -7,6 +7,7 @@ use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 
+use super::fit::project;
 use super::handles::Handler;
 use super::handles::{DomListener, Listener, OnLayer};
 use super::icons::{
@@ -81,15 +82,6 @@ fn popup_options() -> JsValue {
     set(&o, "autoPanPaddingTopLeft", &xy(56.0, 16.0));
     set(&o, "autoPanPaddingBottomRight", &xy(16.0, 16.0));
     o.into()
-}
-
-/// Web Mercator position in pixels at `zoom` (what Leaflet's `project` gives for EPSG:3857).
-fn project(at: (f64, f64), zoom: f64) -> (f64, f64) {
-    let scale = 256.0 * 2f64.powf(zoom);
-    let lat = at.0.clamp(-85.0511, 85.0511).to_radians();
-    let x = (at.1 + 180.0) / 360.0 * scale;
-    let y = (1.0 - (lat.tan() + 1.0 / lat.cos()).ln() / std::f64::consts::PI) / 2.0 * scale;
-    (x, y)
 }
 
 impl Markers {

@@ -9,6 +9,7 @@
 //! its listeners, layers on a group) and releases it when dropped, so a `ResultsMap` dropped
 //! with its component (Leptos disposes the `StoredValue` holding it) removes the map.
 
+mod fit;
 mod handles;
 mod icons;
 mod markers;
@@ -39,6 +40,11 @@ pub struct VenueMarker {
     /// Matching sessions there.
     pub count: u32,
 }
+
+/// Space kept clear around the results when the map is fitted to them, in pixels.
+const FIT_PADDING: f64 = 24.0;
+/// The closest zoom a fit goes to (one venue: its street, not its doorstep).
+const FIT_MAX_ZOOM: f64 = 15.0;
 
 /// How many of a venue's next matching sessions its popup lists.
 pub const POPUP_SESSIONS: usize = 3;
@@ -156,12 +162,13 @@ impl ResultsMap {
 
     /// Shows these venue markers, changing only what differs from the markers already shown
     /// (a venue that stays keeps its marker; a changed count is written into it), grouped for
-    /// the current view. `on_select` is called when a venue's marker is chosen.
+    /// the current view. With `fit`, the map moves to them unless they are already shown well
+    /// where it is (`fit.rs`). `on_select` is called when a venue's marker is chosen.
     pub fn show(&self, venues: &[VenueMarker], fit: bool, on_select: impl Fn(VenueId) + 'static) {
         *self.markers.on_select.borrow_mut() = Some(Rc::new(on_select));
         *self.markers.venues.borrow_mut() = venues.to_vec();
         *self.bounds.borrow_mut() = bounds_of(venues);
-        if fit && self.bounds.borrow().is_some() {
+        if fit && self.needs_fit(venues) {
             // The fit's `moveend` regroups for the new view; regroup here only when the view
             // did not move (Leaflet fires nothing then).
             let before = (self.map.get_center(), self.map.get_zoom());
@@ -178,6 +185,25 @@ impl ResultsMap {
         }
     }
 
+    /// Whether showing `venues` should move the map: some lie outside the view, or they would
+    /// fill it more than one zoom level closer.
+    fn needs_fit(&self, venues: &[VenueMarker]) -> bool {
+        let Some(results) = fit::box_of(venues.iter().map(|v| v.at)) else {
+            return false;
+        };
+        let size = self.map.get_size();
+        let b = self.map.get_bounds();
+        let (sw, ne) = (b.get_south_west(), b.get_north_east());
+        fit::needs_fit(
+            (sw.lat(), sw.lng(), ne.lat(), ne.lng()),
+            self.map.get_zoom(),
+            results,
+            (size.x(), size.y()),
+            FIT_PADDING,
+            FIT_MAX_ZOOM,
+        )
+    }
+
     /// What a venue's popup lists and does (its sessions, each with a shortlist toggle).
     pub fn set_popup_actions(&self, actions: PopupActions) {
         *self.markers.popup_actions.borrow_mut() = Some(Rc::new(actions));
@@ -188,9 +214,12 @@ impl ResultsMap {
         let bounds = self.bounds.borrow();
         let Some(b) = bounds.as_ref() else { return };
         let fopts = js_sys::Object::new();
-        set(&fopts, "maxZoom", &JsValue::from_f64(15.0));
+        set(&fopts, "maxZoom", &JsValue::from_f64(FIT_MAX_ZOOM));
         set(&fopts, "animate", &JsValue::FALSE);
-        let pad = js_sys::Array::of2(&JsValue::from_f64(24.0), &JsValue::from_f64(24.0));
+        let pad = js_sys::Array::of2(
+            &JsValue::from_f64(FIT_PADDING),
+            &JsValue::from_f64(FIT_PADDING),
+        );
         set(&fopts, "padding", &pad);
         // Not animated, so Leaflet's `moveend` fires inside this call.
         self.programmatic.set(true);
@@ -247,6 +276,11 @@ impl ResultsMap {
             (c.lat() * 1000.0).round() / 1000.0,
             (c.lng() * 1000.0).round() / 1000.0,
         )
+    }
+
+    /// The zoom level shown.
+    pub fn zoom(&self) -> f64 {
+        self.map.get_zoom()
     }
 
     /// Number of venues with a marker (alone or in a group; for tests).
