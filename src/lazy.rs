@@ -2,8 +2,8 @@
 //! starts with the main module: the shell, loading, the index and query, the URL and the
 //! results list. The filter form and the map come as soon as they can be seen (at once on a wide
 //! screen); the session page, the shortlist, "What this link shows", sharing, "Data sources"
-//! and "Embed this search" when first used; the first four also in the background once the
-//! results are complete ([`prefetch`]).
+//! and "Embed this search" when first used; all but the last three also in the background once
+//! the results are complete ([`prefetch`]).
 //!
 //! A split point is a function returning `Result<AnyView, SplitLoaderError>`, marked
 //! `#[cfg_attr(feature = "split", wasm_split(…, fallible, …))]`. Under the `split` feature
@@ -50,6 +50,8 @@ pub fn prefetch() {
             // A failure here is not shown: the module is fetched again on first use, and that
             // use says so if it fails.
             let _ = crate::components::filters::preload_filters().await;
+            // Shown with the first filter chosen: compiled before it, not during it.
+            let _ = crate::components::results::preload_summary().await;
             let _ = crate::app::preload_map().await;
             let _ = crate::app::preload_detail().await;
             let _ = crate::components::results::preload_shortlist().await;

@@ -51,79 +51,141 @@ struct CardKey {
     from_area: Option<String>,
 }
 
-/// One result card. Its link to the session page follows the filters (it carries them).
-fn card(ctx: Ctx, k: CardKey) -> impl IntoView {
-    let ix = ctx.index.get_untracked();
-    let pos = k.pos as usize;
-    let o = &ix.occurrences[pos];
-    let venue = ix.venue_of(pos);
-    let key = o.key.clone();
-    let k1 = key.clone();
+/// A card's text for one session: all of it but what follows the filters (its link and
+/// "Matches"), worked out once when a session comes into the card's place.
+#[derive(Clone, PartialEq)]
+struct CardText {
+    pos: usize,
+    key: String,
+    venue: finder::VenueId,
+    name: String,
+    slot: bool,
+    cancelled: bool,
+    when: String,
+    place: String,
+    price: String,
+    activity: String,
+    tags: Vec<String>,
+    trust: String,
+}
+
+impl CardText {
+    fn of(ctx: &Ctx, k: &CardKey) -> CardText {
+        let ix = ctx.index.get_untracked();
+        let pos = k.pos as usize;
+        let o = &ix.occurrences[pos];
+        let venue = ix.venue_of(pos);
+        let facts = display::CardFacts::of(o);
+        let activity = o
+            .activities
+            .iter()
+            .find_map(|a| {
+                a.id.as_deref()
+                    .and_then(|id| ix.activity_index(id))
+                    .map(|i| ix.activity_labels[i as usize].clone())
+                    .or_else(|| a.label.clone())
+            })
+            .unwrap_or_default();
+        let mut place = ix.venues[venue].name.clone();
+        if let Some(d) = k.dist.map(f32::from_bits) {
+            match &k.from_area {
+                Some(area) => place.push_str(&format!(
+                    " · {} from the centre of {area}",
+                    display::distance(d)
+                )),
+                None => place.push_str(&format!(" · {} away", display::distance(d))),
+            }
+        }
+        CardText {
+            pos,
+            key: o.key.clone(),
+            venue,
+            name: o.name.clone(),
+            slot: facts.slot,
+            cancelled: o.cancelled,
+            when: display::when(&o.start),
+            place,
+            price: display::price(o),
+            activity,
+            tags: facts.tags().into_iter().map(String::from).collect(),
+            trust: trust(ctx, &ix, pos),
+        }
+    }
+}
+
+/// The `i`th card of the list. A card stays in its place when the results change and shows
+/// whichever session is `i`th now: a filter change rewrites the text of the cards whose
+/// session changed, instead of building new cards (elements, listeners and their styles),
+/// which was most of a change's work on a phone (bench/RESULTS.md).
+fn card(ctx: Ctx, rows: Memo<Vec<CardKey>>, i: usize) -> impl IntoView {
+    let key_at = Memo::new(move |_| rows.with(|r| r.get(i).cloned()));
+    let text = Memo::new(move |_| key_at.with(|k| k.as_ref().map(|k| CardText::of(&ctx, k))));
+    // One field of the card's text (empty while the place has no session: a list getting
+    // shorter removes it just after).
+    let field = move |f: fn(&CardText) -> String| {
+        move || text.with(|t| t.as_ref().map(f).unwrap_or_default())
+    };
+    let flag = move |f: fn(&CardText) -> bool| move || text.with(|t| t.as_ref().is_some_and(f));
+    let venue = move || text.with(|t| t.as_ref().map(|t| t.venue));
+    let key = Signal::derive(field(|t| t.key.clone()));
+    let name = Signal::derive(field(|t| t.name.clone()));
+    // Its link to the session page carries the filters.
     let href = move || {
         let mut f = ctx.filters.get();
-        f.selected = Some(k1.clone());
+        f.selected = Some(key.get());
         format!("?{}", finder::url::encode(&f))
     };
-    let venue_name = ix.venues[venue].name.clone();
-    let facts = display::CardFacts::of(o);
-    let slot = facts.slot;
-    let tags: Vec<String> = facts.tags().into_iter().map(String::from).collect();
-    let activity = o
-        .activities
-        .iter()
-        .find_map(|a| {
-            a.id.as_deref()
-                .and_then(|id| ix.activity_index(id))
-                .map(|i| ix.activity_labels[i as usize].clone())
-                .or_else(|| a.label.clone())
+    // Which of the person's choices it meets follows the filters (rendered again only when
+    // the phrases change).
+    let phrases = Memo::new(move |_| {
+        let pos = text.with(|t| t.as_ref().map(|t| t.pos));
+        pos.map(|pos| {
+            let ix = ctx.index.get_untracked();
+            ctx.filters.with(|f| finder::why::phrases(&ix, f, pos))
         })
-        .unwrap_or_default();
-    let k2 = key.clone();
-    let trust_line = trust(&ctx, &ix, pos);
-    let cancelled = o.cancelled;
-    let dist = k.dist.map(f32::from_bits);
-    // Which of the person's choices it meets follows the filters (a kept card updates it).
-    let why = {
-        let ix = ix.clone();
-        move || {
-            let phrases = ctx.filters.with(|f| finder::why::phrases(&ix, f, pos));
-            view! { <crate::components::why::WhyMatched phrases=phrases/> }
+        .unwrap_or_default()
+    });
+    let why = move || view! { <crate::components::why::WhyMatched phrases=phrases.get()/> };
+    let highlight = move || {
+        if let Some(v) = venue() {
+            ctx.highlighted.set(Some(v));
         }
     };
     view! {
-        <li class="card" class:card--cancelled=cancelled class:is-highlighted=move || ctx.highlighted.get() == Some(venue) data-key=key data-venue=venue.to_string() data-kind=if slot { "slot" } else { "session" }
-            on:mouseenter=move |_| ctx.highlighted.set(Some(venue))
-            on:focusin=move |_| ctx.highlighted.set(Some(venue))>
+        <li class="card" class:card--cancelled=flag(|t| t.cancelled) class:is-highlighted=move || venue().is_some() && ctx.highlighted.get() == venue()
+            data-key=move || key.get() data-venue=move || venue().map(|v| v.to_string()).unwrap_or_default()
+            data-kind=move || if flag(|t| t.slot)() { "slot" } else { "session" }
+            on:mouseenter=move |_| highlight() on:focusin=move |_| highlight()>
             <h3 class="card__title">
                 <a href=href on:click=move |e| {
                     e.prevent_default();
-                    let k = k2.clone();
+                    let k = key.get_untracked();
                     ctx.update_filters(History::Push, move |f| f.selected = Some(k));
-                }>{o.name.clone()}</a>
+                }>{move || name.get()}</a>
             </h3>
-            {cancelled.then(|| view! {
+            {move || flag(|t| t.cancelled)().then(|| view! {
                 <p class="card__cancelled"><strong>"Cancelled:"</strong>" this session will not take place"</p>
             })}
-            <p class="card__when">{display::when(&o.start)}</p>
-            <p class="card__where">
-                {venue_name}
-                {dist.map(|d| match &k.from_area {
-                    Some(area) => format!(" · {} from the centre of {area}", display::distance(d)),
-                    None => format!(" · {} away", display::distance(d)),
-                })}
-            </p>
+            <p class="card__when">{field(|t| t.when.clone())}</p>
+            <p class="card__where">{field(|t| t.place.clone())}</p>
             <p class="card__meta">
-                <span class="card__price">{display::price(o)}</span>
-                {(!activity.is_empty()).then(|| view! { <span class="card__activity">{format!(" · {activity}")}</span> })}
+                <span class="card__price">{field(|t| t.price.clone())}</span>
+                {move || {
+                    let activity = field(|t| t.activity.clone())();
+                    (!activity.is_empty()).then(|| view! { <span class="card__activity">{format!(" · {activity}")}</span> })
+                }}
             </p>
-            {(!tags.is_empty()).then(|| view! {
-                <ul class="tags" aria-label="Details">
-                    {tags.into_iter().map(|t| view! { <li class="tag">{t}</li> }).collect_view()}
-                </ul>
-            })}
+            {move || {
+                let tags = text.with(|t| t.as_ref().map(|t| t.tags.clone()).unwrap_or_default());
+                (!tags.is_empty()).then(|| view! {
+                    <ul class="tags" aria-label="Details">
+                        {tags.into_iter().map(|t| view! { <li class="tag">{t}</li> }).collect_view()}
+                    </ul>
+                })
+            }}
             {why}
-            <p class="card__trust">{trust_line}</p>
-            <crate::components::shortlist::ShortlistToggle key=key.clone() name=o.name.clone()/>
+            <p class="card__trust">{field(|t| t.trust.clone())}</p>
+            <crate::components::shortlist::ShortlistToggle key=key name=name/>
         </li>
     }
 }
@@ -144,10 +206,9 @@ pub fn ResultsList() -> impl IntoView {
         1 => "1 session found".to_string(),
         n => format!("{n} sessions found"),
     };
-    // The shown cards, keyed: a filter change that keeps a session in the first pages keeps its
-    // card (only what changed is updated), instead of building every card again. The key holds
-    // what a card's text depends on: the index it points into, the session, its distance and the
-    // area that distance is measured from.
+    // The sessions the cards show, by place in the list (`card`). Each key holds what a card's
+    // text depends on: the index it points into, the session, its distance and the area that
+    // distance is measured from.
     let rows = Memo::new(move |_| {
         let out = ctx.outcome.get();
         let generation = ctx.index.with(|ix| Arc::as_ptr(ix) as usize);
@@ -213,7 +274,7 @@ pub fn ResultsList() -> impl IntoView {
                 </div>
             </Show>
             <ol class="cards" id="results-list">
-                <For each=move || rows.get() key=CardKey::clone let:k>{card(ctx, k)}</For>
+                <For each=move || 0..rows.with(Vec::len) key=|i| *i let:i>{card(ctx, rows, i)}</For>
             </ol>
             <Show when=move || { shown.get() < count() }>
                 <button type="button" class="button button--secondary" id="show-more" on:click=move |_| shown.update(|s| *s += PAGE)>
@@ -243,8 +304,13 @@ pub(crate) fn shortlist_panel() -> Result<AnyView, leptos::wasm_split::SplitLoad
 /// filter (`lazy.rs`).
 #[cfg_attr(
     feature = "split",
-    leptos::wasm_split::wasm_split(summary, wasm_split_path = ::leptos::wasm_split, fallible)
+    leptos::wasm_split::wasm_split(
+        summary,
+        wasm_split_path = ::leptos::wasm_split,
+        fallible,
+        preload(preload_summary)
+    )
 )]
-fn link_summary() -> Result<AnyView, leptos::wasm_split::SplitLoaderError> {
+pub(crate) fn link_summary() -> Result<AnyView, leptos::wasm_split::SplitLoaderError> {
     Ok(view! { <crate::components::shortlist::LinkSummary/> }.into_any())
 }

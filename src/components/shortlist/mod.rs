@@ -44,18 +44,22 @@ pub(crate) fn toggle(ctx: Ctx, key: &str) {
     ctx.shortlist.set(list);
 }
 
-/// The "Shortlist" toggle of a session (a pressed button when it is on the list).
+/// The "Shortlist" toggle of a session (a pressed button when it is on the list). A result
+/// card passes its session as signals (the card shows another session after a filter change).
 #[component]
-pub fn ShortlistToggle(key: String, name: String) -> impl IntoView {
+pub fn ShortlistToggle(
+    #[prop(into)] key: Signal<String>,
+    #[prop(into)] name: Signal<String>,
+) -> impl IntoView {
     let ctx = expect_context::<Ctx>();
-    let k = key.clone();
-    let on = Memo::new(move |_| ctx.shortlist.with(|l| l.iter().any(|e| e.key == k)));
+    let on =
+        Memo::new(move |_| key.with(|k| ctx.shortlist.with(|l| l.iter().any(|e| &e.key == k))));
     let on = move || on.get();
     view! {
         <button type="button" class="shortlist-toggle" aria-pressed=move || on().to_string()
-            on:click=move |_| toggle(ctx, &key)>
+            on:click=move |_| toggle(ctx, &key.get_untracked())>
             <span aria-hidden="true">{move || if on() { "★ " } else { "☆ " }}</span>
-            "Shortlist"<span class="visually-hidden">{format!(": {name}")}</span>
+            "Shortlist"<span class="visually-hidden">{move || format!(": {}", name.get())}</span>
         </button>
     }
 }

@@ -24,8 +24,10 @@ pub fn LinkSummary() -> impl IntoView {
         <Show when=move || parts.with(|p| !p.is_empty())>
             <section class="link-summary" aria-labelledby="link-summary-heading">
                 <h3 id="link-summary-heading">"What this link shows"</h3>
+                // Keyed: a filter change builds the chip that changed, not every chip.
                 <ul class="link-summary__parts">
-                    {move || parts.get().into_iter().map(|p| {
+                    <For each=move || parts.get() key=|p| (p.kind, p.text.clone()) let:p>
+                    {
                         let kind = p.kind;
                         view! {
                             <li>
@@ -37,7 +39,8 @@ pub fn LinkSummary() -> impl IntoView {
                                 </button>
                             </li>
                         }
-                    }).collect_view()}
+                    }
+                    </For>
                 </ul>
             </section>
         </Show>
