@@ -216,6 +216,17 @@ async function runProfile(browser, profile, base, size) {
       for (const [k, v] of trace.slice(0, 18)) console.log(`      ${v.toFixed(2).padStart(8)}  ${k}`);
     }
     const queries = await s.page.evaluate((t) => performance.getEntriesByName('af:query').filter((e) => e.startTime > t).map((e) => e.duration), before.loadedAt);
+    // The app's other User Timing measures during the changes (e.g. af:map, the map's update).
+    const measures = await s.page.evaluate((t) => {
+      const by = {};
+      for (const e of performance.getEntriesByType('measure')) {
+        if (e.startTime > t && e.name !== 'af:query') (by[e.name] ||= []).push(e.duration);
+      }
+      return by;
+    }, before.loadedAt);
+    for (const [name, d] of Object.entries(measures)) {
+      console.log(`    ${name}: ${d.length} × p50 ${percentile(d, 50).toFixed(1)} ms, p95 ${percentile(d, 95).toFixed(1)} ms, max ${Math.max(...d).toFixed(1)} ms`);
+    }
     const lat = steps.map((x) => x.latency).filter((x) => x !== null);
     return {
       loadedText: before.loadedText,

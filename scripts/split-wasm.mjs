@@ -90,7 +90,9 @@ try {
   const linkName = `af-split-${hash}.js`;
   const optimise = (from, to) => {
     if (release) {
-      run('wasm-opt', ['-Oz', '--enable-reference-types', '--enable-bulk-memory', '--enable-sign-ext',
+      // AF_WASM_NAMES=1 keeps the functions' names, for profiling (bench/filter-latency.mjs
+      // --cpu-profile then names wasm functions); a few hundred KiB more, never shipped.
+      run('wasm-opt', ['-Oz', ...(process.env.AF_WASM_NAMES === '1' ? ['-g'] : []), '--enable-reference-types', '--enable-bulk-memory', '--enable-sign-ext',
         '--enable-mutable-globals', '--enable-nontrapping-float-to-int', '--enable-multivalue',
         from, '-o', to]);
     } else {

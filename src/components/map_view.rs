@@ -115,8 +115,10 @@ pub fn MapPane() -> impl IntoView {
                     m.refresh_size(false);
                     stale.set_value(false);
                 }
-                m.show(&markers, !keep_view, move |venue| {
-                    ctx.highlighted.set(Some(venue));
+                crate::state::measured("af:map", || {
+                    m.show(&markers, !keep_view, move |venue| {
+                        ctx.highlighted.set(Some(venue));
+                    });
                 });
                 marker_count.set(m.marker_count());
             }
