@@ -116,7 +116,7 @@ impl CardText {
 /// The `i`th card of the list. A card stays in its place when the results change and shows
 /// whichever session is `i`th now: a filter change rewrites the text of the cards whose
 /// session changed, instead of building new cards (elements, listeners and their styles),
-/// which was most of a change's work on a phone (bench/RESULTS.md).
+/// about half of a change's work on a phone before (bench/RESULTS.md).
 fn card(ctx: Ctx, rows: Memo<Vec<CardKey>>, i: usize) -> impl IntoView {
     let key_at = Memo::new(move |_| rows.with(|r| r.get(i).cloned()));
     let text = Memo::new(move |_| key_at.with(|k| k.as_ref().map(|k| CardText::of(&ctx, k))));
