@@ -71,22 +71,14 @@ pub(super) fn venue_icon(count: u32) -> (leaflet::Icon, web_sys::Element) {
     (div_icon(&iopts), icon_el)
 }
 
-/// The box around every venue, if any.
-pub(super) fn bounds_of(venues: &[VenueMarker]) -> Option<LatLngBounds> {
-    bounds_of_points(&venues.iter().map(|v| v.at).collect::<Vec<_>>())
-}
-
 /// The box around these points, if any.
 pub(super) fn bounds_of_points(points: &[(f64, f64)]) -> Option<LatLngBounds> {
-    let first = points.first()?;
-    let (mut s, mut w, mut n, mut e) = (first.0, first.1, first.0, first.1);
-    for p in points {
-        s = s.min(p.0);
-        n = n.max(p.0);
-        w = w.min(p.1);
-        e = e.max(p.1);
-    }
-    Some(LatLngBounds::new(&LatLng::new(s, w), &LatLng::new(n, e)))
+    super::fit::box_of(points.iter().copied()).map(latlng_bounds)
+}
+
+/// A box of latitudes and longitudes as Leaflet's bounds.
+pub(super) fn latlng_bounds((s, w, n, e): super::fit::LatLonBox) -> LatLngBounds {
+    LatLngBounds::new(&LatLng::new(s, w), &LatLng::new(n, e))
 }
 
 /// Popup content: a DOM node built from text (feed text is untrusted): a venue and its

@@ -23,7 +23,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 
 use handles::{Handler, Listener, MapHandle};
-use icons::{bounds_of, escape_html};
+use icons::{escape_html, latlng_bounds};
 use markers::Markers;
 
 pub use contract::Tiles;
@@ -167,8 +167,9 @@ impl ResultsMap {
     pub fn show(&self, venues: &[VenueMarker], fit: bool, on_select: impl Fn(VenueId) + 'static) {
         *self.markers.on_select.borrow_mut() = Some(Rc::new(on_select));
         *self.markers.venues.borrow_mut() = venues.to_vec();
-        *self.bounds.borrow_mut() = bounds_of(venues);
-        if fit && self.needs_fit(venues) {
+        let results = fit::box_of(venues.iter().map(|v| v.at));
+        *self.bounds.borrow_mut() = results.map(latlng_bounds);
+        if fit && results.is_some_and(|r| self.needs_fit(r)) {
             // The fit's `moveend` regroups for the new view; regroup here only when the view
             // did not move (Leaflet fires nothing then).
             let before = (self.map.get_center(), self.map.get_zoom());
@@ -185,12 +186,9 @@ impl ResultsMap {
         }
     }
 
-    /// Whether showing `venues` should move the map: some lie outside the view, or they would
-    /// fill it more than one zoom level closer.
-    fn needs_fit(&self, venues: &[VenueMarker]) -> bool {
-        let Some(results) = fit::box_of(venues.iter().map(|v| v.at)) else {
-            return false;
-        };
+    /// Whether results in the box `results` should move the map: some lie outside the view,
+    /// or they would fill it more than one zoom level closer.
+    fn needs_fit(&self, results: fit::LatLonBox) -> bool {
         let size = self.map.get_size();
         let b = self.map.get_bounds();
         let (sw, ne) = (b.get_south_west(), b.get_north_east());
