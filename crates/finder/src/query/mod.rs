@@ -10,7 +10,7 @@ mod full;
 mod state;
 
 pub(crate) use compile::gender_ok;
-pub use state::{QueryState, Recount};
+pub use state::QueryState;
 
 /// The filters that can remove an occurrence, as bits of a mask.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
