@@ -27,6 +27,10 @@ pub struct Ctx {
     /// so its counts are not rendered for nobody; opening the sheet brings them up to date in
     /// the same update, before it is painted, so stale numbers are never shown.
     pub panel_outcome: Memo<Arc<Outcome>>,
+    /// The filters as the filter panel shows them: the same as `filters`, but not followed
+    /// while the panel cannot be seen (a phone's closed sheet), so its controls are not
+    /// rewritten on every change; it catches up when the panel opens.
+    pub panel_filters: Memo<Filters>,
     /// Below the CSS breakpoint where the page shows the list or the map, and the filters as
     /// a sheet (`style/main.css`, 899px).
     pub narrow: RwSignal<bool>,
@@ -116,8 +120,16 @@ impl Ctx {
                 _ => outcome.get(),
             }
         });
+        let panel_filters = Memo::new(move |prev: Option<&Filters>| {
+            let visible = !narrow.get() || filters_open.get();
+            match prev {
+                Some(p) if !visible => p.clone(),
+                _ => filters.get(),
+            }
+        });
         Ctx {
             panel_outcome,
+            panel_filters,
             narrow,
             filters,
             notices: RwSignal::new(notices),

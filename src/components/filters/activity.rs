@@ -14,7 +14,7 @@ pub(super) fn ActivityFilter() -> impl IntoView {
     let ctx = expect_context::<Ctx>();
     let search = RwSignal::new(String::new());
     let selected = move || {
-        ctx.filters
+        ctx.panel_filters
             .with(|f| f.activities.first().cloned().unwrap_or_default())
     };
     // The options shown (which activities have sessions, as a tree or the search's matches),
@@ -81,7 +81,7 @@ pub(super) fn ActivityFilter() -> impl IntoView {
                         // Indent narrower activities (non-breaking spaces survive in <option>).
                         let indent = "\u{a0}\u{a0}\u{a0}".repeat(o.depth);
                         let (id, id2) = (o.id.clone(), o.id.clone());
-                        let is_sel = Memo::new(move |_| ctx.filters.with(|f| f.activities.first() == Some(&id2)));
+                        let is_sel = Memo::new(move |_| ctx.panel_filters.with(|f| f.activities.first() == Some(&id2)));
                         let label = o.label;
                         view! { <option value=id selected=is_sel prop:selected=is_sel>{move || format!("{indent}{}", with_count(&label, n.get()))}</option> }
                     }
@@ -115,14 +115,14 @@ pub(super) fn KindFilter() -> impl IntoView {
             {(!ctx.hidden("slots")).then(|| view! {
             <p class="hint" id="f-slots-hint">"Sessions are always shown. Facility bookings are times to hire a court, pitch or pool lane yourself."</p>
             <div class="checkbox">
-                <input type="checkbox" id="f-slots" aria-describedby="f-slots-hint" prop:checked=move || ctx.filters.with(|f| f.slots)
+                <input type="checkbox" id="f-slots" aria-describedby="f-slots-hint" prop:checked=chosen(ctx, move |f| f.slots)
                     on:change=move |e| { let c = event_target_checked(&e); ctx.update_filters(History::Push, |f| f.slots = c) }/>
                 <label for="f-slots">{move || with_count("Include facility bookings: courts, pitches, pools", slots.get())}</label>
             </div>
             })}
             {(!ctx.hidden("cx")).then(|| view! {
             <div class="checkbox">
-                <input type="checkbox" id="f-cancelled" prop:checked=move || ctx.filters.with(|f| f.cancelled)
+                <input type="checkbox" id="f-cancelled" prop:checked=chosen(ctx, move |f| f.cancelled)
                     on:change=move |e| { let c = event_target_checked(&e); ctx.update_filters(History::Push, |f| f.cancelled = c) }/>
                 <label for="f-cancelled">{move || with_count("Show cancelled sessions (marked \"Cancelled\")", ctx.outcome.with(|o| o.facets.cancelled))}</label>
             </div>

@@ -110,7 +110,7 @@ pub(super) fn LocationFilter() -> impl IntoView {
                 <button type="button" class="button" on:click=move |_| apply()>"Search"</button>
             </div>
             <p id="f-near-status" class="hint" aria-live="polite">
-                {move || note.with(|n| n.as_ref().filter(|(_, p)| ctx.filters.with(|f| f.place == *p)).map(|(t, _)| t.clone()))}
+                {move || note.with(|n| n.as_ref().filter(|(_, p)| ctx.panel_filters.with(|f| f.place == *p)).map(|(t, _)| t.clone()))}
             </p>
             <p id="f-near-error" class="error-message" aria-live="polite">
                 {move || error.get().or_else(|| unknown().then(|| "We don't know that postcode area yet; showing everywhere.".to_string()))}
@@ -122,7 +122,7 @@ pub(super) fn LocationFilter() -> impl IntoView {
                 ctx.update_filters(History::Push, |f| f.radius_km = Some(v));
             }>
                 {[1u32, 2, 5, 10, 20].into_iter().map(|r| view! {
-                    <option value=r.to_string() selected=move || ctx.filters.with(|f| (f.radius() - f64::from(r)).abs() < 1e-9)>{format!("{r} km")}</option>
+                    <option value=r.to_string() selected=chosen(ctx, move |f| (f.radius() - f64::from(r)).abs() < 1e-9)>{format!("{r} km")}</option>
                 }).collect_view()}
             </select>
             <label for="f-sort">"Sort by"</label>
@@ -130,8 +130,8 @@ pub(super) fn LocationFilter() -> impl IntoView {
                 let s = if event_target_value(&e) == "near" { Sort::Nearest } else { Sort::Soonest };
                 ctx.update_filters(History::Push, |f| f.sort = s);
             }>
-                <option value="soon" selected=move || ctx.filters.with(|f| f.sort == Sort::Soonest)>"Soonest first"</option>
-                <option value="near" selected=move || ctx.filters.with(|f| f.sort == Sort::Nearest)>"Nearest first"</option>
+                <option value="soon" selected=chosen(ctx, move |f| f.sort == Sort::Soonest)>"Soonest first"</option>
+                <option value="near" selected=chosen(ctx, move |f| f.sort == Sort::Nearest)>"Nearest first"</option>
             </select>
         </fieldset>
     }

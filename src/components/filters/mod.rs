@@ -38,6 +38,16 @@ pub(super) fn count_of(
     Memo::new(move |_| ctx.panel_outcome.with(|o| f(o)))
 }
 
+/// One value of the filters as the panel shows it, as its own signal: the control bound to
+/// it is rewritten only when that value changes, not on every filter change (and not at all
+/// while the panel cannot be seen: [`Ctx::panel_filters`]).
+pub(super) fn chosen<T: PartialEq + Send + Sync + 'static>(
+    ctx: Ctx,
+    f: impl Fn(&finder::Filters) -> T + Send + Sync + 'static,
+) -> Memo<T> {
+    Memo::new(move |_| ctx.panel_filters.with(|x| f(x)))
+}
+
 /// All filters.
 #[component]
 pub fn FilterPanel() -> impl IntoView {
@@ -114,7 +124,7 @@ pub(crate) fn filter_form() -> Result<AnyView, leptos::wasm_split::SplitLoaderEr
                 <div class="field">
                     <label for="f-keyword">"Keyword"</label>
                     <input id="f-keyword" type="search" autocomplete="off"
-                        prop:value=move || ctx.filters.with(|f| f.keyword.clone())
+                        prop:value=chosen(ctx, move |f| f.keyword.clone())
                         on:input=move |e| keyword.input(event_target_value(&e))/>
                 </div>
                 })}
@@ -122,7 +132,7 @@ pub(crate) fn filter_form() -> Result<AnyView, leptos::wasm_split::SplitLoaderEr
                 <div class="field">
                     <label for="f-organiser">"Organiser or venue"</label>
                     <input id="f-organiser" type="search" autocomplete="off"
-                        prop:value=move || ctx.filters.with(|f| f.organiser.clone())
+                        prop:value=chosen(ctx, move |f| f.organiser.clone())
                         on:input=move |e| organiser.input(event_target_value(&e))/>
                 </div>
                 })}

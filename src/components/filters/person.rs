@@ -16,13 +16,13 @@ pub(super) fn PriceFilter() -> impl IntoView {
         <fieldset class="field">
             <legend>"Price"</legend>
             <div class="checkbox">
-                <input type="checkbox" id="f-free" prop:checked=move || ctx.filters.with(|f| f.free)
+                <input type="checkbox" id="f-free" prop:checked=chosen(ctx, move |f| f.free)
                     on:change=move |e| { let c = event_target_checked(&e); ctx.update_filters(History::Push, |f| f.free = c) }/>
                 <label for="f-free">{move || with_count("Free only", free.get())}</label>
             </div>
             <label for="f-max">"Maximum price (£)"</label>
             <input id="f-max" type="number" min="0" step="0.5" inputmode="decimal"
-                prop:value=move || ctx.filters.with(|f| f.max_price.map(|m| finder::display::short(m, 2)).unwrap_or_default())
+                prop:value=chosen(ctx, move |f| f.max_price.map(|m| finder::display::short(m, 2)).unwrap_or_default())
                 on:change=move |e| { let v = event_target_value(&e); ctx.update_filters(History::Push, |f| f.max_price = finder::decimal::parse(&v).filter(|m| m.is_finite() && *m >= 0.0)) }/>
         </fieldset>
     }
@@ -38,7 +38,7 @@ pub(super) fn PersonFilter() -> impl IntoView {
             <legend>"Who is it for"</legend>
             <label for="f-age">"Age of the person"</label>
             <input id="f-age" type="number" min="0" max="120" inputmode="numeric"
-                prop:value=move || ctx.filters.with(|f| f.age.map(|a| a.to_string()).unwrap_or_default())
+                prop:value=chosen(ctx, move |f| f.age.map(|a| a.to_string()).unwrap_or_default())
                 on:change=move |e| { let v = event_target_value(&e); ctx.update_filters(History::Push, |f| f.age = v.parse::<u32>().ok().filter(|a| *a <= 120)) }/>
             <label for="f-gender">"Gender"</label>
             <select id="f-gender" on:change=move |e| {
@@ -48,14 +48,14 @@ pub(super) fn PersonFilter() -> impl IntoView {
                 {GenderFilter::ALL.into_iter().enumerate().map(|(i, g)| {
                     let n = count_of(ctx, move |o| o.facets.gender[i]);
                     view! {
-                        <option value=g.key() selected=move || ctx.filters.with(|f| f.gender == g)>
+                        <option value=g.key() selected=chosen(ctx, move |f| f.gender == g)>
                             {move || with_count(g.label(), n.get())}
                         </option>
                     }
                 }).collect_view()}
             </select>
             <div class="checkbox">
-                <input type="checkbox" id="f-beginner" prop:checked=move || ctx.filters.with(|f| f.beginner)
+                <input type="checkbox" id="f-beginner" prop:checked=chosen(ctx, move |f| f.beginner)
                     on:change=move |e| { let c = event_target_checked(&e); ctx.update_filters(History::Push, |f| f.beginner = c) }/>
                 <label for="f-beginner">{move || with_count("Beginner-friendly", beginner.get())}</label>
             </div>
@@ -83,7 +83,7 @@ pub(super) fn AccessFilter() -> impl IntoView {
         <fieldset class="field checkboxes">
             <legend>"Accessibility"</legend>
             <div class="checkbox">
-                <input type="checkbox" id="f-wheelchair" prop:checked=move || ctx.filters.with(|f| f.wheelchair)
+                <input type="checkbox" id="f-wheelchair" prop:checked=chosen(ctx, move |f| f.wheelchair)
                     on:change=move |e| { let c = event_target_checked(&e); ctx.update_filters(History::Push, |f| f.wheelchair = c) }/>
                 <label for="f-wheelchair">{move || with_count("Wheelchair accessible", wheelchair.get())}</label>
             </div>
@@ -97,7 +97,7 @@ pub(super) fn AccessFilter() -> impl IntoView {
                     view! {
                         <div class="checkbox">
                             <input type="checkbox" id=dom_id.clone()
-                                prop:checked=move || ctx.filters.with(|f| f.accessibility.contains(&id))
+                                prop:checked=chosen(ctx, move |f| f.accessibility.contains(&id))
                                 on:change=move |_| {
                                     let id = id2.clone();
                                     ctx.update_filters(History::Push, move |f| {

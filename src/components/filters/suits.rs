@@ -15,7 +15,7 @@ pub(super) fn CollectionFilter() -> impl IntoView {
     let ctx = expect_context::<Ctx>();
     let cols = finder::collections::all();
     let description = move || {
-        ctx.filters.with(|f| {
+        ctx.panel_filters.with(|f| {
             f.collection
                 .as_deref()
                 .and_then(finder::collections::position)
@@ -31,14 +31,14 @@ pub(super) fn CollectionFilter() -> impl IntoView {
                 let c = finder::collections::position(&v).map(|_| v);
                 ctx.update_filters(History::Push, move |f| f.collection = c);
             }>
-                <option value="" selected=move || ctx.filters.with(|f| f.collection.is_none())>"Any pathway"</option>
+                <option value="" selected=chosen(ctx, move |f| f.collection.is_none())>"Any pathway"</option>
                 {cols.iter().enumerate().map(|(i, c)| {
                     let n = count_of(ctx, move |o| o.facets.collections.get(i).copied().unwrap_or(0));
                     let id = c.id.clone();
                     let id2 = c.id.clone();
                     let label = c.label.clone();
                     view! {
-                        <option value=id selected=move || ctx.filters.with(|f| f.collection.as_deref() == Some(id2.as_str()))>
+                        <option value=id selected=chosen(ctx, move |f| f.collection.as_deref() == Some(id2.as_str()))>
                             {move || with_count(&label, n.get())}
                         </option>
                     }
@@ -79,7 +79,7 @@ pub(super) fn SuitsFilter() -> impl IntoView {
                     view! {
                         <div class="checkbox">
                             <input type="checkbox" id=dom_id.clone()
-                                prop:checked=move || ctx.filters.with(|f| f.suits.contains(&key))
+                                prop:checked=chosen(ctx, move |f| f.suits.contains(&key))
                                 on:change=move |_| {
                                     let k = key2.clone();
                                     ctx.update_filters(History::Push, move |f| {

@@ -20,7 +20,7 @@ pub(super) fn DaysFilter() -> impl IntoView {
                 view! {
                     <div class="checkbox">
                         <input type="checkbox" id=id.clone()
-                            prop:checked=move || ctx.filters.with(|f| f.days.contains(d))
+                            prop:checked=chosen(ctx, move |f| f.days.contains(d))
                             on:change=move |_| ctx.update_filters(History::Push, |f| f.days = f.days.toggled(d))/>
                         <label for=id>{move || with_count(DAY_NAMES[d as usize], n.get())}</label>
                     </div>
@@ -118,7 +118,7 @@ pub(super) fn TimeFilter(draft: TimeDraft) -> impl IntoView {
     // The inputs follow the filter when it changes from elsewhere (a link, back/forward, a part
     // of the day ticked, "Clear all filters"), but keep a half-typed or invalid entry while the
     // filter has no time range.
-    let time = Memo::new(move |_| ctx.filters.with(|f| f.time.clone()));
+    let time = Memo::new(move |_| ctx.panel_filters.with(|f| f.time.clone()));
     Effect::new(move |_| match time.get() {
         TimeOfDay::Range(a, b) => {
             if draft.range() != Some((a, b)) {
@@ -198,7 +198,7 @@ pub(super) fn TimeFilter(draft: TimeDraft) -> impl IntoView {
                 view! {
                     <div class="checkbox">
                         <input type="checkbox" id=id.clone()
-                            prop:checked=move || ctx.filters.with(|f| matches!(&f.time, TimeOfDay::Parts(v) if v.contains(&p)))
+                            prop:checked=chosen(ctx, move |f| matches!(&f.time, TimeOfDay::Parts(v) if v.contains(&p)))
                             on:change=move |_| toggle(p)/>
                         <label for=id>{move || with_count(p.label(), n.get())}</label>
                     </div>
@@ -231,12 +231,12 @@ pub(super) fn TimeFilter(draft: TimeDraft) -> impl IntoView {
             <div class="inline">
                 <div>
                     <label for="f-from">"From date"</label>
-                    <input id="f-from" type="date" prop:value=move || ctx.filters.with(|f| f.from.and_then(finder::url::date_of).map(|d| d.to_string()).unwrap_or_default())
+                    <input id="f-from" type="date" prop:value=chosen(ctx, move |f| f.from.and_then(finder::url::date_of).map(|d| d.to_string()).unwrap_or_default())
                         on:change=move |e| { let v = event_target_value(&e); ctx.update_filters(History::Push, |f| f.from = finder::url::parse_date(&v).map(day_number)) }/>
                 </div>
                 <div>
                     <label for="f-to">"To date"</label>
-                    <input id="f-to" type="date" prop:value=move || ctx.filters.with(|f| f.to.and_then(finder::url::date_of).map(|d| d.to_string()).unwrap_or_default())
+                    <input id="f-to" type="date" prop:value=chosen(ctx, move |f| f.to.and_then(finder::url::date_of).map(|d| d.to_string()).unwrap_or_default())
                         on:change=move |e| { let v = event_target_value(&e); ctx.update_filters(History::Push, |f| f.to = finder::url::parse_date(&v).map(day_number)) }/>
                 </div>
             </div>
