@@ -164,3 +164,41 @@ fn a_filter_change_moves_the_map_only_when_its_results_are_not_shown_well() {
     drop(map);
     el.remove();
 }
+
+/// Whether the marker of venue `name` (its title) carries the highlight.
+fn lit(el: &web_sys::HtmlElement, name: &str) -> bool {
+    count(
+        el,
+        &format!(".leaflet-marker-icon.is-highlighted[title*=\"{name}\"]"),
+    ) == 1
+}
+
+#[wasm_bindgen_test]
+fn the_highlight_follows_the_chosen_venue_and_survives_a_regroup() {
+    load_leaflet();
+    let el = map_element();
+    let map = ResultsMap::new(&el, &tiles(), None).expect("a map");
+    let far = [venue(1, (51.40, -0.30)), venue(2, (51.60, 0.10))];
+    map.show(&far, true, |_| {});
+    assert_eq!(count(&el, ".is-highlighted"), 0, "nothing lit at first");
+    map.highlight(Some(finder::VenueId::new(1)));
+    assert!(lit(&el, "Venue 1"));
+    assert_eq!(count(&el, ".is-highlighted"), 1);
+    // Another venue: the first goes out.
+    map.highlight(Some(finder::VenueId::new(2)));
+    assert!(lit(&el, "Venue 2") && !lit(&el, "Venue 1"));
+    assert_eq!(count(&el, ".is-highlighted"), 1);
+    // New results regroup the markers: the chosen venue is still lit, and only it.
+    map.show(&[far[1].clone(), venue(3, (51.45, -0.25))], false, |_| {});
+    assert!(lit(&el, "Venue 2"));
+    assert_eq!(count(&el, ".is-highlighted"), 1);
+    // Its marker gone and back (the results left it out, then in again): lit again.
+    map.show(&[venue(3, (51.45, -0.25))], false, |_| {});
+    assert_eq!(count(&el, ".is-highlighted"), 0);
+    map.show(&far, false, |_| {});
+    assert!(lit(&el, "Venue 2"));
+    map.highlight(None);
+    assert_eq!(count(&el, ".is-highlighted"), 0, "none lit");
+    drop(map);
+    el.remove();
+}
