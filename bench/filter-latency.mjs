@@ -194,6 +194,15 @@ async function runProfile(browser, profile, base, size) {
         continue;
       }
       const r = await withTimeout(s.page.evaluate(([q, m]) => window.__fl.settle(q, m), [quietMs, 15_000]), 30_000, `settle after ${step.what}`);
+      // The app's own measures inside this step (the query, the map's update), by name.
+      r.measures = await s.page.evaluate((t0) => {
+        const by = {};
+        if (t0 === null) return by;
+        for (const e of performance.getEntriesByType('measure')) {
+          if (e.startTime >= t0) by[e.name] = Math.round(((by[e.name] || 0) + e.duration) * 10) / 10;
+        }
+        return by;
+      }, r.inputTs);
       steps.push({ step: i + 1, what: step.what, ...r });
       if (r.latency === null || r.timedOut) console.log(`    step ${i + 1} (${step.what}): ${r.timedOut ? 'did not settle' : 'no input event seen'}`);
     }
