@@ -7,8 +7,8 @@ use openactive::Gender;
 
 /// Compiled filter: lower-cased words, activity id set, bit masks.
 pub(super) struct Compiled {
-    acts: Vec<bool>,
-    any_act: bool,
+    pub(super) acts: Vec<bool>,
+    pub(super) any_act: bool,
     pub(super) centre: Option<(f64, f64)>,
     radius: f64,
     pub(super) acc_mask: u32,

@@ -257,7 +257,7 @@ impl QueryState {
         // others in one pass over the occurrences.
         let mut scan: Vec<FilterKind> = Vec::new();
         for &k in &changed {
-            match self.pass_from_sets(k, f, &c) {
+            match self.pass_from_sets(ix, k, f, &c) {
                 Some(set) => self.pass[k as usize] = set,
                 None => scan.push(k),
             }
@@ -432,10 +432,10 @@ impl QueryState {
     }
 
     /// The occurrences passing filter `k`, from the sets built with the index, for a filter
-    /// that reads only what those sets hold: word operations, not a pass over the
-    /// occurrences. `None` for a filter that reads more (an activity, a place, a time range,
-    /// a maximum price, an age, dates, words).
-    fn pass_from_sets(&self, k: FilterKind, f: &Filters, c: &Compiled) -> Option<Bits> {
+    /// that reads only what those sets hold (word operations, not a pass over the
+    /// occurrences), or from the activities column. `None` for a filter that reads more (a
+    /// place, a time range, a maximum price, an age, dates, words).
+    fn pass_from_sets(&self, ix: &Index, k: FilterKind, f: &Filters, c: &Compiled) -> Option<Bits> {
         let s = &self.sets;
         let words = self.words;
         let none = || vec![0u64; words];
@@ -458,6 +458,24 @@ impl QueryState {
         };
         let but = |set: &Bits| -> Bits { s.visible.iter().zip(set).map(|(v, x)| v & !x).collect() };
         Some(match k {
+            FilterKind::Activity if !c.any_act => s.visible.clone(),
+            // From the activities column: 8 bytes an occurrence read, not its whole row.
+            FilterKind::Activity => {
+                let mut out = none();
+                for (w, word) in out.iter_mut().enumerate() {
+                    each_bit(s.visible[w], |b| {
+                        let (start, len) = self.acts_col[w * 64 + b];
+                        let start = start as usize;
+                        if ix.act_pool[start..start + len as usize]
+                            .iter()
+                            .any(|&a| c.acts[a as usize])
+                        {
+                            *word |= 1 << b;
+                        }
+                    });
+                }
+                out
+            }
             FilterKind::Days if f.days.is_empty() => s.visible.clone(),
             FilterKind::Days => {
                 let days: Vec<&Bits> = (0..7u32)
