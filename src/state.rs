@@ -86,8 +86,8 @@ impl Ctx {
         let preset = StoredValue::new(filters.clone());
         let filters = RwSignal::new(filters);
         let index = RwSignal::new(Arc::new(Index::default()));
-        // The query keeps each occurrence's fail mask between filter changes (only the filters
-        // that changed are evaluated again); a new index starts a new state. The weak handle
+        // The query keeps, per filter, the set of occurrences passing it between filter changes
+        // (only the filters that changed are evaluated again); a new index starts a new state. The weak handle
         // identifies the index without keeping it alive.
         let state: StoredValue<Option<(std::sync::Weak<Index>, QueryState)>> =
             StoredValue::new(None);

@@ -9,7 +9,7 @@ use crate::geo::distance_km;
 use crate::index::{Index, VenueId};
 use openactive::Gender;
 
-/// How many filters there are (bits of a fail mask).
+/// How many filters there are.
 const KINDS: usize = FilterKind::ALL.len();
 
 /// A set of occurrences: bit `i % 64` of word `i / 64` for occurrence `i`.
