@@ -18,8 +18,8 @@ pub(super) struct Compiled {
     /// The chosen collection's bit (0: none chosen; an unknown id fails every row).
     pub(super) col_bit: u16,
     pub(super) col_unknown: bool,
-    org: String,
-    words: Vec<String>,
+    pub(super) org: String,
+    pub(super) words: Vec<String>,
     /// Per distinct text of the index: does it contain the organiser / every keyword?
     org_ok: Vec<bool>,
     text_ok: Vec<bool>,

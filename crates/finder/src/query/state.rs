@@ -433,8 +433,9 @@ impl QueryState {
 
     /// The occurrences passing filter `k`, from the sets built with the index, for a filter
     /// that reads only what those sets hold (word operations, not a pass over the
-    /// occurrences), or from the activities column. `None` for a filter that reads more (a
-    /// place, a time range, a maximum price, an age, dates, words).
+    /// occurrences), or from the activities column; a filter not set passes them all. `None`
+    /// for a set filter that reads more (a place, a time range, a maximum price, an age,
+    /// dates, words).
     fn pass_from_sets(&self, ix: &Index, k: FilterKind, f: &Filters, c: &Compiled) -> Option<Bits> {
         let s = &self.sets;
         let words = self.words;
@@ -458,7 +459,13 @@ impl QueryState {
         };
         let but = |set: &Bits| -> Bits { s.visible.iter().zip(set).map(|(v, x)| v & !x).collect() };
         Some(match k {
+            // A filter not set passes every occurrence.
             FilterKind::Activity if !c.any_act => s.visible.clone(),
+            FilterKind::Place if c.centre.is_none() => s.visible.clone(),
+            FilterKind::Dates if f.from.is_none() && f.to.is_none() => s.visible.clone(),
+            FilterKind::Age if f.age.is_none() => s.visible.clone(),
+            FilterKind::Organiser if c.org.is_empty() => s.visible.clone(),
+            FilterKind::Keyword if c.words.is_empty() => s.visible.clone(),
             // From the activities column: 8 bytes an occurrence read, not its whole row.
             FilterKind::Activity => {
                 let mut out = none();
