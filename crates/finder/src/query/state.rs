@@ -188,11 +188,15 @@ pub struct QueryState {
     /// occurrences pass none.
     pass: Vec<Bits>,
     sets: FacetSets,
-    /// Each occurrence's venue and activities (its range of `Index::act_pool`), copied out of
-    /// the rows: reading results and counts then streams 4 and 8 bytes an occurrence, not a
-    /// whole row.
+    /// Each occurrence's venue, copied out of the rows: reading results and markers then
+    /// streams 4 bytes an occurrence, not a whole row.
     venue_col: Vec<u32>,
-    acts_col: Vec<(u32, u16)>,
+    /// The distinct activity lists (ranges of `Index::act_pool`, one per distinct set of
+    /// activities), and each occurrence's: the activity filter is decided once per list, and
+    /// the activity counts count occurrences per list, then add each list's count to its
+    /// activities.
+    act_lists: Vec<(u32, u16)>,
+    act_list_of: Vec<u32>,
     /// Distance of each venue from the centre, when a place is set.
     venue_dist: Vec<Option<f64>>,
     centre: Option<(f64, f64)>,
@@ -207,6 +211,20 @@ impl QueryState {
     pub fn new(ix: &Index) -> QueryState {
         let rows = ix.rows.len();
         let words = rows.div_ceil(64);
+        // Lists with the same activities are one list (a few hundred at most, however many
+        // series share them).
+        let mut act_lists: Vec<(u32, u16)> = Vec::new();
+        let mut list_ids: std::collections::HashMap<&[u16], u32> = std::collections::HashMap::new();
+        let act_list_of = ix
+            .rows
+            .iter()
+            .map(|r| {
+                *list_ids.entry(ix.acts_of(r)).or_insert_with(|| {
+                    act_lists.push(r.acts);
+                    (act_lists.len() - 1) as u32
+                })
+            })
+            .collect();
         QueryState {
             last: None,
             rows,
@@ -214,7 +232,8 @@ impl QueryState {
             pass: vec![vec![0u64; words]; KINDS],
             sets: FacetSets::of(ix, words),
             venue_col: ix.rows.iter().map(|r| r.venue.index() as u32).collect(),
-            acts_col: ix.rows.iter().map(|r| r.acts).collect(),
+            act_lists,
+            act_list_of,
             venue_dist: Vec::new(),
             centre: None,
             unknown_place: false,
@@ -315,6 +334,14 @@ impl QueryState {
         };
         let mut by_gender = [0u32; 4];
         let mut venue_counts = vec![0u32; ix.venues.len()];
+        let mut per_list = vec![
+            0u32;
+            if count_activities {
+                self.act_lists.len()
+            } else {
+                0
+            }
+        ];
         let mut results: Vec<u32> = Vec::with_capacity(self.rows);
         let s = &self.sets;
         let count = |x: u64| x.count_ones();
@@ -363,17 +390,21 @@ impl QueryState {
                 }
             }
             if count_activities {
-                // Each occurrence counts for its activity and every broader one.
                 each_bit(word.but(FilterKind::Activity), |b| {
-                    let (start, len) = self.acts_col[w * 64 + b];
-                    let start = start as usize;
-                    for &a in &ix.act_pool[start..start + len as usize] {
-                        facets.activities[a as usize] += 1;
-                    }
+                    per_list[self.act_list_of[w * 64 + b] as usize] += 1;
                 });
             }
         }
         if count_activities {
+            // Each occurrence counts for its activity and every broader one.
+            for (&n, &(start, len)) in per_list.iter().zip(&self.act_lists) {
+                if n > 0 {
+                    let start = start as usize;
+                    for &a in &ix.act_pool[start..start + len as usize] {
+                        facets.activities[a as usize] += n;
+                    }
+                }
+            }
             self.activities = Some((f.clone(), facets.activities.clone()));
         }
         for (gi, g) in GenderFilter::ALL.iter().enumerate() {
@@ -433,7 +464,7 @@ impl QueryState {
 
     /// The occurrences passing filter `k`, from the sets built with the index, for a filter
     /// that reads only what those sets hold (word operations, not a pass over the
-    /// occurrences), or from the activities column; a filter not set passes them all. `None`
+    /// occurrences), or from the activity lists; a filter not set passes them all. `None`
     /// for a set filter that reads more (a place, a time range, a maximum price, an age,
     /// dates, words).
     fn pass_from_sets(&self, ix: &Index, k: FilterKind, f: &Filters, c: &Compiled) -> Option<Bits> {
@@ -466,17 +497,22 @@ impl QueryState {
             FilterKind::Age if f.age.is_none() => s.visible.clone(),
             FilterKind::Organiser if c.org.is_empty() => s.visible.clone(),
             FilterKind::Keyword if c.words.is_empty() => s.visible.clone(),
-            // From the activities column: 8 bytes an occurrence read, not its whole row.
+            // Decided once per activity list, then read per occurrence.
             FilterKind::Activity => {
+                let ok: Vec<bool> = self
+                    .act_lists
+                    .iter()
+                    .map(|&(start, len)| {
+                        let start = start as usize;
+                        ix.act_pool[start..start + len as usize]
+                            .iter()
+                            .any(|&a| c.acts[a as usize])
+                    })
+                    .collect();
                 let mut out = none();
                 for (w, word) in out.iter_mut().enumerate() {
                     each_bit(s.visible[w], |b| {
-                        let (start, len) = self.acts_col[w * 64 + b];
-                        let start = start as usize;
-                        if ix.act_pool[start..start + len as usize]
-                            .iter()
-                            .any(|&a| c.acts[a as usize])
-                        {
+                        if ok[self.act_list_of[w * 64 + b] as usize] {
                             *word |= 1 << b;
                         }
                     });
