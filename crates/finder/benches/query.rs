@@ -206,6 +206,13 @@ fn bench(c: &mut Criterion) {
                 ix.query(if k { &on } else { &off })
             });
         });
+        // What a new index costs the kept query: its sets, then the first answer.
+        g.bench_with_input(BenchmarkId::new("state_new_first_query", n), &n, |b, _| {
+            b.iter(|| {
+                let mut st = QueryState::new(&ix);
+                st.query(&ix, &steps[1])
+            });
+        });
         g.bench_with_input(BenchmarkId::new("build", n), &n, |b, &n| {
             let occ = occurrences(n);
             b.iter(|| Index::build(occ.clone(), &Vocab));
