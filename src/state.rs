@@ -113,20 +113,8 @@ impl Ctx {
         });
         let narrow = RwSignal::new(is_narrow());
         let filters_open = RwSignal::new(false);
-        let panel_outcome = Memo::new(move |prev: Option<&Arc<Outcome>>| {
-            let visible = !narrow.get() || filters_open.get();
-            match prev {
-                Some(p) if !visible => p.clone(),
-                _ => outcome.get(),
-            }
-        });
-        let panel_filters = Memo::new(move |prev: Option<&Filters>| {
-            let visible = !narrow.get() || filters_open.get();
-            match prev {
-                Some(p) if !visible => p.clone(),
-                _ => filters.get(),
-            }
-        });
+        let panel_outcome = while_panel_seen(narrow, filters_open, outcome.into());
+        let panel_filters = while_panel_seen(narrow, filters_open, filters.into());
         Ctx {
             panel_outcome,
             panel_filters,
@@ -185,6 +173,19 @@ impl Ctx {
         // A filter change (not a selection) returns to the results.
         self.set_filters(f, how);
     }
+}
+
+/// `value`, standing still while the filter panel cannot be seen (a phone's closed sheet): the
+/// panel's counts and controls are not rewritten behind it, and catch up when it opens.
+fn while_panel_seen<T: Clone + PartialEq + Send + Sync + 'static>(
+    narrow: RwSignal<bool>,
+    open: RwSignal<bool>,
+    value: Signal<T>,
+) -> Memo<T> {
+    Memo::new(move |prev: Option<&T>| match prev {
+        Some(p) if narrow.get() && !open.get() => p.clone(),
+        _ => value.get(),
+    })
 }
 
 /// Below the breakpoint where `style/main.css` shows the list or the map, not both, and the

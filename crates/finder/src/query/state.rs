@@ -191,11 +191,11 @@ pub struct QueryState {
     /// Each occurrence's venue, copied out of the rows: reading results and markers then
     /// streams 4 bytes an occurrence, not a whole row.
     venue_col: Vec<u32>,
-    /// The distinct activity lists (ranges of `Index::act_pool`, one per distinct set of
-    /// activities), and each occurrence's: the activity filter is decided once per list, and
+    /// The distinct activity lists (each occurrence's activity with every broader one), and
+    /// each occurrence's: the activity filter is decided once per list, and
     /// the activity counts count occurrences per list, then add each list's count to its
     /// activities.
-    act_lists: Vec<(u32, u16)>,
+    act_lists: Vec<Vec<u16>>,
     act_list_of: Vec<u32>,
     /// Distance of each venue from the centre, when a place is set.
     venue_dist: Vec<Option<f64>>,
@@ -213,14 +213,15 @@ impl QueryState {
         let words = rows.div_ceil(64);
         // Lists with the same activities are one list (a few hundred at most, however many
         // series share them).
-        let mut act_lists: Vec<(u32, u16)> = Vec::new();
+        let mut act_lists: Vec<Vec<u16>> = Vec::new();
         let mut list_ids: std::collections::HashMap<&[u16], u32> = std::collections::HashMap::new();
         let act_list_of = ix
             .rows
             .iter()
             .map(|r| {
-                *list_ids.entry(ix.acts_of(r)).or_insert_with(|| {
-                    act_lists.push(r.acts);
+                let acts = ix.acts_of(r);
+                *list_ids.entry(acts).or_insert_with(|| {
+                    act_lists.push(acts.to_vec());
                     (act_lists.len() - 1) as u32
                 })
             })
@@ -276,7 +277,7 @@ impl QueryState {
         // others in one pass over the occurrences.
         let mut scan: Vec<FilterKind> = Vec::new();
         for &k in &changed {
-            match self.pass_from_sets(ix, k, f, &c) {
+            match self.pass_from_sets(k, f, &c) {
                 Some(set) => self.pass[k as usize] = set,
                 None => scan.push(k),
             }
@@ -342,7 +343,7 @@ impl QueryState {
                 0
             }
         ];
-        let mut results: Vec<u32> = Vec::with_capacity(self.rows);
+        let mut results: Vec<u32> = Vec::new();
         let s = &self.sets;
         let count = |x: u64| x.count_ones();
         for w in 0..self.words {
@@ -397,10 +398,9 @@ impl QueryState {
         }
         if count_activities {
             // Each occurrence counts for its activity and every broader one.
-            for (&n, &(start, len)) in per_list.iter().zip(&self.act_lists) {
+            for (&n, list) in per_list.iter().zip(&self.act_lists) {
                 if n > 0 {
-                    let start = start as usize;
-                    for &a in &ix.act_pool[start..start + len as usize] {
+                    for &a in list {
                         facets.activities[a as usize] += n;
                     }
                 }
@@ -467,7 +467,7 @@ impl QueryState {
     /// occurrences), or from the activity lists; a filter not set passes them all. `None`
     /// for a set filter that reads more (a place, a time range, a maximum price, an age,
     /// dates, words).
-    fn pass_from_sets(&self, ix: &Index, k: FilterKind, f: &Filters, c: &Compiled) -> Option<Bits> {
+    fn pass_from_sets(&self, k: FilterKind, f: &Filters, c: &Compiled) -> Option<Bits> {
         let s = &self.sets;
         let words = self.words;
         let none = || vec![0u64; words];
@@ -481,12 +481,11 @@ impl QueryState {
         // without a set is a value no occurrence has.
         let every = |sets: &[Bits], mask: u32| -> Bits {
             let mut out = s.visible.clone();
-            let mut missing = false;
             each_bit(u64::from(mask), |b| match sets.get(b) {
                 Some(set) => out.iter_mut().zip(set).for_each(|(o, x)| *o &= x),
-                None => missing = true,
+                None => out.fill(0),
             });
-            if missing { none() } else { out }
+            out
         };
         let but = |set: &Bits| -> Bits { s.visible.iter().zip(set).map(|(v, x)| v & !x).collect() };
         Some(match k {
@@ -502,12 +501,7 @@ impl QueryState {
                 let ok: Vec<bool> = self
                     .act_lists
                     .iter()
-                    .map(|&(start, len)| {
-                        let start = start as usize;
-                        ix.act_pool[start..start + len as usize]
-                            .iter()
-                            .any(|&a| c.acts[a as usize])
-                    })
+                    .map(|list| list.iter().any(|&a| c.acts[a as usize]))
                     .collect();
                 let mut out = none();
                 for (w, word) in out.iter_mut().enumerate() {
