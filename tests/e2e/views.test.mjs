@@ -229,7 +229,8 @@ describe('The session page, trust, cancelled sessions, keyboard, axe-core, scree
       await page.locator('section.detail').waitFor({ state: 'visible' });
       await page.waitForFunction(() => document.activeElement?.id === 'detail-heading', null, { timeout: h.T.ui });
       assert.equal((await page.locator('#detail-heading').textContent()).trim(), first);
-      assert.ok(new URL(page.url()).searchParams.has('s'));
+      // The URL is written when the page is next idle (src/url_state.rs).
+      await page.waitForURL((u) => u.searchParams.has('s'), { timeout: h.T.ui });
       // Back to results with the keyboard: focus returns to the card link, visibly.
       await tabTo((x) => x.text === 'Back to results', 'the Back to results button', 40);
       await kb.press('Enter');
