@@ -202,3 +202,22 @@ fn the_highlight_follows_the_chosen_venue_and_survives_a_regroup() {
     drop(map);
     el.remove();
 }
+
+#[wasm_bindgen_test]
+fn a_group_shows_its_size_as_it_grows() {
+    load_leaflet();
+    let el = map_element();
+    let map = ResultsMap::new(&el, &tiles(), None).expect("a map");
+    // Venues a few metres apart: one group at the opening zoom.
+    let near: Vec<VenueMarker> = (0..12)
+        .map(|i| venue(10 + i, (51.5 + i as f64 * 1e-4, -0.1)))
+        .collect();
+    map.show(&near[..3], false, |_| {});
+    assert_eq!(count(&el, ".marker-cluster-small"), 1, "a group of three");
+    map.show(&near, false, |_| {});
+    assert_eq!(count(&el, ".marker-cluster-small"), 0);
+    assert_eq!(count(&el, ".marker-cluster-medium"), 1, "a group of twelve");
+    assert_eq!(count(&el, ".leaflet-marker-icon"), 1);
+    drop(map);
+    el.remove();
+}

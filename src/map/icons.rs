@@ -38,23 +38,27 @@ pub(super) fn cluster_icon(venues: u32) -> (leaflet::Icon, web_sys::Element) {
     let count = doc.create_element("span").expect("span");
     count.set_text_content(Some(&venues.to_string()));
     let _ = outer.append_child(&count);
-    let size = if venues < 10 {
-        "small"
-    } else if venues < 100 {
-        "medium"
-    } else {
-        "large"
-    };
     let iopts = js_sys::Object::new();
     set(&iopts, "html", &outer);
     set(
         &iopts,
         "className",
-        &JsValue::from_str(&format!("marker-cluster marker-cluster-{size}")),
+        &JsValue::from_str(&format!("marker-cluster {}", cluster_size(venues))),
     );
     let px = js_sys::Array::of2(&JsValue::from_f64(40.0), &JsValue::from_f64(40.0));
     set(&iopts, "iconSize", &px);
     (div_icon(&iopts), count)
+}
+
+/// A group's size class (markercluster's three looks): by the number of venues in it.
+pub(super) fn cluster_size(venues: u32) -> &'static str {
+    if venues < 10 {
+        "marker-cluster-small"
+    } else if venues < 100 {
+        "marker-cluster-medium"
+    } else {
+        "marker-cluster-large"
+    }
 }
 
 /// A round pin with the session count, built as a DOM node (no HTML strings); the node is

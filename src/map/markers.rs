@@ -11,7 +11,7 @@ use super::fit::project;
 use super::handles::Handler;
 use super::handles::{DomListener, Listener, OnLayer};
 use super::icons::{
-    bounds_of_points, cluster_icon, marker_label, popup_node, set_pressed, venue_icon,
+    bounds_of_points, cluster_icon, cluster_size, marker_label, popup_node, set_pressed, venue_icon,
 };
 use super::{POPUP_SESSIONS, PopupActions, VenueMarker, set};
 use finder::VenueId;
@@ -71,6 +71,34 @@ struct Shown {
     /// Its click listener and lazy popup (kept alive while the marker is).
     _click: Listener,
     popup: Option<(PopupContent, Rc<RefCell<PopupState>>)>,
+}
+
+/// Gives a group's marker the size class of `venues` venues.
+fn resize_cluster(options: &JsValue, icon: &JsValue, venues: u32) {
+    let size = cluster_size(venues);
+    let icon_options = js_sys::Reflect::get(options, &JsValue::from_str("icon"))
+        .and_then(|i| js_sys::Reflect::get(&i, &JsValue::from_str("options")))
+        .unwrap_or(JsValue::UNDEFINED);
+    if icon_options.is_object() {
+        set(
+            icon_options.unchecked_ref(),
+            "className",
+            &JsValue::from_str(&format!("marker-cluster {size}")),
+        );
+    }
+    if let Some(el) = icon.dyn_ref::<web_sys::Element>()
+        && !el.class_list().contains(size)
+    {
+        let list = el.class_list();
+        for c in [
+            "marker-cluster-small",
+            "marker-cluster-medium",
+            "marker-cluster-large",
+        ] {
+            let _ = list.remove_1(c);
+        }
+        let _ = list.add_1(size);
+    }
 }
 
 /// What a popup shows when it opens: a venue and its count, or the venues of a group.
@@ -180,6 +208,12 @@ impl Markers {
                             .unwrap_or(JsValue::UNDEFINED);
                         if icon.is_object() {
                             set(icon.unchecked_ref(), "title", &label);
+                        }
+                        // A group that grew or shrank past 10 or 100 venues takes that size's
+                        // look, in its element and in the icon options Leaflet builds it from
+                        // when it is added again.
+                        if let Key::Cluster(..) = key {
+                            resize_cluster(&options, &icon, count);
                         }
                     }
                     // An open popup follows the filters (its count and its sessions).
