@@ -206,6 +206,19 @@ fn bench(c: &mut Criterion) {
                 ix.query(if k { &on } else { &off })
             });
         });
+        // Words typed, then cleared.
+        let typed = Filters {
+            keyword: "friendly sess".into(),
+            ..Filters::default()
+        };
+        let mut st = QueryState::new(&ix);
+        g.bench_with_input(BenchmarkId::new("keyword_incremental", n), &n, |b, _| {
+            let mut k = false;
+            b.iter(|| {
+                k = !k;
+                st.query(&ix, if k { &typed } else { &off })
+            });
+        });
         // What a new index costs the kept query: its sets, then the first answer.
         g.bench_with_input(BenchmarkId::new("state_new_first_query", n), &n, |b, _| {
             b.iter(|| {

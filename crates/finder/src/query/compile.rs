@@ -3,6 +3,7 @@
 use super::FilterKind;
 use crate::filter::{DayPart, Filters, GenderFilter, Place, TimeOfDay};
 use crate::index::{Index, Row};
+use memchr::memmem::Finder;
 use openactive::Gender;
 
 /// Compiled filter: lower-cased words, activity id set, bit masks.
@@ -21,8 +22,18 @@ pub(super) struct Compiled {
     pub(super) org: String,
     pub(super) words: Vec<String>,
     /// Per distinct text of the index: does it contain the organiser / every keyword?
-    org_ok: Vec<bool>,
-    text_ok: Vec<bool>,
+    pub(super) org_ok: Vec<bool>,
+    pub(super) text_ok: Vec<bool>,
+}
+
+/// For each text, whether it contains every one of `words` (as `str::contains` says), with
+/// one searcher per word built once: `str::contains` builds one for every text.
+pub fn containing_all(texts: &[String], words: &[String]) -> Vec<bool> {
+    let finders: Vec<Finder<'_>> = words.iter().map(|w| Finder::new(w.as_bytes())).collect();
+    texts
+        .iter()
+        .map(|t| finders.iter().all(|f| f.find(t.as_bytes()).is_some()))
+        .collect()
 }
 
 pub(crate) fn gender_ok(g: GenderFilter, row: Gender) -> bool {
@@ -116,15 +127,12 @@ impl Index {
         let org_ok = if org.is_empty() || !needs(FilterKind::Organiser) {
             Vec::new()
         } else {
-            self.texts.iter().map(|t| t.contains(&org)).collect()
+            containing_all(&self.texts, std::slice::from_ref(&org))
         };
         let text_ok = if words.is_empty() || !needs(FilterKind::Keyword) {
             Vec::new()
         } else {
-            self.texts
-                .iter()
-                .map(|t| words.iter().all(|w| t.contains(w.as_str())))
-                .collect()
+            containing_all(&self.texts, &words)
         };
         let c = Compiled {
             org_ok,

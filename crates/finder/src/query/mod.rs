@@ -9,6 +9,7 @@ mod compile;
 mod full;
 mod state;
 
+pub use compile::containing_all;
 pub(crate) use compile::gender_ok;
 pub use state::QueryState;
 

@@ -191,6 +191,10 @@ pub struct QueryState {
     /// Each occurrence's venue, copied out of the rows: reading results and markers then
     /// streams 4 bytes an occurrence, not a whole row.
     venue_col: Vec<u32>,
+    /// Each occurrence's search text and organiser text (indexes into `Index::texts`): the
+    /// words and organiser filters are decided once per distinct text, then read here.
+    text_col: Vec<u32>,
+    org_col: Vec<u32>,
     /// The distinct activity lists (each occurrence's activity with every broader one), and
     /// each occurrence's: the activity filter is decided once per list, and
     /// the activity counts count occurrences per list, then add each list's count to its
@@ -233,6 +237,8 @@ impl QueryState {
             pass: vec![vec![0u64; words]; KINDS],
             sets: FacetSets::of(ix, words),
             venue_col: ix.rows.iter().map(|r| r.venue.index() as u32).collect(),
+            text_col: ix.rows.iter().map(|r| r.text).collect(),
+            org_col: ix.rows.iter().map(|r| r.org_text).collect(),
             act_lists,
             act_list_of,
             venue_dist: Vec::new(),
@@ -462,11 +468,24 @@ impl QueryState {
         }
     }
 
+    /// The visible occurrences whose text `col` holds is `ok`.
+    fn per_text(&self, ok: &[bool], col: &[u32]) -> Bits {
+        let mut out = vec![0u64; self.words];
+        for (w, word) in out.iter_mut().enumerate() {
+            each_bit(self.sets.visible[w], |b| {
+                if ok[col[w * 64 + b] as usize] {
+                    *word |= 1 << b;
+                }
+            });
+        }
+        out
+    }
+
     /// The occurrences passing filter `k`, from the sets built with the index, for a filter
     /// that reads only what those sets hold (word operations, not a pass over the
-    /// occurrences), or from the activity lists; a filter not set passes them all. `None`
-    /// for a set filter that reads more (a place, a time range, a maximum price, an age,
-    /// dates, words).
+    /// occurrences), or from the activity lists and the distinct texts (words, organiser); a
+    /// filter not set passes them all. `None` for a set filter that reads more (a place, a
+    /// time range, a maximum price, an age, dates).
     fn pass_from_sets(&self, k: FilterKind, f: &Filters, c: &Compiled) -> Option<Bits> {
         let s = &self.sets;
         let words = self.words;
@@ -496,6 +515,9 @@ impl QueryState {
             FilterKind::Age if f.age.is_none() => s.visible.clone(),
             FilterKind::Organiser if c.org.is_empty() => s.visible.clone(),
             FilterKind::Keyword if c.words.is_empty() => s.visible.clone(),
+            // Decided once per distinct text (`Compiled`), then read per occurrence.
+            FilterKind::Keyword => self.per_text(&c.text_ok, &self.text_col),
+            FilterKind::Organiser => self.per_text(&c.org_ok, &self.org_col),
             // Decided once per activity list, then read per occurrence.
             FilterKind::Activity => {
                 let ok: Vec<bool> = self
