@@ -30,17 +30,17 @@ impl Index {
             count: counts.get(i).copied().unwrap_or(0),
             depth,
         };
+        // Each label lower-cased once (not twice per comparison), for the activities shown.
+        let lower: Vec<Option<String>> = (0..n)
+            .map(|i| has(i).then(|| self.activity_labels[i].to_lowercase()))
+            .collect();
         let by_label = |v: &mut Vec<usize>| {
-            crate::sort_positions(v, &mut |a, b| {
-                self.activity_labels[a]
-                    .to_lowercase()
-                    .cmp(&self.activity_labels[b].to_lowercase())
-            });
+            crate::sort_positions(v, &mut |a, b| lower[a].cmp(&lower[b]));
         };
         let needle = search.trim().to_lowercase();
         if !needle.is_empty() {
             let mut hits: Vec<usize> = (0..n)
-                .filter(|&i| has(i) && self.activity_labels[i].to_lowercase().contains(&needle))
+                .filter(|&i| lower[i].as_ref().is_some_and(|l| l.contains(&needle)))
                 .collect();
             by_label(&mut hits);
             return hits.into_iter().map(|i| option(i, 0)).collect();

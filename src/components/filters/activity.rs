@@ -17,15 +17,26 @@ pub(super) fn ActivityFilter() -> impl IntoView {
         ctx.panel_filters
             .with(|f| f.activities.first().cloned().unwrap_or_default())
     };
+    // Which activities have sessions (1) or none (0): most filter changes leave this as it
+    // was, and then the options below are not worked out again.
+    let with_sessions = Memo::new(move |_| {
+        ctx.panel_outcome.with(|out| {
+            out.facets
+                .activities
+                .iter()
+                .map(|&n| u32::from(n > 0))
+                .collect::<Vec<u32>>()
+        })
+    });
     // The options shown (which activities have sessions, as a tree or the search's matches),
     // without their counts: the list is re-rendered only when the set of options changes;
     // each option's count is its own signal.
     let options = Memo::new(move |_| {
         let ix = ctx.index.get();
         let generation = Arc::as_ptr(&ix) as usize;
-        let mut opts: Vec<ActivityRow> = ctx.panel_outcome.with(|out| {
+        let mut opts: Vec<ActivityRow> = with_sessions.with(|has| {
             search.with(|q| {
-                ix.activity_options(&out.facets.activities, q)
+                ix.activity_options(has, q)
                     .into_iter()
                     .map(|o| ActivityRow {
                         index: ix.activity_index(&o.id),

@@ -11,7 +11,7 @@ pub(super) struct Compiled {
     pub(super) acts: Vec<bool>,
     pub(super) any_act: bool,
     pub(super) centre: Option<(f64, f64)>,
-    radius: f64,
+    pub(super) radius: f64,
     pub(super) acc_mask: u32,
     pub(super) acc_unknown: bool,
     pub(super) suit_mask: u32,

@@ -478,8 +478,8 @@ impl QueryState {
         }
     }
 
-    /// The visible occurrences whose text `col` holds is `ok`.
-    fn per_text(&self, ok: &[bool], col: &[u32]) -> Bits {
+    /// The visible occurrences whose value in `col` (a text, a venue) is `ok`.
+    fn by_column(&self, ok: &[bool], col: &[u32]) -> Bits {
         let mut out = vec![0u64; self.words];
         for (w, word) in out.iter_mut().enumerate() {
             each_bit(self.sets.visible[w], |b| {
@@ -493,9 +493,9 @@ impl QueryState {
 
     /// The occurrences passing filter `k`, from the sets built with the index, for a filter
     /// that reads only what those sets hold (word operations, not a pass over the
-    /// occurrences), or from the activity lists and the distinct texts (words, organiser); a
-    /// filter not set passes them all. `None` for a set filter that reads more (a place, a
-    /// time range, a maximum price, an age, dates).
+    /// occurrences), or from the activity lists, the distinct texts (words, organiser) and the
+    /// venues (a place); a filter not set passes them all. `None` for a set filter that reads
+    /// more (a time range, a maximum price, an age, dates).
     fn pass_from_sets(&self, k: FilterKind, f: &Filters, c: &Compiled) -> Option<Bits> {
         let s = &self.sets;
         let words = self.words;
@@ -525,9 +525,18 @@ impl QueryState {
             FilterKind::Age if f.age.is_none() => s.visible.clone(),
             FilterKind::Organiser if c.org.is_empty() => s.visible.clone(),
             FilterKind::Keyword if c.words.is_empty() => s.visible.clone(),
+            // Decided once per venue (its distance from the centre), then read per occurrence.
+            FilterKind::Place => {
+                let near: Vec<bool> = self
+                    .venue_dist
+                    .iter()
+                    .map(|d| d.is_some_and(|d| d <= c.radius))
+                    .collect();
+                self.by_column(&near, &self.venue_col)
+            }
             // Decided once per distinct text (`Compiled`), then read per occurrence.
-            FilterKind::Keyword => self.per_text(&c.text_ok, &self.text_col),
-            FilterKind::Organiser => self.per_text(&c.org_ok, &self.org_col),
+            FilterKind::Keyword => self.by_column(&c.text_ok, &self.text_col),
+            FilterKind::Organiser => self.by_column(&c.org_ok, &self.org_col),
             // Decided once per activity list, then read per occurrence.
             FilterKind::Activity => {
                 let ok: Vec<bool> = self
