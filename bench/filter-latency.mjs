@@ -17,7 +17,7 @@
 // Writes bench/out/filter-latency.json.
 import {
   PROFILES, parseArgs, startProxy, launchBrowser, profiledPage, withTimeout, writeJson, table,
-  percentile, guarded, sleep, summariseProfile, ROOT,
+  percentile, guarded, sleep, summariseProfile, ROOT, loadedForChanges,
 } from './lib.mjs';
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -147,23 +147,8 @@ function summariseTrace(trace, changes) {
 async function runProfile(browser, profile, base, size) {
   const s = await profiledPage(browser, profile, { initScript: INIT });
   try {
-    // Load without throttling (the load is measured by load.mjs), then apply the profile's CPU rate.
-    await s.cdp.send('Emulation.setCPUThrottlingRate', { rate: 1 });
-    await s.page.goto(base + '/', { waitUntil: 'commit', timeout: 60_000 });
-    await s.page.waitForFunction(() => performance.getEntriesByName('af:loaded').length > 0, null, { polling: 200, timeout: loadTimeoutMs });
-    await sleep(1000);
-    // On a phone the filters are a sheet whose form is built when it first opens (its code is
-    // fetched in the background once the results are complete): open and close it once, as a
-    // person does before their first change, so the steps below find its controls.
-    // Clicked from the page, as the steps are: a click through Playwright would leave its
-    // pointer over the list, and every change under it would then be a hover (a card's
-    // highlight) that no phone has.
-    if (await s.page.locator('#open-filters').isVisible()) {
-      await s.page.evaluate(() => document.getElementById('open-filters').click());
-      await s.page.locator('#f-free').waitFor({ state: 'attached', timeout: 60_000 });
-      await s.page.evaluate(() => document.querySelector('.filters__close').click());
-      await sleep(500);
-    }
+    // Loaded without throttling (the load is measured by load.mjs); the profile's CPU rate after.
+    await loadedForChanges(s, base, loadTimeoutMs);
     const before = await s.page.evaluate(() => ({
       loadedAt: performance.getEntriesByName('af:loaded')[0].startTime,
       loadedText: document.querySelector('#loaded-count')?.textContent?.trim(),

@@ -153,6 +153,25 @@ export async function startProxy(size, { timeoutMs = 300_000, dist = join(ROOT, 
   }
 }
 
+/** Opens `base + '/'` without CPU throttling and waits for the full load (`af:loaded`), then
+ *  a second. On a phone the filters are a sheet whose form is built when it first opens (its
+ *  code is fetched in the background once the results are complete): it is opened and closed
+ *  once, as a person does before their first change, so filter steps find its controls.
+ *  Clicked from the page: a click through Playwright would leave its pointer over the list,
+ *  and every change under it would then be a hover (a card's highlight) that no phone has. */
+export async function loadedForChanges(s, base, loadTimeoutMs) {
+  await s.cdp.send('Emulation.setCPUThrottlingRate', { rate: 1 });
+  await s.page.goto(base + '/', { waitUntil: 'commit', timeout: 60_000 });
+  await s.page.waitForFunction(() => performance.getEntriesByName('af:loaded').length > 0, null, { polling: 200, timeout: loadTimeoutMs });
+  await sleep(1000);
+  if (await s.page.locator('#open-filters').isVisible()) {
+    await s.page.evaluate(() => document.getElementById('open-filters').click());
+    await s.page.locator('#f-free').waitFor({ state: 'attached', timeout: 60_000 });
+    await s.page.evaluate(() => document.querySelector('.filters__close').click());
+    await sleep(500);
+  }
+}
+
 /** Launches one headless Chromium for the whole run. */
 export async function launchBrowser() {
   const { chromium } = await import('playwright-core');

@@ -9,7 +9,7 @@
 // Writes bench/out/repeat-STEPS-PROFILE.cpuprofile (or .trace.json). Read a profile with
 // `node bench/analyse/cpu-tree.mjs FILE --per N` (N: the number of changes). Build with
 // `AF_WASM_NAMES=1 trunk build --release --dist DIR` for the wasm functions' names.
-import { PROFILES, parseArgs, startProxy, launchBrowser, profiledPage, sleep, guarded, ROOT } from './lib.mjs';
+import { PROFILES, parseArgs, startProxy, launchBrowser, profiledPage, sleep, guarded, ROOT, loadedForChanges } from './lib.mjs';
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -38,17 +38,7 @@ await guarded(20 * 60_000, cleanups, async () => {
   const proxy = await startProxy('london', args.dist ? { dist: args.dist } : {});
   cleanups.push(() => proxy.stop());
   const s = await profiledPage(browser, profile, {});
-  await s.cdp.send('Emulation.setCPUThrottlingRate', { rate: 1 });
-  await s.page.goto(proxy.base + '/', { waitUntil: 'commit' });
-  await s.page.waitForFunction(() => performance.getEntriesByName('af:loaded').length > 0, null, { polling: 200, timeout: 300_000 });
-  await sleep(1000);
-  // On a phone the filter form is built when the sheet first opens (as in filter-latency.mjs).
-  if (await s.page.locator('#open-filters').isVisible()) {
-    await s.page.evaluate(() => document.getElementById('open-filters').click());
-    await s.page.locator('#f-free').waitFor({ state: 'attached', timeout: 60_000 });
-    await s.page.evaluate(() => document.querySelector('.filters__close').click());
-    await sleep(500);
-  }
+  await loadedForChanges(s, proxy.base, 300_000);
   await s.cdp.send('Emulation.setCPUThrottlingRate', { rate: profile.cpu });
   const run = async (st) => {
     await (Array.isArray(st) ? s.page.evaluate(([id, i]) => { const el = document.getElementById(id); el.selectedIndex = i; el.dispatchEvent(new Event('input', { bubbles: true })); el.dispatchEvent(new Event('change', { bubbles: true })); }, st) : s.page.evaluate(st));
