@@ -7,6 +7,7 @@ pub mod api;
 pub mod app;
 pub mod components;
 pub mod embed;
+pub mod idle;
 pub mod lazy;
 pub mod load_flow;
 pub mod loader;

@@ -221,3 +221,65 @@ fn a_group_shows_its_size_as_it_grows() {
     drop(map);
     el.remove();
 }
+
+/// The zoom levels of the tiles under `el` (from their addresses, `…/{z}/{x}/{y}.png`).
+fn tile_zooms(el: &web_sys::HtmlElement) -> Vec<u32> {
+    let qsa: js_sys::Function = js_sys::Reflect::get(el, &JsValue::from_str("querySelectorAll"))
+        .unwrap()
+        .unchecked_into();
+    let list = qsa
+        .call1(el, &JsValue::from_str("img.leaflet-tile"))
+        .unwrap();
+    js_sys::Array::from(&list)
+        .iter()
+        .filter_map(|img| {
+            js_sys::Reflect::get(&img, &JsValue::from_str("src"))
+                .ok()?
+                .as_string()
+        })
+        .filter_map(|src| src.split('/').rev().nth(2)?.parse().ok())
+        .collect()
+}
+
+async fn sleep_ms(ms: i32) {
+    let p = js_sys::Promise::new(&mut |resolve, _| {
+        web_sys::window()
+            .unwrap()
+            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms)
+            .unwrap();
+    });
+    wasm_bindgen_futures::JsFuture::from(p).await.unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn after_a_filter_change_moves_the_map_its_tiles_follow_when_idle() {
+    load_leaflet();
+    let el = map_element();
+    let map = ResultsMap::new(&el, &tiles(), None).expect("a map");
+    map.show(
+        &[venue(1, (51.40, -0.30)), venue(2, (51.60, 0.10))],
+        true,
+        |_| {},
+    );
+    sleep_ms(300).await;
+    let before = tile_zooms(&el);
+    assert!(
+        !before.is_empty() && before.iter().all(|&z| z == 10),
+        "{before:?}"
+    );
+    // One venue: the map zooms in to it. The markers are there at once; the tiles of the
+    // opening view stay (scaled) for that frame, and the new zoom's come when the page is idle.
+    map.show(&[venue(3, (51.55, 0.05))], true, |_| {});
+    assert_eq!(map.zoom(), 15.0);
+    assert_eq!(count(&el, ".leaflet-marker-icon"), 1, "the marker at once");
+    let now = tile_zooms(&el);
+    assert!(
+        !now.is_empty() && now.iter().all(|&z| z == 10),
+        "old tiles kept: {now:?}"
+    );
+    sleep_ms(300).await;
+    let later = tile_zooms(&el);
+    assert!(later.contains(&15), "the new zoom's tiles: {later:?}");
+    drop(map);
+    el.remove();
+}

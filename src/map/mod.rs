@@ -5,7 +5,8 @@
 
 //!
 //! `markers.rs` groups the venues and keeps the markers in step; `icons.rs` builds icons,
-//! labels and popups from text; `handles.rs` owns what is registered with Leaflet (the map,
+//! labels and popups from text; `tiles.rs` defers the basemap's work after the app's own moves
+//! to an idle moment; `handles.rs` owns what is registered with Leaflet (the map,
 //! its listeners, layers on a group) and releases it when dropped, so a `ResultsMap` dropped
 //! with its component (Leptos disposes the `StoredValue` holding it) removes the map.
 
@@ -13,6 +14,7 @@ mod fit;
 mod handles;
 mod icons;
 mod markers;
+mod tiles;
 
 use finder::VenueId;
 use finder::filter::MapView;
@@ -25,6 +27,7 @@ use wasm_bindgen::prelude::*;
 use handles::{Handler, Listener, MapHandle};
 use icons::{escape_html, latlng_bounds};
 use markers::Markers;
+use tiles::TilesLater;
 
 pub use contract::Tiles;
 
@@ -96,6 +99,8 @@ pub struct ResultsMap {
     bounds: RefCell<Option<LatLngBounds>>,
     /// The map, removed when this is dropped.
     map: MapHandle,
+    /// The tile layer's wrapped handlers: after the map, so they outlive its removal.
+    tiles_later: TilesLater,
 }
 
 impl ResultsMap {
@@ -118,6 +123,8 @@ impl ResultsMap {
         );
         set(&topts, "maxZoom", &JsValue::from_f64(19.0));
         let tile_layer = TileLayer::new_options(&tiles.url, &topts.unchecked_into());
+        // Before it is added: Leaflet reads the layer's handlers when it registers them.
+        let tiles_later = TilesLater::wrap(tile_layer.as_ref(), &map);
         tile_layer.add_to(&map);
         let tile_state = RefCell::new((tile_layer, tiles.clone()));
         let layer = LayerGroup::new();
@@ -138,6 +145,7 @@ impl ResultsMap {
             programmatic: Rc::new(Cell::new(false)),
             bounds: RefCell::new(None),
             map,
+            tiles_later,
         })
     }
 
@@ -219,9 +227,11 @@ impl ResultsMap {
             &JsValue::from_f64(FIT_PADDING),
         );
         set(&fopts, "padding", &pad);
-        // Not animated, so Leaflet's `moveend` fires inside this call.
+        // Not animated, so Leaflet's `moveend` fires inside this call (the markers regroup
+        // there); the tiles for the new view come when the page is next idle (`tiles.rs`).
         self.programmatic.set(true);
-        self.map.fit_bounds_with_options(b, &fopts);
+        self.tiles_later
+            .during(|| drop(self.map.fit_bounds_with_options(b, &fopts)));
         self.programmatic.set(false);
     }
 
