@@ -2,6 +2,9 @@
 // from the input event (its timeStamp, in the page) to the frame painted after the list, the
 // heading and the map's markers stopped changing (MutationObserver, then rAF + a posted message,
 // which runs once that frame is rendered). Also the app's own `af:query` User Timing durations.
+// The map's tile images are not watched: they are the basemap, loaded from the network when
+// they come (here they are blocked), and Leaflet removes the old ones 250 ms after the new ones
+// have loaded; the markers, a popup and the map's `data-markers` count are.
 //
 //   node bench/filter-latency.mjs [--sizes 10k,100k] [--profile laptop|phone|both]
 //                                 [--cpu-profile]  (a CDP CPU profile of the 50 changes, summarised,
@@ -33,6 +36,7 @@ const loadTimeoutMs = Number(args.timeout) * 1000;
 const INIT = `(() => {
   const fl = (window.__fl = { armed: false, inputTs: null, lastMut: null, muts: 0, painted: null, firstFrame: null });
   const TARGETS = '#results-heading, #results-list, .map';
+  const NOT = '.leaflet-tile-pane';
   for (const t of ['input', 'change', 'keydown', 'click']) {
     addEventListener(t, (e) => {
       if (!fl.armed || fl.inputTs !== null) return;
@@ -49,7 +53,7 @@ const INIT = `(() => {
   ch.port1.onmessage = () => { if (pendingMark !== null && pendingMark === fl.lastMut) fl.painted = performance.now(); };
   const mo = new MutationObserver((recs) => {
     if (!fl.armed) return;
-    const hit = recs.some((r) => { const n = r.target.nodeType === 1 ? r.target : r.target.parentElement; return n && n.closest && n.closest(TARGETS); });
+    const hit = recs.some((r) => { const n = r.target.nodeType === 1 ? r.target : r.target.parentElement; return n && n.closest && n.closest(TARGETS) && !n.closest(NOT); });
     if (!hit) return;
     fl.muts += 1;
     const at = performance.now();
