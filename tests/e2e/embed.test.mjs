@@ -173,6 +173,8 @@ describe('Embedding in a host page (demo data)', () => {
       await hostA.waitForFunction((g) => parseFloat(document.querySelector('div[data-activity-finder] iframe').style.height) < g, grown);
       await frame.locator('#f-keyword').fill('');
       await h.waitHeading(frame, (n) => n > 0, 'results back');
+      // The URL is written when the page is next idle (src/url_state.rs).
+      await frame.waitForFunction(() => !/[?&]q=/.test(location.search));
       await hostA.waitForFunction((g) => Math.abs(parseFloat(document.querySelector('div[data-activity-finder] iframe').style.height) - g) <= 2, grown);
 
       // Messages from the host change nothing.
