@@ -163,7 +163,7 @@ impl Ctx {
     /// is painted: `pushState` costs a few milliseconds, and more on a phone).
     pub fn set_filters(&self, f: Filters, how: History) {
         let f = self.locked(f);
-        url_state::write_after_paint(&f, how);
+        url_state::write_when_idle(&f, how);
         self.filters.set(f);
     }
     /// Changes the filters with a closure.

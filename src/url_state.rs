@@ -62,7 +62,7 @@ thread_local! {
 /// half a second later; a zero timeout where a browser has no idle callbacks), so neither a
 /// filter change's frame nor the input after it waits for `pushState` (1 to 7 ms on a laptop,
 /// up to 11 ms on the phone profile). Writes keep their order; each push is still one history entry.
-pub fn write_after_paint(f: &Filters, how: History) {
+pub fn write_when_idle(f: &Filters, how: History) {
     let query = query_of(f);
     let first = PENDING.with(|p| {
         let mut p = p.borrow_mut();

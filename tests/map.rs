@@ -33,16 +33,17 @@ fn map_element() -> web_sys::HtmlElement {
     el
 }
 
-/// How many elements under `el` match `selector` (`querySelectorAll(…).length`).
-fn count(el: &web_sys::HtmlElement, selector: &str) -> u32 {
+/// The elements under `el` that match `selector` (`querySelectorAll`).
+fn select_all(el: &web_sys::HtmlElement, selector: &str) -> js_sys::Array {
     let qsa: js_sys::Function = js_sys::Reflect::get(el, &JsValue::from_str("querySelectorAll"))
         .unwrap()
         .unchecked_into();
-    let list = qsa.call1(el, &JsValue::from_str(selector)).unwrap();
-    js_sys::Reflect::get(&list, &JsValue::from_str("length"))
-        .unwrap()
-        .as_f64()
-        .unwrap() as u32
+    js_sys::Array::from(&qsa.call1(el, &JsValue::from_str(selector)).unwrap())
+}
+
+/// How many elements under `el` match `selector`.
+fn count(el: &web_sys::HtmlElement, selector: &str) -> u32 {
+    select_all(el, selector).length()
 }
 
 fn tiles() -> Tiles {
@@ -224,13 +225,7 @@ fn a_group_shows_its_size_as_it_grows() {
 
 /// The zoom levels of the tiles under `el` (from their addresses, `…/{z}/{x}/{y}.png`).
 fn tile_zooms(el: &web_sys::HtmlElement) -> Vec<u32> {
-    let qsa: js_sys::Function = js_sys::Reflect::get(el, &JsValue::from_str("querySelectorAll"))
-        .unwrap()
-        .unchecked_into();
-    let list = qsa
-        .call1(el, &JsValue::from_str("img.leaflet-tile"))
-        .unwrap();
-    js_sys::Array::from(&list)
+    select_all(el, "img.leaflet-tile")
         .iter()
         .filter_map(|img| {
             js_sys::Reflect::get(&img, &JsValue::from_str("src"))

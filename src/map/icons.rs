@@ -50,15 +50,16 @@ pub(super) fn cluster_icon(venues: u32) -> (leaflet::Icon, web_sys::Element) {
     (div_icon(&iopts), count)
 }
 
-/// A group's size class (markercluster's three looks): by the number of venues in it.
+/// A group's size classes (markercluster's three looks): under 10, under 100, and more venues.
+pub(super) const CLUSTER_SIZES: [&str; 3] = [
+    "marker-cluster-small",
+    "marker-cluster-medium",
+    "marker-cluster-large",
+];
+
+/// A group's size class, by the number of venues in it.
 pub(super) fn cluster_size(venues: u32) -> &'static str {
-    if venues < 10 {
-        "marker-cluster-small"
-    } else if venues < 100 {
-        "marker-cluster-medium"
-    } else {
-        "marker-cluster-large"
-    }
+    CLUSTER_SIZES[usize::from(venues >= 10) + usize::from(venues >= 100)]
 }
 
 /// A round pin with the session count, built as a DOM node (no HTML strings); the node is

@@ -11,7 +11,8 @@ use super::fit::project;
 use super::handles::Handler;
 use super::handles::{DomListener, Listener, OnLayer};
 use super::icons::{
-    bounds_of_points, cluster_icon, cluster_size, marker_label, popup_node, set_pressed, venue_icon,
+    CLUSTER_SIZES, bounds_of_points, cluster_icon, cluster_size, marker_label, popup_node,
+    set_pressed, venue_icon,
 };
 use super::{POPUP_SESSIONS, PopupActions, VenueMarker, set};
 use finder::VenueId;
@@ -90,11 +91,7 @@ fn resize_cluster(options: &JsValue, icon: &JsValue, venues: u32) {
         && !el.class_list().contains(size)
     {
         let list = el.class_list();
-        for c in [
-            "marker-cluster-small",
-            "marker-cluster-medium",
-            "marker-cluster-large",
-        ] {
+        for c in CLUSTER_SIZES {
             let _ = list.remove_1(c);
         }
         let _ = list.add_1(size);

@@ -230,8 +230,9 @@ impl ResultsMap {
         // Not animated, so Leaflet's `moveend` fires inside this call (the markers regroup
         // there); the tiles for the new view come when the page is next idle (`tiles.rs`).
         self.programmatic.set(true);
-        self.tiles_later
-            .during(|| drop(self.map.fit_bounds_with_options(b, &fopts)));
+        self.tiles_later.during(|| {
+            let _ = self.map.fit_bounds_with_options(b, &fopts);
+        });
         self.programmatic.set(false);
     }
 

@@ -19,7 +19,7 @@ use std::rc::{Rc, Weak};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 
-/// The handlers that are wrapped, and what each does while the app moves the map.
+/// The tile layer's handlers that are wrapped, and the method that places its tile levels.
 const INVALIDATE: &str = "_invalidateAll";
 const RESET: &str = "_resetView";
 const MOVE_END: &str = "_onMoveEnd";
@@ -33,9 +33,9 @@ struct State {
     map: Map,
     /// Set while the app moves the map: the layer's handlers then only note that work waits.
     deferring: Cell<bool>,
-    /// Work waits (a reset of the tile grid and an update of the tiles shown).
+    /// Work waits (a reset of the tile grid and an update of the tiles shown); an idle
+    /// callback is asked for when this turns true.
     pending: Cell<bool>,
-    scheduled: Cell<bool>,
     reset: js_sys::Function,
     move_end: js_sys::Function,
     invalidate: js_sys::Function,
@@ -53,18 +53,17 @@ impl State {
 
     /// Notes that work waits, moves the tiles there are into place, and asks for an idle moment.
     fn defer(self: &Rc<Self>) {
-        self.pending.set(true);
+        let was_pending = self.pending.replace(true);
         let centre = self.map.get_center();
         let _ = self.zoom_transforms.call2(
             &self.layer,
             centre.as_ref(),
             &JsValue::from_f64(self.map.get_zoom()),
         );
-        if !self.scheduled.replace(true) {
+        if !was_pending {
             let me: Weak<State> = Rc::downgrade(self);
             crate::idle::when_idle(IDLE_TIMEOUT_MS, move || {
                 if let Some(me) = me.upgrade() {
-                    me.scheduled.set(false);
                     me.flush();
                 }
             });
@@ -104,7 +103,6 @@ impl TilesLater {
             map: map.clone(),
             deferring: Cell::new(false),
             pending: Cell::new(false),
-            scheduled: Cell::new(false),
             reset,
             move_end,
             invalidate,
