@@ -145,14 +145,19 @@ fn card(ctx: Ctx, rows: Memo<Vec<CardKey>>, i: usize) -> impl IntoView {
         })
         .unwrap_or_default()
     });
-    let why = move || view! { <crate::components::why::WhyMatched phrases=phrases.get()/> };
+    // Always there, hidden while empty: a filter about the person fills it in every card
+    // without building it in each.
+    let no_why = move || phrases.with(Vec::is_empty);
     let highlight = move || {
         if let Some(v) = venue() {
             ctx.highlighted.set(Some(v));
         }
     };
+    // A place with no session now (fewer results than places) stays, hidden and without the
+    // `card` class, so that more results fill it in instead of building a card.
+    let present = move || key_at.with(Option::is_some);
     view! {
-        <li class="card" class:card--cancelled=flag(|t| t.cancelled) class:is-highlighted=move || venue().is_some() && ctx.highlighted.get() == venue()
+        <li class:card=present hidden=move || !present() class:card--cancelled=flag(|t| t.cancelled) class:is-highlighted=move || venue().is_some() && ctx.highlighted.get() == venue()
             data-key=move || key.get() data-venue=move || venue().map(|v| v.to_string()).unwrap_or_default()
             data-kind=move || if flag(|t| t.slot)() { "slot" } else { "session" }
             on:mouseenter=move |_| highlight() on:focusin=move |_| highlight()>
@@ -183,7 +188,11 @@ fn card(ctx: Ctx, rows: Memo<Vec<CardKey>>, i: usize) -> impl IntoView {
                     </ul>
                 })
             }}
-            {why}
+            <p class="why" hidden=no_why>
+                <span class="why__label">"Matches: "</span>
+                <span aria-hidden="true">{move || phrases.with(|p| finder::why::line(p))}</span>
+                <span class="visually-hidden">{move || phrases.with(|p| p.join(", "))}</span>
+            </p>
             <p class="card__trust">{field(|t| t.trust.clone())}</p>
             <crate::components::shortlist::ShortlistToggle key=key name=name/>
         </li>
@@ -245,11 +254,19 @@ pub fn ResultsList() -> impl IntoView {
         );
         announce_timer.set_value(h.ok());
     });
+    // Once the results are complete, as `lazy::prefetch` fetches its module then (not when the
+    // connection asks to save data: then with the first filter).
+    let summary_wanted = crate::lazy::once(move || {
+        (ctx.complete.get() && !crate::offline::save_data())
+            || ctx.filters.with(|f| f.active_count() > 0)
+    });
     view! {
         <section class="results" aria-labelledby="results-heading"
             data-complete=move || ctx.complete.get().to_string()>
-            // "What this link shows" comes with the first active filter (`lazy.rs`).
-            <Show when=move || ctx.filters.with(|f| f.active_count() > 0)>
+            // "What this link shows" is built once the results are complete (or with the first
+            // filter), and then stays, hidden while no filter is active: the first change after
+            // the load, and each after "Clear all", fill it in instead of building it.
+            <Show when=move || summary_wanted.get()>
                 {crate::lazy_view!(link_summary(), crate::lazy::load_failed("What this link shows"))}
             </Show>
             // The shortlist's code comes when there first is one (`lazy.rs`).
@@ -274,7 +291,9 @@ pub fn ResultsList() -> impl IntoView {
                 </div>
             </Show>
             <ol class="cards" id="results-list">
-                <For each=move || 0..rows.with(Vec::len) key=|i| *i let:i>{card(ctx, rows, i)}</For>
+                // One place per card shown ("show more" adds ten), filled or not: a change from
+                // few results to many fills places in, and builds none.
+                <For each=move || 0..shown.get() key=|i| *i let:i>{card(ctx, rows, i)}</For>
             </ol>
             <Show when=move || { shown.get() < count() }>
                 <button type="button" class="button button--secondary" id="show-more" on:click=move |_| shown.update(|s| *s += PAGE)>

@@ -24,7 +24,7 @@ function countIn(text) {
 
 /** The "Matches: …" line of every shown card (null for a card without one). */
 function whyLines(page) {
-  return page.$$eval('ol#results-list > li.card', (els) => els.map((e) => e.querySelector('.why')?.textContent?.trim() ?? null));
+  return page.$$eval('ol#results-list > li.card', (els) => els.map((e) => e.querySelector('.why:not([hidden])')?.textContent?.trim() ?? null));
 }
 
 describe('Suits me: pathway collections, suitable for, why it matched', () => {
@@ -86,14 +86,14 @@ describe('Suits me: pathway collections, suitable for, why it matched', () => {
       assert.ok(why.length > 0);
       for (const w of why) assert.match(w ?? '', /^Matches: (Chair based|Chair Based Exercise|Chair Yoga|Boccia|KFA Seated\/Chair|Support for physical impairment)/, String(w));
       // The screen-reader text lists the phrases without the dots.
-      assert.match(await page.locator('ol#results-list > li.card .why .visually-hidden').first().textContent(), /^[^·]+$/);
+      assert.match(await page.locator('ol#results-list > li.card .why:not([hidden]) .visually-hidden').first().textContent(), /^[^·]+$/);
 
       // Adding "Free" adds its phrase to the cards.
       if (countIn(await page.locator('label[for="f-free"]').textContent()) > 0) {
         const free = countIn(await page.locator('label[for="f-free"]').textContent());
         await page.locator('#f-free').check();
         await h.waitHeading(page, (c) => c === free, 'free and seated');
-        await page.waitForFunction(() => [...document.querySelectorAll('ol#results-list > li.card .why')].every((e) => e.textContent.includes('· Free')));
+        await page.waitForFunction(() => [...document.querySelectorAll('ol#results-list > li.card .why:not([hidden])')].every((e) => e.textContent.includes('· Free')));
         await page.locator('#f-free').uncheck();
         await h.waitHeading(page, (c) => c === seatedCount, 'back to seated');
         await page.waitForURL((u) => !/[?&]free=/.test(u.search));

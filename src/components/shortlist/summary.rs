@@ -21,28 +21,26 @@ pub fn LinkSummary() -> impl IntoView {
         })
     });
     view! {
-        <Show when=move || parts.with(|p| !p.is_empty())>
-            <section class="link-summary" aria-labelledby="link-summary-heading">
-                <h3 id="link-summary-heading">"What this link shows"</h3>
-                // Keyed: a filter change builds the chip that changed, not every chip.
-                <ul class="link-summary__parts">
-                    <For each=move || parts.get() key=|p| (p.kind, p.text.clone()) let:p>
-                    {
-                        let kind = p.kind;
-                        view! {
-                            <li>
-                                <button type="button" class="summary-chip" on:click=move |_| {
-                                    let f = summary::remove(&ctx.filters.get_untracked(), kind);
-                                    ctx.set_filters(f, History::Push);
-                                }>
-                                    <span class="visually-hidden">"Remove "</span>{p.text}<span aria-hidden="true">" ×"</span>
-                                </button>
-                            </li>
-                        }
+        <section class="link-summary" aria-labelledby="link-summary-heading" hidden=move || parts.with(Vec::is_empty)>
+            <h3 id="link-summary-heading">"What this link shows"</h3>
+            // Keyed: a filter change builds the chip that changed, not every chip.
+            <ul class="link-summary__parts">
+                <For each=move || parts.get() key=|p| (p.kind, p.text.clone()) let:p>
+                {
+                    let kind = p.kind;
+                    view! {
+                        <li>
+                            <button type="button" class="summary-chip" on:click=move |_| {
+                                let f = summary::remove(&ctx.filters.get_untracked(), kind);
+                                ctx.set_filters(f, History::Push);
+                            }>
+                                <span class="visually-hidden">"Remove "</span>{p.text}<span aria-hidden="true">" ×"</span>
+                            </button>
+                        </li>
                     }
-                    </For>
-                </ul>
-            </section>
-        </Show>
+                }
+                </For>
+            </ul>
+        </section>
     }
 }
