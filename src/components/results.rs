@@ -145,9 +145,6 @@ fn card(ctx: Ctx, rows: Memo<Vec<CardKey>>, i: usize) -> impl IntoView {
         })
         .unwrap_or_default()
     });
-    // Always there, hidden while empty: a filter about the person fills it in every card
-    // without building it in each.
-    let no_why = move || phrases.with(Vec::is_empty);
     let highlight = move || {
         if let Some(v) = venue() {
             ctx.highlighted.set(Some(v));
@@ -188,11 +185,7 @@ fn card(ctx: Ctx, rows: Memo<Vec<CardKey>>, i: usize) -> impl IntoView {
                     </ul>
                 })
             }}
-            <p class="why" hidden=no_why>
-                <span class="why__label">"Matches: "</span>
-                <span aria-hidden="true">{move || phrases.with(|p| finder::why::line(p))}</span>
-                <span class="visually-hidden">{move || phrases.with(|p| p.join(", "))}</span>
-            </p>
+            <crate::components::why::WhyMatched phrases=phrases/>
             <p class="card__trust">{field(|t| t.trust.clone())}</p>
             <crate::components::shortlist::ShortlistToggle key=key name=name/>
         </li>

@@ -4,18 +4,15 @@
 
 use leptos::prelude::*;
 
-/// The line, or nothing when no choice about the person is set.
+/// The line, hidden while no choice about the person is set. It stays in place when the
+/// phrases change: a card fills it in rather than building it (`components/results.rs`).
 #[component]
-pub fn WhyMatched(phrases: Vec<String>) -> impl IntoView {
-    (!phrases.is_empty()).then(|| {
-        let shown = finder::why::line(&phrases);
-        let spoken = phrases.join(", ");
-        view! {
-            <p class="why">
-                <span class="why__label">"Matches: "</span>
-                <span aria-hidden="true">{shown}</span>
-                <span class="visually-hidden">{spoken}</span>
-            </p>
-        }
-    })
+pub fn WhyMatched(#[prop(into)] phrases: Signal<Vec<String>>) -> impl IntoView {
+    view! {
+        <p class="why" hidden=move || phrases.with(Vec::is_empty)>
+            <span class="why__label">"Matches: "</span>
+            <span aria-hidden="true">{move || phrases.with(|p| finder::why::line(p))}</span>
+            <span class="visually-hidden">{move || phrases.with(|p| p.join(", "))}</span>
+        </p>
+    }
 }
