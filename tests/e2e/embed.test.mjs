@@ -142,6 +142,11 @@ describe('Embedding in a host page (demo data)', () => {
       const tall = await frameHeight(hostA);
       const body = await frame.evaluate(() => Math.ceil(document.body.getBoundingClientRect().height));
       assert.ok(Math.abs(tall - body) <= 2, `frame ${tall}px, content ${body}px`);
+      // Every card is drawn and counted at its own size, below the host's fold too (not left
+      // to `content-visibility: auto`, which waits for the host page's scrolling).
+      const undrawn = await frame.evaluate(() => [...document.querySelectorAll('li.card')]
+        .filter((c) => !c.firstElementChild.checkVisibility({ contentVisibilityAuto: true })).length);
+      assert.equal(undrawn, 0, `${undrawn} cards not drawn in the frame`);
       // Theme through CSS custom properties.
       const theme = await frame.evaluate(() => {
         const s = getComputedStyle(document.documentElement);
@@ -228,6 +233,37 @@ describe('Embedding in a host page (demo data)', () => {
       assert.equal(reportB.serious.length, 0, h.formatAxe(reportB.serious));
       await hostA.waitForFunction(() => parseFloat(document.querySelector('div[data-activity-finder] iframe').style.height) !== 600);
       await hostA.screenshot({ path: resolve(h.RESULTS_DIR, 'embed-host-b.png'), fullPage: true });
+      // The map's own chrome takes the theme's colours: its attribution, and a venue's popup.
+      // (axe leaves Leaflet's translucent attribution box as "needs review", so its link's
+      // contrast is worked out here: WCAG's formula, a translucent box taken over white.)
+      const attributionRatio = await fb.evaluate(() => {
+        const rgba = (c) => (c.match(/[\d.]+/g) || []).map(Number);
+        const box = document.querySelector('.leaflet-control-attribution');
+        const link = box.querySelector('a');
+        const [br, bg, bb, ba = 1] = rgba(getComputedStyle(box).backgroundColor);
+        const back = [br, bg, bb].map((v) => v * ba + 255 * (1 - ba));
+        const fore = rgba(getComputedStyle(link).color).slice(0, 3);
+        const lum = (c) => c.map((v) => { const s = v / 255; return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4; })
+          .reduce((t, v, i) => t + v * [0.2126, 0.7152, 0.0722][i], 0);
+        const [a, b] = [lum(back), lum(fore)].sort((x, y) => y - x);
+        return (a + 0.05) / (b + 0.05);
+      });
+      assert.ok(attributionRatio >= 4.5, `map attribution link contrast ${attributionRatio.toFixed(2)}:1`);
+      // A single venue's marker (a group zooms in instead of opening a popup).
+      const venue = await fb.evaluate(() => {
+        const m = document.querySelector('div.map').getBoundingClientRect();
+        return [...document.querySelectorAll('div.map .leaflet-marker-icon.venue-icon')].findIndex((el) => {
+          const r = el.getBoundingClientRect();
+          return r.width > 0 && r.left >= m.left + 20 && r.right <= m.right - 20 && r.top >= m.top + 120 && r.bottom <= m.bottom - 20;
+        });
+      });
+      assert.ok(venue >= 0, 'a single venue marker in view');
+      await fb.locator('div.map .leaflet-marker-icon.venue-icon').nth(venue).click();
+      await fb.locator('.leaflet-popup .venue-popup').waitFor();
+      const popupB = await h.axe(fb, 'dark theme, map popup', '.leaflet-popup');
+      assert.equal(popupB.serious.length, 0, h.formatAxe(popupB.serious));
+      await fb.locator('.leaflet-popup').scrollIntoViewIfNeeded();
+      await hostA.screenshot({ path: resolve(h.RESULTS_DIR, 'embed-host-b-popup.png') });
 
       // The plain iframe fallback renders too.
       await hostA.goto(`${host.origin}/plain`, { waitUntil: 'domcontentloaded' });
