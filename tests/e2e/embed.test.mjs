@@ -46,6 +46,22 @@ async function finderFrame(page) {
 
 const frameHeight = (page) => page.$eval('div[data-activity-finder] iframe', (f) => parseFloat(f.style.height));
 
+/** The frame's height once it has stopped changing: the host page's iframe as tall as the
+ *  content inside it, and the same over half a second (opening "Share this list" or a change
+ *  of results is reported after its own render). */
+async function settledFrameHeight(page, frame) {
+  const deadline = Date.now() + h.T.ui;
+  let last = null;
+  for (;;) {
+    const outer = await frameHeight(page);
+    const inner = await frame.evaluate(() => Math.ceil(document.body.getBoundingClientRect().height));
+    if (Math.abs(outer - inner) <= 2 && last !== null && Math.abs(outer - last) <= 2) return outer;
+    if (Date.now() > deadline) throw new Error(`frame height not settled: iframe ${outer}px, content ${inner}px, before ${last}px`);
+    last = Math.abs(outer - inner) <= 2 ? outer : null;
+    await page.waitForTimeout(250);
+  }
+}
+
 /** Fills the "Embed this search" form on the app page and returns the two snippets. */
 async function makeSnippet(page, { fg, bg, accent, font, view, groups }) {
   await page.locator('#embed-this summary').click();
@@ -172,7 +188,7 @@ describe('Embedding in a host page (demo data)', () => {
       assert.ok(!mail.includes('embed%3D1'), 'a shared link opens the full page');
       assert.ok((await h.headingCount(frame)) >= before);
       // Results change: the frame shrinks with them.
-      const grown = await frameHeight(hostA);
+      const grown = await settledFrameHeight(hostA, frame);
       await frame.locator('#f-keyword').fill('zzzz-no-such-session');
       await h.waitHeading(frame, (n) => n === 0, 'no results');
       await hostA.waitForFunction((g) => parseFloat(document.querySelector('div[data-activity-finder] iframe').style.height) < g, grown);
