@@ -46,6 +46,9 @@ async function finderFrame(page) {
 
 const frameHeight = (page) => page.$eval('div[data-activity-finder] iframe', (f) => parseFloat(f.style.height));
 
+/** The height of the content inside the frame. */
+const contentHeight = (frame) => frame.evaluate(() => Math.ceil(document.body.getBoundingClientRect().height));
+
 /** The frame's height once it has stopped changing: the host page's iframe as tall as the
  *  content inside it, and the same over half a second (opening "Share this list" or a change
  *  of results is reported after its own render). */
@@ -54,7 +57,7 @@ async function settledFrameHeight(page, frame) {
   let last = null;
   for (;;) {
     const outer = await frameHeight(page);
-    const inner = await frame.evaluate(() => Math.ceil(document.body.getBoundingClientRect().height));
+    const inner = await contentHeight(frame);
     if (Math.abs(outer - inner) <= 2 && last !== null && Math.abs(outer - last) <= 2) return outer;
     if (Date.now() > deadline) throw new Error(`frame height not settled: iframe ${outer}px, content ${inner}px, before ${last}px`);
     last = Math.abs(outer - inner) <= 2 ? outer : null;
@@ -156,7 +159,7 @@ describe('Embedding in a host page (demo data)', () => {
       // The frame grows to its content.
       await hostA.waitForFunction(() => parseFloat(document.querySelector('div[data-activity-finder] iframe').style.height) !== 600);
       const tall = await frameHeight(hostA);
-      const body = await frame.evaluate(() => Math.ceil(document.body.getBoundingClientRect().height));
+      const body = await contentHeight(frame);
       assert.ok(Math.abs(tall - body) <= 2, `frame ${tall}px, content ${body}px`);
       // Every card is drawn and counted at its own size, below the host's fold too (not left
       // to `content-visibility: auto`, which waits for the host page's scrolling).
@@ -265,16 +268,9 @@ describe('Embedding in a host page (demo data)', () => {
         return (a + 0.05) / (b + 0.05);
       });
       assert.ok(attributionRatio >= 4.5, `map attribution link contrast ${attributionRatio.toFixed(2)}:1`);
-      // A single venue's marker (a group zooms in instead of opening a popup).
-      const venue = await fb.evaluate(() => {
-        const m = document.querySelector('div.map').getBoundingClientRect();
-        return [...document.querySelectorAll('div.map .leaflet-marker-icon.venue-icon')].findIndex((el) => {
-          const r = el.getBoundingClientRect();
-          return r.width > 0 && r.left >= m.left + 20 && r.right <= m.right - 20 && r.top >= m.top + 120 && r.bottom <= m.bottom - 20;
-        });
-      });
-      assert.ok(venue >= 0, 'a single venue marker in view');
-      await fb.locator('div.map .leaflet-marker-icon.venue-icon').nth(venue).click();
+      const venue = await h.venueMarkerInView(fb);
+      assert.ok(venue, 'a single venue marker in view');
+      await venue.click();
       await fb.locator('.leaflet-popup .venue-popup').waitFor();
       const popupB = await h.axe(fb, 'dark theme, map popup', '.leaflet-popup');
       assert.equal(popupB.serious.length, 0, h.formatAxe(popupB.serious));

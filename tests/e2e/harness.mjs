@@ -223,6 +223,21 @@ export async function waitMarkersInView(page, timeout = T.ui) {
   }, null, { timeout });
 }
 
+/**
+ * A single venue's marker well inside the map (clear of the zoom buttons and the edges), as a
+ * locator, or null when none is; a group's marker zooms in instead of opening a popup.
+ */
+export async function venueMarkerInView(page) {
+  const i = await page.evaluate(() => {
+    const m = document.querySelector('div.map').getBoundingClientRect();
+    return [...document.querySelectorAll('div.map .leaflet-marker-icon.venue-icon')].findIndex((el) => {
+      const r = el.getBoundingClientRect();
+      return r.width > 0 && r.left >= m.left + 20 && r.right <= m.right - 20 && r.top >= m.top + 120 && r.bottom <= m.bottom - 20;
+    });
+  });
+  return i >= 0 ? page.locator('div.map .leaflet-marker-icon.venue-icon').nth(i) : null;
+}
+
 /** Same-origin path the harness serves axe-core at (see newPage). */
 export const AXE_URL_PATH = '/__e2e__/axe.min.js';
 

@@ -16,16 +16,9 @@ describe('map popup shortlist', () => {
     const { context, page } = await finder.open('/?v=1');
     try {
       await h.waitMarkersInView(page);
-      // A single venue's marker (a group zooms in instead of opening a popup).
-      const i = await page.evaluate(() => {
-        const m = document.querySelector('div.map').getBoundingClientRect();
-        return [...document.querySelectorAll('div.map .leaflet-marker-icon.venue-icon')].findIndex((el) => {
-          const r = el.getBoundingClientRect();
-          return r.width > 0 && r.left >= m.left + 20 && r.right <= m.right - 20 && r.top >= m.top + 120 && r.bottom <= m.bottom - 20;
-        });
-      });
-      assert.ok(i >= 0, 'a single venue marker in view');
-      await page.locator('div.map .leaflet-marker-icon.venue-icon').nth(i).click();
+      const marker = await h.venueMarkerInView(page);
+      assert.ok(marker, 'a single venue marker in view');
+      await marker.click();
       const popup = page.locator('.leaflet-popup .venue-popup');
       await popup.waitFor();
       const toggles = popup.locator('button.shortlist-toggle');
